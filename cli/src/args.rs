@@ -1,0 +1,110 @@
+//! Command-line definitions (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  tollgate graph                      summary of every lockfile under the current directory
+  tollgate graph Cargo.lock --format json
+  tollgate why serde@1.0.130          every path from a root to serde 1.0.130
+  tollgate why @babel/core --lockfile web/package-lock.json
+
+Exit codes: 0 ok, 1 policy violation, 2 usage or input error.";
+
+/// Stops a compromised or vulnerable dependency from reaching a release.
+#[derive(Debug, Parser)]
+#[command(name = "tollgate", version, about, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// When to colour the output (NO_COLOR in the environment means never, unless `always`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more (warnings in full; repeat for debug detail).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Text for people.
+    Human,
+    /// JSON for machines.
+    Json,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// Markdown (PR comments, job summaries).
+    Markdown,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Which lockfiles to read.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// A lockfile or a directory to search (default: the current directory).
+    pub path: Option<PathBuf>,
+    /// A lockfile to read (repeatable); combines with PATH.
+    #[arg(long = "lockfile", value_name = "FILE")]
+    pub lockfiles: Vec<PathBuf>,
+    /// Largest lockfile read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = tollgate_verifier::lockfile::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read lockfiles into one dependency graph and summarise it (or print it with --format json).
+    Graph(GraphArgs),
+    /// Show the paths from the roots to a package: why is it in the graph?
+    Why(WhyArgs),
+}
+
+/// `tollgate graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `tollgate why`.
+#[derive(Debug, Args)]
+pub struct WhyArgs {
+    /// The package: NAME or NAME@VERSION (npm scopes allowed: @scope/name@1.0.0).
+    pub package: String,
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Paths shown per matching package.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+}

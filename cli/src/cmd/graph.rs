@@ -1,0 +1,81 @@
+//! `tollgate graph` and `tollgate why`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::bail;
+use tollgate_verifier::render::graph as render;
+use tollgate_verifier::{Graph, LoadOptions};
+
+use crate::Outcome;
+use crate::args::{GlobalArgs, GraphArgs, InputArgs, OutputFormat, WhyArgs};
+use crate::output::Output;
+
+/// Loads the graph named by the input arguments and reports its warnings.
+pub fn load(input: &InputArgs, out: &Output) -> anyhow::Result<Graph> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if let Some(p) = &input.path {
+        paths.push(p.clone());
+    }
+    paths.extend(input.lockfiles.iter().cloned());
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let opts = LoadOptions {
+        max_file_size: input.max_file_size,
+    };
+    let graph = tollgate_verifier::load_graph(&paths, &opts)?;
+    if out.verbose > 0 {
+        for w in &graph.warnings {
+            let file = graph
+                .lockfiles
+                .get(w.lockfile as usize)
+                .map(|l| l.display.as_str())
+                .unwrap_or("");
+            out.warn(&format!("{file}:{}: {}", w.line, w.message));
+        }
+    } else if !graph.warnings.is_empty() {
+        out.warn(&format!(
+            "{} lockfile warning(s) (unresolved dependencies, malformed hashes); -v shows them",
+            graph.warnings.len()
+        ));
+    }
+    Ok(graph)
+}
+
+/// `tollgate graph`.
+pub fn graph(a: &GraphArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    let graph = load(&a.input, out)?;
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    match g.format {
+        OutputFormat::Json => render::render_json(&graph, &mut w)?,
+        OutputFormat::Human => {
+            render::render_summary(&render::summarize(&graph), out.style, &mut w)?
+        }
+        f => bail!("`graph` does not support --format {f:?}; use human or json"),
+    }
+    w.flush()?;
+    Ok(Outcome::Pass)
+}
+
+/// `tollgate why`.
+pub fn why(a: &WhyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    let graph = load(&a.input, out)?;
+    let answer = render::why(&graph, &a.package, a.limit);
+    if answer.matches.is_empty() {
+        bail!("no package named `{}` in the graph", a.package);
+    }
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    match g.format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut w, &answer)?;
+            writeln!(w)?;
+        }
+        OutputFormat::Human => render::render_why(&answer, out.style, &mut w)?,
+        f => bail!("`why` does not support --format {f:?}; use human or json"),
+    }
+    w.flush()?;
+    Ok(Outcome::Pass)
+}

@@ -1,0 +1,15 @@
+//! Command dispatch: one module per command group. No business logic lives here.
+
+mod graph;
+
+use crate::Outcome;
+use crate::args::{Cli, Command};
+use crate::output::Output;
+
+/// Runs the parsed command.
+pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
+    match &cli.command {
+        Command::Graph(a) => graph::graph(a, &cli.global, out),
+        Command::Why(a) => graph::why(a, &cli.global, out),
+    }
+}

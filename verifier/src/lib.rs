@@ -1,0 +1,22 @@
+//! # tollgate-verifier
+//!
+//! Reads lockfiles (`Cargo.lock` v1–v4, npm `package-lock.json` v1–v3 and `npm-shrinkwrap.json`)
+//! into one dependency [`graph::Graph`], and (in later stages) runs checks over it and evaluates
+//! them against a policy. Data flows one way: lockfile → graph → findings → report.
+
+pub mod discover;
+pub mod error;
+pub mod graph;
+pub mod lockfile;
+pub mod package;
+pub mod purl;
+
+pub use discover::{LoadOptions, load_graph};
+pub use error::{LoadError, LockfileError};
+pub use graph::{DepKind, Graph, PackageId};
+pub use package::{Ecosystem, Package, Source};
+pub mod finding;
+pub mod redact;
+pub mod render;
+
+pub use finding::{Code, Finding, Severity};

@@ -1,0 +1,516 @@
+//! `Cargo.lock` v1–v4.
+//!
+//! The file is deserialised with `toml` into borrowed, spanned structs rather than through the
+//! `cargo-lock` crate's `Lockfile`: that type owns every string, drops the byte spans we need for
+//! `file:line` locations, and has no notion of the unresolvable dependency strings that trimmed
+//! lockfiles contain (Cargo skips them; so do we, with a warning). Source ids are still parsed
+//! with `cargo_lock::SourceId`, which implements Cargo's own rules for `git+`, `registry+` and
+//! `sparse+` URLs (branch / tag / rev queries, `#precise` fragments).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Diagnostic, ParsedLockfile};
+use crate::error::{LineIndex, LockfileError, LockfileErrorKind, Place};
+use crate::graph::DepKind;
+use crate::package::{Ecosystem, GitRef, Integrity, Location, Package, Scopes, Source};
+
+#[derive(Deserialize)]
+struct RawLock<'a> {
+    version: Option<Spanned<i64>>,
+    #[serde(default, borrow)]
+    package: Vec<Spanned<RawPackage<'a>>>,
+    #[serde(default, borrow)]
+    root: Option<Spanned<RawPackage<'a>>>,
+    #[serde(default, borrow)]
+    metadata: Option<HashMap<Cow<'a, str>, MetadataValue<'a>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum MetadataValue<'a> {
+    Str(#[serde(borrow)] Cow<'a, str>),
+    Other(serde::de::IgnoredAny),
+}
+
+#[derive(Deserialize)]
+struct RawPackage<'a> {
+    #[serde(borrow)]
+    name: Spanned<Cow<'a, str>>,
+    #[serde(borrow)]
+    version: Cow<'a, str>,
+    #[serde(default, borrow)]
+    source: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    checksum: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    dependencies: Vec<Spanned<Cow<'a, str>>>,
+}
+
+/// The lockfile versions this parser reads.
+pub const SUPPORTED_VERSIONS: std::ops::RangeInclusive<i64> = 1..=4;
+
+/// Parses a `Cargo.lock`. `lockfile` is the index the packages' locations will refer to.
+pub fn parse(
+    path: &Path,
+    display: &str,
+    text: &str,
+    lockfile: u32,
+) -> Result<ParsedLockfile, LockfileError> {
+    let lines = LineIndex::new(text);
+    let place_at = |offset: usize| {
+        let (line, column) = lines.line_col(text, offset);
+        Place {
+            line,
+            column,
+            offset: Some(offset),
+            pointer: None,
+        }
+    };
+    if let Some(line) = crate::error::find_conflict_marker(text) {
+        return Err(LockfileError::new(
+            path,
+            Some(Place {
+                line,
+                column: 1,
+                ..Place::default()
+            }),
+            LockfileErrorKind::MergeConflict,
+        ));
+    }
+    let raw: RawLock<'_> = toml::from_str(text).map_err(|e| {
+        let place = e.span().map(|s| place_at(s.start));
+        LockfileError::new(
+            path,
+            place,
+            LockfileErrorKind::Syntax(format!("invalid Cargo.lock: {}", e.message().trim_end())),
+        )
+    })?;
+
+    let has_inline_checksum = raw.package.iter().any(|p| p.get_ref().checksum.is_some());
+    let version = match &raw.version {
+        Some(v) => {
+            let n = *v.get_ref();
+            if !SUPPORTED_VERSIONS.contains(&n) {
+                return Err(LockfileError::new(
+                    path,
+                    Some(place_at(v.span().start)),
+                    LockfileErrorKind::UnsupportedVersion(format!(
+                        "`version = {n}`; tollgate reads Cargo.lock versions 1 to 4"
+                    )),
+                ));
+            }
+            n as u32
+        }
+        None if has_inline_checksum => 2,
+        None => 1,
+    };
+
+    let mut out = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", version);
+    let mut source_cache: HashMap<&str, (Source, bool)> = HashMap::new();
+
+    // v1 `[metadata]` checksums: "checksum NAME VERSION (SOURCE)" = "HEX" | "<none>".
+    let mut meta_checksums: HashMap<&str, &str> = HashMap::new();
+    if let Some(meta) = &raw.metadata {
+        for (k, v) in meta {
+            if let (Some(rest), MetadataValue::Str(val)) = (k.strip_prefix("checksum "), v) {
+                if val.as_ref() != "<none>" {
+                    meta_checksums.insert(rest, val.as_ref());
+                }
+            }
+        }
+    }
+
+    // Nodes: the v1 `[root]` table first, then every `[[package]]`.
+    let entries: Vec<(&Spanned<RawPackage<'_>>, bool)> = raw
+        .root
+        .iter()
+        .map(|r| (r, true))
+        .chain(raw.package.iter().map(|p| (p, false)))
+        .collect();
+
+    // (name, version) occurrences, to decide whether a readable id needs the source too.
+    let mut nv_count: HashMap<(&str, &str), u32> = HashMap::new();
+    for (p, _) in &entries {
+        let p = p.get_ref();
+        *nv_count
+            .entry((p.name.get_ref().as_ref(), p.version.as_ref()))
+            .or_default() += 1;
+    }
+
+    for (sp, is_root_table) in &entries {
+        let p = sp.get_ref();
+        let name = p.name.get_ref().as_ref();
+        let version_s = p.version.as_ref();
+        let (source, source_raw) = match p.source.as_deref() {
+            None => (Source::Path, None),
+            Some(s) => {
+                let (src, bad) = source_cache
+                    .entry(s)
+                    .or_insert_with(|| parse_source(s))
+                    .clone();
+                if bad {
+                    out.warnings.push(Diagnostic::at(
+                        lockfile,
+                        lines.line(p.name.span().start) as u32,
+                        format!("package `{name} {version_s}`: unrecognised source `{s}`"),
+                    ));
+                }
+                (src, Some(s.to_owned()))
+            }
+        };
+        let checksum: Option<String> = match (&p.checksum, p.source.as_deref()) {
+            (Some(c), _) => Some(c.to_string()),
+            (None, Some(src)) if !meta_checksums.is_empty() => meta_checksums
+                .get(format!("{name} {version_s} ({src})").as_str())
+                .map(|c| (*c).to_owned()),
+            _ => None,
+        };
+        let integrity = checksum.as_deref().map(Integrity::from_cargo_checksum);
+        let local_id = if nv_count[&(name, version_s)] > 1 {
+            match &source_raw {
+                Some(s) => format!("{name}@{version_s} ({s})"),
+                None => format!("{name}@{version_s} (path)"),
+            }
+        } else {
+            format!("{name}@{version_s}")
+        };
+        let (line, column) = lines.line_col(text, header_offset(text, sp.span().start));
+        let is_root = *is_root_table;
+        out.packages.push(Package {
+            id: format!("{display}#{local_id}"),
+            ecosystem: Ecosystem::Cargo,
+            name: name.to_owned(),
+            version: version_s.to_owned(),
+            source,
+            source_raw,
+            checksum,
+            integrity,
+            scopes: Scopes::default(),
+            is_root,
+            location: Location {
+                lockfile,
+                line: line as u32,
+                column: column as u32,
+            },
+            npm: None,
+        });
+    }
+
+    // Index for dependency-string resolution: name -> version -> [(source key, index)].
+    let mut by_name: HashMap<&str, Vec<(&str, Option<&str>, usize)>> = HashMap::new();
+    for (i, (sp, _)) in entries.iter().enumerate() {
+        let p = sp.get_ref();
+        by_name.entry(p.name.get_ref().as_ref()).or_default().push((
+            p.version.as_ref(),
+            p.source.as_deref().map(strip_fragment),
+            i,
+        ));
+    }
+
+    for (from, (sp, _)) in entries.iter().enumerate() {
+        for dep in &sp.get_ref().dependencies {
+            let s = dep.get_ref().as_ref();
+            match resolve_dep(s, &by_name) {
+                Ok(to) => out.edges.push((from, to, DepKind::Normal)),
+                Err(why) => out.warnings.push(Diagnostic::at(
+                    lockfile,
+                    lines.line(dep.span().start) as u32,
+                    format!(
+                        "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
+                        out.packages[from].display_name()
+                    ),
+                )),
+            }
+        }
+    }
+
+    // Roots: path packages (workspace members, path dependencies) that no other path package
+    // depends on; a trimmed lockfile with no path package falls back to packages nothing depends on.
+    let mut has_path_parent = vec![false; out.packages.len()];
+    let mut has_parent = vec![false; out.packages.len()];
+    for &(from, to, _) in &out.edges {
+        if from != to {
+            has_parent[to] = true;
+            if matches!(out.packages[from].source, Source::Path) {
+                has_path_parent[to] = true;
+            }
+        }
+    }
+    let path_roots: Vec<usize> = (0..out.packages.len())
+        .filter(|&i| matches!(out.packages[i].source, Source::Path) && !has_path_parent[i])
+        .collect();
+    out.roots = if path_roots.is_empty() {
+        (0..out.packages.len())
+            .filter(|&i| !has_parent[i])
+            .collect()
+    } else {
+        path_roots
+    };
+    for &r in &out.roots {
+        out.packages[r].is_root = true;
+    }
+    Ok(out)
+}
+
+/// The offset of the `[[package]]` header a table's span starts in (or the span start itself).
+fn header_offset(text: &str, start: usize) -> usize {
+    let head = &text[..start.min(text.len())];
+    let line_start = head.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line = &text[line_start..];
+    if line.starts_with("[[") || line.starts_with('[') {
+        line_start
+    } else {
+        start
+    }
+}
+
+/// A source string without its `#commit` fragment: Cargo leaves the fragment out of dependency
+/// strings and compares git sources without it.
+fn strip_fragment(s: &str) -> &str {
+    match s.split_once('#') {
+        Some((base, _)) if s.starts_with("git+") => base,
+        _ => s,
+    }
+}
+
+/// Resolves a dependency string the way Cargo's lockfile decoder does
+/// (`cargo::core::resolver::encode`): by name, then version, then source; an unqualified string
+/// prefers the single path package, else needs a single candidate.
+fn resolve_dep(
+    s: &str,
+    by_name: &HashMap<&str, Vec<(&str, Option<&str>, usize)>>,
+) -> Result<usize, &'static str> {
+    let mut parts = s.splitn(3, ' ');
+    let name = parts.next().unwrap_or_default();
+    let mut version = parts.next();
+    let mut source = parts.next();
+    if let Some(v) = version {
+        if v.starts_with('(') {
+            // "name (source)"
+            source = Some(v);
+            version = None;
+        }
+    }
+    let source = match source {
+        Some(src) => Some(
+            src.strip_prefix('(')
+                .and_then(|x| x.strip_suffix(')'))
+                .ok_or("has a malformed source (expected `(SOURCE)`)")?,
+        ),
+        None => None,
+    };
+    let candidates = by_name
+        .get(name)
+        .ok_or("names no package in the lockfile")?;
+    let by_version: Vec<&(&str, Option<&str>, usize)> = match version {
+        Some(v) => candidates.iter().filter(|c| c.0 == v).collect(),
+        None => {
+            let first = candidates.first().map(|c| c.0);
+            if candidates.iter().all(|c| Some(c.0) == first) {
+                candidates.iter().collect()
+            } else {
+                return Err("is ambiguous: several versions and none given");
+            }
+        }
+    };
+    if by_version.is_empty() {
+        return Err("names a version not in the lockfile");
+    }
+    match source {
+        Some(src) => {
+            let want = strip_fragment(src);
+            by_version
+                .iter()
+                .find(|c| c.1 == Some(want))
+                .map(|c| c.2)
+                .ok_or("names a source not in the lockfile")
+        }
+        None => {
+            let mut paths = by_version.iter().filter(|c| c.1.is_none());
+            if let Some(p) = paths.next() {
+                if paths.next().is_some() {
+                    return Err("is ambiguous: several path packages match");
+                }
+                Ok(p.2)
+            } else if by_version.len() == 1 {
+                Ok(by_version[0].2)
+            } else {
+                Err("is ambiguous: several sources match and none given")
+            }
+        }
+    }
+}
+
+/// Parses a Cargo source id; the flag is `true` when it was not understood.
+fn parse_source(s: &str) -> (Source, bool) {
+    match cargo_lock::SourceId::from_url(s) {
+        Ok(id) => {
+            use cargo_lock::package::{GitReference, SourceKind};
+            let source = match id.kind() {
+                SourceKind::Registry => Source::Registry {
+                    url: Some(id.url().to_string()),
+                    sparse: false,
+                },
+                SourceKind::SparseRegistry => Source::Registry {
+                    url: Some(id.url().to_string()),
+                    sparse: true,
+                },
+                SourceKind::Git(r) => Source::Git {
+                    url: id.url().to_string(),
+                    reference: match r {
+                        GitReference::Branch(b) => GitRef::Branch(b.clone()),
+                        GitReference::Tag(t) => GitRef::Tag(t.clone()),
+                        GitReference::Rev(r) => GitRef::Rev(r.clone()),
+                        _ => GitRef::DefaultBranch,
+                    },
+                    precise: id.precise().map(str::to_owned),
+                },
+                SourceKind::Path => Source::Path,
+                _ => Source::Other(s.to_owned()),
+            };
+            (source, false)
+        }
+        Err(_) => {
+            let known = ["directory+", "local-registry+"];
+            (
+                Source::Other(s.to_owned()),
+                !known.iter().any(|k| s.starts_with(k)),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> ParsedLockfile {
+        parse(Path::new("Cargo.lock"), "Cargo.lock", s, 0).expect("parses")
+    }
+
+    #[test]
+    fn resolves_all_dependency_string_forms() {
+        let p = parse_str(
+            r#"
+version = 3
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["a", "b 1.0.0", "c 2.0.0 (registry+https://example.com/index)", "g"]
+
+[[package]]
+name = "a"
+version = "0.1.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "0000000000000000000000000000000000000000000000000000000000000000"
+
+[[package]]
+name = "b"
+version = "1.0.0"
+source = "sparse+https://example.com/sparse/"
+checksum = "0000000000000000000000000000000000000000000000000000000000000000"
+
+[[package]]
+name = "c"
+version = "2.0.0"
+source = "registry+https://example.com/index"
+
+[[package]]
+name = "c"
+version = "2.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "g"
+version = "0.3.0"
+source = "git+https://example.com/g?branch=main#0123456789abcdef0123456789abcdef01234567"
+"#,
+        );
+        assert_eq!(p.packages.len(), 6);
+        assert_eq!(p.edges.len(), 4, "{:?}", p.warnings);
+        assert!(p.warnings.is_empty());
+        assert_eq!(p.roots, vec![0]);
+        assert!(matches!(
+            &p.packages[5].source,
+            Source::Git { reference: GitRef::Branch(b), precise: Some(c), .. } if b == "main" && c.len() == 40
+        ));
+        assert!(matches!(
+            &p.packages[2].source,
+            Source::Registry { sparse: true, .. }
+        ));
+        assert_eq!(
+            p.packages[4].id,
+            "Cargo.lock#c@2.0.0 (registry+https://example.com/index)"
+        );
+        assert_eq!(p.packages[0].location.line, 3);
+    }
+
+    #[test]
+    fn unresolved_dependency_is_a_warning_not_an_error() {
+        let p = parse_str(
+            "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\"missing\"]\n",
+        );
+        assert_eq!(p.edges.len(), 0);
+        assert_eq!(p.warnings.len(), 1);
+        assert!(p.warnings[0].message.contains("names no package"));
+        assert_eq!(p.warnings[0].line, 5);
+    }
+
+    #[test]
+    fn v1_metadata_checksums_are_attached() {
+        let p = parse_str(
+            r#"[[package]]
+name = "a"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[metadata]
+"checksum a 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)" = "1111111111111111111111111111111111111111111111111111111111111111"
+"#,
+        );
+        assert_eq!(p.version, 1);
+        assert!(
+            p.packages[0]
+                .integrity
+                .as_ref()
+                .is_some_and(|i| i.has_strong())
+        );
+    }
+
+    #[test]
+    fn rejects_future_version_with_place() {
+        let e = parse(Path::new("Cargo.lock"), "Cargo.lock", "version = 9\n", 0).unwrap_err();
+        assert_eq!(e.place.as_ref().map(|p| p.line), Some(1));
+        assert!(e.to_string().contains("unsupported lockfile version"));
+    }
+
+    #[test]
+    fn rejects_bad_toml_with_line_and_column() {
+        let e = parse(
+            Path::new("x/Cargo.lock"),
+            "x/Cargo.lock",
+            "version = 3\n[[package]]\nname = \n",
+            0,
+        )
+        .unwrap_err();
+        let s = e.to_string();
+        assert!(s.starts_with("x/Cargo.lock:3:"), "{s}");
+    }
+
+    #[test]
+    fn rejects_package_without_version() {
+        let e = parse(
+            Path::new("Cargo.lock"),
+            "Cargo.lock",
+            "version = 3\n[[package]]\nname = \"a\"\n",
+            0,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("version"), "{e}");
+    }
+}

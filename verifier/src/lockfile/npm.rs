@@ -1,0 +1,976 @@
+//! npm `package-lock.json` v1–v3, `npm-shrinkwrap.json` and `node_modules/.package-lock.json`.
+//!
+//! v2/v3 are read from the `packages` map (npm ≥ 7 ignores the legacy tree when that map exists);
+//! v1 (and files that claim v2 but only carry the legacy tree) from the nested `dependencies`
+//! tree, whose nesting is translated to the same `node_modules/a/node_modules/b` install paths.
+//! A dependency resolves the way Node's `require` does: from the dependent's own `node_modules`
+//! upwards to the root.
+//!
+//! Strings are borrowed from the input where JSON allows it (no escapes) via [`Str`], and the byte
+//! offset of a borrowed key gives the entry's line without a second scan of the file.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use super::{Diagnostic, Format, ParsedLockfile};
+use crate::error::{LineIndex, LockfileError, LockfileErrorKind, Place};
+use crate::graph::DepKind;
+use crate::package::{Ecosystem, GitRef, Integrity, Location, NpmMeta, Package, Scopes, Source};
+
+/// A string borrowed from the input when possible.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Str<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Str<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
+impl Str<'_> {
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A JSON object kept in file order.
+#[derive(Debug)]
+pub struct Ordered<'a, V>(pub Vec<(Str<'a>, V)>);
+
+impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for Ordered<'a, V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis<'a, V>(std::marker::PhantomData<(&'a (), V)>);
+        impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for Vis<'a, V> {
+            type Value = Ordered<'a, V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut v = Vec::with_capacity(m.size_hint().unwrap_or(0));
+                while let Some((k, val)) = m.next_entry::<Str<'a>, V>()? {
+                    v.push((k, val));
+                }
+                Ok(Ordered(v))
+            }
+        }
+        d.deserialize_map(Vis(std::marker::PhantomData))
+    }
+}
+
+impl<V> Default for Ordered<'_, V> {
+    fn default() -> Self {
+        Ordered(Vec::new())
+    }
+}
+
+/// A value that may be a string or anything else (old lockfiles put booleans where later ones
+/// put strings); anything else is kept as "absent".
+#[derive(Debug, Default)]
+struct MaybeStr<'a>(Option<Str<'a>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for MaybeStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = MaybeStr<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(MaybeStr(Some(Str(Cow::Borrowed(v)))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(MaybeStr(Some(Str(Cow::Owned(v.to_owned())))))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(MaybeStr(None))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeStr(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+#[derive(Deserialize)]
+struct RawLock<'a> {
+    #[serde(default, borrow)]
+    name: Option<Str<'a>>,
+    #[serde(default, borrow)]
+    version: Option<Str<'a>>,
+    #[serde(rename = "lockfileVersion", default)]
+    lockfile_version: Option<serde_json::Number>,
+    #[serde(default, borrow)]
+    packages: Option<Ordered<'a, Entry<'a>>>,
+    #[serde(default, borrow)]
+    dependencies: Option<Ordered<'a, V1Node<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Entry<'a> {
+    #[serde(default, borrow)]
+    name: MaybeStr<'a>,
+    #[serde(default, borrow)]
+    version: MaybeStr<'a>,
+    #[serde(default, borrow)]
+    resolved: MaybeStr<'a>,
+    #[serde(default, borrow)]
+    integrity: MaybeStr<'a>,
+    #[serde(default)]
+    link: bool,
+    #[serde(default)]
+    dev: bool,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    dev_optional: bool,
+    #[serde(default)]
+    peer: bool,
+    #[serde(default)]
+    in_bundle: bool,
+    #[serde(default)]
+    has_install_script: bool,
+    #[serde(default)]
+    extraneous: bool,
+    #[serde(default, borrow)]
+    dependencies: Option<Ordered<'a, MaybeStr<'a>>>,
+    #[serde(default, borrow)]
+    optional_dependencies: Option<Ordered<'a, MaybeStr<'a>>>,
+    #[serde(default, borrow)]
+    peer_dependencies: Option<Ordered<'a, MaybeStr<'a>>>,
+    #[serde(default, borrow)]
+    dev_dependencies: Option<Ordered<'a, MaybeStr<'a>>>,
+    #[serde(default, borrow)]
+    peer_dependencies_meta: Option<Ordered<'a, PeerMeta>>,
+}
+
+#[derive(Deserialize, Default)]
+struct PeerMeta {
+    #[serde(default)]
+    optional: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct V1Node<'a> {
+    #[serde(default, borrow)]
+    version: MaybeStr<'a>,
+    #[serde(default, borrow)]
+    resolved: MaybeStr<'a>,
+    #[serde(default, borrow)]
+    integrity: MaybeStr<'a>,
+    #[serde(default)]
+    dev: bool,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    bundled: bool,
+    #[serde(default, borrow)]
+    requires: Option<Requires<'a>>,
+    #[serde(default, borrow)]
+    dependencies: Option<Ordered<'a, V1Node<'a>>>,
+}
+
+/// `requires` is a map in npm ≥ 5.1 and `true` in some npm 5.0 files.
+enum Requires<'a> {
+    Map(Ordered<'a, MaybeStr<'a>>),
+    Other,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Requires<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Requires<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object or a boolean")
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Requires::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+                Ordered::deserialize(de::value::MapAccessDeserializer::new(m)).map(Requires::Map)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+struct Ctx<'t> {
+    text: &'t str,
+    lines: LineIndex,
+    lockfile: u32,
+    display: String,
+}
+
+impl Ctx<'_> {
+    /// Line and column of a string borrowed from the input (0, 0 for an owned copy).
+    fn pos_of(&self, s: &Str<'_>) -> (u32, u32) {
+        if let Cow::Borrowed(b) = &s.0 {
+            let base = self.text.as_ptr() as usize;
+            let p = b.as_ptr() as usize;
+            if p >= base && p <= base + self.text.len() {
+                // The key's opening quote is one byte before the borrowed slice.
+                let off = (p - base).saturating_sub(1);
+                let (l, c) = self.lines.line_col(self.text, off);
+                return (l as u32, c as u32);
+            }
+        }
+        (0, 0)
+    }
+}
+
+/// Parses an npm lockfile.
+pub fn parse(
+    path: &Path,
+    display: &str,
+    text: &str,
+    lockfile: u32,
+    format: Format,
+) -> Result<ParsedLockfile, LockfileError> {
+    let lines = LineIndex::new(text);
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let raw: RawLock<'_> = match serde_json::from_str(body) {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(line) = crate::error::find_conflict_marker(text) {
+                return Err(LockfileError::new(
+                    path,
+                    Some(Place {
+                        line,
+                        column: 1,
+                        ..Place::default()
+                    }),
+                    LockfileErrorKind::MergeConflict,
+                ));
+            }
+            let what = match e.classify() {
+                serde_json::error::Category::Data => "not an npm lockfile",
+                serde_json::error::Category::Eof => "truncated JSON",
+                _ => "invalid JSON",
+            };
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+            return Err(LockfileError::new(
+                path,
+                Some(Place {
+                    line: e.line(),
+                    column: e.column(),
+                    ..Place::default()
+                }),
+                LockfileErrorKind::Syntax(format!("{what}: {msg}")),
+            ));
+        }
+    };
+    let version = match &raw.lockfile_version {
+        None => 1,
+        Some(n) => match n.as_u64() {
+            Some(v @ 1..=3) => v as u32,
+            _ => {
+                let off = text.find("\"lockfileVersion\"").unwrap_or(0);
+                let (line, column) = lines.line_col(text, off);
+                return Err(LockfileError::new(
+                    path,
+                    Some(Place {
+                        line,
+                        column,
+                        offset: Some(off),
+                        pointer: Some("/lockfileVersion".into()),
+                    }),
+                    LockfileErrorKind::UnsupportedVersion(format!(
+                        "`\"lockfileVersion\": {n}`; tollgate reads npm lockfile versions 1 to 3"
+                    )),
+                ));
+            }
+        },
+    };
+    if raw.packages.is_none() && raw.dependencies.is_none() && raw.lockfile_version.is_none() {
+        return Err(LockfileError::new(
+            path,
+            Some(Place {
+                line: 1,
+                column: 1,
+                pointer: Some("".into()),
+                ..Place::default()
+            }),
+            LockfileErrorKind::Invalid(
+                "not an npm lockfile: no \"lockfileVersion\", \"packages\" or \"dependencies\""
+                    .into(),
+            ),
+        ));
+    }
+    let format_name = match format {
+        Format::NpmShrinkwrap => "npm-shrinkwrap.json",
+        _ => "package-lock.json",
+    };
+    let cx = Ctx {
+        text,
+        lines,
+        lockfile,
+        display: display.to_owned(),
+    };
+    let mut out = ParsedLockfile::new(Ecosystem::Npm, format_name, version);
+    match raw.packages {
+        Some(packages) => parse_packages(&cx, packages, &mut out),
+        None => parse_v1(
+            &cx,
+            raw.name,
+            raw.version,
+            raw.dependencies.unwrap_or_default(),
+            &mut out,
+        ),
+    }
+    Ok(out)
+}
+
+/// The installed name at an install path: the part after the last `node_modules/`.
+fn install_name(key: &str) -> &str {
+    match key.rfind("node_modules/") {
+        Some(i) => &key[i + "node_modules/".len()..],
+        None => key,
+    }
+}
+
+/// Resolves `dep` from the package at `from` like Node: `from/node_modules/dep`, then upwards.
+fn resolve<'k>(
+    index: &HashMap<&'k str, usize>,
+    from: &str,
+    dep: &str,
+    buf: &mut String,
+) -> Option<usize> {
+    let mut dir = from;
+    loop {
+        buf.clear();
+        if !dir.is_empty() {
+            buf.push_str(dir);
+            buf.push('/');
+        }
+        buf.push_str("node_modules/");
+        buf.push_str(dep);
+        if let Some(&i) = index.get(buf.as_str()) {
+            return Some(i);
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = match dir.rfind('/') {
+            Some(i) => &dir[..i],
+            None => "",
+        };
+        // A scope directory (`node_modules/@scope`) is not a package directory: skip it.
+        if let Some(i) = dir.rfind('/') {
+            if dir[i + 1..].starts_with('@') && dir[..i].ends_with("node_modules") {
+                dir = &dir[..i];
+            }
+        } else if dir.starts_with('@') {
+            dir = "";
+        }
+        if dir == "node_modules" {
+            dir = "";
+        } else if let Some(stripped) = dir.strip_suffix("/node_modules") {
+            dir = stripped;
+        }
+    }
+}
+
+/// Classifies an npm `resolved` value (or a v1 `version` that is a URL / spec).
+fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<String>) {
+    let spec = resolved.filter(|s| !s.is_empty());
+    let Some(spec) = spec else {
+        // No `resolved`: a registry package when the version is a plain version.
+        if version.is_empty() {
+            return (Source::Path, None);
+        }
+        if looks_like_spec(version) {
+            return classify_resolved(Some(version), "");
+        }
+        return (
+            Source::Registry {
+                url: None,
+                sparse: false,
+            },
+            None,
+        );
+    };
+    let raw = Some(spec.to_owned());
+    let lower = spec.to_ascii_lowercase();
+    if lower.starts_with("git+") || lower.starts_with("git://") || lower.starts_with("github:") {
+        let body = spec.strip_prefix("git+").unwrap_or(spec);
+        let (url, frag) = match body.split_once('#') {
+            Some((u, f)) => (u, Some(f)),
+            None => (body, None),
+        };
+        let precise = frag.filter(|f| f.len() >= 7 && f.bytes().all(|b| b.is_ascii_hexdigit()));
+        let reference = match (frag, precise) {
+            (Some(_), Some(p)) => GitRef::Rev(p.to_owned()),
+            (Some(f), None) => GitRef::Branch(f.to_owned()),
+            (None, _) => GitRef::DefaultBranch,
+        };
+        return (
+            Source::Git {
+                url: url.to_owned(),
+                reference,
+                precise: precise.map(str::to_owned),
+            },
+            raw,
+        );
+    }
+    if lower.starts_with("file:") || !lower.contains(':') {
+        return (Source::Path, raw);
+    }
+    if (lower.starts_with("https://") || lower.starts_with("http://")) && spec.contains("/-/") {
+        return (
+            Source::Registry {
+                url: Some(spec.to_owned()),
+                sparse: false,
+            },
+            raw,
+        );
+    }
+    (
+        Source::Tarball {
+            url: spec.to_owned(),
+        },
+        raw,
+    )
+}
+
+fn looks_like_spec(v: &str) -> bool {
+    v.contains(':') || v.contains('/')
+}
+
+fn parse_packages(cx: &Ctx<'_>, packages: Ordered<'_, Entry<'_>>, out: &mut ParsedLockfile) {
+    let entries = packages.0;
+    // Install path -> node index; links point at their target's node once all nodes exist.
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    let mut node_of_entry: Vec<Option<usize>> = vec![None; entries.len()];
+    let mut links: Vec<(usize, &str)> = Vec::new();
+
+    for (ei, (key, e)) in entries.iter().enumerate() {
+        let key_s = key.as_str();
+        if e.link {
+            links.push((ei, e.resolved.0.as_ref().map(Str::as_str).unwrap_or("")));
+            continue;
+        }
+        let is_project_root = key_s.is_empty();
+        let in_node_modules =
+            key_s.starts_with("node_modules/") || key_s.contains("/node_modules/");
+        let installed_as = install_name(key_s);
+        let real_name = e
+            .name
+            .0
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_else(|| {
+                if in_node_modules {
+                    installed_as.to_owned()
+                } else if is_project_root {
+                    String::new()
+                } else {
+                    key_s.rsplit('/').next().unwrap_or(key_s).to_owned()
+                }
+            });
+        let version = e.version.0.as_ref().map(|s| s.as_str()).unwrap_or("");
+        let (source, source_raw) = if is_project_root || !in_node_modules {
+            (Source::Path, None)
+        } else {
+            classify_resolved(e.resolved.0.as_ref().map(Str::as_str), version)
+        };
+        let checksum = e.integrity.0.as_ref().map(|s| s.as_str().to_owned());
+        let integrity = checksum.as_deref().map(Integrity::from_sri);
+        if let Some(i) = &integrity {
+            if !i.malformed.is_empty() {
+                out.warnings.push(Diagnostic::at(
+                    cx.lockfile,
+                    cx.pos_of(key).0,
+                    format!(
+                        "\"{key_s}\": malformed integrity {:?}",
+                        i.malformed.join(" ")
+                    ),
+                ));
+            }
+        }
+        let alias = (in_node_modules && e.name.0.is_some() && installed_as != real_name)
+            .then(|| installed_as.to_owned());
+        let (line, column) = cx.pos_of(key);
+        let local = if is_project_root { "." } else { key_s };
+        let idx = out.packages.len();
+        out.packages.push(Package {
+            id: format!("{}#{}", cx.display, local),
+            ecosystem: Ecosystem::Npm,
+            name: real_name,
+            version: version.to_owned(),
+            source,
+            source_raw,
+            checksum,
+            integrity,
+            scopes: Scopes {
+                dev: e.dev,
+                optional: e.optional,
+                dev_optional: e.dev_optional,
+                peer: e.peer,
+                build: false,
+            },
+            is_root: is_project_root || !in_node_modules,
+            location: Location {
+                lockfile: cx.lockfile,
+                line,
+                column,
+            },
+            npm: Some(NpmMeta {
+                path: key_s.to_owned(),
+                has_install_script: e.has_install_script,
+                in_bundle: e.in_bundle,
+                alias,
+                workspace: !is_project_root && !in_node_modules,
+                extraneous: e.extraneous,
+            }),
+        });
+        index.insert(key_s, idx);
+        node_of_entry[ei] = Some(idx);
+        if is_project_root || !in_node_modules {
+            out.roots.push(idx);
+        }
+    }
+    // Links: `node_modules/x` -> target folder (`packages/x`, `../x`).
+    for (ei, target) in &links {
+        let key = entries[*ei].0.as_str();
+        match index.get(target).copied() {
+            Some(t) => {
+                index.insert(key, t);
+            }
+            None => {
+                let (line, _) = cx.pos_of(&entries[*ei].0);
+                out.warnings.push(Diagnostic::at(
+                    cx.lockfile,
+                    line,
+                    format!(
+                        "link \"{key}\" points at \"{target}\", which has no entry in the lockfile"
+                    ),
+                ));
+            }
+        }
+    }
+    let mut buf = String::new();
+    for (ei, (key, e)) in entries.iter().enumerate() {
+        let Some(from) = node_of_entry[ei] else {
+            continue;
+        };
+        let from_key = key.as_str();
+        let is_local =
+            !from_key.starts_with("node_modules/") && !from_key.contains("/node_modules/");
+        let peer_optional = |name: &str| {
+            e.peer_dependencies_meta
+                .as_ref()
+                .is_some_and(|m| m.0.iter().any(|(k, v)| k.as_str() == name && v.optional))
+        };
+        let groups: [(&Option<Ordered<'_, MaybeStr<'_>>>, DepKind); 4] = [
+            (&e.dependencies, DepKind::Normal),
+            (&e.optional_dependencies, DepKind::Optional),
+            (&e.peer_dependencies, DepKind::Peer),
+            (&e.dev_dependencies, DepKind::Dev),
+        ];
+        for (group, kind) in groups {
+            let Some(deps) = group else { continue };
+            if kind == DepKind::Dev && !is_local {
+                continue;
+            }
+            for (dep, _range) in &deps.0 {
+                let name = dep.as_str();
+                // An optional dependency listed in both maps is recorded once, as optional.
+                if kind == DepKind::Normal
+                    && e.optional_dependencies
+                        .as_ref()
+                        .is_some_and(|o| o.0.iter().any(|(k, _)| k.as_str() == name))
+                {
+                    continue;
+                }
+                match resolve(&index, from_key, name, &mut buf) {
+                    Some(to) => out.edges.push((from, to, kind)),
+                    None => {
+                        let expected_missing = matches!(kind, DepKind::Optional | DepKind::Peer)
+                            || peer_optional(name)
+                            || (kind == DepKind::Dev && !from_key.is_empty());
+                        if !expected_missing {
+                            out.warnings.push(Diagnostic::at(
+                                cx.lockfile,
+                                cx.pos_of(dep).0,
+                                format!(
+                                    "\"{}\" depends on \"{name}\", which is not installed at or above it",
+                                    if from_key.is_empty() { "(root)" } else { from_key }
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    connect_orphan_roots(out);
+}
+
+/// Without a root entry (hidden lockfiles), every package nothing depends on is a root.
+fn connect_orphan_roots(out: &mut ParsedLockfile) {
+    if !out.roots.is_empty() || out.packages.is_empty() {
+        return;
+    }
+    let mut has_parent = vec![false; out.packages.len()];
+    for &(f, t, _) in &out.edges {
+        if f != t {
+            has_parent[t] = true;
+        }
+    }
+    out.roots = (0..out.packages.len())
+        .filter(|&i| !has_parent[i])
+        .collect();
+    if out.roots.is_empty() {
+        out.roots.push(0);
+    }
+}
+
+fn parse_v1(
+    cx: &Ctx<'_>,
+    name: Option<Str<'_>>,
+    version: Option<Str<'_>>,
+    deps: Ordered<'_, V1Node<'_>>,
+    out: &mut ParsedLockfile,
+) {
+    // The root project is a node of its own.
+    let root_name = name
+        .as_ref()
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_default();
+    out.packages.push(Package {
+        id: format!("{}#.", cx.display),
+        ecosystem: Ecosystem::Npm,
+        name: root_name,
+        version: version.map(|v| v.0.into_owned()).unwrap_or_default(),
+        source: Source::Path,
+        source_raw: None,
+        checksum: None,
+        integrity: None,
+        scopes: Scopes::default(),
+        is_root: true,
+        location: Location {
+            lockfile: cx.lockfile,
+            line: 1,
+            column: 1,
+        },
+        npm: Some(NpmMeta::default()),
+    });
+    out.roots.push(0);
+
+    // Flatten the tree into install paths.
+    struct Flat<'n, 'a> {
+        path: String,
+        key: &'n Str<'a>,
+        node: &'n V1Node<'a>,
+    }
+    let mut flat: Vec<Flat<'_, '_>> = Vec::new();
+    fn walk<'n, 'a>(prefix: &str, deps: &'n Ordered<'a, V1Node<'a>>, flat: &mut Vec<Flat<'n, 'a>>) {
+        for (k, node) in &deps.0 {
+            let path = if prefix.is_empty() {
+                format!("node_modules/{}", k.as_str())
+            } else {
+                format!("{prefix}/node_modules/{}", k.as_str())
+            };
+            flat.push(Flat {
+                path: path.clone(),
+                key: k,
+                node,
+            });
+            if let Some(d) = &node.dependencies {
+                walk(&path, d, flat);
+            }
+        }
+    }
+    walk("", &deps, &mut flat);
+
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(flat.len());
+    for f in &flat {
+        let n = f.node;
+        let installed_as = f.key.as_str();
+        let raw_version = n.version.0.as_ref().map(|s| s.as_str()).unwrap_or("");
+        // Aliases: "npm:real-name@1.2.3".
+        let (name, version, alias) = match raw_version.strip_prefix("npm:") {
+            Some(spec) => {
+                let at = spec[1..].find('@').map(|i| i + 1);
+                match at {
+                    Some(i) => (
+                        spec[..i].to_owned(),
+                        spec[i + 1..].to_owned(),
+                        Some(installed_as.to_owned()),
+                    ),
+                    None => (
+                        spec.to_owned(),
+                        String::new(),
+                        Some(installed_as.to_owned()),
+                    ),
+                }
+            }
+            None => (installed_as.to_owned(), raw_version.to_owned(), None),
+        };
+        let (source, source_raw) =
+            classify_resolved(n.resolved.0.as_ref().map(Str::as_str), &version);
+        let checksum = n.integrity.0.as_ref().map(|s| s.as_str().to_owned());
+        let integrity = checksum.as_deref().map(Integrity::from_sri);
+        let (line, column) = cx.pos_of(f.key);
+        if let Some(i) = &integrity {
+            if !i.malformed.is_empty() {
+                out.warnings.push(Diagnostic::at(
+                    cx.lockfile,
+                    line,
+                    format!(
+                        "\"{}\": malformed integrity {:?}",
+                        f.path,
+                        i.malformed.join(" ")
+                    ),
+                ));
+            }
+        }
+        if looks_like_spec(&version) && n.resolved.0.is_none() {
+            out.warnings.push(Diagnostic::at(
+                cx.lockfile,
+                line,
+                format!(
+                    "\"{}\": version is a URL or spec ({version}) and no \"resolved\" is recorded",
+                    f.path
+                ),
+            ));
+        }
+        let idx = out.packages.len();
+        out.packages.push(Package {
+            id: format!("{}#{}", cx.display, f.path),
+            ecosystem: Ecosystem::Npm,
+            name,
+            version,
+            source,
+            source_raw,
+            checksum,
+            integrity,
+            scopes: Scopes {
+                dev: n.dev,
+                optional: n.optional,
+                ..Scopes::default()
+            },
+            is_root: false,
+            location: Location {
+                lockfile: cx.lockfile,
+                line,
+                column,
+            },
+            npm: Some(NpmMeta {
+                path: f.path.clone(),
+                in_bundle: n.bundled,
+                alias,
+                ..NpmMeta::default()
+            }),
+        });
+        index.insert(f.path.as_str(), idx);
+    }
+    let mut buf = String::new();
+    let mut has_parent = vec![false; out.packages.len()];
+    for (fi, f) in flat.iter().enumerate() {
+        let from = fi + 1;
+        let Some(Requires::Map(req)) = &f.node.requires else {
+            continue;
+        };
+        for (dep, _) in &req.0 {
+            match resolve(&index, &f.path, dep.as_str(), &mut buf) {
+                Some(to) => {
+                    out.edges.push((from, to, DepKind::Normal));
+                    if to != from {
+                        has_parent[to] = true;
+                    }
+                }
+                None => {
+                    if !f.node.optional {
+                        out.warnings.push(Diagnostic::at(
+                            cx.lockfile,
+                            cx.pos_of(dep).0,
+                            format!(
+                                "\"{}\" requires \"{}\", which is not installed at or above it",
+                                f.path,
+                                dep.as_str()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // The v1 format does not record the root's own dependencies: top-level nodes nothing else
+    // requires are taken as the root's direct dependencies.
+    for (fi, f) in flat.iter().enumerate() {
+        let idx = fi + 1;
+        if !f.path["node_modules/".len()..].contains("/node_modules/") && !has_parent[idx] {
+            let kind = match (f.node.dev, f.node.optional) {
+                (true, _) => DepKind::Dev,
+                (false, true) => DepKind::Optional,
+                _ => DepKind::Normal,
+            };
+            out.edges.push((0, idx, kind));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> ParsedLockfile {
+        parse(
+            Path::new("package-lock.json"),
+            "package-lock.json",
+            s,
+            0,
+            Format::PackageLock,
+        )
+        .expect("parses")
+    }
+
+    #[test]
+    fn node_resolution_walks_up() {
+        let p = parse_str(
+            r#"{"lockfileVersion": 3, "packages": {
+  "": {"name": "root", "dependencies": {"a": "^1"}, "devDependencies": {"d": "1"}},
+  "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "^2", "c": "1"}},
+  "node_modules/a/node_modules/b": {"version": "2.0.0", "dependencies": {"c": "1"}},
+  "node_modules/b": {"version": "1.0.0"},
+  "node_modules/c": {"version": "1.0.0"},
+  "node_modules/d": {"version": "1.0.0", "dev": true}
+}}"#,
+        );
+        assert_eq!(p.packages.len(), 6);
+        let id = |k: &str| {
+            p.packages
+                .iter()
+                .position(|x| x.npm.as_ref().unwrap().path == k)
+                .unwrap()
+        };
+        let has = |f: &str, t: &str| p.edges.iter().any(|e| e.0 == id(f) && e.1 == id(t));
+        assert!(has("node_modules/a", "node_modules/a/node_modules/b"));
+        assert!(!has("node_modules/a", "node_modules/b"));
+        assert!(has("node_modules/a/node_modules/b", "node_modules/c"));
+        assert!(
+            p.edges
+                .iter()
+                .any(|e| e.0 == id("") && e.1 == id("node_modules/d") && e.2 == DepKind::Dev)
+        );
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(p.packages[1].location.line, 3);
+    }
+
+    #[test]
+    fn scoped_nested_resolution() {
+        let p = parse_str(
+            r#"{"lockfileVersion": 3, "packages": {
+  "": {"dependencies": {"@s/a": "1"}},
+  "node_modules/@s/a": {"version": "1.0.0", "dependencies": {"b": "1"}},
+  "node_modules/b": {"version": "1.0.0"}
+}}"#,
+        );
+        assert_eq!(p.edges.len(), 2, "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn links_and_aliases() {
+        let p = parse_str(
+            r#"{"lockfileVersion": 2, "packages": {
+  "": {"workspaces": ["packages/*"], "dependencies": {"w": "*", "al": "npm:real@1.0.0"}},
+  "packages/w": {"name": "w", "version": "0.1.0"},
+  "node_modules/w": {"resolved": "packages/w", "link": true},
+  "node_modules/al": {"name": "real", "version": "1.0.0", "resolved": "https://registry.npmjs.test/real/-/real-1.0.0.tgz", "integrity": "sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA="}
+}}"#,
+        );
+        assert_eq!(p.packages.len(), 3);
+        let al = &p.packages[2];
+        assert_eq!(al.name, "real");
+        assert_eq!(al.npm.as_ref().unwrap().alias.as_deref(), Some("al"));
+        assert_eq!(p.edges.len(), 2, "{:?}", p.warnings);
+        assert!(p.packages[1].is_root);
+    }
+
+    #[test]
+    fn v1_tree_is_flattened() {
+        let p = parse_str(
+            r#"{"name": "r", "version": "1.0.0", "lockfileVersion": 1, "requires": true, "dependencies": {
+  "a": {"version": "1.0.0", "requires": {"b": "^1"}, "dependencies": {"b": {"version": "1.5.0"}}},
+  "b": {"version": "2.0.0", "dev": true},
+  "x": {"version": "npm:y@3.0.0"}
+}}"#,
+        );
+        assert_eq!(p.packages.len(), 5);
+        assert_eq!(p.packages[4].name, "y");
+        assert_eq!(p.packages[4].version, "3.0.0");
+        // a -> a/b (nested), root -> a, b, x
+        assert_eq!(p.edges.len(), 4);
+    }
+
+    #[test]
+    fn rejects_conflict_markers_with_line() {
+        let e = parse(
+            Path::new("package-lock.json"),
+            "package-lock.json",
+            "{\n<<<<<<< HEAD\n\"a\": 1\n=======\n\"a\": 2\n>>>>>>> x\n}\n",
+            0,
+            Format::PackageLock,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, LockfileErrorKind::MergeConflict);
+        assert_eq!(e.place.as_ref().map(|p| p.line), Some(2));
+    }
+
+    #[test]
+    fn rejects_wrong_types_with_line() {
+        let e = parse(
+            Path::new("package-lock.json"),
+            "package-lock.json",
+            "{\"lockfileVersion\": 3,\n \"packages\": []}",
+            0,
+            Format::PackageLock,
+        )
+        .unwrap_err();
+        assert_eq!(e.place.as_ref().map(|p| p.line), Some(2));
+        assert!(e.to_string().contains("not an npm lockfile"), "{e}");
+    }
+}

@@ -1,0 +1,394 @@
+//! Packages: the nodes of the dependency graph, with their source, integrity and scopes.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The package ecosystem a lockfile belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ecosystem {
+    /// Rust crates (`Cargo.lock`).
+    Cargo,
+    /// npm packages (`package-lock.json`, `npm-shrinkwrap.json`).
+    Npm,
+}
+
+impl Ecosystem {
+    /// Lower-case name used in JSON, purls and ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Npm => "npm",
+        }
+    }
+
+    /// The ecosystem name used by OSV (`crates.io`, `npm`).
+    pub fn osv_name(self) -> &'static str {
+        match self {
+            Ecosystem::Cargo => "crates.io",
+            Ecosystem::Npm => "npm",
+        }
+    }
+}
+
+impl fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A git reference as written in a lockfile source. Floating references are visible in the type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase", tag = "type", content = "value")]
+pub enum GitRef {
+    /// `?branch=NAME`: floating.
+    Branch(String),
+    /// `?tag=NAME`: movable.
+    Tag(String),
+    /// `?rev=REV`: a commit-ish, maybe abbreviated.
+    Rev(String),
+    /// No reference: the default branch (floating).
+    DefaultBranch,
+}
+
+/// Where a package comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// A package registry. `url` is the registry's index URL (Cargo, with its `registry+` or
+    /// `sparse+` prefix stripped) or the tarball URL from npm's `resolved`; `None` when an npm lock
+    /// entry names no `resolved` URL (the configured registry is implied).
+    Registry {
+        /// Index or tarball URL, if the lockfile names one.
+        url: Option<String>,
+        /// `true` for Cargo's sparse protocol (`sparse+`).
+        sparse: bool,
+    },
+    /// A git repository.
+    Git {
+        /// Repository URL without query and fragment.
+        url: String,
+        /// The reference the manifest asked for.
+        reference: GitRef,
+        /// The commit the lockfile pinned (`#commit` for Cargo, `#sha` for npm), if any.
+        precise: Option<String>,
+    },
+    /// A local path: workspace member, `path =` dependency, npm folder, link target.
+    Path,
+    /// A tarball URL that is not a registry tarball (npm `resolved` to an arbitrary URL or `file:`).
+    Tarball {
+        /// The URL or `file:` spec.
+        url: String,
+    },
+    /// Any other source kind (`directory+`, `local-registry+`, …), verbatim.
+    Other(String),
+}
+
+impl Source {
+    /// Short name of the source kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Registry { .. } => "registry",
+            Source::Git { .. } => "git",
+            Source::Path => "path",
+            Source::Tarball { .. } => "tarball",
+            Source::Other(_) => "other",
+        }
+    }
+
+    /// `true` for registry packages.
+    pub fn is_registry(&self) -> bool {
+        matches!(self, Source::Registry { .. })
+    }
+}
+
+/// Hash algorithms seen in lockfile checksums and SRI strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HashAlgorithm {
+    /// MD5 (broken).
+    Md5,
+    /// SHA-1 (broken for collision resistance).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// Digest length in bytes.
+    pub fn digest_len(self) -> usize {
+        match self {
+            HashAlgorithm::Md5 => 16,
+            HashAlgorithm::Sha1 => 20,
+            HashAlgorithm::Sha256 => 32,
+            HashAlgorithm::Sha384 => 48,
+            HashAlgorithm::Sha512 => 64,
+        }
+    }
+
+    /// `true` for algorithms that still resist collisions.
+    pub fn is_strong(self) -> bool {
+        matches!(
+            self,
+            HashAlgorithm::Sha256 | HashAlgorithm::Sha384 | HashAlgorithm::Sha512
+        )
+    }
+
+    fn from_sri_prefix(s: &str) -> Option<Self> {
+        Some(match s {
+            "md5" => HashAlgorithm::Md5,
+            "sha1" => HashAlgorithm::Sha1,
+            "sha256" => HashAlgorithm::Sha256,
+            "sha384" => HashAlgorithm::Sha384,
+            "sha512" => HashAlgorithm::Sha512,
+            _ => return None,
+        })
+    }
+}
+
+/// One parsed digest.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Digest {
+    /// The algorithm.
+    pub algorithm: HashAlgorithm,
+    /// The raw digest bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The parsed checksum or integrity of a package: never a raw string.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Integrity {
+    /// Well-formed digests, in the order written.
+    pub digests: Vec<Digest>,
+    /// Tokens that could not be parsed (unknown algorithm, bad base64, wrong length).
+    pub malformed: Vec<String>,
+}
+
+impl Integrity {
+    /// Parses a Cargo checksum: 64 hex digits of SHA-256.
+    pub fn from_cargo_checksum(s: &str) -> Integrity {
+        match decode_hex(s) {
+            Some(bytes) if bytes.len() == 32 => Integrity {
+                digests: vec![Digest {
+                    algorithm: HashAlgorithm::Sha256,
+                    bytes,
+                }],
+                malformed: Vec::new(),
+            },
+            _ => Integrity {
+                digests: Vec::new(),
+                malformed: vec![s.to_owned()],
+            },
+        }
+    }
+
+    /// Parses a Subresource Integrity string (`sha512-BASE64 sha1-BASE64 …`), as npm writes it.
+    pub fn from_sri(s: &str) -> Integrity {
+        let mut out = Integrity::default();
+        for token in s.split_ascii_whitespace() {
+            // An SRI token may carry `?options` after the digest.
+            let token_core = token.split('?').next().unwrap_or(token);
+            let parsed = token_core.split_once('-').and_then(|(alg, b64)| {
+                let algorithm = HashAlgorithm::from_sri_prefix(alg)?;
+                let bytes = decode_base64(b64)?;
+                (bytes.len() == algorithm.digest_len()).then_some(Digest { algorithm, bytes })
+            });
+            match parsed {
+                Some(d) => out.digests.push(d),
+                None => out.malformed.push(token.to_owned()),
+            }
+        }
+        if out.digests.is_empty() && out.malformed.is_empty() {
+            out.malformed.push(s.to_owned());
+        }
+        out
+    }
+
+    /// The strongest well-formed digest.
+    pub fn strongest(&self) -> Option<&Digest> {
+        self.digests.iter().max_by_key(|d| d.algorithm)
+    }
+
+    /// `true` when at least one well-formed digest uses a collision-resistant algorithm.
+    pub fn has_strong(&self) -> bool {
+        self.digests.iter().any(|d| d.algorithm.is_strong())
+    }
+}
+
+/// Decodes lower- or upper-case hex.
+pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    fn nib(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    s.as_bytes()
+        .chunks_exact(2)
+        .map(|p| Some(nib(p[0])? << 4 | nib(p[1])?))
+        .collect()
+}
+
+/// Encodes bytes as lower-case hex.
+pub fn encode_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// Decodes standard base64 (padded or not), as SRI strings use it. Hand-written: a dozen lines do
+/// not justify a dependency, and SRI never uses the URL-safe alphabet.
+pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    fn val(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let trimmed = s
+        .strip_suffix("==")
+        .or_else(|| s.strip_suffix('='))
+        .unwrap_or(s);
+    if trimmed.is_empty()
+        || trimmed.len() % 4 == 1
+        || (trimmed.len() != s.len() && s.len() % 4 != 0)
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in trimmed.as_bytes() {
+        acc = (acc << 6 | val(c)?) & 0xFFFF;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Scope flags of a package: how it is reached from the roots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Scopes {
+    /// Only needed for development (npm `dev`, Cargo dev-dependencies).
+    pub dev: bool,
+    /// Only reached through optional dependencies (npm `optional`).
+    pub optional: bool,
+    /// npm `devOptional`: pruned only when both dev and optional dependencies are omitted.
+    pub dev_optional: bool,
+    /// An npm peer dependency (`peer`).
+    pub peer: bool,
+    /// Only needed at build time (Cargo build-dependencies).
+    pub build: bool,
+}
+
+impl Scopes {
+    /// The JSON names of the set flags (`dev_optional` is reported separately).
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.dev {
+            v.push("dev");
+        }
+        if self.optional {
+            v.push("optional");
+        }
+        if self.peer {
+            v.push("peer");
+        }
+        if self.build {
+            v.push("build");
+        }
+        v
+    }
+}
+
+/// npm-only facts about a lock entry.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NpmMeta {
+    /// The install path key (`node_modules/a/node_modules/b`), `""` for the root project.
+    pub path: String,
+    /// `hasInstallScript: true`.
+    pub has_install_script: bool,
+    /// `inBundle: true` (v2/v3) or `bundled: true` (v1): shipped inside its parent's tarball.
+    pub in_bundle: bool,
+    /// For an alias (`"foo": "npm:bar@1"`), the name the package is installed under.
+    pub alias: Option<String>,
+    /// `true` for workspace members and other local folders.
+    pub workspace: bool,
+    /// `extraneous: true`.
+    pub extraneous: bool,
+}
+
+/// A place in a lockfile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Location {
+    /// Index of the lockfile in [`crate::graph::Graph::lockfiles`].
+    pub lockfile: u32,
+    /// 1-based line (0 when unknown).
+    pub line: u32,
+    /// 1-based column (0 when unknown).
+    pub column: u32,
+}
+
+/// A package: one node of the dependency graph.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// Stable, unique id (`<lockfile>#<local id>`).
+    pub id: String,
+    /// Ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Name (for npm aliases: the real package name).
+    pub name: String,
+    /// Version as written (semver for Cargo; npm may hold a git spec or be empty for folders).
+    pub version: String,
+    /// Where it comes from.
+    pub source: Source,
+    /// The source exactly as the lockfile writes it (`None` for path packages).
+    pub source_raw: Option<String>,
+    /// The lock's checksum or integrity string, verbatim.
+    pub checksum: Option<String>,
+    /// `checksum`, parsed.
+    pub integrity: Option<Integrity>,
+    /// Scope flags.
+    pub scopes: Scopes,
+    /// `true` for a root project or workspace member.
+    pub is_root: bool,
+    /// Where the entry is written.
+    pub location: Location,
+    /// npm-only facts.
+    pub npm: Option<NpmMeta>,
+}
+
+impl Package {
+    /// `name@version`.
+    pub fn display_name(&self) -> String {
+        if self.version.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}@{}", self.name, self.version)
+        }
+    }
+
+    /// The package URL (purl) of this package.
+    pub fn purl(&self) -> String {
+        crate::purl::purl(self)
+    }
+}
