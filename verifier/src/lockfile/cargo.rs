@@ -444,7 +444,7 @@ source = "git+https://example.com/g?branch=main#0123456789abcdef0123456789abcdef
             Source::Registry { sparse: true, .. }
         ));
         assert_eq!(
-            p.packages[4].id,
+            p.packages[3].id,
             "Cargo.lock#c@2.0.0 (registry+https://example.com/index)"
         );
         assert_eq!(p.packages[0].location.line, 3);

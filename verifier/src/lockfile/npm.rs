@@ -131,6 +131,20 @@ impl<'de: 'a, 'a> Deserialize<'de> for MaybeStr<'a> {
     }
 }
 
+/// A boolean flag that is `true` only when the JSON says `true`; old npm versions sometimes wrote
+/// `"true"` strings (arborist's `install-types` fixture), which npm itself does not treat as set.
+#[derive(Debug, Default, Clone, Copy)]
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Flag(matches!(
+            serde_json::Value::deserialize(d)?,
+            serde_json::Value::Bool(true)
+        )))
+    }
+}
+
 #[derive(Deserialize)]
 struct RawLock<'a> {
     #[serde(default, borrow)]
@@ -157,21 +171,21 @@ struct Entry<'a> {
     #[serde(default, borrow)]
     integrity: MaybeStr<'a>,
     #[serde(default)]
-    link: bool,
+    link: Flag,
     #[serde(default)]
-    dev: bool,
+    dev: Flag,
     #[serde(default)]
-    optional: bool,
+    optional: Flag,
     #[serde(default)]
-    dev_optional: bool,
+    dev_optional: Flag,
     #[serde(default)]
-    peer: bool,
+    peer: Flag,
     #[serde(default)]
-    in_bundle: bool,
+    in_bundle: Flag,
     #[serde(default)]
-    has_install_script: bool,
+    has_install_script: Flag,
     #[serde(default)]
-    extraneous: bool,
+    extraneous: Flag,
     #[serde(default, borrow)]
     dependencies: Option<Ordered<'a, MaybeStr<'a>>>,
     #[serde(default, borrow)]
@@ -199,11 +213,11 @@ struct V1Node<'a> {
     #[serde(default, borrow)]
     integrity: MaybeStr<'a>,
     #[serde(default)]
-    dev: bool,
+    dev: Flag,
     #[serde(default)]
-    optional: bool,
+    optional: Flag,
     #[serde(default)]
-    bundled: bool,
+    bundled: Flag,
     #[serde(default, borrow)]
     requires: Option<Requires<'a>>,
     #[serde(default, borrow)]
@@ -487,7 +501,7 @@ fn parse_packages(cx: &Ctx<'_>, packages: Ordered<'_, Entry<'_>>, out: &mut Pars
 
     for (ei, (key, e)) in entries.iter().enumerate() {
         let key_s = key.as_str();
-        if e.link {
+        if e.link.0 {
             links.push((ei, e.resolved.0.as_ref().map(Str::as_str).unwrap_or("")));
             continue;
         }
@@ -544,10 +558,10 @@ fn parse_packages(cx: &Ctx<'_>, packages: Ordered<'_, Entry<'_>>, out: &mut Pars
             checksum,
             integrity,
             scopes: Scopes {
-                dev: e.dev,
-                optional: e.optional,
-                dev_optional: e.dev_optional,
-                peer: e.peer,
+                dev: e.dev.0,
+                optional: e.optional.0,
+                dev_optional: e.dev_optional.0,
+                peer: e.peer.0,
                 build: false,
             },
             is_root: is_project_root || !in_node_modules,
@@ -558,11 +572,11 @@ fn parse_packages(cx: &Ctx<'_>, packages: Ordered<'_, Entry<'_>>, out: &mut Pars
             },
             npm: Some(NpmMeta {
                 path: key_s.to_owned(),
-                has_install_script: e.has_install_script,
-                in_bundle: e.in_bundle,
+                has_install_script: e.has_install_script.0,
+                in_bundle: e.in_bundle.0,
                 alias,
                 workspace: !is_project_root && !in_node_modules,
-                extraneous: e.extraneous,
+                extraneous: e.extraneous.0,
             }),
         });
         index.insert(key_s, idx);
@@ -788,8 +802,8 @@ fn parse_v1(
             checksum,
             integrity,
             scopes: Scopes {
-                dev: n.dev,
-                optional: n.optional,
+                dev: n.dev.0,
+                optional: n.optional.0,
                 ..Scopes::default()
             },
             is_root: false,
@@ -800,7 +814,7 @@ fn parse_v1(
             },
             npm: Some(NpmMeta {
                 path: f.path.clone(),
-                in_bundle: n.bundled,
+                in_bundle: n.bundled.0,
                 alias,
                 ..NpmMeta::default()
             }),
@@ -823,7 +837,7 @@ fn parse_v1(
                     }
                 }
                 None => {
-                    if !f.node.optional {
+                    if !f.node.optional.0 {
                         out.warnings.push(Diagnostic::at(
                             cx.lockfile,
                             cx.pos_of(dep).0,
@@ -843,7 +857,7 @@ fn parse_v1(
     for (fi, f) in flat.iter().enumerate() {
         let idx = fi + 1;
         if !f.path["node_modules/".len()..].contains("/node_modules/") && !has_parent[idx] {
-            let kind = match (f.node.dev, f.node.optional) {
+            let kind = match (f.node.dev.0, f.node.optional.0) {
                 (true, _) => DepKind::Dev,
                 (false, true) => DepKind::Optional,
                 _ => DepKind::Normal,
@@ -873,11 +887,11 @@ mod tests {
         let p = parse_str(
             r#"{"lockfileVersion": 3, "packages": {
   "": {"name": "root", "dependencies": {"a": "^1"}, "devDependencies": {"d": "1"}},
-  "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "^2", "c": "1"}},
-  "node_modules/a/node_modules/b": {"version": "2.0.0", "dependencies": {"c": "1"}},
-  "node_modules/b": {"version": "1.0.0"},
-  "node_modules/c": {"version": "1.0.0"},
-  "node_modules/d": {"version": "1.0.0", "dev": true}
+  "node_modules/a": {"version": "1.0", "dependencies": {"b": "^2", "c": "1"}},
+  "node_modules/a/node_modules/b": {"version": "2.0", "dependencies": {"c": "1"}},
+  "node_modules/b": {"version": "1.0"},
+  "node_modules/c": {"version": "1.0"},
+  "node_modules/d": {"version": "1.0", "dev": true}
 }}"#,
         );
         assert_eq!(p.packages.len(), 6);
@@ -905,8 +919,8 @@ mod tests {
         let p = parse_str(
             r#"{"lockfileVersion": 3, "packages": {
   "": {"dependencies": {"@s/a": "1"}},
-  "node_modules/@s/a": {"version": "1.0.0", "dependencies": {"b": "1"}},
-  "node_modules/b": {"version": "1.0.0"}
+  "node_modules/@s/a": {"version": "1.0", "dependencies": {"b": "1"}},
+  "node_modules/b": {"version": "1.0"}
 }}"#,
         );
         assert_eq!(p.edges.len(), 2, "{:?}", p.warnings);
@@ -916,10 +930,10 @@ mod tests {
     fn links_and_aliases() {
         let p = parse_str(
             r#"{"lockfileVersion": 2, "packages": {
-  "": {"workspaces": ["packages/*"], "dependencies": {"w": "*", "al": "npm:real@1.0.0"}},
+  "": {"workspaces": ["packages/*"], "dependencies": {"w": "*", "al": "npm:real@1.0"}},
   "packages/w": {"name": "w", "version": "0.1.0"},
   "node_modules/w": {"resolved": "packages/w", "link": true},
-  "node_modules/al": {"name": "real", "version": "1.0.0", "resolved": "https://registry.npmjs.test/real/-/real-1.0.0.tgz", "integrity": "sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA="}
+  "node_modules/al": {"name": "real", "version": "1.0", "resolved": "https://registry.npmjs.test/real/-/real-1.0.tgz", "integrity": "sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA="}
 }}"#,
         );
         assert_eq!(p.packages.len(), 3);
@@ -933,15 +947,15 @@ mod tests {
     #[test]
     fn v1_tree_is_flattened() {
         let p = parse_str(
-            r#"{"name": "r", "version": "1.0.0", "lockfileVersion": 1, "requires": true, "dependencies": {
-  "a": {"version": "1.0.0", "requires": {"b": "^1"}, "dependencies": {"b": {"version": "1.5.0"}}},
-  "b": {"version": "2.0.0", "dev": true},
-  "x": {"version": "npm:y@3.0.0"}
+            r#"{"name": "r", "version": "1.0", "lockfileVersion": 1, "requires": true, "dependencies": {
+  "a": {"version": "1.0", "requires": {"b": "^1"}, "dependencies": {"b": {"version": "1.5.0"}}},
+  "b": {"version": "2.0", "dev": true},
+  "x": {"version": "npm:y@3.0"}
 }}"#,
         );
         assert_eq!(p.packages.len(), 5);
         assert_eq!(p.packages[4].name, "y");
-        assert_eq!(p.packages[4].version, "3.0.0");
+        assert_eq!(p.packages[4].version, "3.0");
         // a -> a/b (nested), root -> a, b, x
         assert_eq!(p.edges.len(), 4);
     }
