@@ -20,3 +20,6 @@ pub mod redact;
 pub mod render;
 
 pub use finding::{Code, Finding, Severity};
+pub mod policy;
+pub mod report;
+pub mod time;

@@ -1,0 +1,387 @@
+//! `tollgate.toml`: the policy file. Unknown keys and bad values are errors naming key and line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::LineIndex;
+use crate::finding::{Code, Severity};
+use crate::time::{Duration, Timestamp};
+
+/// The file name looked for.
+pub const CONFIG_FILE: &str = "tollgate.toml";
+
+/// What to do with findings of a kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// The severity threshold (`fail-on`) decides.
+    #[default]
+    Threshold,
+    /// Always blocks, whatever the severity.
+    Deny,
+    /// Reported, never blocks.
+    Warn,
+    /// Not reported.
+    Ignore,
+}
+
+/// SLA: how long a finding of each severity may stay open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct SlaConfig {
+    /// Critical (default 24h).
+    pub critical: Duration,
+    /// High (default 7d).
+    pub high: Duration,
+    /// Medium (default 30d).
+    pub medium: Duration,
+    /// Low (default 90d).
+    pub low: Duration,
+}
+
+impl Default for SlaConfig {
+    fn default() -> Self {
+        SlaConfig {
+            critical: Duration(24 * 3600),
+            high: Duration(7 * 86_400),
+            medium: Duration(30 * 86_400),
+            low: Duration(90 * 86_400),
+        }
+    }
+}
+
+impl SlaConfig {
+    /// The SLA of a severity, if it has one.
+    pub fn for_severity(&self, s: Severity) -> Option<Duration> {
+        match s {
+            Severity::Critical => Some(self.critical),
+            Severity::High => Some(self.high),
+            Severity::Medium => Some(self.medium),
+            Severity::Low => Some(self.low),
+            Severity::None | Severity::Unknown => None,
+        }
+    }
+}
+
+/// A formally accepted finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Waiver {
+    /// An advisory id or alias (`RUSTSEC-2020-0071`, `CVE-…`, `GHSA-…`) or a finding kind
+    /// (`missing-hash`) or finding id.
+    pub id: String,
+    /// Only this package name.
+    #[serde(default)]
+    pub package: Option<String>,
+    /// Only versions in this range (Cargo-style requirement: `<0.2`, `=1.2.3`, `>=1, <2`).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Why the finding is accepted (required).
+    pub reason: String,
+    /// Who owns the decision.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The last day the waiver applies (`YYYY-MM-DD`, inclusive).
+    #[serde(default)]
+    pub expires: Option<WaiverDate>,
+}
+
+/// A waiver expiry: a TOML date or a `YYYY-MM-DD` string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct WaiverDate(pub String);
+
+impl<'de> Deserialize<'de> for WaiverDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Str(String),
+            Date(toml::value::Datetime),
+        }
+        let s = match Raw::deserialize(d)? {
+            Raw::Str(s) => s,
+            Raw::Date(dt) => dt.to_string(),
+        };
+        if Timestamp::parse(&s).is_none() || s.len() != 10 {
+            return Err(serde::de::Error::custom(format!(
+                "invalid date {s:?}: expected YYYY-MM-DD"
+            )));
+        }
+        Ok(WaiverDate(s))
+    }
+}
+
+impl WaiverDate {
+    /// The first instant the waiver no longer applies (the day after `expires`, 00:00 UTC).
+    pub fn end(&self) -> Timestamp {
+        Timestamp(Timestamp::parse(&self.0).map(|t| t.0).unwrap_or(0) + 86_400)
+    }
+}
+
+/// Advisory database settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct AdvisoriesConfig {
+    /// Database directory (default: the user cache directory, else the embedded snapshot).
+    pub db: Option<PathBuf>,
+    /// Warn when the database is older than this many days (default 7).
+    pub max_age_days: Option<u32>,
+    /// Sources for `tollgate db update` (directories, archive URLs, git URLs).
+    pub sources: Vec<String>,
+}
+
+/// The whole `tollgate.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Config {
+    /// Findings at or above this severity block (default `low`: every vulnerability blocks).
+    pub fail_on: Severity,
+    /// Block only findings past their SLA (and at or above `fail-on`).
+    pub fail_on_overdue: bool,
+    /// The severity assumed for findings whose severity is unknown (default `high`: fail closed).
+    pub unknown_severity: Severity,
+    /// Unmaintained packages (default `warn`).
+    pub unmaintained: Action,
+    /// Unsound packages (default `warn`).
+    pub unsound: Action,
+    /// Informational notices (default `warn`).
+    pub notice: Action,
+    /// Yanked versions (default `deny`).
+    pub yanked: Action,
+    /// Check dev-only dependencies (default true).
+    pub include_dev: bool,
+    /// Check optional-only dependencies (default true).
+    pub include_optional: bool,
+    /// Triage SLAs.
+    pub sla: SlaConfig,
+    /// Per-kind action overrides, e.g. `install-script = "warn"`.
+    pub kinds: BTreeMap<String, Action>,
+    /// Per-kind severity overrides, e.g. `weak-hash = "high"`.
+    pub severity: BTreeMap<String, Severity>,
+    /// Waivers.
+    #[serde(rename = "waiver")]
+    pub waivers: Vec<Spanned<Waiver>>,
+    /// Advisory database.
+    pub advisories: AdvisoriesConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            fail_on: Severity::Low,
+            fail_on_overdue: false,
+            unknown_severity: Severity::High,
+            unmaintained: Action::Warn,
+            unsound: Action::Warn,
+            notice: Action::Warn,
+            yanked: Action::Deny,
+            include_dev: true,
+            include_optional: true,
+            sla: SlaConfig::default(),
+            kinds: BTreeMap::from([("install-script".to_owned(), Action::Warn)]),
+            severity: BTreeMap::new(),
+            waivers: Vec::new(),
+            advisories: AdvisoriesConfig::default(),
+        }
+    }
+}
+
+/// An error in `tollgate.toml`, naming file, line and key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}:{column}: {message}", path.display())]
+#[non_exhaustive]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line (0 if unknown).
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Config {
+    /// Parses and validates a config file's text.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let lines = LineIndex::new(text);
+        let err_at = |offset: Option<usize>, message: String| {
+            let (line, column) = offset.map(|o| lines.line_col(text, o)).unwrap_or((0, 0));
+            ConfigError {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        };
+        let cfg: Config = toml::from_str(text)
+            .map_err(|e| err_at(e.span().map(|s| s.start), e.message().trim_end().to_owned()))?;
+        for w in &cfg.waivers {
+            let at = Some(w.span().start);
+            let wv = w.get_ref();
+            if wv.reason.trim().is_empty() {
+                return Err(err_at(at, format!("waiver `{}`: `reason` must not be empty", wv.id)));
+            }
+            if wv.id.trim().is_empty() {
+                return Err(err_at(at, "waiver: `id` must not be empty".into()));
+            }
+            if let Some(v) = &wv.version {
+                if semver::VersionReq::parse(v).is_err() {
+                    return Err(err_at(
+                        at,
+                        format!("waiver `{}`: `version = {v:?}` is not a version requirement (e.g. \"<0.2\", \"=1.2.3\")", wv.id),
+                    ));
+                }
+            }
+        }
+        for k in cfg.kinds.keys().chain(cfg.severity.keys()) {
+            if Code::from_kind(k).is_none() {
+                let off = text.find(k.as_str());
+                return Err(err_at(
+                    off,
+                    format!("unknown finding kind `{k}` (known: {})", known_kinds()),
+                ));
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// Reads a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read: {e}"),
+        })?;
+        Config::parse(path, &text)
+    }
+
+    /// The action for a finding kind.
+    pub fn action_for(&self, code: Code) -> Action {
+        if let Some(a) = self.kinds.get(code.kind()) {
+            return *a;
+        }
+        match code {
+            Code::Unmaintained => self.unmaintained,
+            Code::Unsound => self.unsound,
+            Code::Notice => self.notice,
+            Code::Yanked => self.yanked,
+            _ => Action::Threshold,
+        }
+    }
+}
+
+fn known_kinds() -> String {
+    Code::ALL.iter().map(|c| c.kind()).collect::<Vec<_>>().join(", ")
+}
+
+/// The commented default written by `tollgate init`.
+pub const DEFAULT_CONFIG_TEMPLATE: &str = r#"# tollgate.toml: the release gate's policy. Every key is optional; shown are the defaults.
+# Reference: docs/reference/config.md
+
+# Findings at or above this severity block the release: none < low < medium < high < critical.
+fail-on = "low"
+
+# true: block only findings that are past their SLA (and at or above fail-on).
+fail-on-overdue = false
+
+# Severity assumed when an advisory has none (fail closed).
+unknown-severity = "high"
+
+# What to do with informational advisories and yanked versions: "deny" (always block),
+# "warn" (report only), "ignore" (do not report) or "threshold" (fail-on decides).
+unmaintained = "warn"
+unsound = "warn"
+notice = "warn"
+yanked = "deny"
+
+# Are dev-only and optional-only dependencies in scope?
+include-dev = true
+include-optional = true
+
+# Triage SLAs, counted from the advisory's publication (or from when a fix became available,
+# whichever is later). A finding past its SLA is "overdue".
+[sla]
+critical = "24h"
+high = "7d"
+medium = "30d"
+low = "90d"
+
+# Per-kind overrides (kinds: docs/reference/codes.md).
+[kinds]
+install-script = "warn"
+
+# [severity]
+# weak-hash = "high"
+
+# [advisories]
+# db = "/path/to/db"            # default: the user cache directory, else the embedded snapshot
+# max-age-days = 7
+
+# A waiver formally accepts a finding until it expires. `reason` is required.
+# [[waiver]]
+# id = "RUSTSEC-2020-0071"      # advisory id or alias, or a finding kind such as "missing-hash"
+# package = "time"              # optional
+# version = "<0.2"              # optional version requirement
+# reason = "not reachable: we never call the affected function"
+# owner = "security@example.com"
+# expires = "2026-12-31"        # inclusive; an expired waiver stops applying and is reported
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_template_parses_to_defaults() {
+        let c = Config::parse(Path::new("tollgate.toml"), DEFAULT_CONFIG_TEMPLATE).unwrap();
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn rejects_unknown_key_with_line() {
+        let e = Config::parse(Path::new("t.toml"), "fail-on = \"high\"\nfial-on-overdue = true\n")
+            .unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("fial-on-overdue"), "{e}");
+    }
+
+    #[test]
+    fn rejects_bad_severity_with_line() {
+        let e = Config::parse(Path::new("t.toml"), "\nfail-on = \"severe\"\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.to_string().starts_with("t.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn rejects_waiver_without_reason() {
+        let e = Config::parse(Path::new("t.toml"), "[[waiver]]\nid = \"X\"\n").unwrap_err();
+        assert!(e.message.contains("reason"), "{e}");
+        let e = Config::parse(Path::new("t.toml"), "[[waiver]]\nid = \"X\"\nreason = \" \"\n")
+            .unwrap_err();
+        assert!(e.message.contains("reason"), "{e}");
+    }
+
+    #[test]
+    fn accepts_waiver_dates_as_toml_dates_or_strings() {
+        let c = Config::parse(
+            Path::new("t.toml"),
+            "[[waiver]]\nid = \"X\"\nreason = \"r\"\nexpires = 2026-12-31\n[[waiver]]\nid = \"Y\"\nreason = \"r\"\nexpires = \"2026-01-01\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.waivers.len(), 2);
+        assert!(Config::parse(Path::new("t.toml"), "[[waiver]]\nid = \"X\"\nreason = \"r\"\nexpires = \"soon\"\n").is_err());
+    }
+
+    #[test]
+    fn rejects_bad_duration_and_unknown_kind() {
+        assert!(Config::parse(Path::new("t.toml"), "[sla]\nhigh = \"7 days\"\n").is_err());
+        let e = Config::parse(Path::new("t.toml"), "[kinds]\nmissing-hsh = \"warn\"\n").unwrap_err();
+        assert_eq!(e.line, 2);
+    }
+}

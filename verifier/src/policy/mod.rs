@@ -1,0 +1,276 @@
+//! Policy: `tollgate.toml` → [`Config`] → evaluation of findings at an injected `now` → [`Report`].
+
+pub mod config;
+
+use serde::Serialize;
+
+pub use config::{Action, Config, ConfigError, SlaConfig, Waiver};
+
+use crate::finding::{Code, Finding, Severity};
+use crate::report::{Report, ReportFinding, Summary, Verdict, WaiverNote};
+use crate::time::{Duration, Timestamp};
+
+/// Why a finding does or does not block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum Disposition {
+    /// Blocks the release.
+    Blocking {
+        /// Why.
+        reason: String,
+    },
+    /// Reported, does not block.
+    Warning {
+        /// Why.
+        reason: String,
+    },
+    /// Formally accepted by a waiver.
+    Waived {
+        /// The waiver's id.
+        waiver: String,
+        /// The waiver's reason.
+        reason: String,
+        /// The waiver's owner.
+        owner: Option<String>,
+        /// The waiver's expiry.
+        expires: Option<String>,
+    },
+}
+
+/// SLA state of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlaState {
+    /// The SLA for its severity.
+    pub sla: Duration,
+    /// When the clock started (publication, or fix availability when later).
+    pub started: Timestamp,
+    /// When it is due.
+    pub due: Timestamp,
+    /// Age at `now`.
+    pub age: Duration,
+    /// Past due.
+    pub overdue: bool,
+}
+
+/// Inputs to an evaluation besides the findings.
+#[derive(Debug, Clone, Default)]
+pub struct EvalContext {
+    /// The injected clock.
+    pub now: Option<Timestamp>,
+}
+
+fn waiver_matches(w: &Waiver, f: &Finding) -> bool {
+    let id_ok = f.ids.iter().any(|i| i.eq_ignore_ascii_case(&w.id))
+        || f.code.kind() == w.id
+        || f.code.id() == w.id
+        || f.id == w.id;
+    if !id_ok {
+        return false;
+    }
+    let Some(pkg) = &f.package else {
+        return w.package.is_none() && w.version.is_none();
+    };
+    if w.package.as_deref().is_some_and(|n| n != pkg.name) {
+        return false;
+    }
+    if let Some(req) = &w.version {
+        let Ok(req) = semver::VersionReq::parse(req) else {
+            return false;
+        };
+        // A version that is not semver cannot be shown to be in range: the waiver does not apply.
+        match semver::Version::parse(&pkg.version) {
+            Ok(v) => req.matches(&v),
+            Err(_) => false,
+        }
+    } else {
+        true
+    }
+}
+
+/// Evaluates findings against the policy at `now`: scope, waivers (with expiry), SLA ages,
+/// threshold → a report with a verdict. Pure: no clock, no IO.
+pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Report {
+    let mut out: Vec<ReportFinding> = Vec::new();
+    let mut summary = Summary::default();
+    let mut waiver_used = vec![false; config.waivers.len()];
+    let mut expired: Vec<WaiverNote> = Vec::new();
+    let mut expired_seen = vec![false; config.waivers.len()];
+
+    for mut f in findings {
+        let action = config.action_for(f.code);
+        if action == Action::Ignore {
+            summary.ignored += 1;
+            continue;
+        }
+        let dev = f.scopes.contains(&"dev");
+        let optional = f.scopes.contains(&"optional");
+        let in_scope = (config.include_dev || !dev)
+            && (config.include_optional || !optional)
+            && (!f.dev_optional || config.include_dev || config.include_optional);
+        if !in_scope {
+            summary.out_of_scope += 1;
+            continue;
+        }
+        if let Some(s) = config.severity.get(f.code.kind()) {
+            f.severity = *s;
+        }
+        let effective = if f.severity == Severity::Unknown {
+            config.unknown_severity
+        } else {
+            f.severity
+        };
+        let sla = sla_state(config, &f, effective, now);
+        let overdue = sla.as_ref().is_some_and(|s| s.overdue);
+
+        // Waivers: the first matching, unexpired waiver applies; expired ones are reported.
+        let mut waived_by: Option<usize> = None;
+        for (i, w) in config.waivers.iter().enumerate() {
+            let w = w.get_ref();
+            if !waiver_matches(w, &f) {
+                continue;
+            }
+            waiver_used[i] = true;
+            let is_expired = w.expires.as_ref().is_some_and(|e| now >= e.end());
+            if is_expired {
+                if !expired_seen[i] {
+                    expired_seen[i] = true;
+                    expired.push(WaiverNote::from_waiver(w, config.waivers[i].span().start));
+                }
+                continue;
+            }
+            waived_by = Some(i);
+            break;
+        }
+
+        let over = effective >= config.fail_on && effective > Severity::None;
+        let disposition = if let Some(i) = waived_by {
+            let w = config.waivers[i].get_ref();
+            Disposition::Waived {
+                waiver: w.id.clone(),
+                reason: w.reason.clone(),
+                owner: w.owner.clone(),
+                expires: w.expires.as_ref().map(|e| e.0.clone()),
+            }
+        } else {
+            match action {
+                Action::Deny => Disposition::Blocking {
+                    reason: format!("policy denies `{}` findings", f.code.kind()),
+                },
+                Action::Warn => Disposition::Warning {
+                    reason: format!("policy only warns on `{}` findings", f.code.kind()),
+                },
+                Action::Ignore | Action::Threshold => {
+                    if !over {
+                        Disposition::Warning {
+                            reason: format!(
+                                "severity {effective} is below fail-on {}",
+                                config.fail_on
+                            ),
+                        }
+                    } else if config.fail_on_overdue && !overdue {
+                        Disposition::Warning {
+                            reason: match &sla {
+                                Some(s) => format!(
+                                    "within its {} SLA (due {}); fail-on-overdue is set",
+                                    s.sla,
+                                    s.due.date_string()
+                                ),
+                                None => "no SLA applies; fail-on-overdue is set".to_owned(),
+                            },
+                        }
+                    } else if overdue {
+                        Disposition::Blocking {
+                            reason: format!(
+                                "severity {effective} ≥ fail-on {} and overdue",
+                                config.fail_on
+                            ),
+                        }
+                    } else {
+                        Disposition::Blocking {
+                            reason: format!("severity {effective} ≥ fail-on {}", config.fail_on),
+                        }
+                    }
+                }
+            }
+        };
+        match &disposition {
+            Disposition::Blocking { .. } => summary.blocking += 1,
+            Disposition::Warning { .. } => summary.warnings += 1,
+            Disposition::Waived { .. } => summary.waived += 1,
+        }
+        if overdue {
+            summary.overdue += 1;
+        }
+        *summary.by_severity.entry(f.severity).or_insert(0) += 1;
+        out.push(ReportFinding {
+            finding: f,
+            effective_severity: effective,
+            disposition,
+            sla,
+        });
+    }
+    out.sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+
+    let stale: Vec<WaiverNote> = config
+        .waivers
+        .iter()
+        .zip(&waiver_used)
+        .filter(|(_, used)| !**used)
+        .map(|(w, _)| WaiverNote::from_waiver(w.get_ref(), w.span().start))
+        .collect();
+
+    let mut reasons = Vec::new();
+    if summary.blocking > 0 {
+        reasons.push(format!(
+            "{} blocking finding(s){}",
+            summary.blocking,
+            if config.fail_on_overdue {
+                " past their SLA".to_owned()
+            } else {
+                format!(" at or above {}", config.fail_on)
+            }
+        ));
+    }
+    let verdict = if reasons.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Fail(reasons)
+    };
+    Report {
+        generated_at: now,
+        verdict,
+        findings: out,
+        summary,
+        expired_waivers: expired,
+        stale_waivers: stale,
+        fail_on: config.fail_on,
+        fail_on_overdue: config.fail_on_overdue,
+        ..Report::default()
+    }
+}
+
+fn sla_state(config: &Config, f: &Finding, effective: Severity, now: Timestamp) -> Option<SlaState> {
+    if !matches!(f.code, Code::Vulnerability) {
+        return None;
+    }
+    let adv = f.advisory.as_ref()?;
+    let published = adv.published.as_deref().and_then(Timestamp::parse)?;
+    let fixed = adv.fixed_available.as_deref().and_then(Timestamp::parse);
+    let started = match fixed {
+        Some(t) if t > published => t,
+        _ => published,
+    };
+    let sla = config.sla.for_severity(effective)?;
+    let due = Timestamp(started.0 + sla.0);
+    let age = Duration((now.0 - started.0).max(0));
+    Some(SlaState {
+        sla,
+        started,
+        due,
+        age,
+        overdue: now > due,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,184 @@
+//! The report: findings with their dispositions, waiver notes, and the verdict. Renderers read it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Severity};
+use crate::policy::{Disposition, SlaState, Waiver};
+use crate::time::Timestamp;
+
+/// Pass or fail, with reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Verdict {
+    /// The policy holds.
+    #[default]
+    Pass,
+    /// The policy is violated, for these reasons.
+    Fail(Vec<String>),
+}
+
+impl Verdict {
+    /// `"pass"` or `"fail"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail(_) => "fail",
+        }
+    }
+
+    /// `true` for a pass.
+    pub fn passed(&self) -> bool {
+        matches!(self, Verdict::Pass)
+    }
+}
+
+/// A finding with what the policy made of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportFinding {
+    /// The finding.
+    pub finding: Finding,
+    /// The severity used for the threshold (unknown mapped by policy).
+    pub effective_severity: Severity,
+    /// Blocking, warning or waived.
+    pub disposition: Disposition,
+    /// SLA state, for vulnerabilities with a publication date.
+    pub sla: Option<SlaState>,
+}
+
+impl ReportFinding {
+    /// `true` when a waiver applies.
+    pub fn waived(&self) -> bool {
+        matches!(self.disposition, Disposition::Waived { .. })
+    }
+
+    /// `true` when past its SLA.
+    pub fn overdue(&self) -> bool {
+        self.sla.as_ref().is_some_and(|s| s.overdue)
+    }
+
+    /// `true` when it blocks the release.
+    pub fn blocking(&self) -> bool {
+        matches!(self.disposition, Disposition::Blocking { .. })
+    }
+}
+
+/// Counts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Summary {
+    /// Blocking findings.
+    pub blocking: usize,
+    /// Reported, non-blocking findings.
+    pub warnings: usize,
+    /// Waived findings.
+    pub waived: usize,
+    /// Overdue findings (any disposition).
+    pub overdue: usize,
+    /// Findings dropped because their kind is ignored.
+    pub ignored: usize,
+    /// Findings on dev/optional-only packages excluded by policy.
+    pub out_of_scope: usize,
+    /// Reported findings per severity.
+    pub by_severity: BTreeMap<Severity, usize>,
+}
+
+/// A waiver mentioned by the report (expired or stale).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaiverNote {
+    /// Id.
+    pub id: String,
+    /// Package.
+    pub package: Option<String>,
+    /// Reason.
+    pub reason: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Expiry.
+    pub expires: Option<String>,
+    /// Byte offset of the waiver in the config file.
+    #[serde(skip)]
+    pub offset: usize,
+}
+
+impl WaiverNote {
+    /// From a waiver.
+    pub fn from_waiver(w: &Waiver, offset: usize) -> Self {
+        WaiverNote {
+            id: w.id.clone(),
+            package: w.package.clone(),
+            reason: w.reason.clone(),
+            owner: w.owner.clone(),
+            expires: w.expires.as_ref().map(|e| e.0.clone()),
+            offset,
+        }
+    }
+}
+
+/// Facts about the advisory database used.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct DatabaseInfo {
+    /// Where it came from (`embedded`, a path).
+    pub origin: String,
+    /// Snapshot date.
+    pub updated: Option<String>,
+    /// Number of advisories.
+    pub advisories: usize,
+    /// Age in days at `now`.
+    pub age_days: Option<i64>,
+    /// Sources and commits.
+    pub sources: Vec<String>,
+}
+
+/// A lockfile that was checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckedLockfile {
+    /// Displayed path.
+    pub path: String,
+    /// Format.
+    pub format: String,
+    /// Version.
+    pub version: u32,
+    /// Packages.
+    pub packages: usize,
+}
+
+/// Everything renderers need.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    /// The injected `now`.
+    pub generated_at: Timestamp,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Findings, in deterministic order.
+    pub findings: Vec<ReportFinding>,
+    /// Counts.
+    pub summary: Summary,
+    /// Waivers that matched but have expired.
+    pub expired_waivers: Vec<WaiverNote>,
+    /// Waivers that matched nothing.
+    pub stale_waivers: Vec<WaiverNote>,
+    /// The threshold.
+    pub fail_on: Severity,
+    /// `fail-on-overdue`.
+    pub fail_on_overdue: bool,
+    /// Lockfiles checked.
+    pub lockfiles: Vec<CheckedLockfile>,
+    /// Packages checked.
+    pub packages: usize,
+    /// The advisory database, when advisories were checked.
+    pub database: Option<DatabaseInfo>,
+    /// Warnings about the inputs (lockfile warnings, old database, …).
+    pub notes: Vec<String>,
+}
+
+impl Default for Timestamp {
+    fn default() -> Self {
+        Timestamp(0)
+    }
+}
+
+impl Default for Severity {
+    fn default() -> Self {
+        Severity::Low
+    }
+}
