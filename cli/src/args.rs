@@ -10,6 +10,9 @@ Examples:
   tollgate graph Cargo.lock --format json
   tollgate why serde@1.0.130          every path from a root to serde 1.0.130
   tollgate why @babel/core --lockfile web/package-lock.json
+  tollgate check                      the release gate: exit 1 when the policy is violated
+  tollgate check --format sarif --output tollgate.sarif
+  tollgate init                       write a commented tollgate.toml
 
 Exit codes: 0 ok, 1 policy violation, 2 usage or input error.";
 
@@ -86,6 +89,10 @@ pub enum Command {
     Graph(GraphArgs),
     /// Show the paths from the roots to a package: why is it in the graph?
     Why(WhyArgs),
+    /// Check the graph against advisories and the policy: the release gate (exit 1 on violation).
+    Check(crate::cmd::check::CheckArgs),
+    /// Write a commented default tollgate.toml.
+    Init(crate::cmd::check::InitArgs),
 }
 
 /// `tollgate graph`.

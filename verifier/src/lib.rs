@@ -20,6 +20,7 @@ pub mod redact;
 pub mod render;
 
 pub use finding::{Code, Finding, Severity};
+pub mod pipeline;
 pub mod policy;
 pub mod report;
 pub mod time;

@@ -53,7 +53,9 @@ impl Timestamp {
         }
         let num = |r: std::ops::Range<usize>| -> Option<i64> {
             let t = s.get(r)?;
-            t.bytes().all(|c| c.is_ascii_digit()).then(|| t.parse().ok())?
+            t.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| t.parse().ok())?
         };
         let (y, m, d) = (num(0..4)?, num(5..7)? as u32, num(8..10)? as u32);
         if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
@@ -208,12 +210,31 @@ mod tests {
     #[test]
     fn parses_dates_and_rfc3339() {
         assert_eq!(Timestamp::parse("1970-01-01"), Some(Timestamp(0)));
-        assert_eq!(Timestamp::parse("2000-03-01").map(|t| t.date_string()).as_deref(), Some("2000-03-01"));
-        assert_eq!(Timestamp::parse("2021-01-05T12:00:00Z").map(|t| t.0), Some(1_609_848_000));
-        assert_eq!(Timestamp::parse("2021-01-05T13:00:00+01:00").map(|t| t.0), Some(1_609_848_000));
-        assert_eq!(Timestamp::parse("2021-01-05T12:00:00.123Z").map(|t| t.0), Some(1_609_848_000));
+        assert_eq!(
+            Timestamp::parse("2000-03-01")
+                .map(|t| t.date_string())
+                .as_deref(),
+            Some("2000-03-01")
+        );
+        assert_eq!(
+            Timestamp::parse("2021-01-05T12:00:00Z").map(|t| t.0),
+            Some(1_609_848_000)
+        );
+        assert_eq!(
+            Timestamp::parse("2021-01-05T13:00:00+01:00").map(|t| t.0),
+            Some(1_609_848_000)
+        );
+        assert_eq!(
+            Timestamp::parse("2021-01-05T12:00:00.123Z").map(|t| t.0),
+            Some(1_609_848_000)
+        );
         assert_eq!(Timestamp::parse("2021-02-29"), None);
-        assert_eq!(Timestamp::parse("2024-02-29").map(|t| t.date_string()).as_deref(), Some("2024-02-29"));
+        assert_eq!(
+            Timestamp::parse("2024-02-29")
+                .map(|t| t.date_string())
+                .as_deref(),
+            Some("2024-02-29")
+        );
         assert_eq!(Timestamp::parse("2021-13-01"), None);
         assert_eq!(Timestamp::parse("yesterday"), None);
         assert_eq!(Timestamp(1_609_848_000).rfc3339(), "2021-01-05T12:00:00Z");

@@ -224,7 +224,10 @@ impl Config {
             let at = Some(w.span().start);
             let wv = w.get_ref();
             if wv.reason.trim().is_empty() {
-                return Err(err_at(at, format!("waiver `{}`: `reason` must not be empty", wv.id)));
+                return Err(err_at(
+                    at,
+                    format!("waiver `{}`: `reason` must not be empty", wv.id),
+                ));
             }
             if wv.id.trim().is_empty() {
                 return Err(err_at(at, "waiver: `id` must not be empty".into()));
@@ -233,7 +236,10 @@ impl Config {
                 if semver::VersionReq::parse(v).is_err() {
                     return Err(err_at(
                         at,
-                        format!("waiver `{}`: `version = {v:?}` is not a version requirement (e.g. \"<0.2\", \"=1.2.3\")", wv.id),
+                        format!(
+                            "waiver `{}`: `version = {v:?}` is not a version requirement (e.g. \"<0.2\", \"=1.2.3\")",
+                            wv.id
+                        ),
                     ));
                 }
             }
@@ -277,7 +283,11 @@ impl Config {
 }
 
 fn known_kinds() -> String {
-    Code::ALL.iter().map(|c| c.kind()).collect::<Vec<_>>().join(", ")
+    Code::ALL
+        .iter()
+        .map(|c| c.kind())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The commented default written by `tollgate init`.
@@ -345,8 +355,11 @@ mod tests {
 
     #[test]
     fn rejects_unknown_key_with_line() {
-        let e = Config::parse(Path::new("t.toml"), "fail-on = \"high\"\nfial-on-overdue = true\n")
-            .unwrap_err();
+        let e = Config::parse(
+            Path::new("t.toml"),
+            "fail-on = \"high\"\nfial-on-overdue = true\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 2);
         assert!(e.message.contains("fial-on-overdue"), "{e}");
     }
@@ -362,8 +375,11 @@ mod tests {
     fn rejects_waiver_without_reason() {
         let e = Config::parse(Path::new("t.toml"), "[[waiver]]\nid = \"X\"\n").unwrap_err();
         assert!(e.message.contains("reason"), "{e}");
-        let e = Config::parse(Path::new("t.toml"), "[[waiver]]\nid = \"X\"\nreason = \" \"\n")
-            .unwrap_err();
+        let e = Config::parse(
+            Path::new("t.toml"),
+            "[[waiver]]\nid = \"X\"\nreason = \" \"\n",
+        )
+        .unwrap_err();
         assert!(e.message.contains("reason"), "{e}");
     }
 
@@ -375,13 +391,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.waivers.len(), 2);
-        assert!(Config::parse(Path::new("t.toml"), "[[waiver]]\nid = \"X\"\nreason = \"r\"\nexpires = \"soon\"\n").is_err());
+        assert!(
+            Config::parse(
+                Path::new("t.toml"),
+                "[[waiver]]\nid = \"X\"\nreason = \"r\"\nexpires = \"soon\"\n"
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn rejects_bad_duration_and_unknown_kind() {
         assert!(Config::parse(Path::new("t.toml"), "[sla]\nhigh = \"7 days\"\n").is_err());
-        let e = Config::parse(Path::new("t.toml"), "[kinds]\nmissing-hsh = \"warn\"\n").unwrap_err();
+        let e =
+            Config::parse(Path::new("t.toml"), "[kinds]\nmissing-hsh = \"warn\"\n").unwrap_err();
         assert_eq!(e.line, 2);
     }
 }

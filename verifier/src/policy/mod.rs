@@ -209,7 +209,16 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
             sla,
         });
     }
-    out.sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+    out.sort_by(|a, b| {
+        (
+            std::cmp::Reverse(a.effective_severity),
+            a.finding.sort_key(),
+        )
+            .cmp(&(
+                std::cmp::Reverse(b.effective_severity),
+                b.finding.sort_key(),
+            ))
+    });
 
     let stale: Vec<WaiverNote> = config
         .waivers
@@ -249,7 +258,12 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
     }
 }
 
-fn sla_state(config: &Config, f: &Finding, effective: Severity, now: Timestamp) -> Option<SlaState> {
+fn sla_state(
+    config: &Config,
+    f: &Finding,
+    effective: Severity,
+    now: Timestamp,
+) -> Option<SlaState> {
     if !matches!(f.code, Code::Vulnerability) {
         return None;
     }

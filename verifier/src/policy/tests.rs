@@ -44,9 +44,17 @@ fn cfg(s: &str) -> Config {
 #[test]
 fn blocks_at_threshold_and_passes_below() {
     let c = cfg("fail-on = \"high\"\n");
-    let r = evaluate(&c, vec![vuln("RUSTSEC-1", Severity::High, "2026-11-20")], now());
+    let r = evaluate(
+        &c,
+        vec![vuln("RUSTSEC-1", Severity::High, "2026-11-20")],
+        now(),
+    );
     assert!(!r.verdict.passed());
-    let r = evaluate(&c, vec![vuln("RUSTSEC-1", Severity::Medium, "2026-11-20")], now());
+    let r = evaluate(
+        &c,
+        vec![vuln("RUSTSEC-1", Severity::Medium, "2026-11-20")],
+        now(),
+    );
     assert!(r.verdict.passed());
     assert_eq!(r.summary.warnings, 1);
 }
@@ -54,21 +62,36 @@ fn blocks_at_threshold_and_passes_below() {
 #[test]
 fn unknown_severity_maps_to_configured() {
     let f = vec![vuln("RUSTSEC-1", Severity::Unknown, "2026-11-20")];
-    assert!(!evaluate(&cfg("fail-on = \"high\"\n"), f.clone(), now()).verdict.passed());
+    assert!(
+        !evaluate(&cfg("fail-on = \"high\"\n"), f.clone(), now())
+            .verdict
+            .passed()
+    );
     let c = cfg("fail-on = \"high\"\nunknown-severity = \"low\"\n");
     assert!(evaluate(&c, f, now()).verdict.passed());
 }
 
 #[test]
 fn active_waiver_accepts_and_expired_waiver_does_not() {
-    let active = cfg("[[waiver]]\nid = \"CVE-2020-26235\"\npackage = \"time\"\nversion = \"<0.2\"\nreason = \"r\"\nexpires = \"2026-11-23\"\n");
-    let r = evaluate(&active, vec![vuln("RUSTSEC-1", Severity::High, "2026-11-20")], now());
+    let active = cfg(
+        "[[waiver]]\nid = \"CVE-2020-26235\"\npackage = \"time\"\nversion = \"<0.2\"\nreason = \"r\"\nexpires = \"2026-11-23\"\n",
+    );
+    let r = evaluate(
+        &active,
+        vec![vuln("RUSTSEC-1", Severity::High, "2026-11-20")],
+        now(),
+    );
     assert!(r.verdict.passed());
     assert!(r.findings[0].waived());
     assert!(r.stale_waivers.is_empty() && r.expired_waivers.is_empty());
 
-    let expired = cfg("[[waiver]]\nid = \"CVE-2020-26235\"\nreason = \"r\"\nexpires = \"2026-11-22\"\n");
-    let r = evaluate(&expired, vec![vuln("RUSTSEC-1", Severity::High, "2026-11-20")], now());
+    let expired =
+        cfg("[[waiver]]\nid = \"CVE-2020-26235\"\nreason = \"r\"\nexpires = \"2026-11-22\"\n");
+    let r = evaluate(
+        &expired,
+        vec![vuln("RUSTSEC-1", Severity::High, "2026-11-20")],
+        now(),
+    );
     assert!(!r.verdict.passed());
     assert!(!r.findings[0].waived());
     assert_eq!(r.expired_waivers.len(), 1);
@@ -77,11 +100,19 @@ fn active_waiver_accepts_and_expired_waiver_does_not() {
 #[test]
 fn waiver_scoped_to_other_version_does_not_apply_and_is_stale() {
     let c = cfg("[[waiver]]\nid = \"RUSTSEC-1\"\nversion = \">=0.2\"\nreason = \"r\"\n");
-    let r = evaluate(&c, vec![vuln("RUSTSEC-1", Severity::High, "2026-11-20")], now());
+    let r = evaluate(
+        &c,
+        vec![vuln("RUSTSEC-1", Severity::High, "2026-11-20")],
+        now(),
+    );
     assert!(!r.verdict.passed());
     assert_eq!(r.stale_waivers.len(), 1);
     let c = cfg("[[waiver]]\nid = \"RUSTSEC-1\"\npackage = \"other\"\nreason = \"r\"\n");
-    let r = evaluate(&c, vec![vuln("RUSTSEC-1", Severity::High, "2026-11-20")], now());
+    let r = evaluate(
+        &c,
+        vec![vuln("RUSTSEC-1", Severity::High, "2026-11-20")],
+        now(),
+    );
     assert!(!r.verdict.passed());
 }
 
@@ -89,17 +120,41 @@ fn waiver_scoped_to_other_version_does_not_apply_and_is_stale() {
 fn overdue_with_fixed_clock() {
     let c = cfg("fail-on = \"medium\"\nfail-on-overdue = true\n");
     // high: 7 days. Published 6 days ago: within SLA → warning only.
-    let r = evaluate(&c, vec![vuln("RUSTSEC-1", Severity::High, "2026-11-17T13:00:00Z")], now());
+    let r = evaluate(
+        &c,
+        vec![vuln("RUSTSEC-1", Severity::High, "2026-11-17T13:00:00Z")],
+        now(),
+    );
     assert!(r.verdict.passed(), "{:?}", r.findings[0].disposition);
     assert!(!r.findings[0].overdue());
     // Published 8 days ago: overdue → blocks.
-    let r = evaluate(&c, vec![vuln("RUSTSEC-1", Severity::High, "2026-11-15")], now());
+    let r = evaluate(
+        &c,
+        vec![vuln("RUSTSEC-1", Severity::High, "2026-11-15")],
+        now(),
+    );
     assert!(!r.verdict.passed());
     assert!(r.findings[0].overdue());
     // Critical: 24h.
-    let r = evaluate(&c, vec![vuln("RUSTSEC-1", Severity::Critical, "2026-11-22T11:00:00Z")], now());
+    let r = evaluate(
+        &c,
+        vec![vuln(
+            "RUSTSEC-1",
+            Severity::Critical,
+            "2026-11-22T11:00:00Z",
+        )],
+        now(),
+    );
     assert!(r.findings[0].overdue());
-    let r = evaluate(&c, vec![vuln("RUSTSEC-1", Severity::Critical, "2026-11-22T13:00:00Z")], now());
+    let r = evaluate(
+        &c,
+        vec![vuln(
+            "RUSTSEC-1",
+            Severity::Critical,
+            "2026-11-22T13:00:00Z",
+        )],
+        now(),
+    );
     assert!(!r.findings[0].overdue());
 }
 
@@ -128,7 +183,11 @@ fn informational_kinds_follow_their_action() {
     let mut f = vuln("RUSTSEC-2", Severity::None, "2026-11-20");
     f.code = Code::Unmaintained;
     assert!(evaluate(&cfg(""), vec![f.clone()], now()).verdict.passed());
-    assert!(!evaluate(&cfg("unmaintained = \"deny\"\n"), vec![f.clone()], now()).verdict.passed());
+    assert!(
+        !evaluate(&cfg("unmaintained = \"deny\"\n"), vec![f.clone()], now())
+            .verdict
+            .passed()
+    );
     let r = evaluate(&cfg("unmaintained = \"ignore\"\n"), vec![f], now());
     assert_eq!(r.findings.len(), 0);
     assert_eq!(r.summary.ignored, 1);

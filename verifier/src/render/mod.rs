@@ -2,6 +2,11 @@
 //! Renderers do not decide: no filtering, re-ranking or pass/fail.
 
 pub mod graph;
+pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod style;
+pub mod terminal;
+mod text;
 
 pub use style::Style;

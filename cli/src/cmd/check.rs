@@ -1,0 +1,149 @@
+//! `tollgate check` and `tollgate init`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use tollgate_verifier::finding::Severity;
+use tollgate_verifier::policy::Config;
+use tollgate_verifier::policy::config::{CONFIG_FILE, DEFAULT_CONFIG_TEMPLATE};
+use tollgate_verifier::render;
+use tollgate_verifier::time::Timestamp;
+
+use crate::Outcome;
+use crate::args::{GlobalArgs, InputArgs, OutputFormat};
+use crate::output::Output;
+
+/// `tollgate check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Policy file (default: tollgate.toml in PATH's directory, else in the current directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Override `fail-on` (none, low, medium, high, critical).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+    /// Override `fail-on-overdue`: block only findings past their SLA.
+    #[arg(long)]
+    pub fail_on_overdue: bool,
+    /// Evaluate waivers and SLAs at this time instead of now (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = parse_time)]
+    pub now: Option<Timestamp>,
+    /// Write the report to this file as well (format from --format).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `tollgate init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write (default: ./tollgate.toml).
+    #[arg(default_value = CONFIG_FILE)]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s)
+        .ok_or_else(|| format!("unknown severity `{s}` (none, low, medium, high, critical)"))
+}
+
+fn parse_time(s: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(s)
+        .ok_or_else(|| format!("invalid time `{s}`: expected RFC 3339 or YYYY-MM-DD"))
+}
+
+/// Finds and loads the policy.
+pub fn load_config(
+    explicit: Option<&Path>,
+    input: &InputArgs,
+    out: &Output,
+) -> anyhow::Result<Config> {
+    if let Some(p) = explicit {
+        return Ok(Config::load(p)?);
+    }
+    let base = match &input.path {
+        Some(p) if p.is_dir() => p.clone(),
+        Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => PathBuf::from("."),
+    };
+    for dir in [base, PathBuf::from(".")] {
+        let candidate = if dir.as_os_str().is_empty() {
+            PathBuf::from(CONFIG_FILE)
+        } else {
+            dir.join(CONFIG_FILE)
+        };
+        if candidate.is_file() {
+            out.info(&format!("policy: {}", candidate.display()));
+            return Ok(Config::load(&candidate)?);
+        }
+    }
+    out.info("policy: defaults (no tollgate.toml found)");
+    Ok(Config::default())
+}
+
+/// `tollgate check`.
+pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    let mut config = load_config(a.config.as_deref(), &a.input, out)?;
+    if let Some(s) = a.fail_on {
+        config.fail_on = s;
+    }
+    if a.fail_on_overdue {
+        config.fail_on_overdue = true;
+    }
+    let now = a.now.unwrap_or_else(Timestamp::now);
+    let graph = super::graph::load(&a.input, out)?;
+    let findings = Vec::new();
+    let report = tollgate_verifier::pipeline::finish_report(&graph, &config, findings, now);
+
+    let mut buf: Vec<u8> = Vec::new();
+    match g.format {
+        OutputFormat::Human => render::terminal::render(&report, out.style, &mut buf)?,
+        OutputFormat::Json => render::json::render(&report, &mut buf)?,
+        OutputFormat::Sarif => render::sarif::render(&report, &mut buf)?,
+        OutputFormat::Markdown => render::markdown::render(&report, &mut buf)?,
+    }
+    if let Some(path) = &a.output {
+        let plain = if g.format == OutputFormat::Human {
+            let mut b = Vec::new();
+            render::terminal::render(&report, render::Style::default(), &mut b)?;
+            b
+        } else {
+            buf.clone()
+        };
+        std::fs::write(path, plain).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if !(out.quiet && g.format == OutputFormat::Human) {
+        let stdout = std::io::stdout();
+        let mut w = stdout.lock();
+        w.write_all(&buf)?;
+        w.flush()?;
+    }
+    Ok(if report.verdict.passed() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}
+
+/// `tollgate init`.
+pub fn init(a: &InitArgs, out: &Output) -> anyhow::Result<Outcome> {
+    if a.path.exists() && !a.force {
+        bail!(
+            "{} already exists (use --force to overwrite)",
+            a.path.display()
+        );
+    }
+    std::fs::write(&a.path, DEFAULT_CONFIG_TEMPLATE)
+        .with_context(|| format!("cannot write {}", a.path.display()))?;
+    if !out.quiet {
+        eprintln!("wrote {}", a.path.display());
+    }
+    Ok(Outcome::Pass)
+}

@@ -1,0 +1,135 @@
+//! Human output: findings grouped by severity, with the path from a root, the smallest upgrade,
+//! and waiver and SLA state.
+
+use std::io::{self, Write};
+
+use super::Style;
+use super::text::{fix_text, reason_text, state_text};
+use crate::finding::Severity;
+use crate::report::Report;
+
+/// Renders the report for a terminal.
+pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
+    let order = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Unknown,
+        Severity::None,
+    ];
+    for sev in order {
+        let group: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|rf| rf.effective_severity == sev)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let head = format!("{} ({})", sev.as_str().to_uppercase(), group.len());
+        let head = match sev {
+            Severity::Critical | Severity::High => style.red(&head),
+            Severity::Medium => style.yellow(&head),
+            _ => style.cyan(&head),
+        };
+        writeln!(w, "{}", style.bold(&head))?;
+        for rf in group {
+            let f = &rf.finding;
+            let pkg = f
+                .package
+                .as_ref()
+                .map(|p| format!("{}@{}", p.name, p.version))
+                .unwrap_or_default();
+            let ids = if f.ids.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", f.ids.join(", "))
+            };
+            writeln!(
+                w,
+                "  {} {}{}",
+                style.bold(&pkg),
+                f.code.kind(),
+                style.dim(&ids)
+            )?;
+            writeln!(w, "    {}", f.title)?;
+            if f.severity == Severity::Unknown {
+                writeln!(
+                    w,
+                    "    severity unknown, treated as {}",
+                    rf.effective_severity
+                )?;
+            }
+            if f.path.len() > 1 {
+                writeln!(w, "    path: {}", f.path.join(" → "))?;
+            }
+            if let Some(loc) = &f.location {
+                writeln!(w, "    at:   {}:{}", loc.file, loc.line)?;
+            }
+            if let Some(fix) = &f.fix {
+                writeln!(w, "    fix:  {}", style.green(&fix_text(fix)))?;
+            }
+            if let Some(url) = f.advisory.as_ref().and_then(|a| a.url.as_ref()) {
+                writeln!(w, "    more: {url}")?;
+            }
+            let state = state_text(rf);
+            let state = if rf.blocking() {
+                style.red(&state)
+            } else {
+                state
+            };
+            writeln!(w, "    {} — {}", state, style.dim(&reason_text(rf)))?;
+        }
+        writeln!(w)?;
+    }
+    for wv in &r.expired_waivers {
+        writeln!(
+            w,
+            "{} waiver `{}` expired on {}; it no longer applies ({})",
+            style.yellow("expired:"),
+            wv.id,
+            wv.expires.as_deref().unwrap_or("?"),
+            wv.reason
+        )?;
+    }
+    for wv in &r.stale_waivers {
+        writeln!(
+            w,
+            "{} waiver `{}` matches no finding; remove it",
+            style.yellow("stale:"),
+            wv.id
+        )?;
+    }
+    for n in &r.notes {
+        writeln!(w, "{} {n}", style.yellow("note:"))?;
+    }
+    let s = &r.summary;
+    let verdict = match &r.verdict {
+        crate::report::Verdict::Pass => style.green("PASS"),
+        crate::report::Verdict::Fail(_) => style.red("FAIL"),
+    };
+    writeln!(
+        w,
+        "{} {} packages, {} finding(s): {} blocking, {} warning(s), {} waived, {} overdue (fail-on {}{})",
+        style.bold(&verdict),
+        r.packages,
+        r.findings.len(),
+        s.blocking,
+        s.warnings,
+        s.waived,
+        s.overdue,
+        r.fail_on,
+        if r.fail_on_overdue {
+            ", overdue only"
+        } else {
+            ""
+        }
+    )?;
+    if let crate::report::Verdict::Fail(reasons) = &r.verdict {
+        for reason in reasons {
+            writeln!(w, "  {reason}")?;
+        }
+    }
+    Ok(())
+}
