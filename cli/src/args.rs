@@ -80,6 +80,9 @@ pub struct InputArgs {
     /// Largest lockfile read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = tollgate_verifier::lockfile::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// Policy file (default: tollgate.toml in PATH's directory, else in the current directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// The commands.

@@ -17,12 +17,15 @@ const SKIP_DIRS: [&str; 3] = ["node_modules", "target", ".git"];
 pub struct LoadOptions {
     /// Largest lockfile read, in bytes.
     pub max_file_size: u64,
+    /// Paths (relative to a searched directory) not to descend into, e.g. `testdata`.
+    pub exclude: Vec<PathBuf>,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_file_size: lockfile::DEFAULT_MAX_FILE_SIZE,
+            exclude: Vec::new(),
         }
     }
 }
@@ -30,7 +33,7 @@ impl Default for LoadOptions {
 /// Finds lockfiles under `dir` (recursively, skipping `node_modules/`, `target/` and `.git/`),
 /// sorted by path. Where `npm-shrinkwrap.json` and `package-lock.json` sit side by side, npm uses
 /// the shrinkwrap only, and so do we.
-pub fn find_lockfiles(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+pub fn find_lockfiles(dir: &Path, exclude: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -53,8 +56,12 @@ pub fn find_lockfiles(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
                 message: e.to_string(),
             })?;
             if ft.is_dir() {
-                if !SKIP_DIRS.contains(&name.as_ref()) {
-                    stack.push(entry.path());
+                let path = entry.path();
+                let rel = path.strip_prefix(dir).unwrap_or(&path);
+                if !SKIP_DIRS.contains(&name.as_ref())
+                    && !exclude.iter().any(|e| rel.starts_with(e))
+                {
+                    stack.push(path);
                 }
             } else if LOCKFILE_NAMES.contains(&name.as_ref()) {
                 here.push(entry.path());
@@ -83,7 +90,7 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
             },
         })?;
         if meta.is_dir() {
-            let found = find_lockfiles(p)?;
+            let found = find_lockfiles(p, &opts.exclude)?;
             if found.is_empty() {
                 return Err(LoadError::NothingFound(p.clone()));
             }

@@ -10,7 +10,7 @@ use crate::package::Ecosystem;
 /// Severity of a finding, ordered from least to most severe (`Unknown` sorts between `None` and
 /// `Low`; policy maps it to a configured severity before comparing with a threshold).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -19,6 +19,7 @@ pub enum Severity {
     /// No severity is known.
     Unknown,
     /// Low.
+    #[default]
     Low,
     /// Medium (GitHub's "moderate").
     Medium,

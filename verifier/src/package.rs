@@ -221,7 +221,7 @@ impl Integrity {
 
 /// Decodes lower- or upper-case hex.
 pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     fn nib(c: u8) -> Option<u8> {
@@ -268,7 +268,7 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
         .unwrap_or(s);
     if trimmed.is_empty()
         || trimmed.len() % 4 == 1
-        || (trimmed.len() != s.len() && s.len() % 4 != 0)
+        || (trimmed.len() != s.len() && !s.len().is_multiple_of(4))
     {
         return None;
     }

@@ -170,15 +170,3 @@ pub struct Report {
     /// Warnings about the inputs (lockfile warnings, old database, …).
     pub notes: Vec<String>,
 }
-
-impl Default for Timestamp {
-    fn default() -> Self {
-        Timestamp(0)
-    }
-}
-
-impl Default for Severity {
-    fn default() -> Self {
-        Severity::Low
-    }
-}

@@ -21,9 +21,6 @@ pub struct CheckArgs {
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
-    /// Policy file (default: tollgate.toml in PATH's directory, else in the current directory).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// Override `fail-on` (none, low, medium, high, critical).
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
@@ -60,12 +57,8 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
 }
 
 /// Finds and loads the policy.
-pub fn load_config(
-    explicit: Option<&Path>,
-    input: &InputArgs,
-    out: &Output,
-) -> anyhow::Result<Config> {
-    if let Some(p) = explicit {
+pub fn load_config(input: &InputArgs, out: &Output) -> anyhow::Result<Config> {
+    if let Some(p) = &input.config {
         return Ok(Config::load(p)?);
     }
     let base = match &input.path {
@@ -90,7 +83,7 @@ pub fn load_config(
 
 /// `tollgate check`.
 pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    let mut config = load_config(a.config.as_deref(), &a.input, out)?;
+    let mut config = load_config(&a.input, out)?;
     if let Some(s) = a.fail_on {
         config.fail_on = s;
     }
@@ -98,7 +91,7 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
         config.fail_on_overdue = true;
     }
     let now = a.now.unwrap_or_else(Timestamp::now);
-    let graph = super::graph::load(&a.input, out)?;
+    let graph = super::graph::load(&a.input, &config, out)?;
     let findings = Vec::new();
     let report = tollgate_verifier::pipeline::finish_report(&graph, &config, findings, now);
 

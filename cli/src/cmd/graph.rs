@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::bail;
+use tollgate_verifier::policy::Config;
 use tollgate_verifier::render::graph as render;
 use tollgate_verifier::{Graph, LoadOptions};
 
@@ -12,7 +13,7 @@ use crate::args::{GlobalArgs, GraphArgs, InputArgs, OutputFormat, WhyArgs};
 use crate::output::Output;
 
 /// Loads the graph named by the input arguments and reports its warnings.
-pub fn load(input: &InputArgs, out: &Output) -> anyhow::Result<Graph> {
+pub fn load(input: &InputArgs, config: &Config, out: &Output) -> anyhow::Result<Graph> {
     let mut paths: Vec<PathBuf> = Vec::new();
     if let Some(p) = &input.path {
         paths.push(p.clone());
@@ -23,6 +24,7 @@ pub fn load(input: &InputArgs, out: &Output) -> anyhow::Result<Graph> {
     }
     let opts = LoadOptions {
         max_file_size: input.max_file_size,
+        exclude: config.exclude.clone(),
     };
     let graph = tollgate_verifier::load_graph(&paths, &opts)?;
     if out.verbose > 0 {
@@ -45,7 +47,8 @@ pub fn load(input: &InputArgs, out: &Output) -> anyhow::Result<Graph> {
 
 /// `tollgate graph`.
 pub fn graph(a: &GraphArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    let graph = load(&a.input, out)?;
+    let config = super::check::load_config(&a.input, out)?;
+    let graph = load(&a.input, &config, out)?;
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
     match g.format {
@@ -61,7 +64,8 @@ pub fn graph(a: &GraphArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
 
 /// `tollgate why`.
 pub fn why(a: &WhyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    let graph = load(&a.input, out)?;
+    let config = super::check::load_config(&a.input, out)?;
+    let graph = load(&a.input, &config, out)?;
     let answer = render::why(&graph, &a.package, a.limit);
     if answer.matches.is_empty() {
         bail!("no package named `{}` in the graph", a.package);

@@ -117,10 +117,10 @@ pub fn parse(
     let mut meta_checksums: HashMap<&str, &str> = HashMap::new();
     if let Some(meta) = &raw.metadata {
         for (k, v) in meta {
-            if let (Some(rest), MetadataValue::Str(val)) = (k.strip_prefix("checksum "), v) {
-                if val.as_ref() != "<none>" {
-                    meta_checksums.insert(rest, val.as_ref());
-                }
+            if let (Some(rest), MetadataValue::Str(val)) = (k.strip_prefix("checksum "), v)
+                && val.as_ref() != "<none>"
+            {
+                meta_checksums.insert(rest, val.as_ref());
             }
         }
     }
@@ -202,7 +202,7 @@ pub fn parse(
     }
 
     // Index for dependency-string resolution: name -> version -> [(source key, index)].
-    let mut by_name: HashMap<&str, Vec<(&str, Option<&str>, usize)>> = HashMap::new();
+    let mut by_name: ByName<'_> = HashMap::new();
     for (i, (sp, _)) in entries.iter().enumerate() {
         let p = sp.get_ref();
         by_name.entry(p.name.get_ref().as_ref()).or_default().push((
@@ -257,6 +257,9 @@ pub fn parse(
     Ok(out)
 }
 
+/// Packages by name: `(version, source without #fragment, index)` per candidate.
+type ByName<'a> = HashMap<&'a str, Vec<(&'a str, Option<&'a str>, usize)>>;
+
 /// The offset of the `[[package]]` header a table's span starts in (or the span start itself).
 fn header_offset(text: &str, start: usize) -> usize {
     let head = &text[..start.min(text.len())];
@@ -281,20 +284,17 @@ fn strip_fragment(s: &str) -> &str {
 /// Resolves a dependency string the way Cargo's lockfile decoder does
 /// (`cargo::core::resolver::encode`): by name, then version, then source; an unqualified string
 /// prefers the single path package, else needs a single candidate.
-fn resolve_dep(
-    s: &str,
-    by_name: &HashMap<&str, Vec<(&str, Option<&str>, usize)>>,
-) -> Result<usize, &'static str> {
+fn resolve_dep(s: &str, by_name: &ByName<'_>) -> Result<usize, &'static str> {
     let mut parts = s.splitn(3, ' ');
     let name = parts.next().unwrap_or_default();
     let mut version = parts.next();
     let mut source = parts.next();
-    if let Some(v) = version {
-        if v.starts_with('(') {
-            // "name (source)"
-            source = Some(v);
-            version = None;
-        }
+    if let Some(v) = version
+        && v.starts_with('(')
+    {
+        // "name (source)"
+        source = Some(v);
+        version = None;
     }
     let source = match source {
         Some(src) => Some(

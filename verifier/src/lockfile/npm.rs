@@ -385,12 +385,7 @@ fn install_name(key: &str) -> &str {
 }
 
 /// Resolves `dep` from the package at `from` like Node: `from/node_modules/dep`, then upwards.
-fn resolve<'k>(
-    index: &HashMap<&'k str, usize>,
-    from: &str,
-    dep: &str,
-    buf: &mut String,
-) -> Option<usize> {
+fn resolve(index: &HashMap<&str, usize>, from: &str, dep: &str, buf: &mut String) -> Option<usize> {
     let mut dir = from;
     loop {
         buf.clear();
@@ -531,17 +526,17 @@ fn parse_packages(cx: &Ctx<'_>, packages: Ordered<'_, Entry<'_>>, out: &mut Pars
         };
         let checksum = e.integrity.0.as_ref().map(|s| s.as_str().to_owned());
         let integrity = checksum.as_deref().map(Integrity::from_sri);
-        if let Some(i) = &integrity {
-            if !i.malformed.is_empty() {
-                out.warnings.push(Diagnostic::at(
-                    cx.lockfile,
-                    cx.pos_of(key).0,
-                    format!(
-                        "\"{key_s}\": malformed integrity {:?}",
-                        i.malformed.join(" ")
-                    ),
-                ));
-            }
+        if let Some(i) = &integrity
+            && !i.malformed.is_empty()
+        {
+            out.warnings.push(Diagnostic::at(
+                cx.lockfile,
+                cx.pos_of(key).0,
+                format!(
+                    "\"{key_s}\": malformed integrity {:?}",
+                    i.malformed.join(" ")
+                ),
+            ));
         }
         let alias = (in_node_modules && e.name.0.is_some() && installed_as != real_name)
             .then(|| installed_as.to_owned());
@@ -768,18 +763,18 @@ fn parse_v1(
         let checksum = n.integrity.0.as_ref().map(|s| s.as_str().to_owned());
         let integrity = checksum.as_deref().map(Integrity::from_sri);
         let (line, column) = cx.pos_of(f.key);
-        if let Some(i) = &integrity {
-            if !i.malformed.is_empty() {
-                out.warnings.push(Diagnostic::at(
-                    cx.lockfile,
-                    line,
-                    format!(
-                        "\"{}\": malformed integrity {:?}",
-                        f.path,
-                        i.malformed.join(" ")
-                    ),
-                ));
-            }
+        if let Some(i) = &integrity
+            && !i.malformed.is_empty()
+        {
+            out.warnings.push(Diagnostic::at(
+                cx.lockfile,
+                line,
+                format!(
+                    "\"{}\": malformed integrity {:?}",
+                    f.path,
+                    i.malformed.join(" ")
+                ),
+            ));
         }
         if looks_like_spec(&version) && n.resolved.0.is_none() {
             out.warnings.push(Diagnostic::at(

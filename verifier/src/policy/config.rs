@@ -167,6 +167,9 @@ pub struct Config {
     pub waivers: Vec<Spanned<Waiver>>,
     /// Advisory database.
     pub advisories: AdvisoriesConfig,
+    /// Directories (relative to the searched directory) where lockfiles are not looked for,
+    /// e.g. test fixtures.
+    pub exclude: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -186,6 +189,7 @@ impl Default for Config {
             severity: BTreeMap::new(),
             waivers: Vec::new(),
             advisories: AdvisoriesConfig::default(),
+            exclude: Vec::new(),
         }
     }
 }
@@ -232,16 +236,16 @@ impl Config {
             if wv.id.trim().is_empty() {
                 return Err(err_at(at, "waiver: `id` must not be empty".into()));
             }
-            if let Some(v) = &wv.version {
-                if semver::VersionReq::parse(v).is_err() {
-                    return Err(err_at(
-                        at,
-                        format!(
-                            "waiver `{}`: `version = {v:?}` is not a version requirement (e.g. \"<0.2\", \"=1.2.3\")",
-                            wv.id
-                        ),
-                    ));
-                }
+            if let Some(v) = &wv.version
+                && semver::VersionReq::parse(v).is_err()
+            {
+                return Err(err_at(
+                    at,
+                    format!(
+                        "waiver `{}`: `version = {v:?}` is not a version requirement (e.g. \"<0.2\", \"=1.2.3\")",
+                        wv.id
+                    ),
+                ));
             }
         }
         for k in cfg.kinds.keys().chain(cfg.severity.keys()) {
@@ -309,6 +313,9 @@ unmaintained = "warn"
 unsound = "warn"
 notice = "warn"
 yanked = "deny"
+
+# Directories (relative to the searched directory) not searched for lockfiles.
+# exclude = ["testdata", "examples"]
 
 # Are dev-only and optional-only dependencies in scope?
 include-dev = true
