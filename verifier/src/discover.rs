@@ -115,7 +115,17 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
             )
         })?;
         let idx = graph.lockfiles.len() as u32;
-        let parsed = lockfile::parse(&file, &display, &text, format, idx)?;
+        let mut parsed = lockfile::parse(&file, &display, &text, format, idx)?;
+        if format == Format::CargoLock
+            && let Some(dir) = file.parent()
+        {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            lockfile::cargo_manifest::annotate(&mut parsed, dir);
+        }
         let info = LockfileInfo {
             path: file.clone(),
             display,
@@ -125,6 +135,7 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
         };
         graph.add_lockfile(info, parsed);
     }
+    graph.apply_cargo_scopes();
     Ok(graph)
 }
 

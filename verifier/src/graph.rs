@@ -226,8 +226,9 @@ impl Graph {
             .collect()
     }
 
-    /// Packages reachable from a root only through edges `allow` rejects at least once
-    /// (e.g. dev-only: every path from a root passes a dev edge).
+    /// Packages that no path from a root reaches without passing an edge for which
+    /// `kind_in_path` is true (e.g. dev-only: every path from a root passes a dev edge).
+    /// Unreachable packages are included.
     pub fn reachable_only_via(&self, kind_in_path: impl Fn(DepKind) -> bool) -> Vec<PackageId> {
         let mut via_other = vec![false; self.inner.node_bound()];
         let mut queue: VecDeque<PackageId> = self.roots.iter().copied().collect();
@@ -258,8 +259,151 @@ impl Graph {
         self.reachable_only_via(|k| k == DepKind::Optional)
     }
 
+    /// Sets the scopes of Cargo packages from edge kinds: a package is `dev` (`build`, `optional`)
+    /// when every path from a root to it passes a dev (build, optional) edge. npm packages keep
+    /// the flags their lockfile records.
+    pub fn apply_cargo_scopes(&mut self) {
+        let unreachable: std::collections::HashSet<PackageId> =
+            self.unreachable().into_iter().collect();
+        let dev = self.reachable_only_via(|k| k == DepKind::Dev);
+        let build = self.reachable_only_via(|k| k == DepKind::Build);
+        let optional = self.reachable_only_via(|k| k == DepKind::Optional);
+        for (ids, which) in [(dev, 0), (build, 1), (optional, 2)] {
+            for id in ids {
+                if unreachable.contains(&id) {
+                    continue;
+                }
+                let p = &mut self.inner[id];
+                if p.ecosystem != Ecosystem::Cargo {
+                    continue;
+                }
+                match which {
+                    0 => p.scopes.dev = true,
+                    1 => p.scopes.build = true,
+                    _ => p.scopes.optional = true,
+                }
+            }
+        }
+    }
+
     /// Packages unreachable from any root.
     pub fn unreachable(&self) -> Vec<PackageId> {
-        self.reachable_only_via(|_| true)
+        self.reachable_only_via(|_| false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lockfile::{Format, LockfileInfo, ParsedLockfile};
+    use crate::package::{Location, Package, Scopes, Source};
+
+    fn pkg(name: &str) -> Package {
+        Package {
+            id: name.to_owned(),
+            ecosystem: Ecosystem::Cargo,
+            name: name.to_owned(),
+            version: "1.0.0".to_owned(),
+            source: Source::Registry {
+                url: None,
+                sparse: false,
+            },
+            source_raw: None,
+            checksum: None,
+            integrity: None,
+            scopes: Scopes::default(),
+            is_root: false,
+            location: Location::default(),
+            npm: None,
+        }
+    }
+
+    /// root -normal-> a -normal-> c ; root -dev-> b -normal-> c, b -normal-> d ;
+    /// root -build-> e ; f unreachable.
+    fn sample() -> Graph {
+        let mut p = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", 4);
+        p.packages = ["root", "a", "b", "c", "d", "e", "f"]
+            .iter()
+            .map(|n| pkg(n))
+            .collect();
+        p.edges = vec![
+            (0, 1, DepKind::Normal),
+            (1, 3, DepKind::Normal),
+            (0, 2, DepKind::Dev),
+            (2, 3, DepKind::Normal),
+            (2, 4, DepKind::Normal),
+            (0, 5, DepKind::Build),
+        ];
+        p.roots = vec![0];
+        let mut g = Graph::new();
+        g.add_lockfile(
+            LockfileInfo {
+                path: "Cargo.lock".into(),
+                display: "Cargo.lock".into(),
+                format: Format::CargoLock,
+                version: 4,
+                packages: 7,
+            },
+            p,
+        );
+        g
+    }
+
+    fn names(g: &Graph, ids: Vec<PackageId>) -> Vec<String> {
+        let mut v: Vec<String> = ids.into_iter().map(|i| g.package(i).name.clone()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn reachability_queries() {
+        let mut g = sample();
+        assert_eq!(names(&g, g.dev_only()), ["b", "d", "f"]);
+        assert_eq!(names(&g, g.unreachable()), ["f"]);
+        let c = g.find("c", None)[0];
+        let path = g.path_from_root(c).unwrap();
+        assert_eq!(names(&g, path.clone()).len(), 3);
+        assert_eq!(g.paths_from_roots(c, 10).len(), 2);
+        assert_eq!(g.dependents(c).count(), 2);
+        g.apply_cargo_scopes();
+        let d = g.find("d", None)[0];
+        assert!(g.package(d).scopes.dev);
+        assert!(
+            !g.package(c).scopes.dev,
+            "c is also reached through a normal path"
+        );
+        let e = g.find("e", None)[0];
+        assert!(g.package(e).scopes.build && !g.package(e).scopes.dev);
+        let f = g.find("f", None)[0];
+        assert!(
+            !g.package(f).scopes.dev,
+            "unreachable packages get no scope"
+        );
+        assert!(g.path_from_root(f).is_none());
+    }
+
+    #[test]
+    fn duplicates_list_names_with_several_versions() {
+        let mut g = sample();
+        let mut p = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", 4);
+        let mut a2 = pkg("a");
+        a2.version = "2.0.0".into();
+        p.packages = vec![a2];
+        g.add_lockfile(
+            LockfileInfo {
+                path: "x/Cargo.lock".into(),
+                display: "x/Cargo.lock".into(),
+                format: Format::CargoLock,
+                version: 4,
+                packages: 1,
+            },
+            p,
+        );
+        let d = g.duplicates();
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[&(Ecosystem::Cargo, "a".to_owned())],
+            vec!["1.0.0", "2.0.0"]
+        );
     }
 }
