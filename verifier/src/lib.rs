@@ -20,6 +20,7 @@ pub mod redact;
 pub mod render;
 
 pub use finding::{Code, Finding, Severity};
+pub mod docs;
 pub mod pipeline;
 pub mod policy;
 pub mod report;

@@ -1,0 +1,32 @@
+//! Keeps the generated reference docs in sync. `TOLLGATE_BLESS=1` rewrites them.
+
+use std::path::Path;
+
+fn check(rel: &str, want: String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
+    if std::env::var_os("TOLLGATE_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{rel} is out of date: run `TOLLGATE_BLESS=1 cargo test -p tollgate-verifier --test docs`"
+    );
+}
+
+#[test]
+fn codes_reference_is_current() {
+    check(
+        "docs/reference/codes.md",
+        tollgate_verifier::docs::codes_markdown(),
+    );
+}
+
+#[test]
+fn config_reference_is_current() {
+    check(
+        "docs/reference/config.md",
+        tollgate_verifier::docs::config_markdown(),
+    );
+}
