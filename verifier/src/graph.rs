@@ -226,25 +226,35 @@ impl Graph {
             .collect()
     }
 
-    /// Packages reachable from a root only through edges `allow` rejects at least once
-    /// (e.g. dev-only: every path from a root passes a dev edge).
-    pub fn reachable_only_via(&self, kind_in_path: impl Fn(DepKind) -> bool) -> Vec<PackageId> {
-        let mut via_other = vec![false; self.inner.node_bound()];
-        let mut queue: VecDeque<PackageId> = self.roots.iter().copied().collect();
+    /// Marks the packages reachable from a root over edges `follow` accepts (linear time).
+    fn reached_over(&self, follow: impl Fn(DepKind) -> bool) -> Vec<bool> {
+        let mut reached = vec![false; self.inner.node_bound()];
+        let mut queue: VecDeque<PackageId> = VecDeque::new();
         for r in &self.roots {
-            via_other[r.index()] = true;
+            if !std::mem::replace(&mut reached[r.index()], true) {
+                queue.push_back(*r);
+            }
         }
         while let Some(n) = queue.pop_front() {
             for (t, k) in self.dependencies(n) {
-                if !kind_in_path(k) && !via_other[t.index()] {
-                    via_other[t.index()] = true;
+                if follow(k) && !reached[t.index()] {
+                    reached[t.index()] = true;
                     queue.push_back(t);
                 }
             }
         }
+        reached
+    }
+
+    /// Packages reachable from a root, but only through paths that pass an edge `kind_in_path`
+    /// accepts (e.g. dev-only: every path from a root passes a dev edge). Unreachable packages
+    /// are not included. Two breadth-first walks: linear in packages + edges.
+    pub fn reachable_only_via(&self, kind_in_path: impl Fn(DepKind) -> bool) -> Vec<PackageId> {
+        let via_other = self.reached_over(|k| !kind_in_path(k));
+        let any = self.reached_over(|_| true);
         self.inner
             .node_indices()
-            .filter(|i| !via_other[i.index()])
+            .filter(|i| any[i.index()] && !via_other[i.index()])
             .collect()
     }
 
@@ -260,6 +270,10 @@ impl Graph {
 
     /// Packages unreachable from any root.
     pub fn unreachable(&self) -> Vec<PackageId> {
-        self.reachable_only_via(|_| true)
+        let any = self.reached_over(|_| true);
+        self.inner
+            .node_indices()
+            .filter(|i| !any[i.index()])
+            .collect()
     }
 }

@@ -63,11 +63,19 @@ fn corpus_counts_match_manifest() {
                 stat(&f, "dep_edges") - stat(&f, "dep_unresolved") - stat(&f, "dep_ambiguous");
             check("edges", parsed.edges.len(), resolvable);
             if rel.starts_with("lockfiles/") {
-                check("edges (real lockfile)", parsed.edges.len(), stat(&f, "dep_edges"));
+                check(
+                    "edges (real lockfile)",
+                    parsed.edges.len(),
+                    stat(&f, "dep_edges"),
+                );
             }
             check(
                 "with_checksum",
-                parsed.packages.iter().filter(|p| p.checksum.is_some()).count(),
+                parsed
+                    .packages
+                    .iter()
+                    .filter(|p| p.checksum.is_some())
+                    .count(),
                 stat(&f, "with_checksum"),
             );
             check(
@@ -81,7 +89,11 @@ fn corpus_counts_match_manifest() {
             );
             check(
                 "registry",
-                parsed.packages.iter().filter(|p| p.source.is_registry()).count(),
+                parsed
+                    .packages
+                    .iter()
+                    .filter(|p| p.source.is_registry())
+                    .count(),
                 stat(&f, "registry"),
             );
             check(
@@ -97,18 +109,56 @@ fn corpus_counts_match_manifest() {
                 .filter(|p| p.npm.as_ref().is_some_and(|m| !m.path.is_empty()))
                 .collect();
             if basis == "packages" {
-                check("packages", non_root.len(), stat(&f, "entries") - stat(&f, "link"));
-                check("nodes", n, stat(&f, "entries") - stat(&f, "link") + stat(&f, "has_root_entry"));
-                check("devOptional", non_root.iter().filter(|p| p.scopes.dev_optional).count(), stat(&f, "devOptional"));
-                check("peer", non_root.iter().filter(|p| p.scopes.peer).count(), stat(&f, "peer"));
+                check(
+                    "packages",
+                    non_root.len(),
+                    stat(&f, "entries") - stat(&f, "link"),
+                );
+                check(
+                    "nodes",
+                    n,
+                    stat(&f, "entries") - stat(&f, "link") + stat(&f, "has_root_entry"),
+                );
+                check(
+                    "devOptional",
+                    non_root.iter().filter(|p| p.scopes.dev_optional).count(),
+                    stat(&f, "devOptional"),
+                );
+                check(
+                    "peer",
+                    non_root.iter().filter(|p| p.scopes.peer).count(),
+                    stat(&f, "peer"),
+                );
             } else {
                 check("packages", non_root.len(), stat(&f, "entries"));
                 check("nodes", n, stat(&f, "entries") + 1);
             }
-            check("with_integrity", non_root.iter().filter(|p| p.checksum.as_deref().is_some_and(|c| !c.is_empty())).count(), stat(&f, "with_integrity"));
-            check("dev", non_root.iter().filter(|p| p.scopes.dev).count(), stat(&f, "dev"));
-            check("optional", non_root.iter().filter(|p| p.scopes.optional).count(), stat(&f, "optional"));
-            check("bundled", non_root.iter().filter(|p| p.npm.as_ref().is_some_and(|m| m.in_bundle)).count(), stat(&f, "bundled"));
+            check(
+                "with_integrity",
+                non_root
+                    .iter()
+                    .filter(|p| p.checksum.as_deref().is_some_and(|c| !c.is_empty()))
+                    .count(),
+                stat(&f, "with_integrity"),
+            );
+            check(
+                "dev",
+                non_root.iter().filter(|p| p.scopes.dev).count(),
+                stat(&f, "dev"),
+            );
+            check(
+                "optional",
+                non_root.iter().filter(|p| p.scopes.optional).count(),
+                stat(&f, "optional"),
+            );
+            check(
+                "bundled",
+                non_root
+                    .iter()
+                    .filter(|p| p.npm.as_ref().is_some_and(|m| m.in_bundle))
+                    .count(),
+                stat(&f, "bundled"),
+            );
             let mut nv: Vec<String> = non_root
                 .iter()
                 .filter(|p| !p.version.is_empty())
@@ -128,11 +178,20 @@ fn corpus_counts_match_manifest() {
                 .collect();
             nv.sort();
             nv.dedup();
-            check("distinct_name_version", nv.len(), stat(&f, "distinct_name_version"));
+            check(
+                "distinct_name_version",
+                nv.len(),
+                stat(&f, "distinct_name_version"),
+            );
         }
     }
     assert!(checked > 100, "only {checked} corpus files checked");
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -157,7 +216,10 @@ fn corpus_invalid_files_fail_naming_file_and_line() {
         let err = lockfile::parse(&path, rel, &text, format, 0)
             .expect_err(&format!("{rel} must be rejected"));
         let msg = err.to_string();
-        assert!(msg.contains(rel.rsplit('/').next().unwrap()), "{rel}: message names the file: {msg}");
+        assert!(
+            msg.contains(rel.rsplit('/').next().unwrap()),
+            "{rel}: message names the file: {msg}"
+        );
         let place = err.place.as_ref().expect("a place");
         assert!(place.line >= 1, "{rel}: a line: {msg}");
         checked += 1;
@@ -172,7 +234,17 @@ fn ancient_invalid_lockfile_is_flagged() {
     let text = std::fs::read_to_string(&path).unwrap();
     let p = lockfile::parse(&path, rel, &text, Format::PackageLock, 0).unwrap();
     // Documented handling: it parses, and the malformed sha1 and the URL-as-version are warnings.
-    assert!(p.warnings.iter().any(|w| w.message.contains("malformed integrity")), "{:?}", p.warnings);
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.message.contains("malformed integrity")),
+        "{:?}",
+        p.warnings
+    );
     let pkg = &p.packages[1];
-    assert!(pkg.integrity.as_ref().is_some_and(|i| i.digests.is_empty() && !i.malformed.is_empty()));
+    assert!(
+        pkg.integrity
+            .as_ref()
+            .is_some_and(|i| i.digests.is_empty() && !i.malformed.is_empty())
+    );
 }
