@@ -101,15 +101,38 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
         }
     }
     let mut graph = Graph::new();
+    // The same file named twice (a directory and `--lockfile` inside it) is read once; two files
+    // with the same relative name (`a/Cargo.lock` and `b/Cargo.lock` given as files) keep the
+    // path as given, so that package ids stay unique.
+    let mut seen_files = std::collections::HashSet::new();
+    let mut seen_displays = std::collections::HashSet::new();
     for (file, base) in files {
-        let display = display_path(&file, &base);
+        let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        if !seen_files.insert(canonical.clone()) {
+            continue;
+        }
+        let mut display = display_path(&file, &base);
+        if seen_displays.contains(&display) {
+            display = file.to_string_lossy().replace('\\', "/");
+        }
+        if seen_displays.contains(&display) {
+            display = canonical.to_string_lossy().replace('\\', "/");
+        }
+        seen_displays.insert(display.clone());
         let text = lockfile::read_text(&file, opts.max_file_size)?;
         let format = Format::detect(&file, &text).ok_or_else(|| {
+            // The name says nothing and the content at 1:1 is neither a JSON object nor a
+            // Cargo.lock table: point at the start of the file, where detection looked.
             LockfileError::new(
                 &file,
-                None,
+                Some(crate::error::Place {
+                    line: 1,
+                    column: 1,
+                    offset: Some(0),
+                    pointer: None,
+                }),
                 LockfileErrorKind::UnknownFormat(
-                    "expected Cargo.lock, package-lock.json or npm-shrinkwrap.json (pass --lockfile with a recognisable name)"
+                    "expected a Cargo.lock (TOML) or a package-lock.json / npm-shrinkwrap.json (JSON), but neither the file name nor its content matches"
                         .into(),
                 ),
             )

@@ -226,26 +226,35 @@ impl Graph {
             .collect()
     }
 
-    /// Packages that no path from a root reaches without passing an edge for which
-    /// `kind_in_path` is true (e.g. dev-only: every path from a root passes a dev edge).
-    /// Unreachable packages are included.
-    pub fn reachable_only_via(&self, kind_in_path: impl Fn(DepKind) -> bool) -> Vec<PackageId> {
-        let mut via_other = vec![false; self.inner.node_bound()];
-        let mut queue: VecDeque<PackageId> = self.roots.iter().copied().collect();
+    /// Marks the packages reachable from a root over edges `follow` accepts (linear time).
+    fn reached_over(&self, follow: impl Fn(DepKind) -> bool) -> Vec<bool> {
+        let mut reached = vec![false; self.inner.node_bound()];
+        let mut queue: VecDeque<PackageId> = VecDeque::new();
         for r in &self.roots {
-            via_other[r.index()] = true;
+            if !std::mem::replace(&mut reached[r.index()], true) {
+                queue.push_back(*r);
+            }
         }
         while let Some(n) = queue.pop_front() {
             for (t, k) in self.dependencies(n) {
-                if !kind_in_path(k) && !via_other[t.index()] {
-                    via_other[t.index()] = true;
+                if follow(k) && !reached[t.index()] {
+                    reached[t.index()] = true;
                     queue.push_back(t);
                 }
             }
         }
+        reached
+    }
+
+    /// Packages reachable from a root, but only through paths that pass an edge `kind_in_path`
+    /// accepts (e.g. dev-only: every path from a root passes a dev edge). Unreachable packages
+    /// are not included. Two breadth-first walks: linear in packages + edges.
+    pub fn reachable_only_via(&self, kind_in_path: impl Fn(DepKind) -> bool) -> Vec<PackageId> {
+        let via_other = self.reached_over(|k| !kind_in_path(k));
+        let any = self.reached_over(|_| true);
         self.inner
             .node_indices()
-            .filter(|i| !via_other[i.index()])
+            .filter(|i| any[i.index()] && !via_other[i.index()])
             .collect()
     }
 
@@ -288,7 +297,11 @@ impl Graph {
 
     /// Packages unreachable from any root.
     pub fn unreachable(&self) -> Vec<PackageId> {
-        self.reachable_only_via(|_| false)
+        let any = self.reached_over(|_| true);
+        self.inner
+            .node_indices()
+            .filter(|i| !any[i.index()])
+            .collect()
     }
 }
 
@@ -358,7 +371,7 @@ mod tests {
     #[test]
     fn reachability_queries() {
         let mut g = sample();
-        assert_eq!(names(&g, g.dev_only()), ["b", "d", "f"]);
+        assert_eq!(names(&g, g.dev_only()), ["b", "d"]);
         assert_eq!(names(&g, g.unreachable()), ["f"]);
         let c = g.find("c", None)[0];
         let path = g.path_from_root(c).unwrap();

@@ -244,13 +244,45 @@ pub fn parse(
     let path_roots: Vec<usize> = (0..out.packages.len())
         .filter(|&i| matches!(out.packages[i].source, Source::Path) && !has_path_parent[i])
         .collect();
-    out.roots = if path_roots.is_empty() {
+    let any_path = out
+        .packages
+        .iter()
+        .any(|p| matches!(p.source, Source::Path));
+    out.roots = if any_path {
+        path_roots
+    } else {
         (0..out.packages.len())
             .filter(|&i| !has_parent[i])
             .collect()
-    } else {
-        path_roots
     };
+    // A cycle (e.g. `cargo` ↔ `cargo-test-support` through a dev-dependency, which the lockfile
+    // records as a plain edge) leaves its members with a parent and no root above them: the first
+    // such package in file order becomes a root, and so on until every candidate is reached.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); out.packages.len()];
+    for &(from, to, _) in &out.edges {
+        children[from].push(to);
+    }
+    let mut reached = vec![false; out.packages.len()];
+    let mut stack: Vec<usize> = out.roots.clone();
+    let mut next_candidate = 0;
+    loop {
+        while let Some(n) = stack.pop() {
+            if !std::mem::replace(&mut reached[n], true) {
+                stack.extend(children[n].iter().copied().filter(|&c| !reached[c]));
+            }
+        }
+        let candidate = (next_candidate..out.packages.len()).find(|&i| {
+            !reached[i] && (!any_path || matches!(out.packages[i].source, Source::Path))
+        });
+        match candidate {
+            Some(i) => {
+                out.roots.push(i);
+                stack.push(i);
+                next_candidate = i + 1;
+            }
+            None => break,
+        }
+    }
     for &r in &out.roots {
         out.packages[r].is_root = true;
     }
@@ -459,6 +491,67 @@ source = "git+https://example.com/g?branch=main#0123456789abcdef0123456789abcdef
         assert_eq!(p.warnings.len(), 1);
         assert!(p.warnings[0].message.contains("names no package"));
         assert_eq!(p.warnings[0].line, 5);
+    }
+
+    #[test]
+    fn path_packages_in_a_cycle_still_get_a_root() {
+        // `cargo` and `cargo-test-support` depend on each other (a dev-dependency cycle that the
+        // lockfile records as plain edges), as in cargo-lock-crate's Cargo.lock.v1.
+        let p = parse_str(
+            r#"
+version = 3
+[[package]]
+name = "cargo"
+version = "0.40.0"
+dependencies = ["cargo-test-support", "serde"]
+
+[[package]]
+name = "cargo-test-support"
+version = "0.1.0"
+dependencies = ["cargo"]
+
+[[package]]
+name = "serde"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#,
+        );
+        assert_eq!(p.roots, vec![0], "the first path package of the cycle");
+        assert!(p.packages[0].is_root && !p.packages[1].is_root);
+    }
+
+    #[test]
+    fn rejects_extra_roots_when_a_path_package_has_a_root_above_it() {
+        // The near miss: the same packages without the back edge need no cycle-breaking root.
+        let p = parse_str(
+            r#"
+version = 3
+[[package]]
+name = "cargo"
+version = "0.40.0"
+dependencies = ["cargo-test-support"]
+
+[[package]]
+name = "cargo-test-support"
+version = "0.1.0"
+dependencies = ["serde"]
+
+[[package]]
+name = "serde"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = ["cargo-test-support"]
+"#,
+        );
+        assert_eq!(p.roots, vec![0]);
+    }
+
+    #[test]
+    fn registry_only_cycle_gets_a_root() {
+        let p = parse_str(
+            "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://x/\"\ndependencies = [\"b\"]\n[[package]]\nname = \"b\"\nversion = \"1.0.0\"\nsource = \"registry+https://x/\"\ndependencies = [\"a\"]\n",
+        );
+        assert_eq!(p.roots, vec![0]);
     }
 
     #[test]
