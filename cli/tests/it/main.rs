@@ -58,7 +58,7 @@ pub fn filter(text: &str) -> String {
         s = s.replace(&*p.to_string_lossy(), "[TESTDATA]");
     }
     let tmp = std::env::temp_dir();
-    s = s.replace(&*tmp.to_string_lossy().trim_end_matches('/'), "[TEMP]");
+    s = s.replace(tmp.to_string_lossy().trim_end_matches('/'), "[TEMP]");
     s.replace('\u{1b}', "␛")
 }
 
