@@ -1,0 +1,1 @@
+//! `db update`: fetching sources (directory, archive URL, git URL) and replacing the index.
