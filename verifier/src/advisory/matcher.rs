@@ -74,12 +74,7 @@ pub fn record_matches(rec: &AdvisoryRecord, v: &Version) -> RecordMatch {
 
 fn fix_candidates(rec: &AdvisoryRecord) -> Vec<Version> {
     match &rec.affected {
-        Affected::RustSec {
-            patched,
-            unaffected,
-        } => RustSecRanges::new(patched, unaffected)
-            .map(|r| r.fix_candidates())
-            .unwrap_or_default(),
+        Affected::RustSec { patched, .. } => RustSecRanges::fix_candidates(patched),
         Affected::Osv { ranges, .. } => ranges.iter().flat_map(|r| r.fixed_versions()).collect(),
     }
 }
@@ -206,8 +201,13 @@ fn build_finding(
         .iter()
         .filter(|r| r.all_ids().any(|i| group_ids.contains(i)))
         .collect();
+    // Upgrade targets come from RustSec `patched` sets when the group has a RustSec record (its
+    // OSV export turns `unaffected` ranges into `fixed` events, which are no upgrade targets),
+    // else from OSV `fixed` events.
+    let has_rustsec = related.iter().any(|r| r.format == Format::RustSec);
     let mut cands: Vec<Version> = related
         .iter()
+        .filter(|r| !has_rustsec || r.format == Format::RustSec)
         .flat_map(|r| fix_candidates(r))
         .filter(|c| c > version)
         .collect();
@@ -359,4 +359,392 @@ pub fn match_graph(db: &AdvisoryDb, graph: &Graph) -> Result<Vec<Finding>, Advis
     }
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::path::Path;
+
+    use super::*;
+    use crate::advisory::index::{DbMeta, DbOrigin, encode};
+    use crate::advisory::version::{Event, OsvRange};
+    use crate::finding::Code;
+    use crate::lockfile::{self, Format as LockFormat, LockfileInfo};
+
+    const CRATES: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
+    /// A graph from `(name, version, source)` triples under one root `app`.
+    fn cargo_graph(pkgs: &[(&str, &str, Option<&str>)]) -> Graph {
+        let mut text = String::from(
+            "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n",
+        );
+        for (n, v, _) in pkgs {
+            text.push_str(&format!(" \"{n} {v}\",\n"));
+        }
+        text.push_str("]\n");
+        for (n, v, s) in pkgs {
+            text.push_str(&format!(
+                "\n[[package]]\nname = \"{n}\"\nversion = \"{v}\"\n"
+            ));
+            if let Some(s) = s {
+                text.push_str(&format!("source = \"{s}\"\n"));
+            }
+        }
+        let p = Path::new("Cargo.lock");
+        let parsed = lockfile::parse(p, "Cargo.lock", &text, LockFormat::CargoLock, 0).unwrap();
+        let mut g = Graph::new();
+        let info = LockfileInfo {
+            path: p.into(),
+            display: "Cargo.lock".into(),
+            format: LockFormat::CargoLock,
+            version: parsed.version,
+            packages: parsed.packages.len(),
+        };
+        g.add_lockfile(info, parsed);
+        g
+    }
+
+    fn npm_graph(pkgs: &[(&str, &str)]) -> Graph {
+        let mut deps = serde_json::Map::new();
+        let mut packages = serde_json::Map::new();
+        packages.insert(
+            "".into(),
+            serde_json::json!({"name": "web", "version": "1.0.0", "dependencies": {}}),
+        );
+        for (n, v) in pkgs {
+            deps.insert((*n).into(), serde_json::json!(v));
+            packages.insert(
+                format!("node_modules/{n}"),
+                serde_json::json!({"version": v,
+                    "resolved": format!("https://registry.npmjs.org/{n}/-/{n}-{v}.tgz"),
+                    "integrity": "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="}),
+            );
+        }
+        packages[""]["dependencies"] = serde_json::Value::Object(deps);
+        let doc = serde_json::json!({"name": "web", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": packages});
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        let p = Path::new("package-lock.json");
+        let parsed =
+            lockfile::parse(p, "package-lock.json", &text, LockFormat::PackageLock, 0).unwrap();
+        let mut g = Graph::new();
+        let info = LockfileInfo {
+            path: p.into(),
+            display: "package-lock.json".into(),
+            format: LockFormat::PackageLock,
+            version: parsed.version,
+            packages: parsed.packages.len(),
+        };
+        g.add_lockfile(info, parsed);
+        g
+    }
+
+    fn rustsec(id: &str, pkg: &str, patched: &[&str], unaffected: &[&str]) -> AdvisoryRecord {
+        AdvisoryRecord {
+            id: id.into(),
+            aliases: vec![],
+            format: Format::RustSec,
+            source: "rustsec".into(),
+            ecosystem: "crates.io".into(),
+            package: pkg.into(),
+            kind: AdvisoryKind::Vulnerability,
+            title: format!("{id} title"),
+            published: Some("2024-01-02".into()),
+            modified: None,
+            url: None,
+            cvss: None,
+            db_severity: None,
+            affected: Affected::RustSec {
+                patched: patched.iter().map(|s| s.to_string()).collect(),
+                unaffected: unaffected.iter().map(|s| s.to_string()).collect(),
+            },
+            functions: vec![],
+            os: vec![],
+            arch: vec![],
+            registry: None,
+        }
+    }
+
+    fn osv(id: &str, eco: &str, pkg: &str, ranges: &[&[(&str, &str)]]) -> AdvisoryRecord {
+        let ranges = ranges
+            .iter()
+            .map(|evs| OsvRange {
+                events: evs
+                    .iter()
+                    .map(|(k, v)| match *k {
+                        "introduced" => Event::Introduced(v.to_string()),
+                        "fixed" => Event::Fixed(v.to_string()),
+                        "last_affected" => Event::LastAffected(v.to_string()),
+                        _ => Event::Limit(v.to_string()),
+                    })
+                    .collect(),
+            })
+            .collect();
+        AdvisoryRecord {
+            format: Format::Osv,
+            source: "osv".into(),
+            ecosystem: eco.into(),
+            affected: Affected::Osv {
+                ranges,
+                versions: vec![],
+            },
+            ..rustsec(id, pkg, &[], &[])
+        }
+    }
+
+    fn db(records: &[AdvisoryRecord]) -> AdvisoryDb {
+        let meta = DbMeta {
+            format: 1,
+            created: "2026-01-01T00:00:00Z".into(),
+            sources: vec![],
+            advisories: 0,
+            packages: 0,
+            by_kind: Default::default(),
+            by_ecosystem: Default::default(),
+        };
+        AdvisoryDb::from_bytes(
+            Cow::Owned(encode(records, &meta).unwrap()),
+            DbOrigin::Embedded,
+        )
+        .unwrap()
+    }
+
+    fn ids(f: &[Finding]) -> Vec<String> {
+        f.iter().map(|f| f.id.clone()).collect()
+    }
+
+    #[test]
+    fn accepts_affected_registry_crate_with_stable_id_and_fix() {
+        let g = cargo_graph(&[("time", "0.1.45", Some(CRATES))]);
+        let mut r = rustsec("RUSTSEC-2020-0071", "time", &[">= 0.2.23"], &["=0.2.0"]);
+        r.cvss = Some("CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H".into());
+        r.functions = vec!["time::now".into()];
+        let f = match_graph(&db(&[r]), &g).unwrap();
+        assert_eq!(
+            ids(&f),
+            vec!["advisory/vulnerability:RUSTSEC-2020-0071:time@0.1.45"]
+        );
+        assert_eq!(f[0].code, Code::Vulnerability);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(
+            f[0].fix,
+            Some(FixHint::Upgrade {
+                to: "0.2.23".into()
+            })
+        );
+        let adv = f[0].advisory.as_ref().unwrap();
+        assert_eq!(adv.score, Some(6.2));
+        assert_eq!(adv.functions, vec!["time::now"]);
+        assert_eq!(adv.patched, vec![">= 0.2.23"]);
+        assert_eq!(f[0].path, vec!["app@0.1.0", "time@0.1.45"]);
+    }
+
+    #[test]
+    fn rejects_patched_version() {
+        let g = cargo_graph(&[("time", "0.2.23", Some(CRATES))]);
+        let r = rustsec("RUSTSEC-2020-0071", "time", &[">= 0.2.23"], &[]);
+        assert!(match_graph(&db(&[r]), &g).unwrap().is_empty());
+    }
+
+    #[test]
+    fn path_and_git_crates_are_not_matched_registry_is() {
+        let git = "git+https://github.com/x/time?rev=abc#0123456789012345678901234567890123456789";
+        let r = rustsec("RUSTSEC-2020-0071", "time", &[">= 0.2.23"], &[]);
+        for (src, expect) in [
+            (None, 0usize),
+            (Some(git), 0),
+            (Some("registry+https://example.com/index"), 0),
+            (Some("sparse+https://index.crates.io/"), 1),
+            (Some(CRATES), 1),
+        ] {
+            let g = cargo_graph(&[("time", "0.1.0", src)]);
+            assert_eq!(
+                match_graph(&db(&[r.clone()]), &g).unwrap().len(),
+                expect,
+                "{src:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn aliases_merge_into_one_finding_listing_every_id() {
+        let g = cargo_graph(&[("demo", "1.0.0", Some(CRATES))]);
+        let mut a = rustsec("RUSTSEC-2099-0001", "demo", &[">= 1.2.0"], &[]);
+        a.aliases = vec!["CVE-2099-0001".into()];
+        let mut b = osv(
+            "GHSA-aaaa-bbbb-cccc",
+            "crates.io",
+            "demo",
+            &[&[("introduced", "0"), ("fixed", "1.1.0")]],
+        );
+        b.aliases = vec!["CVE-2099-0001".into()];
+        b.db_severity = Some("HIGH".into());
+        let f = match_graph(&db(&[a.clone(), b.clone()]), &g).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].ids,
+            vec!["RUSTSEC-2099-0001", "GHSA-aaaa-bbbb-cccc", "CVE-2099-0001"]
+        );
+        assert_eq!(f[0].severity, Severity::High, "severity from the OSV twin");
+        // the fix must clear both records: 1.1.0 clears GHSA but not RustSec
+        assert_eq!(f[0].fix, Some(FixHint::Upgrade { to: "1.2.0".into() }));
+        assert_eq!(
+            f[0].advisory.as_ref().unwrap().sources,
+            vec!["osv", "rustsec"]
+        );
+        // negative twin: no shared id → two findings
+        b.aliases = vec!["CVE-2099-9999".into()];
+        let f = match_graph(&db(&[a, b]), &g).unwrap();
+        assert_eq!(f.len(), 2);
+    }
+
+    #[test]
+    fn same_id_in_rustsec_and_osv_export_is_one_finding() {
+        let g = cargo_graph(&[("demo", "1.0.0", Some(CRATES))]);
+        let a = rustsec("RUSTSEC-2099-0001", "demo", &[">= 1.2.0"], &[]);
+        let b = osv(
+            "RUSTSEC-2099-0001",
+            "crates.io",
+            "demo",
+            &[&[("introduced", "0.0.0-0"), ("fixed", "1.2.0")]],
+        );
+        let f = match_graph(&db(&[a, b]), &g).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].ids, vec!["RUSTSEC-2099-0001"]);
+    }
+
+    #[test]
+    fn informational_kinds_are_their_own_codes() {
+        let g = cargo_graph(&[("old", "1.0.0", Some(CRATES))]);
+        for (kind, code) in [
+            (AdvisoryKind::Unmaintained, Code::Unmaintained),
+            (AdvisoryKind::Unsound, Code::Unsound),
+            (AdvisoryKind::Notice, Code::Notice),
+        ] {
+            let mut r = rustsec("RUSTSEC-2099-0002", "old", &[], &[]);
+            r.kind = kind;
+            let f = match_graph(&db(&[r]), &g).unwrap();
+            assert_eq!(f[0].code, code);
+            assert_eq!(f[0].severity, Severity::None);
+            assert_eq!(f[0].fix, Some(FixHint::NoFix));
+            assert!(f[0].id.starts_with(code.id()));
+        }
+    }
+
+    #[test]
+    fn npm_ranges_edge_cases() {
+        // (version, affected?) against: introduced 0 / fixed 1.6.5 ; introduced 2.1.1-0 /
+        // last_affected 2.3.0 ; introduced 5.0.0 / limit 5.2.0
+        let r = osv(
+            "NSWG-ECO-1",
+            "npm",
+            "pkg",
+            &[
+                &[("introduced", "0"), ("fixed", "1.6.5")],
+                &[("introduced", "2.1.1-0"), ("last_affected", "2.3.0")],
+                &[("introduced", "5.0.0"), ("limit", "5.2.0")],
+            ],
+        );
+        let d = db(&[r]);
+        for (v, hit) in [
+            ("0.0.1", true),
+            ("1.6.5-beta.1", true),
+            ("1.6.5", false),
+            ("2.1.0", false),
+            ("2.1.1-alpha", true),
+            ("2.3.0", true),
+            ("2.3.1-0", false),
+            ("2.3.1", false),
+            ("5.1.9", true),
+            ("5.2.0", false),
+            ("4.9.9", false),
+        ] {
+            let g = npm_graph(&[("pkg", v)]);
+            assert_eq!(!match_graph(&d, &g).unwrap().is_empty(), hit, "pkg@{v}");
+        }
+    }
+
+    #[test]
+    fn osv_fix_is_smallest_fixed_above_current() {
+        let r = osv(
+            "GHSA-fhjf-83wg-r2j9",
+            "npm",
+            "mixin-deep",
+            &[&[
+                ("introduced", "0"),
+                ("introduced", "2.0.0"),
+                ("fixed", "2.0.1"),
+                ("fixed", "1.3.2"),
+            ]],
+        );
+        let d = db(&[r]);
+        let f = match_graph(&d, &npm_graph(&[("mixin-deep", "1.3.1")])).unwrap();
+        assert_eq!(f[0].fix, Some(FixHint::Upgrade { to: "1.3.2".into() }));
+        let f = match_graph(&d, &npm_graph(&[("mixin-deep", "2.0.0")])).unwrap();
+        assert_eq!(f[0].fix, Some(FixHint::Upgrade { to: "2.0.1".into() }));
+        assert!(
+            match_graph(&d, &npm_graph(&[("mixin-deep", "1.3.2")]))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn last_affected_without_fix_has_no_fix() {
+        let r = osv(
+            "X-1",
+            "npm",
+            "p",
+            &[&[("introduced", "0"), ("last_affected", "3.0.0")]],
+        );
+        let f = match_graph(&db(&[r]), &npm_graph(&[("p", "2.0.0")])).unwrap();
+        assert_eq!(f[0].fix, Some(FixHint::NoFix));
+    }
+
+    #[test]
+    fn undecidable_bound_fails_closed() {
+        let r = osv(
+            "X-2",
+            "npm",
+            "p",
+            &[&[("introduced", "0"), ("fixed", "banana")]],
+        );
+        let f = match_graph(&db(&[r.clone()]), &npm_graph(&[("p", "2.0.0")])).unwrap();
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("fail closed"));
+        // twin: a parseable bound clears the version
+        let ok = osv(
+            "X-2",
+            "npm",
+            "p",
+            &[&[("introduced", "0"), ("fixed", "1.0.0")]],
+        );
+        assert!(
+            match_graph(&db(&[ok]), &npm_graph(&[("p", "2.0.0")]))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn ecosystems_do_not_cross() {
+        let r = osv("X-3", "npm", "time", &[&[("introduced", "0")]]);
+        let g = cargo_graph(&[("time", "0.1.0", Some(CRATES))]);
+        assert!(match_graph(&db(&[r.clone()]), &g).unwrap().is_empty());
+        let r2 = AdvisoryRecord {
+            ecosystem: "crates.io".into(),
+            ..r
+        };
+        assert_eq!(match_graph(&db(&[r2]), &g).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn other_registry_advisories_do_not_match_crates_io() {
+        let g = cargo_graph(&[("demo", "1.0.0", Some(CRATES))]);
+        let mut r = rustsec("RUSTSEC-2099-0003", "demo", &[], &[]);
+        r.registry = Some("https://example.com/index".into());
+        assert!(match_graph(&db(&[r.clone()]), &g).unwrap().is_empty());
+        r.registry = None;
+        assert_eq!(match_graph(&db(&[r]), &g).unwrap().len(), 1);
+    }
 }

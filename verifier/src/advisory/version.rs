@@ -269,11 +269,13 @@ impl RustSecRanges {
             .any(|(i, f)| i.as_ref().is_none_or(|i| v >= i) && f.as_ref().is_none_or(|f| v < f))
     }
 
-    /// Versions that could clear the advisory: the lower bound of every unaffected interval
-    /// (for `> x`, the next patch release `x.y.(z+1)`).
-    pub fn fix_candidates(&self) -> Vec<Version> {
-        self.unaffected
+    /// Versions that could clear the advisory: the lower bound of every `patched` interval
+    /// (for `> x`, the next patch release `x.y.(z+1)`). `unaffected` ranges are not upgrade
+    /// targets (they never had the bug, e.g. an older series).
+    pub fn fix_candidates(patched: &[String]) -> Vec<Version> {
+        patched
             .iter()
+            .filter_map(|r| requirement_interval(r).ok())
             .filter_map(|iv| match &iv.start {
                 Bound::Inclusive(v) => Some(v.clone()),
                 Bound::Exclusive(v) => {
@@ -519,7 +521,11 @@ mod tests {
         assert!(RustSecRanges::new(&[">= 1.0".into()], &["< 1.5".into()]).is_err());
         assert!(RustSecRanges::new(&["1.*".into()], &[]).is_err());
         // `*` (no comparator) is one unbounded interval, as in rustsec: nothing is affected
-        assert!(!RustSecRanges::new(&["*".into()], &[]).unwrap().is_affected(&v("1.0.0")));
+        assert!(
+            !RustSecRanges::new(&["*".into()], &[])
+                .unwrap()
+                .is_affected(&v("1.0.0"))
+        );
         assert!(RustSecRanges::new(&[">= 1, < 2, < 3".into()], &[]).is_err());
         assert!(RustSecRanges::new(&["nope".into()], &[]).is_err());
         // twin: adjacent ranges are fine
@@ -528,8 +534,10 @@ mod tests {
 
     #[test]
     fn rustsec_fix_candidates() {
-        let r = rs(&["^0.3.5", ">= 0.4.2, < 0.5", "> 0.9.1"], &["< 0.1"]);
-        let c = r.fix_candidates();
+        let p: Vec<String> = ["^0.3.5", ">= 0.4.2, < 0.5", "> 0.9.1"]
+            .map(String::from)
+            .to_vec();
+        let c = RustSecRanges::fix_candidates(&p);
         assert!(c.contains(&v("0.3.5")));
         assert!(c.contains(&v("0.4.2")));
         assert!(c.contains(&v("0.9.2")));
