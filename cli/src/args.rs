@@ -86,6 +86,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// Show the paths from the roots to a package: why is it in the graph?
     Why(WhyArgs),
+    /// Manage the advisory database: import, update, status.
+    Db(crate::cmd::db::DbArgs),
 }
 
 /// `tollgate graph`.

@@ -1,5 +1,6 @@
 //! Command dispatch: one module per command group. No business logic lives here.
 
+pub mod db;
 mod graph;
 
 use crate::Outcome;
@@ -11,5 +12,6 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
     match &cli.command {
         Command::Graph(a) => graph::graph(a, &cli.global, out),
         Command::Why(a) => graph::why(a, &cli.global, out),
+        Command::Db(a) => db::run(a, &cli.global, out),
     }
 }

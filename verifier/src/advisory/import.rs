@@ -83,6 +83,7 @@ fn snapshot_md(dir: &Path) -> (Option<String>, Option<String>) {
     };
     let mut commit = None;
     let mut date = None;
+    let mut commit_row_date = None;
     for line in text.lines() {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         if cells.len() < 3 {
@@ -94,13 +95,18 @@ fn snapshot_md(dir: &Path) -> (Option<String>, Option<String>) {
                 .split(|c: char| !c.is_ascii_hexdigit())
                 .find(|w| w.len() == 40)
                 .map(str::to_owned);
+            // `| commit | `hex` (2026-04-08, "message") |`: a date in the commit row.
+            commit_row_date = v.split_whitespace().find_map(|w| {
+                let w = w.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+                time::parse_timestamp(w).map(time::format_timestamp)
+            });
         } else if k == "commit date" && date.is_none() {
             date = v
                 .split_whitespace()
                 .find_map(|w| time::parse_timestamp(w).map(time::format_timestamp));
         }
     }
-    (commit, date)
+    (commit, date.or(commit_row_date))
 }
 
 /// Reads every advisory under a directory.
