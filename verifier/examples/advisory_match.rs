@@ -35,7 +35,10 @@ fn main() -> ExitCode {
             return Ok(w.flush()?);
         }
         for f in &findings {
-            let p = f.package.as_ref().map(|p| format!("{}@{}", p.name, p.version));
+            let p = f
+                .package
+                .as_ref()
+                .map(|p| format!("{}@{}", p.name, p.version));
             let fix = match &f.fix {
                 Some(FixHint::Upgrade { to }) => format!("upgrade to {to}"),
                 Some(FixHint::NoFix) => "no fix".into(),
@@ -55,7 +58,12 @@ fn main() -> ExitCode {
     };
     match run() {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => ExitCode::SUCCESS,
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

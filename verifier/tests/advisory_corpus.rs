@@ -109,7 +109,10 @@ fn npm_lockfile_against_osv_npm() {
         keys.contains(&"vulnerability GHSA-fhjf-83wg-r2j9 mixin-deep@1.3.1".to_string()),
         "{keys:?}"
     );
-    let md = f.iter().find(|f| f.ids[0] == "GHSA-fhjf-83wg-r2j9").unwrap();
+    let md = f
+        .iter()
+        .find(|f| f.ids[0] == "GHSA-fhjf-83wg-r2j9")
+        .unwrap();
     assert_eq!(md.ids, vec!["GHSA-fhjf-83wg-r2j9", "CVE-2019-10746"]);
     assert_eq!(md.fix, Some(FixHint::Upgrade { to: "1.3.2".into() }));
 }
