@@ -310,11 +310,13 @@ pub fn match_graph(db: &AdvisoryDb, graph: &Graph) -> Result<Vec<Finding>, Advis
             continue;
         }
         let key = (p.ecosystem, p.name.as_str());
-        if !cache.contains_key(&key) {
-            let recs = db.records(p.ecosystem.osv_name(), &p.name)?;
-            cache.insert(key, recs);
-        }
-        let recs = &cache[&key];
+        let recs = match cache.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(db.records(p.ecosystem.osv_name(), &p.name)?)
+            }
+        };
+        let recs = &*recs;
         if recs.is_empty() {
             continue;
         }

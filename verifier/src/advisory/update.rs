@@ -73,15 +73,15 @@ impl Source {
         let s = s.trim_end_matches('/');
         let mut segs = s.rsplit(['/', '\\']);
         let last = segs.next().unwrap_or(s);
-        if last.eq_ignore_ascii_case("all.zip") {
-            if let Some(parent) = segs.next() {
-                let eco = if parent == "crates.io" {
-                    "crates"
-                } else {
-                    parent
-                };
-                return format!("osv-{eco}");
-            }
+        if last.eq_ignore_ascii_case("all.zip")
+            && let Some(parent) = segs.next()
+        {
+            let eco = if parent == "crates.io" {
+                "crates"
+            } else {
+                parent
+            };
+            return format!("osv-{eco}");
         }
         let mut n = last;
         for ext in [".git", ".tar.gz", ".tgz", ".zip"] {
