@@ -1,0 +1,3 @@
+//! Binary tests: one test binary, one module per command.
+
+mod db;
