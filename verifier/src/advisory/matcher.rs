@@ -108,41 +108,45 @@ fn id_rank(id: &str) -> (u8, &str) {
     (r, id)
 }
 
-/// Groups records that share an id or alias (union-find over ids).
+/// Groups records that describe the same vulnerability: a record joins a group when they share
+/// an id or alias, unless the group already holds a *different* advisory from the same source
+/// (two RustSec advisories that cite the same CVE stay two findings, as in cargo-audit).
+/// Records are taken in primary order; a group holding the record's own id is preferred over one
+/// that only shares an alias.
 fn group_records<'a>(recs: &[&'a AdvisoryRecord]) -> Vec<Vec<&'a AdvisoryRecord>> {
-    let mut parent: Vec<usize> = (0..recs.len()).collect();
-    fn find(p: &mut [usize], i: usize) -> usize {
-        let mut r = i;
-        while p[r] != r {
-            r = p[r];
-        }
-        let mut c = i;
-        while p[c] != r {
-            let n = p[c];
-            p[c] = r;
-            c = n;
-        }
-        r
+    let mut sorted: Vec<&AdvisoryRecord> = recs.to_vec();
+    sorted.sort_by(|a, b| primary_rank(a).cmp(&primary_rank(b)));
+    struct Group<'a> {
+        ids: BTreeSet<&'a str>,
+        members: Vec<&'a AdvisoryRecord>,
     }
-    let mut by_id: HashMap<&str, usize> = HashMap::new();
-    for (i, r) in recs.iter().enumerate() {
-        for id in r.all_ids() {
-            if let Some(&j) = by_id.get(id) {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                if a != b {
-                    parent[a] = b;
-                }
-            } else {
-                by_id.insert(id, i);
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for r in sorted {
+        let compatible = |g: &Group<'a>| {
+            !g.members
+                .iter()
+                .any(|m| m.source == r.source && m.id != r.id)
+        };
+        let own = groups
+            .iter()
+            .position(|g| g.ids.contains(r.id.as_str()) && compatible(g));
+        let alias = || {
+            groups
+                .iter()
+                .position(|g| r.aliases.iter().any(|a| g.ids.contains(a.as_str())) && compatible(g))
+        };
+        match own.or_else(alias) {
+            Some(i) => {
+                groups[i].ids.extend(r.all_ids());
+                groups[i].members.push(r);
             }
+            None => groups.push(Group {
+                ids: r.all_ids().collect(),
+                members: vec![r],
+            }),
         }
     }
-    let mut groups: BTreeMap<usize, Vec<&AdvisoryRecord>> = BTreeMap::new();
-    for (i, r) in recs.iter().enumerate() {
-        let root = find(&mut parent, i);
-        groups.entry(root).or_default().push(r);
-    }
-    groups.into_values().collect()
+    groups.into_iter().map(|g| g.members).collect()
 }
 
 fn kind_default_severity(k: AdvisoryKind) -> Severity {
@@ -195,11 +199,11 @@ fn build_finding(
     f.severity = sev.0;
 
     // Fix: the smallest candidate above the current version that no record of the group (nor
-    // any other record sharing the group's ids) still flags.
-    let group_ids: BTreeSet<&str> = group.iter().flat_map(|r| r.all_ids()).collect();
+    // any non-matching record with the same id, e.g. a disagreeing twin) still flags.
+    let member_ids: BTreeSet<&str> = group.iter().map(|r| r.id.as_str()).collect();
     let related: Vec<&AdvisoryRecord> = all_for_pkg
         .iter()
-        .filter(|r| r.all_ids().any(|i| group_ids.contains(i)))
+        .filter(|r| member_ids.contains(r.id.as_str()) && r.registry.is_none())
         .collect();
     // Upgrade targets come from RustSec `patched` sets when the group has a RustSec record (its
     // OSV export turns `unaffected` ranges into `fixed` events, which are no upgrade targets),
@@ -598,6 +602,31 @@ mod tests {
         b.aliases = vec!["CVE-2099-9999".into()];
         let f = match_graph(&db(&[a, b]), &g).unwrap();
         assert_eq!(f.len(), 2);
+    }
+
+    #[test]
+    fn two_rustsec_advisories_citing_the_same_cve_stay_two_findings() {
+        let g = cargo_graph(&[("wasmtime", "0.19.0", Some(CRATES))]);
+        let mut a = rustsec("RUSTSEC-2022-0075", "wasmtime", &[">= 0.38.2"], &[]);
+        a.aliases = vec!["CVE-2022-31169".into()];
+        let mut b = rustsec("RUSTSEC-2022-0101", "wasmtime", &[">= 0.38.2"], &[]);
+        b.aliases = vec!["CVE-2022-31169".into(), "GHSA-88xq-w8cq-xfg7".into()];
+        // the OSV export of each joins its own RustSec advisory, not the other one
+        let mut c = osv(
+            "RUSTSEC-2022-0101",
+            "crates.io",
+            "wasmtime",
+            &[&[("introduced", "0"), ("fixed", "0.38.2")]],
+        );
+        c.aliases = b.aliases.clone();
+        let f = match_graph(&db(&[a, b, c]), &g).unwrap();
+        let primaries: Vec<&str> = f.iter().map(|f| f.ids[0].as_str()).collect();
+        assert_eq!(primaries, vec!["RUSTSEC-2022-0075", "RUSTSEC-2022-0101"]);
+        assert_eq!(
+            f[1].advisory.as_ref().unwrap().sources,
+            vec!["osv", "rustsec"]
+        );
+        assert_eq!(f[0].advisory.as_ref().unwrap().sources, vec!["rustsec"]);
     }
 
     #[test]
