@@ -96,6 +96,8 @@ pub enum Command {
     Check(crate::cmd::check::CheckArgs),
     /// Write a commented default tollgate.toml.
     Init(crate::cmd::check::InitArgs),
+    /// Manage the advisory database: import, update, status.
+    Db(crate::cmd::db::DbArgs),
 }
 
 /// `tollgate graph`.

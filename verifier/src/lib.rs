@@ -4,6 +4,7 @@
 //! into one dependency [`graph::Graph`], and (in later stages) runs checks over it and evaluates
 //! them against a policy. Data flows one way: lockfile → graph → findings → report.
 
+pub mod advisory;
 pub mod discover;
 pub mod error;
 pub mod graph;

@@ -1,6 +1,7 @@
 //! Command dispatch: one module per command group. No business logic lives here.
 
 pub mod check;
+pub mod db;
 mod graph;
 
 use crate::Outcome;
@@ -14,5 +15,6 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Why(a) => graph::why(a, &cli.global, out),
         Command::Check(a) => check::check(a, &cli.global, out),
         Command::Init(a) => check::init(a, out),
+        Command::Db(a) => db::run(a, &cli.global, out),
     }
 }

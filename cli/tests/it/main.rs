@@ -4,6 +4,7 @@
 
 mod check;
 mod contract;
+mod db;
 mod graph;
 mod why;
 

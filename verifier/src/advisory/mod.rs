@@ -1,0 +1,73 @@
+//! Advisory databases: RustSec and OSV parsing, the on-disk index, exact version matching, CVSS
+//! severity, the embedded default snapshot and database updates.
+//!
+//! With `registry`, this is the only module that does IO. The flow:
+//!
+//! ```text
+//! directories / archive / git ──import──▶ index file (atomic) ──open──▶ AdvisoryDb
+//!                                                       embedded ──▶ AdvisoryDb
+//! AdvisoryDb + Graph ──match_graph──▶ Vec<Finding>
+//! ```
+//!
+//! See `docs/advisories.md` for the semantics and the differential against cargo-audit.
+
+pub mod embedded;
+pub mod import;
+pub mod index;
+pub mod matcher;
+pub mod model;
+pub mod parse;
+pub mod severity;
+pub mod store;
+pub mod time;
+pub mod update;
+pub mod version;
+
+use std::path::PathBuf;
+
+pub use import::{SourceDir, build_index, import_dirs};
+pub use index::{AdvisoryDb, DbMeta, DbOrigin, SourceMeta};
+pub use matcher::match_graph;
+pub use model::{AdvisoryKind, AdvisoryRecord};
+pub use store::{DbStatus, default_db_path, open_or_embedded, status};
+
+/// Errors of the advisory module; messages name the file (or URL) and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdvisoryError {
+    /// A file or directory could not be read or written.
+    #[error("{}: {message}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// An advisory file does not parse.
+    #[error("{}: {message}", path.display())]
+    Parse {
+        /// The advisory file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The index is damaged or of another format.
+    #[error("{}: {message}", path.display())]
+    Corrupt {
+        /// The index file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Fetching a source failed (network, archive, git).
+    #[error("{source_name}: {message}")]
+    Fetch {
+        /// The source (URL or path).
+        source_name: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// No database was imported and no embedded snapshot is available.
+    #[error("no advisory database: run `tollgate db import DIR` or `tollgate db update`")]
+    NoDatabase,
+}
