@@ -12,7 +12,7 @@
 //! and its OSV export or a GHSA record naming the RUSTSEC id) become one finding listing every
 //! id; the primary id is the RustSec one when there is one.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use semver::Version;
 
@@ -565,7 +565,9 @@ mod tests {
         ] {
             let g = cargo_graph(&[("time", "0.1.0", src)]);
             assert_eq!(
-                match_graph(&db(&[r.clone()]), &g).unwrap().len(),
+                match_graph(&db(std::slice::from_ref(&r)), &g)
+                    .unwrap()
+                    .len(),
                 expect,
                 "{src:?}"
             );
@@ -740,7 +742,7 @@ mod tests {
             "p",
             &[&[("introduced", "0"), ("fixed", "banana")]],
         );
-        let f = match_graph(&db(&[r.clone()]), &npm_graph(&[("p", "2.0.0")])).unwrap();
+        let f = match_graph(&db(std::slice::from_ref(&r)), &npm_graph(&[("p", "2.0.0")])).unwrap();
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("fail closed"));
         // twin: a parseable bound clears the version
@@ -761,7 +763,11 @@ mod tests {
     fn ecosystems_do_not_cross() {
         let r = osv("X-3", "npm", "time", &[&[("introduced", "0")]]);
         let g = cargo_graph(&[("time", "0.1.0", Some(CRATES))]);
-        assert!(match_graph(&db(&[r.clone()]), &g).unwrap().is_empty());
+        assert!(
+            match_graph(&db(std::slice::from_ref(&r)), &g)
+                .unwrap()
+                .is_empty()
+        );
         let r2 = AdvisoryRecord {
             ecosystem: "crates.io".into(),
             ..r
@@ -774,7 +780,11 @@ mod tests {
         let g = cargo_graph(&[("demo", "1.0.0", Some(CRATES))]);
         let mut r = rustsec("RUSTSEC-2099-0003", "demo", &[], &[]);
         r.registry = Some("https://example.com/index".into());
-        assert!(match_graph(&db(&[r.clone()]), &g).unwrap().is_empty());
+        assert!(
+            match_graph(&db(std::slice::from_ref(&r)), &g)
+                .unwrap()
+                .is_empty()
+        );
         r.registry = None;
         assert_eq!(match_graph(&db(&[r]), &g).unwrap().len(), 1);
     }
