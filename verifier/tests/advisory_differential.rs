@@ -78,7 +78,8 @@ fn vulnerability_ids_equal_cargo_audit_on_the_corpus() {
                 )
             })
             .collect();
-        let g = tollgate_verifier::load_graph(&[lock.clone()], &Default::default()).unwrap();
+        let g = tollgate_verifier::load_graph(std::slice::from_ref(&lock), &Default::default())
+            .unwrap();
         let ours: BTreeSet<String> = advisory::match_graph(&db, &g)
             .unwrap()
             .iter()
