@@ -96,7 +96,13 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
             }
             files.extend(found.into_iter().map(|f| (f, p.clone())));
         } else {
-            let base = p.parent().map(Path::to_path_buf).unwrap_or_default();
+            // A file named on the command line is displayed as given when relative (so SARIF
+            // locations and ids read `web/package-lock.json`), by its name when absolute.
+            let base = if p.is_absolute() {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            } else {
+                PathBuf::new()
+            };
             files.push((p.clone(), base));
         }
     }
@@ -164,6 +170,7 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
 
 fn display_path(file: &Path, base: &Path) -> String {
     let rel = file.strip_prefix(base).unwrap_or(file);
+    let rel = rel.strip_prefix(".").unwrap_or(rel);
     let s = rel.to_string_lossy().replace('\\', "/");
     if s.is_empty() {
         file.to_string_lossy().into_owned()

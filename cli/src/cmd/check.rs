@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
+use tollgate_verifier::advisory;
 use tollgate_verifier::finding::Severity;
 use tollgate_verifier::policy::Config;
 use tollgate_verifier::policy::config::{CONFIG_FILE, DEFAULT_CONFIG_TEMPLATE};
 use tollgate_verifier::render;
+use tollgate_verifier::report::DatabaseInfo;
 use tollgate_verifier::time::Timestamp;
 
 use crate::Outcome;
@@ -33,6 +35,13 @@ pub struct CheckArgs {
     /// Write the report to this file as well (format from --format).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Advisory database (directory or index file; a directory of advisories is indexed in
+    /// memory). Default: `[advisories] db`, else the user cache, else the embedded snapshot.
+    #[arg(long, value_name = "DB", env = "TOLLGATE_DB")]
+    pub db: Option<PathBuf>,
+    /// Warn when the advisory database is older than this many days (default 7).
+    #[arg(long, value_name = "DAYS")]
+    pub max_db_age_days: Option<u32>,
 }
 
 /// `tollgate init`.
@@ -92,8 +101,41 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     }
     let now = a.now.unwrap_or_else(Timestamp::now);
     let graph = super::graph::load(&a.input, &config, out)?;
-    let findings = Vec::new();
-    let report = tollgate_verifier::pipeline::finish_report(&graph, &config, findings, now);
+    let mut findings = Vec::new();
+
+    let db_path = a.db.clone().or_else(|| config.advisories.db.clone());
+    let system_now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.0.max(0) as u64);
+    let db = advisory::open_or_embedded(db_path.as_deref(), system_now)?;
+    findings.extend(advisory::match_graph(&db, &graph)?);
+    let max_age = a
+        .max_db_age_days
+        .or(config.advisories.max_age_days)
+        .unwrap_or(advisory::store::DEFAULT_MAX_AGE_DAYS);
+    let status = advisory::status(&db, system_now, max_age);
+
+    let mut report = tollgate_verifier::pipeline::finish_report(&graph, &config, findings, now);
+    if let Some(w) = status.warning() {
+        // The human report shows its notes; other formats carry them in the document only.
+        if g.format != OutputFormat::Human {
+            out.warn(&w);
+        }
+        report.notes.push(w);
+    }
+    report.database = Some(DatabaseInfo {
+        origin: status.location.clone(),
+        updated: status.snapshot_date.clone(),
+        advisories: status.meta.advisories,
+        age_days: status.age_days,
+        sources: status
+            .meta
+            .sources
+            .iter()
+            .map(|s| match &s.commit {
+                Some(c) => format!("{} @ {}", s.name, c),
+                None => s.name.clone(),
+            })
+            .collect(),
+    });
 
     let mut buf: Vec<u8> = Vec::new();
     match g.format {

@@ -61,7 +61,9 @@ fn check_passes_a_clean_lockfile_in_every_format() {
     for fmt in ["human", "json", "sarif", "markdown"] {
         let out = run(&[
             "check",
-            "cargo-v1-root/Cargo.lock",
+            "npm-v3-workspaces/package-lock.json",
+            "--db",
+            "../check/advisories",
             "--format",
             fmt,
             "--now",
@@ -95,4 +97,161 @@ fn check_on_invalid_lockfile_exits_2_naming_file_and_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not-json.invalid.json:1:"), "{err}");
+}
+
+/// `check` on the fixtures in `testdata/check` with their own small advisory set (a directory of
+/// advisories is indexed in memory), at a fixed `now`.
+fn check_fixture(extra: &[&str]) -> std::process::Output {
+    check_at("2026-11-23T12:00:00Z", extra)
+}
+
+fn check_at(now: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "check",
+        "--lockfile",
+        "../check/cargo/Cargo.lock",
+        "--lockfile",
+        "../check/npm/package-lock.json",
+        "--db",
+        "../check/advisories",
+        "--now",
+        now,
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn with_config(text: &str, extra: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("tollgate.toml");
+    std::fs::write(&cfg, text).unwrap();
+    let cfg = cfg.to_string_lossy().into_owned();
+    let mut args = vec!["--config", cfg.as_str()];
+    args.extend_from_slice(extra);
+    check_fixture(&args)
+}
+
+#[test]
+fn vulnerable_lockfiles_fail_in_every_format() {
+    for fmt in ["human", "json", "sarif", "markdown"] {
+        let out = check_fixture(&["--format", fmt]);
+        assert_eq!(out.status.code(), Some(1), "{fmt}: {}", render(&out));
+        insta::assert_snapshot!(format!("check_fixture_{fmt}"), render(&out));
+    }
+}
+
+#[test]
+fn json_contract_fields() {
+    let out = check_fixture(&["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "fail");
+    let f = v["findings"].as_array().unwrap();
+    let time = f
+        .iter()
+        .find(|f| f["package"]["name"] == "time")
+        .expect("time finding");
+    assert_eq!(time["kind"], "vulnerability");
+    assert_eq!(time["severity"], "medium");
+    assert_eq!(time["package"]["ecosystem"], "cargo");
+    assert_eq!(time["package"]["version"], "0.1.45");
+    assert_eq!(time["waived"], false);
+    assert_eq!(time["overdue"], true);
+    let ids: Vec<&str> = time["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids[0], "RUSTSEC-2020-0071",
+        "the RustSec id is the primary id"
+    );
+    let mut rest = ids[1..].to_vec();
+    rest.sort_unstable();
+    assert_eq!(rest, ["CVE-2020-26235", "GHSA-wcg3-cvx6-7396"]);
+    let lodash = f
+        .iter()
+        .find(|f| f["package"]["name"] == "lodash")
+        .expect("lodash finding");
+    assert_eq!(lodash["ids"][0], "NSWG-ECO-516");
+    assert_eq!(lodash["fix"]["upgrade"]["to"], "4.17.19");
+    let unmaintained = f
+        .iter()
+        .find(|f| f["kind"] == "unmaintained")
+        .expect("ansi_term");
+    assert_eq!(unmaintained["blocking"], false);
+}
+
+#[test]
+fn threshold_above_every_finding_passes() {
+    let out = check_fixture(&["--fail-on", "critical"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+}
+
+#[test]
+fn active_waivers_pass_and_expired_waivers_fail() {
+    let waivers = |expires: &str| {
+        format!(
+            "[[waiver]]\nid = \"CVE-2020-26235\"\npackage = \"time\"\nversion = \"<0.2\"\nreason = \"we never call time::now on unix\"\nowner = \"sec@example.com\"\nexpires = \"{expires}\"\n\
+             [[waiver]]\nid = \"NSWG-ECO-516\"\nreason = \"template input is trusted\"\nexpires = \"{expires}\"\n"
+        )
+    };
+    let out = with_config(&waivers("2026-11-23"), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["waived"], 2);
+
+    let out = with_config(&waivers("2026-11-22"), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", render(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["expired_waivers"].as_array().unwrap().len(), 2);
+    assert_eq!(v["summary"]["waived"], 0);
+}
+
+#[test]
+fn stale_waiver_is_reported() {
+    let out = with_config(
+        "fail-on = \"critical\"\n[[waiver]]\nid = \"RUSTSEC-1999-0001\"\nreason = \"gone\"\n",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("stale: waiver `RUSTSEC-1999-0001` matches no finding"),
+        "{text}"
+    );
+}
+
+#[test]
+fn fail_on_overdue_blocks_only_past_the_sla() {
+    // RUSTSEC-2020-0071 (medium: 30 days) was published 2020-11-18, so it is due 2020-12-18.
+    let cargo_at = |now: &str| {
+        run(&[
+            "check",
+            "../check/cargo/Cargo.lock",
+            "--db",
+            "../check/advisories",
+            "--fail-on-overdue",
+            "--now",
+            now,
+        ])
+    };
+    let out = cargo_at("2020-12-01");
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("due 2020-12-18 (SLA 30d)"));
+    let out = cargo_at("2020-12-19");
+    assert_eq!(out.status.code(), Some(1), "{}", render(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("OVERDUE"));
+    // NSWG-ECO-516 carries the placeholder publication date 1970-01-01: its SLA counts from its
+    // modification date (2020-07-13), not from 1970.
+    let out = check_fixture(&["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lodash = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["package"]["name"] == "lodash")
+        .cloned()
+        .unwrap();
+    assert_eq!(lodash["sla"]["started"], "2020-07-13T00:00:00Z");
 }

@@ -268,7 +268,10 @@ fn sla_state(
         return None;
     }
     let adv = f.advisory.as_ref()?;
-    let published = adv.published.as_deref().and_then(Timestamp::parse)?;
+    // Some converted records carry a placeholder publication date (1970-01-01): a date at or
+    // before the epoch is treated as unknown and the modification date is used instead.
+    let valid = |s: &Option<String>| s.as_deref().and_then(Timestamp::parse).filter(|t| t.0 > 0);
+    let published = valid(&adv.published).or_else(|| valid(&adv.modified))?;
     let fixed = adv.fixed_available.as_deref().and_then(Timestamp::parse);
     let started = match fixed {
         Some(t) if t > published => t,

@@ -192,3 +192,13 @@ fn informational_kinds_follow_their_action() {
     assert_eq!(r.findings.len(), 0);
     assert_eq!(r.summary.ignored, 1);
 }
+
+#[test]
+fn placeholder_epoch_publication_falls_back_to_modified() {
+    let mut f = vuln("NSWG-ECO-516", Severity::High, "1970-01-01T00:00:00Z");
+    f.advisory.as_mut().unwrap().modified = Some("2026-11-20".into());
+    let r = evaluate(&cfg(""), vec![f], now());
+    let sla = r.findings[0].sla.as_ref().unwrap();
+    assert_eq!(sla.started, Timestamp::parse("2026-11-20").unwrap());
+    assert!(!sla.overdue);
+}
