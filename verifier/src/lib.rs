@@ -16,6 +16,7 @@ pub use discover::{LoadOptions, load_graph};
 pub use error::{LoadError, LockfileError};
 pub use graph::{DepKind, Graph, PackageId};
 pub use package::{Ecosystem, Package, Source};
+pub mod checks;
 pub mod finding;
 pub mod redact;
 pub mod render;

@@ -61,9 +61,78 @@ pub fn redact_url(s: &str) -> String {
     out
 }
 
+/// Query and fragment keys whose value is a secret.
+const SECRET_KEYS: [&str; 13] = [
+    "_authtoken",
+    "authtoken",
+    "token",
+    "access_token",
+    "password",
+    "passwd",
+    "secret",
+    "api_key",
+    "apikey",
+    "sig",
+    "signature",
+    "auth",
+    "_auth",
+];
+
+/// What kind of credential a URL carries, if any: `"password"` (`user:password@`), `"token"`
+/// (`https://TOKEN@host`: a user name on an HTTP URL is how tokens are usually passed) or
+/// `"query"` (`?token=…`, `_authToken=…`, …). An `ssh://git@host` user name is not a secret.
+pub fn credential_kind(s: &str) -> Option<&'static str> {
+    if let Some(scheme_end) = s.find("://") {
+        let scheme = s[..scheme_end].to_ascii_lowercase();
+        let rest = &s[scheme_end + 3..];
+        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            match userinfo.split_once(':') {
+                Some((_, pw)) if !pw.is_empty() => return Some("password"),
+                _ => {
+                    let ssh = scheme.ends_with("ssh") || scheme == "git";
+                    if !ssh && !userinfo.is_empty() {
+                        return Some("token");
+                    }
+                }
+            }
+        }
+    }
+    let lower = s.to_ascii_lowercase();
+    let has_query_secret = lower
+        .split(['?', '&', ';', '#'])
+        .skip(1)
+        .filter_map(|kv| kv.split_once('='))
+        .any(|(k, v)| !v.is_empty() && SECRET_KEYS.contains(&k.rsplit(':').next().unwrap_or(k)));
+    has_query_secret.then_some("query")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{credential_kind, redact_url};
+
+    #[test]
+    fn detects_credentials() {
+        assert_eq!(credential_kind("https://u:p@h/x"), Some("password"));
+        assert_eq!(
+            credential_kind("https://ghp_abc@github.com/x"),
+            Some("token")
+        );
+        assert_eq!(
+            credential_kind("git+ssh://git@github.com/a/b.git#abc"),
+            None
+        );
+        assert_eq!(credential_kind("https://h/x.tgz?token=abc"), Some("query"));
+        assert_eq!(
+            credential_kind("https://h/x.tgz?_authToken=abc&a=1"),
+            Some("query")
+        );
+        assert_eq!(credential_kind("https://h/x.tgz?a=1"), None);
+        assert_eq!(
+            credential_kind("https://registry.npmjs.org/a/-/a-1.tgz"),
+            None
+        );
+    }
 
     #[test]
     fn redacts_userinfo_and_tokens() {

@@ -1,0 +1,63 @@
+//! `insecure-url`: a package is fetched over a transport without authentication or integrity:
+//! `http://` (registry index, resolved tarball, git over http) or `git://`.
+//! `https://`, `ssh://`, `git+ssh://` and scp-like `git@host:` are fine.
+
+mod config;
+
+pub use config::Config;
+
+use crate::finding::{Code, Finding, FixHint};
+use crate::redact::redact_url;
+
+use super::CheckCx;
+use super::support::{finding, host_and_path, scheme, urls_of};
+
+/// `true` when a URL uses a plain-text transport.
+pub fn is_insecure(url: &str) -> bool {
+    matches!(scheme(url).as_deref(), Some("http" | "git"))
+}
+
+/// Runs the check.
+pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
+    let cfg = &cx.config.sources.insecure_url;
+    if !cfg.enabled {
+        return;
+    }
+    for (id, p) in cx.graph.packages() {
+        let Some(bad) = urls_of(p).into_iter().find(|u| {
+            is_insecure(u)
+                && !host_and_path(u).is_some_and(|(h, _)| {
+                    cfg.allow_hosts.iter().any(|a| a.eq_ignore_ascii_case(&h))
+                })
+        }) else {
+            continue;
+        };
+        let scheme = scheme(bad).unwrap_or_default();
+        out.push(finding(
+            cx,
+            id,
+            Code::InsecureUrl,
+            cfg.severity,
+            format!("{} is fetched over {scheme}://", p.display_name()),
+            format!(
+                "{} is fetched from {}: {scheme}:// has no transport security, so anyone on the path can swap the content. Use https:// (or ssh for git).",
+                p.display_name(),
+                redact_url(bad)
+            ),
+            Some(FixHint::Advice("use an https:// URL".into())),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn schemes() {
+        assert!(super::is_insecure("http://registry.npmjs.org/a/-/a-1.tgz"));
+        assert!(super::is_insecure("git://github.com/a/b.git"));
+        assert!(super::is_insecure("git+http://h/a.git"));
+        assert!(super::is_insecure("registry+http://h/index"));
+        assert!(!super::is_insecure("git+ssh://git@github.com/a/b.git"));
+        assert!(!super::is_insecure("https://h/x"));
+    }
+}

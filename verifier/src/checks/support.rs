@@ -1,0 +1,304 @@
+//! Helpers shared by the checks: patterns, URL pieces, and the final redaction pass.
+
+use crate::finding::{Code, Finding, FixHint, Severity};
+use crate::graph::PackageId;
+use crate::package::{Package, Source};
+use crate::redact::redact_url;
+
+use super::CheckCx;
+
+/// Matches `s` against a glob where `*` stands for any run of characters (case-sensitive).
+pub fn glob_match(pattern: &str, s: &str) -> bool {
+    let (p, s) = (pattern.as_bytes(), s.as_bytes());
+    let (mut pi, mut si) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while si < s.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = si;
+            pi += 1;
+        } else if pi < p.len() && p[pi] == s[si] {
+            pi += 1;
+            si += 1;
+        } else if let Some(st) = star {
+            pi = st + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// `true` when any pattern matches the package's name or `name@version`.
+pub fn package_matches(patterns: &[String], p: &Package) -> bool {
+    patterns.iter().any(|pat| {
+        glob_match(pat, &p.name)
+            || (pat.contains('@') && glob_match(pat, &format!("{}@{}", p.name, p.version)))
+    })
+}
+
+/// Every URL-like string the lockfile holds for a package (raw source first), deduplicated.
+pub(crate) fn urls_of(p: &Package) -> Vec<&str> {
+    let mut v: Vec<&str> = Vec::with_capacity(2);
+    if let Some(r) = p.source_raw.as_deref() {
+        v.push(r);
+    }
+    let extra = match &p.source {
+        Source::Registry { url: Some(u), .. } => Some(u.as_str()),
+        Source::Git { url, .. } => Some(url.as_str()),
+        Source::Tarball { url } => Some(url.as_str()),
+        Source::Other(s) => Some(s.as_str()),
+        _ => None,
+    };
+    if let Some(e) = extra
+        && !v.iter().any(|x| x.contains(e))
+    {
+        v.push(e);
+    }
+    // npm v1 may hold a URL in `version`.
+    if p.version.contains("://") && !v.contains(&p.version.as_str()) {
+        v.push(p.version.as_str());
+    }
+    v
+}
+
+/// Strips Cargo's `registry+` / `sparse+` / `git+` prefixes.
+pub(crate) fn strip_kind_prefix(u: &str) -> &str {
+    for pre in ["registry+", "sparse+", "git+"] {
+        if let Some(r) = u.strip_prefix(pre) {
+            return r;
+        }
+    }
+    u
+}
+
+/// The scheme of a URL (lower-case), after Cargo-style `kind+` prefixes.
+pub(crate) fn scheme(u: &str) -> Option<String> {
+    let u = strip_kind_prefix(u);
+    let i = u.find("://")?;
+    Some(u[..i].to_ascii_lowercase())
+}
+
+/// Host (lower-case, without user-info and port) and path of a URL.
+pub(crate) fn host_and_path(u: &str) -> Option<(String, &str)> {
+    let u = strip_kind_prefix(u);
+    let rest = &u[u.find("://")? + 3..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if hostport.starts_with('[') {
+        hostport
+            .split_once(']')
+            .map_or(hostport, |(h, _)| h)
+            .trim_start_matches('[')
+    } else {
+        hostport.split(':').next().unwrap_or(hostport)
+    };
+    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    Some((host.to_ascii_lowercase(), path))
+}
+
+/// A registry URL normalised for comparison: `host[:port]/path` without scheme, user-info,
+/// query, `kind+` prefix or trailing slash, lower-cased host. Scheme is ignored on purpose:
+/// `insecure-url` reports plain-text transports on its own.
+pub(crate) fn normalize_registry(u: &str) -> String {
+    let s = strip_kind_prefix(u.trim());
+    let rest = match s.find("://") {
+        Some(i) => &s[i + 3..],
+        None => s,
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    let mut out = hostport.to_ascii_lowercase();
+    out.push_str(path.trim_end_matches('/'));
+    out
+}
+
+/// `true` when registry URL `u` lies under `base` (both normalised).
+pub(crate) fn under_registry(u: &str, base: &str) -> bool {
+    let (u, b) = (normalize_registry(u), normalize_registry(base));
+    !b.is_empty() && (u == b || (u.starts_with(&b) && u.as_bytes().get(b.len()) == Some(&b'/')))
+}
+
+/// The registry base of an npm tarball URL: everything before `/<name>/-/`.
+pub(crate) fn npm_registry_base<'u>(resolved: &'u str, name: &str) -> &'u str {
+    let needle = format!("/{name}/-/");
+    if let Some(i) = resolved.find(&needle) {
+        return &resolved[..i + 1];
+    }
+    // Scoped packages are sometimes written `@scope%2fname`.
+    let enc = format!("/{}/-/", name.replace('/', "%2f"));
+    if let Some(i) = resolved.to_ascii_lowercase().find(&enc) {
+        return &resolved[..i + 1];
+    }
+    match resolved.find("/-/") {
+        Some(i) => resolved[..i]
+            .rsplit_once('/')
+            .map_or(resolved, |(b, _)| &resolved[..b.len() + 1]),
+        None => resolved,
+    }
+}
+
+/// Builds a package finding, applying the check's severity override.
+pub(crate) fn finding(
+    cx: &CheckCx<'_>,
+    id: PackageId,
+    code: Code,
+    severity: Option<Severity>,
+    title: String,
+    message: String,
+    fix: Option<FixHint>,
+) -> Finding {
+    let mut f = Finding::for_package(cx.graph, id, code, title);
+    if let Some(s) = severity {
+        f.severity = s;
+    }
+    f.message = message;
+    f.fix = fix;
+    f
+}
+
+/// Redacts credentials from every string field of a finding (ids, path, package, texts).
+pub(crate) fn scrub(f: &mut Finding) {
+    fn r(s: &mut String) {
+        if s.contains("://") || s.contains('=') || s.contains('@') {
+            let red = redact_all(s);
+            if red != *s {
+                *s = red;
+            }
+        }
+    }
+    r(&mut f.id);
+    r(&mut f.title);
+    r(&mut f.message);
+    for p in &mut f.path {
+        r(p);
+    }
+    if let Some(p) = &mut f.package {
+        r(&mut p.version);
+        r(&mut p.name);
+        r(&mut p.id);
+        // The purl percent-encodes: look at its decoded form.
+        let decoded = percent_decode(&p.purl);
+        let red = redact_all(&decoded);
+        if red != decoded {
+            p.purl = red;
+        }
+    }
+    if let Some(FixHint::Advice(a)) = &mut f.fix {
+        r(a);
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s.get(i + 1..i + 3).and_then(crate::package::decode_hex)
+        {
+            out.push(v[0]);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Redacts every URL inside free text (whitespace- and quote-separated words).
+pub fn redact_all(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if !word.is_empty() {
+            out.push_str(&redact_word(word));
+            word.clear();
+        }
+    };
+    for c in s.chars() {
+        if c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '(' | ')' | '<' | '>' | ',') {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+fn redact_word(w: &str) -> String {
+    // `name@https://u:p@host/…`: redact from the first URL on.
+    match w.find("://") {
+        Some(i) => {
+            let start = w[..i]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.'))
+                .map_or(0, |j| j + 1);
+            format!("{}{}", &w[..start], redact_url(&w[start..]))
+        }
+        None => redact_url(w),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("@corp/*", "@corp/x"));
+        assert!(!glob_match("@corp/*", "@corpx/x"));
+        assert!(glob_match("*", "anything"));
+        assert!(glob_match("a*c", "abbbc"));
+        assert!(!glob_match("a*c", "abbbd"));
+    }
+
+    #[test]
+    fn registry_normalisation() {
+        assert!(under_registry(
+            "https://registry.npmjs.org/a/-/a-1.tgz",
+            "https://registry.npmjs.org/"
+        ));
+        assert!(!under_registry(
+            "https://registry.npmjs.org.evil/a/-/a-1.tgz",
+            "https://registry.npmjs.org/"
+        ));
+        assert!(under_registry(
+            "sparse+https://index.crates.io/",
+            "https://index.crates.io"
+        ));
+        assert!(under_registry(
+            "https://u:p@npm.corp/x/-/x-1.tgz",
+            "https://npm.corp"
+        ));
+    }
+
+    #[test]
+    fn npm_base() {
+        assert_eq!(
+            npm_registry_base("https://r.example/npm/@s/a/-/a-1.0.0.tgz", "@s/a"),
+            "https://r.example/npm/"
+        );
+        assert_eq!(
+            npm_registry_base("https://registry.npmjs.org/a/-/a-1.0.0.tgz", "a"),
+            "https://registry.npmjs.org/"
+        );
+    }
+
+    #[test]
+    fn redacts_words_in_text() {
+        let s = redact_all("from git+https://user:hunter2@h/x.git (see https://h/?token=abc)");
+        assert!(!s.contains("hunter2") && !s.contains("abc"), "{s}");
+        assert_eq!(redact_all("plain text a=b"), "plain text a=b");
+    }
+}

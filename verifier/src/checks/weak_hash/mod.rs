@@ -1,0 +1,89 @@
+//! `weak-hash`: the package is pinned only by a broken hash (sha1 or md5), or its integrity
+//! string is malformed (unknown algorithm, bad base64, wrong digest length).
+//!
+//! Cargo checksums are SHA-256 whether written inline (v2+) or in the v1 `[metadata]` table: both
+//! are accepted. A malformed token beside a strong digest is still reported (npm would ignore the
+//! token, but a lockfile that carries garbage was edited by hand or by a broken tool).
+
+mod config;
+
+pub use config::Config;
+
+use crate::finding::{Code, Finding, FixHint};
+use crate::package::HashAlgorithm;
+
+use super::CheckCx;
+use super::support::{finding, package_matches};
+
+/// Runs the check.
+pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
+    let cfg = &cx.config.pinning.weak_hash;
+    if !cfg.enabled {
+        return;
+    }
+    for (id, p) in cx.graph.packages() {
+        let Some(int) = &p.integrity else { continue };
+        if package_matches(&cfg.ignore, p) {
+            continue;
+        }
+        if !int.malformed.is_empty() {
+            let title = format!("{} has a malformed integrity", p.display_name());
+            let message = format!(
+                "{}: {} integrity token(s) cannot be parsed ({}); a hash that cannot be checked pins nothing",
+                p.display_name(),
+                int.malformed.len(),
+                int.malformed
+                    .iter()
+                    .map(|t| format!("{:?}", truncate(t, 40)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            out.push(finding(
+                cx,
+                id,
+                Code::WeakHash,
+                cfg.severity,
+                title,
+                message,
+                Some(FixHint::AddIntegrity),
+            ));
+            continue;
+        }
+        if int.digests.is_empty() || int.has_strong() {
+            continue;
+        }
+        let best = int
+            .strongest()
+            .map(|d| d.algorithm)
+            .unwrap_or(HashAlgorithm::Md5);
+        if best == HashAlgorithm::Sha1 && cfg.accept_sha1 {
+            continue;
+        }
+        let alg = match best {
+            HashAlgorithm::Md5 => "md5",
+            _ => "sha1",
+        };
+        out.push(finding(
+            cx,
+            id,
+            Code::WeakHash,
+            cfg.severity,
+            format!("{} is pinned only by {alg}", p.display_name()),
+            format!(
+                "{} is pinned only by a {alg} digest, which does not resist collisions; regenerate the lockfile with a current npm so that it records sha512",
+                p.display_name()
+            ),
+            Some(FixHint::AddIntegrity),
+        ));
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(n).collect();
+        t.push('…');
+        t
+    }
+}
