@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use tollgate_verifier::advisory;
+use tollgate_verifier::checks;
 use tollgate_verifier::finding::Severity;
 use tollgate_verifier::policy::Config;
 use tollgate_verifier::policy::config::{CONFIG_FILE, DEFAULT_CONFIG_TEMPLATE};
@@ -102,6 +103,19 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     let now = a.now.unwrap_or_else(Timestamp::now);
     let graph = super::graph::load(&a.input, &config, out)?;
     let mut findings = Vec::new();
+
+    // Offline checks: pinning, sources, drift. Paths are judged against the checked directory.
+    let repo_root = match &a.input.path {
+        Some(p) if p.is_dir() => p.clone(),
+        _ => PathBuf::from("."),
+    };
+    let repo_root = std::fs::canonicalize(&repo_root).unwrap_or(repo_root);
+    let checks_config = config.checks();
+    findings.extend(checks::run_checks(&checks::CheckCx::new(
+        &graph,
+        &repo_root,
+        &checks_config,
+    )));
 
     let db_path = a.db.clone().or_else(|| config.advisories.db.clone());
     let system_now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.0.max(0) as u64);

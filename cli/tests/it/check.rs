@@ -58,9 +58,22 @@ fn config_errors_name_key_and_line_and_exit_2() {
 
 #[test]
 fn check_passes_a_clean_lockfile_in_every_format() {
+    // The corpus writes the public npm registry as registry.npmjs.test: allow it.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("tollgate.toml");
+    std::fs::write(
+        &cfg,
+        "[registries]\nnpm = [\"https://registry.npmjs.test/\"]\n",
+    )
+    .unwrap();
+    let cfg = cfg.to_string_lossy().into_owned();
     for fmt in ["human", "json", "sarif", "markdown"] {
         let out = run(&[
             "check",
+            "--config",
+            &cfg,
+            "--fail-on",
+            "high",
             "npm-v3-workspaces/package-lock.json",
             "--db",
             "../check/advisories",

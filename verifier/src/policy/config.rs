@@ -170,6 +170,14 @@ pub struct Config {
     /// Directories (relative to the searched directory) where lockfiles are not looked for,
     /// e.g. test fixtures.
     pub exclude: Vec<PathBuf>,
+    /// `[pinning]`: hash pinning checks.
+    pub pinning: crate::checks::PinningConfig,
+    /// `[sources]`: source checks.
+    pub sources: crate::checks::SourcesConfig,
+    /// `[registries]`: allowed registries (and where `--verify-registry` asks).
+    pub registries: crate::checks::RegistriesConfig,
+    /// `[drift]`: manifest vs lockfile.
+    pub drift: crate::checks::drift::Config,
 }
 
 impl Default for Config {
@@ -190,6 +198,10 @@ impl Default for Config {
             waivers: Vec::new(),
             advisories: AdvisoriesConfig::default(),
             exclude: Vec::new(),
+            pinning: Default::default(),
+            sources: Default::default(),
+            registries: Default::default(),
+            drift: Default::default(),
         }
     }
 }
@@ -210,6 +222,16 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// The configuration of the offline checks.
+    pub fn checks(&self) -> crate::checks::ChecksConfig {
+        crate::checks::ChecksConfig {
+            pinning: self.pinning.clone(),
+            sources: self.sources.clone(),
+            registries: self.registries.clone(),
+            drift: self.drift.clone(),
+        }
+    }
+
     /// Parses and validates a config file's text.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let lines = LineIndex::new(text);
@@ -339,6 +361,29 @@ install-script = "warn"
 # [advisories]
 # db = "/path/to/db"            # default: the user cache directory, else the embedded snapshot
 # max-age-days = 7
+
+# Allowed registries: each ecosystem's public registry (crates.io, registry.npmjs.org) plus these.
+# [registries]
+# public = true
+# npm = ["https://npm.corp.example/"]
+# cargo = ["sparse+https://cargo.corp.example/index/"]
+# scopes = { "@corp" = "https://npm.corp.example/" }   # scoped packages must come from there
+
+# Per-check settings: every check has `enabled` and `severity`; some have lists.
+# [pinning.missing-hash]
+# ignore = ["left-pad@1.3.0"]
+# [pinning.install-script]
+# allow = ["esbuild", "@swc/*"]
+# deny = ["evil-*"]
+# [sources.unknown-source]
+# internal = ["@corp/*"]                   # dependency confusion: must resolve from internal-registries
+# internal-registries = ["https://npm.corp.example/"]
+# [sources.insecure-url]
+# allow-hosts = ["localhost"]
+# [sources.path-outside-repo]
+# allow = ["../shared-crates"]
+# [drift]
+# use-cargo = true                          # `cargo metadata --locked --offline` when cargo is on PATH
 
 # A waiver formally accepts a finding until it expires. `reason` is required.
 # [[waiver]]
