@@ -569,7 +569,7 @@ fn corpus_cfg() -> ChecksConfig {
 
 fn corpus_check(rel: &str) -> Vec<Finding> {
     let path = corpus().join(rel);
-    let graph = load_graph(&[path.clone()], &LoadOptions::default()).unwrap();
+    let graph = load_graph(std::slice::from_ref(&path), &LoadOptions::default()).unwrap();
     let cfg = corpus_cfg();
     run_checks(&CheckCx::new(&graph, path.parent().unwrap(), &cfg))
 }
@@ -677,7 +677,7 @@ fn corpus_http_and_other_registries() {
 fn corpus_public_registry_host_must_be_configured() {
     // Without the corpus host configured, every resolved URL is from an unknown registry.
     let path = corpus().join("fixtures/osv-scanner/npm/two-packages.v2.json");
-    let graph = load_graph(&[path.clone()], &LoadOptions::default()).unwrap();
+    let graph = load_graph(std::slice::from_ref(&path), &LoadOptions::default()).unwrap();
     let cfg = ChecksConfig::default();
     let fs = run_checks(&CheckCx::new(&graph, path.parent().unwrap(), &cfg));
     assert_eq!(count(&fs, "unknown-source"), 2, "{:?}", kinds(&fs));
