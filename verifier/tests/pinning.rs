@@ -588,7 +588,7 @@ fn corpus_every_lockfile_runs() {
                 walk.push(p);
                 continue;
             }
-            let Ok(graph) = load_graph(&[p.clone()], &LoadOptions::default()) else {
+            let Ok(graph) = load_graph(std::slice::from_ref(&p), &LoadOptions::default()) else {
                 continue; // invalid fixtures and yarn/pnpm files
             };
             let cfg = corpus_cfg();
