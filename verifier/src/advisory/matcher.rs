@@ -12,7 +12,7 @@
 //! and its OSV export or a GHSA record naming the RUSTSEC id) become one finding listing every
 //! id; the primary id is the RustSec one when there is one.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use semver::Version;
 
