@@ -10,7 +10,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${1:-$here/../shared}
 runs=${2:-20}
 audit=${CARGO_AUDIT:-cargo-audit}
-cargo build -q --release -p tollgate -p tollgate-verifier --example advisory_match --manifest-path "$here/Cargo.toml"
+cargo build -q --release -p tollgate --manifest-path "$here/Cargo.toml"
+cargo build -q --release -p tollgate-verifier --example advisory_match --manifest-path "$here/Cargo.toml"
 match=$here/target/release/examples/advisory_match
 tg=$here/target/release/tollgate
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

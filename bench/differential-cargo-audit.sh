@@ -13,11 +13,11 @@ db_src=$shared/advisories/rustsec
 audit=${CARGO_AUDIT:-cargo-audit}
 command -v "$audit" >/dev/null || { echo "cargo-audit not found (set CARGO_AUDIT)" >&2; exit 2; }
 
+cargo build -q --release -p tollgate --manifest-path "$here/Cargo.toml"
 cargo build -q --release -p tollgate-verifier --example advisory_match --manifest-path "$here/Cargo.toml"
 match=$here/target/release/examples/advisory_match
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-"$here/target/release/tollgate" db import "$db_src" --db "$tmp/db" -q >/dev/null 2>&1 \
-  || cargo run -q --release -p tollgate --manifest-path "$here/Cargo.toml" -- db import "$db_src" --db "$tmp/db" >/dev/null
+"$here/target/release/tollgate" db import "$db_src" --db "$tmp/db" >/dev/null
 
 status=0
 files=$(ls "$shared"/corpus/lockfiles/*/Cargo.lock "$shared"/corpus/fixtures/cargo-lock-crate/Cargo.lock* \

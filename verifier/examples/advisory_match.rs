@@ -25,9 +25,24 @@ fn main() -> ExitCode {
     }
     let now = std::time::SystemTime::now();
     let run = || -> Result<(), Box<dyn std::error::Error>> {
+        let timing = std::env::var_os("TOLLGATE_TIMING").is_some();
+        let t0 = std::time::Instant::now();
         let graph = tollgate_verifier::load_graph(&files, &Default::default())?;
+        let t1 = std::time::Instant::now();
         let db = advisory::open_or_embedded(db.as_deref(), now)?;
+        let t2 = std::time::Instant::now();
         let findings = advisory::match_graph(&db, &graph)?;
+        let t3 = std::time::Instant::now();
+        if timing {
+            eprintln!(
+                "graph {:?}  open db {:?}  match {:?}  ({} packages, {} findings)",
+                t1 - t0,
+                t2 - t1,
+                t3 - t2,
+                graph.len(),
+                findings.len()
+            );
+        }
         let stdout = std::io::stdout();
         let mut w = std::io::BufWriter::new(stdout.lock());
         if json {
