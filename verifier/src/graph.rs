@@ -38,7 +38,12 @@ pub struct Graph {
     pub lockfiles: Vec<LockfileInfo>,
     /// Warnings from reading the lockfiles (unresolved dependency strings, malformed hashes, …).
     pub warnings: Vec<Diagnostic>,
+    /// Breadth-first tree from the roots: the parent of each node on a shortest path from a root
+    /// (`NO_PARENT` when unreachable, the node itself for a root). Built once, on first use.
+    root_tree: std::sync::OnceLock<Vec<u32>>,
 }
+
+const NO_PARENT: u32 = u32::MAX;
 
 impl Graph {
     /// An empty graph.
@@ -61,6 +66,7 @@ impl Graph {
             self.inner.add_edge(ids[f], ids[t], k);
         }
         self.roots.extend(parsed.roots.iter().map(|&r| ids[r]));
+        self.root_tree = std::sync::OnceLock::new();
         self.warnings.extend(parsed.warnings);
         self.lockfiles.push(info);
     }
@@ -130,8 +136,49 @@ impl Graph {
     }
 
     /// Shortest path from any root to `target` (breadth-first over edges of any kind), root first.
+    /// The breadth-first tree is computed once per graph, so this is linear in the path length:
+    /// checks call it for every finding.
     pub fn path_from_root(&self, target: PackageId) -> Option<Vec<PackageId>> {
-        self.shortest_paths_from_roots(target, |_| true)
+        let tree = self.root_tree.get_or_init(|| self.build_root_tree());
+        let mut cur = target.index() as u32;
+        if tree.get(cur as usize).is_none_or(|&p| p == NO_PARENT) {
+            return None;
+        }
+        let mut path = vec![target];
+        loop {
+            let parent = tree[cur as usize];
+            if parent == cur {
+                break;
+            }
+            path.push(NodeIndex::new(parent as usize));
+            cur = parent;
+        }
+        path.reverse();
+        Some(path)
+    }
+
+    fn build_root_tree(&self) -> Vec<u32> {
+        let mut parent = vec![NO_PARENT; self.inner.node_bound()];
+        let mut queue: VecDeque<PackageId> = VecDeque::new();
+        for &r in &self.roots {
+            if parent[r.index()] == NO_PARENT {
+                parent[r.index()] = r.index() as u32;
+                queue.push_back(r);
+            }
+        }
+        let mut children: Vec<PackageId> = Vec::new();
+        while let Some(n) = queue.pop_front() {
+            children.clear();
+            children.extend(self.dependencies(n).map(|(t, _)| t));
+            children.sort_unstable_by_key(|t| t.index());
+            for &t in &children {
+                if parent[t.index()] == NO_PARENT {
+                    parent[t.index()] = n.index() as u32;
+                    queue.push_back(t);
+                }
+            }
+        }
+        parent
     }
 
     /// Shortest path from a root to `target`, using only edges `allow` accepts.
