@@ -82,6 +82,21 @@ impl LockfileError {
     }
 }
 
+impl LockfileError {
+    /// A short name of the error kind (for tests and logs).
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            LockfileErrorKind::Io(_) => "io",
+            LockfileErrorKind::TooLarge { .. } => "too-large",
+            LockfileErrorKind::Syntax(_) => "syntax",
+            LockfileErrorKind::Invalid(_) => "invalid",
+            LockfileErrorKind::MergeConflict => "merge-conflict",
+            LockfileErrorKind::UnknownFormat(_) => "unknown-format",
+            LockfileErrorKind::UnsupportedVersion(_) => "unsupported-version",
+        }
+    }
+}
+
 impl fmt::Display for LockfileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path.display())?;
@@ -145,7 +160,7 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        starts.extend(memchr_newlines(text.as_bytes()));
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { starts }
     }
 
@@ -171,13 +186,6 @@ impl LineIndex {
             Err(i) => i,
         }
     }
-}
-
-fn memchr_newlines(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    b.iter()
-        .enumerate()
-        .filter(|(_, c)| **c == b'\n')
-        .map(|(i, _)| i + 1)
 }
 
 /// Finds the first git merge-conflict marker line, returning its 1-based line number.

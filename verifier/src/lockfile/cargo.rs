@@ -20,35 +20,35 @@ use crate::graph::DepKind;
 use crate::package::{Ecosystem, GitRef, Integrity, Location, Package, Scopes, Source};
 
 #[derive(Deserialize)]
-struct RawLock<'a> {
-    version: Option<Spanned<i64>>,
+pub(super) struct RawLock<'a> {
+    pub(super) version: Option<Spanned<i64>>,
     #[serde(default, borrow)]
-    package: Vec<Spanned<RawPackage<'a>>>,
+    pub(super) package: Vec<Spanned<RawPackage<'a>>>,
     #[serde(default, borrow)]
-    root: Option<Spanned<RawPackage<'a>>>,
+    pub(super) root: Option<Spanned<RawPackage<'a>>>,
     #[serde(default, borrow)]
-    metadata: Option<HashMap<Cow<'a, str>, MetadataValue<'a>>>,
+    pub(super) metadata: Option<HashMap<Cow<'a, str>, MetadataValue<'a>>>,
 }
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum MetadataValue<'a> {
+pub(super) enum MetadataValue<'a> {
     Str(#[serde(borrow)] Cow<'a, str>),
     Other(serde::de::IgnoredAny),
 }
 
 #[derive(Deserialize)]
-struct RawPackage<'a> {
+pub(super) struct RawPackage<'a> {
     #[serde(borrow)]
-    name: Spanned<Cow<'a, str>>,
+    pub(super) name: Spanned<Cow<'a, str>>,
     #[serde(borrow)]
-    version: Cow<'a, str>,
+    pub(super) version: Cow<'a, str>,
     #[serde(default, borrow)]
-    source: Option<Cow<'a, str>>,
+    pub(super) source: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    checksum: Option<Cow<'a, str>>,
+    pub(super) checksum: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    dependencies: Vec<Spanned<Cow<'a, str>>>,
+    pub(super) dependencies: Vec<Spanned<Cow<'a, str>>>,
 }
 
 /// The lockfile versions this parser reads.
@@ -71,25 +71,30 @@ pub fn parse(
             pointer: None,
         }
     };
-    if let Some(line) = crate::error::find_conflict_marker(text) {
-        return Err(LockfileError::new(
-            path,
-            Some(Place {
-                line,
-                column: 1,
-                ..Place::default()
-            }),
-            LockfileErrorKind::MergeConflict,
-        ));
-    }
-    let raw: RawLock<'_> = toml::from_str(text).map_err(|e| {
-        let place = e.span().map(|s| place_at(s.start));
-        LockfileError::new(
-            path,
-            place,
-            LockfileErrorKind::Syntax(format!("invalid Cargo.lock: {}", e.message().trim_end())),
-        )
-    })?;
+    let fast = if force_toml() {
+        None
+    } else {
+        super::cargo_fast::parse(text)
+    };
+    let raw: RawLock<'_> = match fast {
+        Some(raw) => raw,
+        None => {
+            // The fast path rejects conflict markers (they are not `key = value` lines), so a
+            // file with them always arrives here.
+            if let Some(line) = crate::error::find_conflict_marker(text) {
+                return Err(LockfileError::new(
+                    path,
+                    Some(Place {
+                        line,
+                        column: 1,
+                        ..Place::default()
+                    }),
+                    LockfileErrorKind::MergeConflict,
+                ));
+            }
+            parse_toml(text, path, &place_at)?
+        }
+    };
 
     let has_inline_checksum = raw.package.iter().any(|p| p.get_ref().checksum.is_some());
     let version = match &raw.version {
@@ -292,6 +297,38 @@ pub fn parse(
 /// Packages by name: `(version, source without #fragment, index)` per candidate.
 type ByName<'a> = HashMap<&'a str, Vec<(&'a str, Option<&'a str>, usize)>>;
 
+// Set (tests only) to bypass the fast path and parse with the `toml` crate.
+#[cfg(test)]
+thread_local! {
+    pub(crate) static FORCE_TOML: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn force_toml() -> bool {
+    #[cfg(test)]
+    {
+        FORCE_TOML.with(|f| f.get())
+    }
+    #[cfg(not(test))]
+    {
+        false
+    }
+}
+
+fn parse_toml<'a>(
+    text: &'a str,
+    path: &Path,
+    place_at: &dyn Fn(usize) -> Place,
+) -> Result<RawLock<'a>, LockfileError> {
+    toml::from_str(text).map_err(|e| {
+        let place = e.span().map(|s| place_at(s.start));
+        LockfileError::new(
+            path,
+            place,
+            LockfileErrorKind::Syntax(format!("invalid Cargo.lock: {}", e.message().trim_end())),
+        )
+    })
+}
+
 /// The offset of the `[[package]]` header a table's span starts in (or the span start itself).
 fn header_offset(text: &str, start: usize) -> usize {
     let head = &text[..start.min(text.len())];
@@ -339,6 +376,13 @@ fn resolve_dep(s: &str, by_name: &ByName<'_>) -> Result<usize, &'static str> {
     let candidates = by_name
         .get(name)
         .ok_or("names no package in the lockfile")?;
+    // The common case, one candidate that fits, needs no further work.
+    if let [only] = candidates.as_slice()
+        && version.is_none_or(|v| v == only.0)
+        && source.is_none_or(|s| only.1 == Some(strip_fragment(s)))
+    {
+        return Ok(only.2);
+    }
     let by_version: Vec<&(&str, Option<&str>, usize)> = match version {
         Some(v) => candidates.iter().filter(|c| c.0 == v).collect(),
         None => {
@@ -605,5 +649,79 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         )
         .unwrap_err();
         assert!(e.to_string().contains("version"), "{e}");
+    }
+
+    fn both_paths(text: &str) -> (String, String, bool) {
+        let render = |p: Result<ParsedLockfile, LockfileError>| match p {
+            Ok(p) => format!(
+                "{:?}|{:?}|{:?}|{:?}|{}",
+                p.packages, p.edges, p.roots, p.warnings, p.version
+            ),
+            Err(e) => format!("error {}", e.kind_name()),
+        };
+        let fast_taken = super::super::cargo_fast::parse(text).is_some();
+        let fast = render(parse(Path::new("Cargo.lock"), "Cargo.lock", text, 0));
+        FORCE_TOML.with(|f| f.set(true));
+        let slow = render(parse(Path::new("Cargo.lock"), "Cargo.lock", text, 0));
+        FORCE_TOML.with(|f| f.set(false));
+        (fast, slow, fast_taken)
+    }
+
+    #[test]
+    fn fast_path_agrees_with_toml_on_the_corpus() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+        let mut files = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.file_name().is_some_and(|n| {
+                    n.to_string_lossy().starts_with("Cargo.lock")
+                        || n.to_string_lossy().ends_with(".lock")
+                }) {
+                    files.push(p);
+                }
+            }
+        }
+        let mut fast_count = 0;
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap();
+            if text.contains("yarn lockfile")
+                || text.starts_with("__metadata")
+                || text.contains("\n__metadata")
+            {
+                continue;
+            }
+            let (fast, slow, taken) = both_paths(&text);
+            assert_eq!(fast, slow, "{}", f.display());
+            fast_count += usize::from(taken);
+        }
+        assert!(
+            fast_count >= 20,
+            "the fast path handles Cargo-written files ({fast_count})"
+        );
+    }
+
+    #[test]
+    fn fast_path_falls_back_on_anything_unusual() {
+        for text in [
+            "version = 3\n[[package]]\nname = \"a\\u0041\"\nversion = \"1.0.0\"\n",
+            "version = 3 # comment\n",
+            "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nname = \"b\"\n",
+            "version = 3\n[[package]]\nname = \"a\"\n",
+            "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nreplace = \"x\"\n",
+            "version = 3\n[package]\nname = \"a\"\n",
+            "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\n \"b\"\n]\n",
+        ] {
+            assert!(super::super::cargo_fast::parse(text).is_none(), "{text}");
+            let (fast, slow, _) = both_paths(text);
+            assert_eq!(fast, slow, "{text}");
+        }
+        let ok = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\n \"b\",\n]\n\n[[package]]\nname = \"b\"\nversion = \"1.0.0\"\n";
+        assert!(super::super::cargo_fast::parse(ok).is_some());
+        let (fast, slow, _) = both_paths(ok);
+        assert_eq!(fast, slow);
     }
 }

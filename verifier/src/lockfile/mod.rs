@@ -1,6 +1,7 @@
 //! Lockfile readers: one module per format; this module picks the format by file name and content.
 
 pub mod cargo;
+mod cargo_fast;
 pub mod cargo_manifest;
 pub mod npm;
 

@@ -1,0 +1,232 @@
+//! A fast path for `Cargo.lock` files exactly as Cargo writes them.
+//!
+//! Why by hand: the `toml` crate spends about half of `tollgate check`'s time on a large
+//! `Cargo.lock` (it builds a general document model before deserialising). Cargo writes a tiny,
+//! fixed subset of TOML: `[[package]]` / `[[patch.unused]]` / `[metadata]` / `[root]` headers,
+//! `key = "string"` lines, `version = N`, and string arrays one element per line. This parser
+//! accepts exactly that subset and nothing else; on any other construct (escapes, comments after
+//! values, inline tables, unknown keys, duplicate keys, missing fields) it returns `None` and the
+//! caller parses the file with the `toml` crate, which also produces the precise error for invalid
+//! input. A test checks that both paths agree on every corpus and generated lockfile.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use toml::Spanned;
+
+use super::cargo::{MetadataValue, RawLock, RawPackage};
+
+#[derive(Default)]
+struct Builder<'a> {
+    start: usize,
+    name: Option<Spanned<Cow<'a, str>>>,
+    version: Option<Cow<'a, str>>,
+    source: Option<Cow<'a, str>>,
+    checksum: Option<Cow<'a, str>>,
+    dependencies: Option<Vec<Spanned<Cow<'a, str>>>>,
+}
+
+impl<'a> Builder<'a> {
+    fn finish(self, end: usize) -> Option<Spanned<RawPackage<'a>>> {
+        Some(Spanned::new(
+            self.start..end,
+            RawPackage {
+                name: self.name?,
+                version: self.version?,
+                source: self.source,
+                checksum: self.checksum,
+                dependencies: self.dependencies.unwrap_or_default(),
+            },
+        ))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Top,
+    Package,
+    Root,
+    PatchUnused,
+    Metadata,
+}
+
+/// A basic string without escapes, starting at `s[0] == '"'`: returns the content and the rest.
+fn basic_string(s: &str) -> Option<(&str, &str)> {
+    let body = s.strip_prefix('"')?;
+    let end = body.find(['"', '\\'])?;
+    if body.as_bytes()[end] != b'"' {
+        return None;
+    }
+    Some((&body[..end], &body[end + 1..]))
+}
+
+fn is_bare_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn finish<'a>(
+    cur: &mut Option<Builder<'a>>,
+    sec: Section,
+    end: usize,
+    lock: &mut RawLock<'a>,
+) -> Option<()> {
+    if let Some(b) = cur.take() {
+        let p = b.finish(end)?;
+        match sec {
+            Section::Package => lock.package.push(p),
+            Section::Root => lock.root = Some(p),
+            _ => {}
+        }
+    }
+    Some(())
+}
+
+/// Parses Cargo's canonical lockfile layout, or returns `None` for anything else.
+pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
+    let mut lock = RawLock {
+        version: None,
+        package: Vec::new(),
+        root: None,
+        metadata: None,
+    };
+    let mut section = Section::Top;
+    let mut current: Option<Builder<'_>> = None;
+    let mut metadata: HashMap<Cow<'_, str>, MetadataValue<'_>> = HashMap::new();
+    let mut seen_metadata = false;
+
+    let base = text.as_ptr() as usize;
+    let off = |s: &str| s.as_ptr() as usize - base;
+    let mut lines = text.split_inclusive('\n');
+
+    while let Some(raw) = lines.next() {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line.starts_with('[') {
+            let end = off(line);
+            if matches!(
+                section,
+                Section::Package | Section::Root | Section::PatchUnused
+            ) {
+                finish(&mut current, section, end, &mut lock)?;
+            }
+            section = match line {
+                "[[package]]" => Section::Package,
+                "[root]" if lock.root.is_none() && section != Section::Root => Section::Root,
+                "[[patch.unused]]" => Section::PatchUnused,
+                "[metadata]" if !seen_metadata => {
+                    seen_metadata = true;
+                    Section::Metadata
+                }
+                _ => return None,
+            };
+            if section != Section::Metadata {
+                current = Some(Builder {
+                    start: end,
+                    ..Builder::default()
+                });
+            }
+            continue;
+        }
+        let (key, value) = line.split_once(" = ")?;
+        match section {
+            Section::Top => {
+                if key != "version" || lock.version.is_some() {
+                    return None;
+                }
+                let n: i64 = value.parse().ok()?;
+                let start = off(value);
+                lock.version = Some(Spanned::new(start..start + value.len(), n));
+            }
+            Section::Metadata => {
+                let (k, rest) = basic_string(key)?;
+                if !rest.is_empty() {
+                    return None;
+                }
+                let (v, rest) = basic_string(value)?;
+                if !rest.is_empty()
+                    || metadata
+                        .insert(Cow::Borrowed(k), MetadataValue::Str(Cow::Borrowed(v)))
+                        .is_some()
+                {
+                    return None;
+                }
+            }
+            Section::Package | Section::Root | Section::PatchUnused => {
+                if !is_bare_key(key) {
+                    return None;
+                }
+                let b = current.as_mut()?;
+                if key == "dependencies" {
+                    if b.dependencies.is_some() {
+                        return None;
+                    }
+                    let mut deps = Vec::new();
+                    if value == "[" {
+                        // One element per line: ` "name version (source)",` … `]`.
+                        loop {
+                            let l = lines.next()?.trim_end_matches(['\n', '\r']);
+                            if l == "]" {
+                                break;
+                            }
+                            let item = l.strip_prefix(' ')?;
+                            let (s, rest) = basic_string(item)?;
+                            if rest != "," {
+                                return None;
+                            }
+                            let start = off(item);
+                            deps.push(Spanned::new(start..start + s.len() + 2, Cow::Borrowed(s)));
+                        }
+                    } else {
+                        let mut inner = value.strip_prefix('[')?.strip_suffix(']')?;
+                        while !inner.is_empty() {
+                            let (s, rest) = basic_string(inner)?;
+                            let start = off(inner);
+                            deps.push(Spanned::new(start..start + s.len() + 2, Cow::Borrowed(s)));
+                            inner = match rest.strip_prefix(", ") {
+                                Some(r) => r,
+                                None if rest.is_empty() => rest,
+                                None => return None,
+                            };
+                        }
+                    }
+                    b.dependencies = Some(deps);
+                    continue;
+                }
+                let (s, rest) = basic_string(value)?;
+                if !rest.is_empty() {
+                    return None;
+                }
+                let v = Cow::Borrowed(s);
+                let slot_taken = match key {
+                    "name" => {
+                        let start = off(value);
+                        b.name
+                            .replace(Spanned::new(start..start + s.len() + 2, v))
+                            .is_some()
+                    }
+                    "version" => b.version.replace(v).is_some(),
+                    "source" => b.source.replace(v).is_some(),
+                    "checksum" => b.checksum.replace(v).is_some(),
+                    _ => return None,
+                };
+                if slot_taken {
+                    return None;
+                }
+            }
+        }
+    }
+    if matches!(
+        section,
+        Section::Package | Section::Root | Section::PatchUnused
+    ) {
+        finish(&mut current, section, text.len(), &mut lock)?;
+    }
+    if seen_metadata {
+        lock.metadata = Some(metadata);
+    }
+    Some(lock)
+}
