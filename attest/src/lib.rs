@@ -4,5 +4,14 @@
 //! in-toto statements and layouts, SLSA provenance policies and (later) Sigstore bundles.
 //!
 //! This crate knows nothing of lockfiles, packages or findings. Its inputs are bytes, digests and
-//! policies; its outputs are `Verified<T>` values (which only this crate can construct) or typed
+//! policies; its outputs are [`Verified`] values (which only this crate can construct) or typed
 //! errors. It depends on no other tollgate crate.
+
+pub mod digest;
+pub mod json;
+pub mod statement;
+pub mod verified;
+
+pub use digest::{Digest, DigestAlgorithm, DigestSet};
+pub use statement::{Statement, Subject};
+pub use verified::Verified;
