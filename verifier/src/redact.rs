@@ -82,6 +82,10 @@ const SECRET_KEYS: [&str; 13] = [
 /// (`https://TOKEN@host`: a user name on an HTTP URL is how tokens are usually passed) or
 /// `"query"` (`?token=…`, `_authToken=…`, …). An `ssh://git@host` user name is not a secret.
 pub fn credential_kind(s: &str) -> Option<&'static str> {
+    // Both kinds need an `@` (user-info) or an `=` (query): most URLs have neither.
+    if !s.bytes().any(|b| b == b'@' || b == b'=') {
+        return None;
+    }
     if let Some(scheme_end) = s.find("://") {
         let scheme = s[..scheme_end].to_ascii_lowercase();
         let rest = &s[scheme_end + 3..];

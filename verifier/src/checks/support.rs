@@ -56,7 +56,7 @@ pub(crate) fn urls_of(p: &Package) -> Vec<&str> {
         _ => None,
     };
     if let Some(e) = extra
-        && !v.iter().any(|x| x.contains(e))
+        && !v.iter().any(|x| contains_short(x, e))
     {
         v.push(e);
     }
@@ -65,6 +65,13 @@ pub(crate) fn urls_of(p: &Package) -> Vec<&str> {
         v.push(p.version.as_str());
     }
     v
+}
+
+/// `haystack.contains(needle)` for short strings: a plain scan, without the set-up cost of the
+/// two-way searcher `str::contains` builds on every call (measurable when it runs per package).
+fn contains_short(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || (h.len() >= n.len() && h.windows(n.len()).any(|w| w == n))
 }
 
 /// Strips Cargo's `registry+` / `sparse+` / `git+` prefixes.

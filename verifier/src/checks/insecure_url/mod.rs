@@ -14,7 +14,15 @@ use super::support::{finding, host_and_path, scheme, urls_of};
 
 /// `true` when a URL uses a plain-text transport.
 pub fn is_insecure(url: &str) -> bool {
-    matches!(scheme(url).as_deref(), Some("http" | "git"))
+    // Allocation-free: this runs for every URL of every package.
+    let u = super::support::strip_kind_prefix(url);
+    match u.find("://") {
+        Some(i) => {
+            let s = &u[..i];
+            s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("git")
+        }
+        None => false,
+    }
 }
 
 /// Runs the check.

@@ -16,6 +16,8 @@ mod config;
 
 pub use config::Config;
 
+use std::collections::HashMap;
+
 use crate::finding::{Code, Finding, FixHint};
 use crate::package::{Ecosystem, Package, Source};
 use crate::redact::redact_url;
@@ -75,6 +77,45 @@ fn reverse_confusion(
     from_internal && !internal && !cfg.internal_mirrors_public && !public
 }
 
+/// What the policy says of a registry source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RegistryVerdict {
+    Allowed,
+    /// An internal package resolved from anywhere but its internal registry.
+    InternalElsewhere,
+    /// A public package resolved from an internal registry that does not mirror the public one.
+    PublicFromInternal,
+    /// A registry no rule allows.
+    Unknown,
+}
+
+fn registry_verdict(
+    cfg: &Config,
+    regs: &RegistriesConfig,
+    eco: Ecosystem,
+    reg: &str,
+    internal: bool,
+    scope_registry: Option<&String>,
+) -> RegistryVerdict {
+    let in_internal = cfg
+        .internal_registries
+        .iter()
+        .any(|b| under_registry(reg, b))
+        || scope_registry.is_some_and(|b| under_registry(reg, b));
+    if internal && !in_internal {
+        RegistryVerdict::InternalElsewhere
+    } else if reverse_confusion(internal, cfg, regs, eco, reg) {
+        RegistryVerdict::PublicFromInternal
+    } else if in_internal
+        || (regs.public && public_allows(eco, reg))
+        || configured_allows(regs, eco, reg)
+    {
+        RegistryVerdict::Allowed
+    } else {
+        RegistryVerdict::Unknown
+    }
+}
+
 /// Runs the check.
 pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
     let cfg = &cx.config.sources.unknown_source;
@@ -82,6 +123,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
     if !cfg.enabled {
         return;
     }
+    let mut memo: HashMap<(Ecosystem, &str, bool, Option<&str>), RegistryVerdict> = HashMap::new();
     for (id, p) in cx.graph.packages() {
         let scope_registry = (p.ecosystem == Ecosystem::Npm)
             .then(|| scope_of(&p.name).and_then(|s| regs.scopes.get(s)))
@@ -92,13 +134,20 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
             Source::Registry { url: None, .. } => None,
             Source::Registry { .. } => {
                 let reg = registry_of(p).unwrap_or_default();
-                let in_internal = cfg
-                    .internal_registries
-                    .iter()
-                    .any(|b| under_registry(reg, b))
-                    || scope_registry.is_some_and(|b| under_registry(reg, b));
-                if internal && !in_internal {
-                    Some((
+                // Most packages share a handful of registries: decide once per registry.
+                let verdict = *memo
+                    .entry((
+                        p.ecosystem,
+                        reg,
+                        internal,
+                        scope_registry.map(String::as_str),
+                    ))
+                    .or_insert_with(|| {
+                        registry_verdict(cfg, regs, p.ecosystem, reg, internal, scope_registry)
+                    });
+                match verdict {
+                    RegistryVerdict::Allowed => None,
+                    RegistryVerdict::InternalElsewhere => Some((
                         format!(
                             "internal package {} resolves from {}",
                             p.name,
@@ -109,9 +158,8 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                             p.display_name(),
                             redact_url(reg)
                         ),
-                    ))
-                } else if reverse_confusion(internal, cfg, regs, p.ecosystem, reg) {
-                    Some((
+                    )),
+                    RegistryVerdict::PublicFromInternal => Some((
                         format!(
                             "public package {} resolves from an internal registry",
                             p.name
@@ -121,14 +169,8 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                             p.display_name(),
                             redact_url(reg)
                         ),
-                    ))
-                } else if in_internal
-                    || (regs.public && public_allows(p.ecosystem, reg))
-                    || configured_allows(regs, p.ecosystem, reg)
-                {
-                    None
-                } else {
-                    Some((
+                    )),
+                    RegistryVerdict::Unknown => Some((
                         format!("{} resolves from an unknown registry", p.display_name()),
                         format!(
                             "{} resolves from {}, which is not an allowed {} registry; allow it in [registries] {} if it is yours.",
@@ -137,7 +179,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                             p.ecosystem,
                             p.ecosystem
                         ),
-                    ))
+                    )),
                 }
             }
             Source::Tarball { url } | Source::Other(url) => {
