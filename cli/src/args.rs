@@ -115,7 +115,7 @@ pub struct AttestArgs {
 pub enum AttestCommand {
     /// Check a verified in-toto statement (SLSA provenance v0.2/v1, a VSA) against a provenance
     /// policy: builder, source, branch, tag, workflow inputs, subject digest, npm package.
-    PolicyCheck(crate::cmd::attest_policy::PolicyCheckArgs),
+    PolicyCheck(Box<crate::cmd::attest_policy::PolicyCheckArgs>),
 }
 
 /// `tollgate graph`.

@@ -958,7 +958,17 @@ impl Cx<'_> {
                 Violation::new(Check::PackageName, Reason::InvalidPackageName).detail(e)
             })
         };
-        let package = subject()?;
+        // The subject must name the package only when the policy asks about it
+        // (slsa-verifier's verifyPackageName / verifyPackageVersion).
+        let asked = self.policy.package_name.is_some() || self.policy.package_version.is_some();
+        let package = if asked {
+            subject()?
+        } else {
+            match subject() {
+                Ok(p) => p,
+                Err(_) => return Ok(None),
+            }
+        };
         if let Some(want) = &self.policy.package_name {
             let mut have = vec![(package.name.clone(), "provenance subject")];
             if let Some(pa) = &publish {

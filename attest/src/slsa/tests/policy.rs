@@ -535,3 +535,48 @@ fn rejects_unknown_keys_and_bad_digests_in_policy_files() {
             .is_err()
     );
 }
+
+/// docs/reference/provenance-policy.md documents every key (a key added without docs fails).
+#[test]
+fn policy_reference_lists_every_key() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../docs/reference/provenance-policy.md"),
+    )
+    .unwrap();
+    let full = ProvenancePolicy {
+        source_uri: Some("x".into()),
+        repo: Some("x".into()),
+        owner: Some("x".into()),
+        builder_id: Some("x".into()),
+        signer_workflow: Some("x".into()),
+        signer_repo: Some("x".into()),
+        source_branch: Some("x".into()),
+        source_tag: Some("x".into()),
+        source_versioned_tag: Some("x".into()),
+        source_ref: Some("x".into()),
+        source_digest: Some("x".into()),
+        workflow_inputs: [("k".to_owned(), "v".to_owned())].into(),
+        package_name: Some("x".into()),
+        package_version: Some("x".into()),
+        digest: digests_of(GENERIC_BIN),
+        issuer: Some("x".into()),
+        deny_self_hosted_runners: true,
+        vsa: Some(crate::slsa::VsaPolicy {
+            resource_uri: "x".into(),
+            verifier_id: Some("x".into()),
+            verified_levels: vec!["x".into()],
+            subject_digests: vec!["x:y".into()],
+        }),
+    };
+    let v = serde_json::to_value(&full).unwrap();
+    let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    keys.extend(v["vsa"].as_object().unwrap().keys().cloned());
+    assert_eq!(keys.len(), 22);
+    for k in keys {
+        assert!(
+            doc.contains(&format!("| `{k}` |")),
+            "docs/reference/provenance-policy.md lacks `{k}`"
+        );
+    }
+}
