@@ -969,33 +969,31 @@ impl Cx<'_> {
                 Err(_) => return Ok(None),
             }
         };
-        if let Some(want) = &self.policy.package_name {
-            let mut have = vec![(package.name.clone(), "provenance subject")];
-            if let Some(pa) = &publish {
-                have.push((pa.name.clone(), "publish attestation"));
+        let publish = publish.as_ref();
+        let name = [
+            (package.name.as_str(), "provenance subject"),
+            (
+                publish.map_or("", |p| p.name.as_str()),
+                "publish attestation",
+            ),
+        ];
+        let version = [
+            (package.version.as_str(), "provenance subject"),
+            (
+                publish.map_or("", |p| p.version.as_str()),
+                "publish attestation",
+            ),
+        ];
+        let n = if publish.is_some() { 2 } else { 1 };
+        for (want, check, have) in [
+            (&self.policy.package_name, Check::PackageName, name),
+            (&self.policy.package_version, Check::PackageVersion, version),
+        ] {
+            let Some(want) = want else { continue };
+            if let Some((h, whence)) = have[..n].iter().find(|(h, _)| h != want) {
+                return Err(Violation::mismatch(check, want.clone(), *h).detail(*whence));
             }
-            for (h, whence) in have {
-                if &h != want {
-                    return Err(
-                        Violation::mismatch(Check::PackageName, want.clone(), h).detail(whence)
-                    );
-                }
-            }
-            self.done(Check::PackageName);
-        }
-        if let Some(want) = &self.policy.package_version {
-            let mut have = vec![(package.version.clone(), "provenance subject")];
-            if let Some(pa) = &publish {
-                have.push((pa.version.clone(), "publish attestation"));
-            }
-            for (h, whence) in have {
-                if &h != want {
-                    return Err(
-                        Violation::mismatch(Check::PackageVersion, want.clone(), h).detail(whence)
-                    );
-                }
-            }
-            self.done(Check::PackageVersion);
+            self.done(check);
         }
         Ok(Some(package))
     }

@@ -52,20 +52,19 @@ macro_rules! snap {
 const GENERIC: &str = "generic-v0.2-tag-v13.0.30.json";
 const GENERIC_SHA256: &str =
     "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa";
+/// The generic statement, the release policy and the artefact's digest.
+const GENERIC_WITH_POLICY: [&str; 6] = [
+    "--statement",
+    GENERIC,
+    "--policy",
+    "release-policy.toml",
+    "--digest",
+    GENERIC_SHA256,
+];
 
 #[test]
 fn accepts_generic_provenance_with_a_policy_file() {
-    let out = snap!(
-        "policy_check_generic_pass",
-        &[
-            "--statement",
-            GENERIC,
-            "--policy",
-            "release-policy.toml",
-            "--digest",
-            GENERIC_SHA256
-        ]
-    );
+    let out = snap!("policy_check_generic_pass", &GENERIC_WITH_POLICY);
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -102,16 +101,7 @@ fn rejects_generic_provenance_naming_the_failed_check() {
             "workflow input",
         ),
     ] {
-        let mut args = vec![
-            "--statement",
-            GENERIC,
-            "--policy",
-            "release-policy.toml",
-            "--digest",
-            GENERIC_SHA256,
-        ];
-        args.extend_from_slice(extra);
-        let out = snap!(name, &args);
+        let out = snap!(name, &[&GENERIC_WITH_POLICY[..], extra].concat());
         assert_eq!(out.status.code(), Some(1), "{name}");
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -165,24 +155,28 @@ fn accepts_byob_branch_and_rejects_its_twin() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("ErrorMismatchBranch"));
 }
 
+/// The npm package's provenance, publish attestation, policy and tarball, as JSON, plus `extra`.
+fn npm_args<'a>(tgz: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "--statement",
+        "npm-gundam-visor-provenance-v1.json",
+        "--statement",
+        "npm-gundam-visor-publish.json",
+        "--policy",
+        "npm-policy.json",
+        "--artifact",
+        tgz,
+        "--format",
+        "json",
+    ];
+    v.extend_from_slice(extra);
+    v
+}
+
 #[test]
 fn accepts_npm_provenance_with_publish_attestation_as_json() {
     let tgz = shared("npm/gha/gundam-visor-cli-v1-tag.tgz");
-    let out = snap!(
-        "policy_check_npm_pass_json",
-        &[
-            "--statement",
-            "npm-gundam-visor-provenance-v1.json",
-            "--statement",
-            "npm-gundam-visor-publish.json",
-            "--policy",
-            "npm-policy.json",
-            "--artifact",
-            &tgz,
-            "--format",
-            "json",
-        ]
-    );
+    let out = snap!("policy_check_npm_pass_json", &npm_args(&tgz, &[]));
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "pass");
@@ -194,20 +188,7 @@ fn rejects_npm_package_version_as_json() {
     let tgz = shared("npm/gha/gundam-visor-cli-v1-tag.tgz");
     let out = snap!(
         "policy_check_npm_version_json",
-        &[
-            "--statement",
-            "npm-gundam-visor-provenance-v1.json",
-            "--statement",
-            "npm-gundam-visor-publish.json",
-            "--policy",
-            "npm-policy.json",
-            "--artifact",
-            &tgz,
-            "--package-version",
-            "1.0.2",
-            "--format",
-            "json",
-        ]
+        &npm_args(&tgz, &["--package-version", "1.0.2"])
     );
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -337,16 +318,7 @@ fn rejects_signed_files_and_bad_input_with_exit_2() {
         ),
         (
             "policy_check_bad_semver",
-            vec![
-                "--statement",
-                GENERIC,
-                "--policy",
-                "release-policy.toml",
-                "--digest",
-                GENERIC_SHA256,
-                "--source-versioned-tag",
-                "13",
-            ],
+            [&GENERIC_WITH_POLICY[..], &["--source-versioned-tag", "13"]].concat(),
         ),
         (
             "policy_check_tag_conflict",
