@@ -3,5 +3,6 @@
 
 mod harness;
 mod policy;
+mod props;
 mod twins;
 mod vectors;
