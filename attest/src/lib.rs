@@ -9,6 +9,7 @@
 
 pub mod digest;
 pub mod json;
+pub mod slsa;
 pub mod statement;
 pub mod verified;
 

@@ -98,6 +98,24 @@ pub enum Command {
     Init(crate::cmd::check::InitArgs),
     /// Manage the advisory database: import, update, status.
     Db(crate::cmd::db::DbArgs),
+    /// Attestations: check a verified statement against a provenance policy.
+    Attest(AttestArgs),
+}
+
+/// `tollgate attest`.
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The attestation command.
+    #[command(subcommand)]
+    pub command: AttestCommand,
+}
+
+/// Attestation commands.
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Check a verified in-toto statement (SLSA provenance v0.2/v1, a VSA) against a provenance
+    /// policy: builder, source, branch, tag, workflow inputs, subject digest, npm package.
+    PolicyCheck(Box<crate::cmd::attest_policy::PolicyCheckArgs>),
 }
 
 /// `tollgate graph`.

@@ -178,6 +178,8 @@ pub struct Config {
     pub registries: crate::checks::RegistriesConfig,
     /// `[drift]`: manifest vs lockfile.
     pub drift: crate::checks::drift::Config,
+    /// `[provenance]`: SLSA provenance policies per package or artefact.
+    pub provenance: crate::policy::provenance::ProvenanceConfig,
 }
 
 impl Default for Config {
@@ -202,6 +204,7 @@ impl Default for Config {
             sources: Default::default(),
             registries: Default::default(),
             drift: Default::default(),
+            provenance: Default::default(),
         }
     }
 }
@@ -269,6 +272,12 @@ impl Config {
                     ),
                 ));
             }
+        }
+        if let Err((key, message)) = cfg.provenance.validate() {
+            let at = text
+                .find(&format!("\"{key}\""))
+                .or_else(|| text.find(&format!(".{key}]")));
+            return Err(err_at(at, message));
         }
         for k in cfg.kinds.keys().chain(cfg.severity.keys()) {
             if Code::from_kind(k).is_none() {
@@ -385,6 +394,16 @@ install-script = "warn"
 # [drift]
 # use-cargo = true                          # `cargo metadata --locked --offline` when cargo is on PATH
 
+# SLSA provenance each package or artefact must have (keys: docs/reference/provenance-policy.md;
+# they mirror slsa-verifier's and `gh attestation verify`'s flags).
+# [provenance.packages."@scope/name"]
+# source-uri = "github.com/scope/name"                       # required (or repo / owner)
+# builder-id = "https://github.com/actions/runner/github-hosted"
+# source-versioned-tag = "v2"                                # v2 matches tags v2, v2.1, v2.1.3
+# [provenance.artifacts."dist/tool-linux-amd64"]
+# source-uri = "github.com/o/tool"
+# builder-id = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@v2.1.0"
+
 # A waiver formally accepts a finding until it expires. `reason` is required.
 # [[waiver]]
 # id = "RUSTSEC-2020-0071"      # advisory id or alias, or a finding kind such as "missing-hash"
@@ -450,6 +469,41 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn accepts_provenance_policies_per_package_and_artifact() {
+        let c = Config::parse(
+            Path::new("t.toml"),
+            "[provenance.packages.\"@s/n\"]\nsource-uri = \"github.com/s/n\"\n[provenance.artifacts.\"dist/x\"]\nrepo = \"o/x\"\nsource-versioned-tag = \"v2\"\n",
+        )
+        .unwrap();
+        assert!(c.provenance.for_package("@s/n").is_some());
+        assert_eq!(
+            c.provenance
+                .for_artifact("dist/x")
+                .unwrap()
+                .source_versioned_tag
+                .as_deref(),
+            Some("v2")
+        );
+    }
+
+    #[test]
+    fn rejects_invalid_provenance_policy_with_line() {
+        let e = Config::parse(
+            Path::new("t.toml"),
+            "fail-on = \"low\"\n[provenance.packages.\"left-pad\"]\nsource-versioned-tag = \"2\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("semantic version"), "{e}");
+        let e = Config::parse(
+            Path::new("t.toml"),
+            "[provenance.packages.x]\nsource-uri = \"github.com/o/r\"\nbuilderid = \"x\"\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("builderid"), "{e}");
     }
 
     #[test]

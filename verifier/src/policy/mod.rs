@@ -1,6 +1,7 @@
 //! Policy: `tollgate.toml` → [`Config`] → evaluation of findings at an injected `now` → [`Report`].
 
 pub mod config;
+pub mod provenance;
 
 use serde::Serialize;
 

@@ -1,0 +1,150 @@
+//! `[provenance]` in `tollgate.toml`: SLSA provenance policies per package or artefact; and the
+//! stand-alone policy files of `tollgate attest policy-check --policy` (TOML or JSON).
+//!
+//! The policy itself is [`ProvenancePolicy`] (attest); this module only places it in the
+//! configuration and reads files with errors that name file, line and key.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tollgate_attest::slsa::ProvenancePolicy;
+
+use crate::error::LineIndex;
+use crate::policy::config::ConfigError;
+
+/// `[provenance]`: which provenance each package or artefact must have.
+///
+/// ```toml
+/// [provenance.packages."@scope/name"]
+/// source-uri = "github.com/scope/name"
+/// builder-id = "https://github.com/actions/runner/github-hosted"
+///
+/// [provenance.artifacts."dist/tool-linux-amd64"]
+/// source-uri = "github.com/o/tool"
+/// source-versioned-tag = "v2"
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ProvenanceConfig {
+    /// Policies by package name (`@scope/name`, `serde`).
+    pub packages: BTreeMap<String, ProvenancePolicy>,
+    /// Policies by artefact path (relative to the configuration file).
+    pub artifacts: BTreeMap<String, ProvenancePolicy>,
+}
+
+impl ProvenanceConfig {
+    /// The policy for a package, if one is configured.
+    pub fn for_package(&self, name: &str) -> Option<&ProvenancePolicy> {
+        self.packages.get(name)
+    }
+
+    /// The policy for an artefact path, if one is configured.
+    pub fn for_artifact(&self, path: &str) -> Option<&ProvenancePolicy> {
+        self.artifacts.get(path)
+    }
+
+    /// Checks every policy; the error names the table (`provenance.packages."x"`) and the key
+    /// to look for in the text.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        for (kind, map) in [("packages", &self.packages), ("artifacts", &self.artifacts)] {
+            for (name, p) in map {
+                p.validate()
+                    .map_err(|e| (name.clone(), format!("[provenance.{kind}.\"{name}\"]: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a provenance policy file: JSON when it ends in `.json` or starts with `{`, else TOML.
+/// Unknown keys, duplicate JSON keys and bad values are errors naming the line.
+pub fn parse_policy_file(path: &Path, text: &str) -> Result<ProvenancePolicy, ConfigError> {
+    let err = |line: usize, column: usize, message: String| ConfigError {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    let is_json =
+        path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    let policy: ProvenancePolicy = if is_json {
+        // Duplicate keys first: a policy that says two things is rejected, not half-read.
+        tollgate_attest::json::parse_strict(text.as_bytes())
+            .map_err(|e| err(0, 0, e.to_string()))?;
+        serde_json::from_str(text).map_err(|e| err(e.line(), e.column(), e.to_string()))?
+    } else {
+        let lines = LineIndex::new(text);
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| lines.line_col(text, s.start))
+                .unwrap_or((0, 0));
+            err(line, column, e.message().trim_end().to_owned())
+        })?
+    };
+    policy.validate().map_err(|e| err(0, 0, e.to_string()))?;
+    Ok(policy)
+}
+
+/// Reads a provenance policy file from disk (at most 1 MiB).
+pub fn load_policy_file(path: &Path) -> Result<ProvenancePolicy, ConfigError> {
+    let cannot = |message: String| ConfigError {
+        path: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| cannot(format!("cannot read: {e}")))?;
+    if meta.len() > 1 << 20 {
+        return Err(cannot(format!(
+            "{} bytes: a policy file is at most 1 MiB",
+            meta.len()
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| cannot(format!("cannot read: {e}")))?;
+    parse_policy_file(path, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_toml_and_json_policy_files() {
+        let p = parse_policy_file(
+            Path::new("p.toml"),
+            "source-uri = \"github.com/o/r\"\nsource-versioned-tag = \"v1\"\n",
+        )
+        .unwrap();
+        assert_eq!(p.source_versioned_tag.as_deref(), Some("v1"));
+        let j = parse_policy_file(
+            Path::new("p.json"),
+            r#"{"source-uri": "github.com/o/r", "source-versioned-tag": "v1"}"#,
+        )
+        .unwrap();
+        assert_eq!(j, p);
+    }
+
+    #[test]
+    fn rejects_bad_policy_files_naming_the_line() {
+        let e = parse_policy_file(Path::new("p.toml"), "\nsource-url = \"x\"\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("source-url"), "{e}");
+        let e = parse_policy_file(
+            Path::new("p.json"),
+            "{\n \"owner\": \"a\",\n \"owner\": \"b\"}",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("duplicate key `owner`"), "{e}");
+        let e =
+            parse_policy_file(Path::new("p.json"), "{\"digest\": [\"sha256:zz\"]}").unwrap_err();
+        assert!(e.message.contains("invalid digest"), "{e}");
+        let e = parse_policy_file(
+            Path::new("p.toml"),
+            "source-tag = \"v1\"\nsource-versioned-tag = \"v1\"\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("mutually exclusive"), "{e}");
+    }
+}
