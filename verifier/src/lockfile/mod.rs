@@ -4,6 +4,7 @@ pub mod cargo;
 mod cargo_fast;
 pub mod cargo_manifest;
 pub mod npm;
+pub mod npm_manifest;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
