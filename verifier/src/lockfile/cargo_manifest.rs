@@ -456,15 +456,7 @@ fn declared(
                 match ws.and_then(|(w, root)| w.deps.get(key).map(|v| (v, root))) {
                     Some(((v, _), root)) => {
                         // Inherited fields are read relative to the workspace root.
-                        let base = declared(
-                            key,
-                            v,
-                            line,
-                            kind,
-                            String::new(),
-                            root,
-                            None,
-                        );
+                        let base = declared(key, v, line, kind, String::new(), root, None);
                         d.name = base.name;
                         d.req = base.req;
                         d.source = base.source;
@@ -609,9 +601,9 @@ pub fn load_workspace(dir: &Path, repo_root: &Path) -> Result<Workspace, Manifes
                 continue;
             }
             if let DeclaredSource::Path { dir, .. } = &d.source {
-                let is_member = ws.as_ref().is_some_and(|w| {
-                    dir.starts_with(&root_dir) && !excluded(dir, w)
-                });
+                let is_member = ws
+                    .as_ref()
+                    .is_some_and(|w| dir.starts_with(&root_dir) && !excluded(dir, w));
                 queue.push((
                     dir.clone(),
                     is_member,
@@ -854,11 +846,17 @@ mod tests {
             None,
         );
         let p = m.package.as_ref().unwrap();
-        assert_eq!((p.name.as_str(), p.version.as_str(), p.version_line), ("a", "1.2.3", 3));
+        assert_eq!(
+            (p.name.as_str(), p.version.as_str(), p.version_line),
+            ("a", "1.2.3", 3)
+        );
         let by_key = |k: &str| m.deps.iter().find(|d| d.key == k).unwrap();
         assert_eq!(by_key("serde").line, 6);
         let foo = by_key("foo2");
-        assert_eq!((foo.name.as_str(), foo.req.as_deref(), foo.optional), ("foo", Some("2"), true));
+        assert_eq!(
+            (foo.name.as_str(), foo.req.as_deref(), foo.optional),
+            ("foo", Some("2"), true)
+        );
         assert_eq!(
             by_key("local").source,
             DeclaredSource::Path {
@@ -878,7 +876,10 @@ mod tests {
             DeclaredSource::Registry { registry: Some(r), .. } if r == "corp"
         ));
         let cc = by_key("cc");
-        assert_eq!((cc.kind, cc.section.as_str()), (DepKind::Build, "target.'cfg(unix)'.build-dependencies"));
+        assert_eq!(
+            (cc.kind, cc.section.as_str()),
+            (DepKind::Build, "target.'cfg(unix)'.build-dependencies")
+        );
     }
 
     #[test]
@@ -898,9 +899,16 @@ mod tests {
         assert!(serde.inherited && serde.optional);
         assert_eq!(serde.req.as_deref(), Some("1.0.100"));
         let shared = m.deps.iter().find(|d| d.key == "shared").unwrap();
-        assert!(matches!(&shared.source, DeclaredSource::Path { dir, .. } if dir == Path::new("/r/shared")));
+        assert!(
+            matches!(&shared.source, DeclaredSource::Path { dir, .. } if dir == Path::new("/r/shared"))
+        );
         let nope = m.deps.iter().find(|d| d.key == "nope").unwrap();
-        assert!(nope.problem.as_deref().unwrap().contains("[workspace.dependencies]"));
+        assert!(
+            nope.problem
+                .as_deref()
+                .unwrap()
+                .contains("[workspace.dependencies]")
+        );
     }
 
     #[test]

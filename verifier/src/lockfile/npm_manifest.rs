@@ -156,7 +156,11 @@ pub fn parse_package_json(path: &Path, text: &str) -> Result<PackageJson, Manife
         serde_json::from_str(body).map_err(|e| json_error(path, "package.json", &e))?;
     let mut out = PackageJson {
         path: path.to_path_buf(),
-        name: raw.name.as_ref().and_then(|n| n.as_str()).map(str::to_owned),
+        name: raw
+            .name
+            .as_ref()
+            .and_then(|n| n.as_str())
+            .map(str::to_owned),
         version: raw.version.as_ref().map(|v| v.0.clone().into_owned()),
         version_line: raw.version.as_ref().map_or(0, |v| line_of(text, &lines, v)),
         ..PackageJson::default()
@@ -418,14 +422,17 @@ mod tests {
         );
         assert_eq!(p.problems.len(), 1, "q is not a string");
         assert!(p.optional_peers.contains("p"));
-        assert_eq!(p.workspaces.as_deref(), Some(&["packages/*".to_owned()][..]));
+        assert_eq!(
+            p.workspaces.as_deref(),
+            Some(&["packages/*".to_owned()][..])
+        );
         assert_eq!(p.overrides.len(), 1);
     }
 
     #[test]
     fn rejects_invalid_json_with_line() {
-        let e = parse_package_json(Path::new("package.json"), "{\n \"name\": \"a\",\n}\n")
-            .unwrap_err();
+        let e =
+            parse_package_json(Path::new("package.json"), "{\n \"name\": \"a\",\n}\n").unwrap_err();
         assert_eq!(e.place.as_ref().map(|p| p.line), Some(3), "{e}");
     }
 
@@ -442,7 +449,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f.version, 3);
-        assert_eq!(f.links.get("node_modules/w").map(String::as_str), Some("packages/w"));
+        assert_eq!(
+            f.links.get("node_modules/w").map(String::as_str),
+            Some("packages/w")
+        );
         assert_eq!(f.folders.len(), 2);
         assert_eq!(f.folders[""].workspaces.as_ref().unwrap().len(), 1);
         assert_eq!(
