@@ -5,6 +5,7 @@
 mod check;
 mod contract;
 mod db;
+mod drift;
 mod graph;
 mod why;
 

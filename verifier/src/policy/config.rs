@@ -382,7 +382,9 @@ install-script = "warn"
 # allow-hosts = ["localhost"]
 # [sources.path-outside-repo]
 # allow = ["../shared-crates"]
-# [drift]
+# [drift]                                   # manifests vs lockfiles (docs/concepts/drift.md)
+# enabled = true
+# severity = "high"
 # use-cargo = true                          # `cargo metadata --locked --offline` when cargo is on PATH
 
 # A waiver formally accepts a finding until it expires. `reason` is required.

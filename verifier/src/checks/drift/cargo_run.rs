@@ -182,6 +182,11 @@ mod tests {
             }
             v => panic!("{v:?}"),
         }
+        // cargo ≥ 1.84 words it differently.
+        let newer = "error: cannot update the lock file /r/Cargo.lock because --locked was passed to prevent this\nhelp: to generate the lock file without accessing the network, remove the --locked flag and use --offline instead.\n";
+        assert!(
+            matches!(judge_failure(newer), CargoVerdict::NeedsUpdate(m) if m.starts_with("error: cannot update"))
+        );
         let offline = "error: no matching package named `serde` found\nlocation searched: crates.io index\nAs a reminder, you're using offline mode (--offline) which can sometimes cause surprising resolution failures.\n";
         assert_eq!(
             judge_failure(offline),
