@@ -99,14 +99,7 @@ impl LockfileError {
 
 impl fmt::Display for LockfileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if let Some(p) = &self.place {
-            let s = p.to_string();
-            if !s.is_empty() {
-                write!(f, ":{s}")?;
-            }
-        }
-        f.write_str(": ")?;
+        write_file_place(f, &self.path, self.place.as_ref())?;
         match &self.kind {
             LockfileErrorKind::Io(e) => write!(f, "cannot read file: {e}"),
             LockfileErrorKind::TooLarge { size, limit } => write!(
@@ -229,15 +222,25 @@ impl ManifestError {
 
 impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if let Some(p) = &self.place {
-            let s = p.to_string();
-            if !s.is_empty() {
-                write!(f, ":{s}")?;
-            }
-        }
-        write!(f, ": {}", self.message)
+        write_file_place(f, &self.path, self.place.as_ref())?;
+        f.write_str(&self.message)
     }
+}
+
+/// `path:line:column: ` (the place when known).
+fn write_file_place(
+    f: &mut fmt::Formatter<'_>,
+    path: &std::path::Path,
+    place: Option<&Place>,
+) -> fmt::Result {
+    write!(f, "{}", path.display())?;
+    if let Some(p) = place {
+        let s = p.to_string();
+        if !s.is_empty() {
+            write!(f, ":{s}")?;
+        }
+    }
+    f.write_str(": ")
 }
 
 impl From<LockfileError> for ManifestError {

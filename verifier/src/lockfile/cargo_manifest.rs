@@ -11,12 +11,13 @@
 //!   them, with `[workspace.dependencies]` inheritance applied and each declaration's line.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::ParsedLockfile;
+pub use super::normalize;
 use crate::error::{LineIndex, ManifestError, Place};
 use crate::graph::DepKind;
 use crate::package::{GitRef, Source};
@@ -193,25 +194,6 @@ impl Manifest {
     pub fn dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
     }
-}
-
-/// Lexically normalises a path (`a/./b/../c` → `a/c`); `..` above the start is kept.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out: Vec<Component<'_>> = Vec::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(c),
-            },
-            _ => out.push(c),
-        }
-    }
-    out.iter().collect()
 }
 
 /// Reads and parses a manifest. `ws` is the workspace root's manifest for inheritance (`None`

@@ -88,7 +88,7 @@ impl<V> Default for Ordered<'_, V> {
 /// A value that may be a string or anything else (old lockfiles put booleans where later ones
 /// put strings); anything else is kept as "absent".
 #[derive(Debug, Default)]
-struct MaybeStr<'a>(Option<Str<'a>>);
+pub(crate) struct MaybeStr<'a>(pub(crate) Option<Str<'a>>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for MaybeStr<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

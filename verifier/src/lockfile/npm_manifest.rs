@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 
-use super::npm::{Ordered, Str};
+use super::npm::{MaybeStr, Ordered, Str};
 use crate::error::{LineIndex, ManifestError, Place};
 
 /// Largest `package.json` read (16 MiB).
@@ -105,13 +105,15 @@ fn line_of(text: &str, lines: &LineIndex, s: &Str<'_>) -> u32 {
     0
 }
 
+/// The fields of a `package.json` that drift needs; a lockfile's folder entries (`packages[""]`,
+/// `packages["<workspace>"]`) have the same shape, as npm copies them from the manifests.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RawPackageJson<'a> {
+struct RawManifest<'a> {
     #[serde(default)]
     name: Option<serde_json::Value>,
     #[serde(default, borrow)]
-    version: Option<Str<'a>>,
+    version: MaybeStr<'a>,
     #[serde(default, borrow)]
     dependencies: Option<Ordered<'a, serde_json::Value>>,
     #[serde(default, borrow)]
@@ -126,6 +128,26 @@ struct RawPackageJson<'a> {
     workspaces: Option<serde_json::Value>,
     #[serde(default)]
     overrides: Option<serde_json::Value>,
+}
+
+impl<'a> RawManifest<'a> {
+    /// The map of a section.
+    fn section(&self, s: NpmSection) -> impl Iterator<Item = &(Str<'a>, serde_json::Value)> {
+        let map = match s {
+            NpmSection::Peer => &self.peer_dependencies,
+            NpmSection::Prod => &self.dependencies,
+            NpmSection::Optional => &self.optional_dependencies,
+            NpmSection::Dev => &self.dev_dependencies,
+        };
+        map.iter().flat_map(|m| m.0.iter())
+    }
+
+    fn name(&self) -> Option<String> {
+        self.name
+            .as_ref()
+            .and_then(|n| n.as_str())
+            .map(str::to_owned)
+    }
 }
 
 /// Reads and parses a `package.json`.
@@ -152,32 +174,22 @@ fn json_error(path: &Path, what: &str, e: &serde_json::Error) -> ManifestError {
 pub fn parse_package_json(path: &Path, text: &str) -> Result<PackageJson, ManifestError> {
     let lines = LineIndex::new(text);
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let raw: RawPackageJson<'_> =
+    let raw: RawManifest<'_> =
         serde_json::from_str(body).map_err(|e| json_error(path, "package.json", &e))?;
+    let version = raw.version.0.as_ref();
     let mut out = PackageJson {
         path: path.to_path_buf(),
-        name: raw
-            .name
-            .as_ref()
-            .and_then(|n| n.as_str())
-            .map(str::to_owned),
-        version: raw.version.as_ref().map(|v| v.0.clone().into_owned()),
-        version_line: raw.version.as_ref().map_or(0, |v| line_of(text, &lines, v)),
+        name: raw.name(),
+        version: version.map(|v| v.0.clone().into_owned()),
+        version_line: version.map_or(0, |v| line_of(text, &lines, v)),
         ..PackageJson::default()
     };
     let optional_names: HashSet<&str> = raw
-        .optional_dependencies
-        .iter()
-        .flat_map(|o| o.0.iter().map(|(k, _)| k.0.as_ref()))
+        .section(NpmSection::Optional)
+        .map(|(k, _)| k.0.as_ref())
         .collect();
     for section in NpmSection::ALL {
-        let map = match section {
-            NpmSection::Peer => &raw.peer_dependencies,
-            NpmSection::Prod => &raw.dependencies,
-            NpmSection::Optional => &raw.optional_dependencies,
-            NpmSection::Dev => &raw.dev_dependencies,
-        };
-        for (k, v) in map.iter().flat_map(|m| m.0.iter()) {
+        for (k, v) in raw.section(section) {
             let line = line_of(text, &lines, k);
             let name = k.0.as_ref();
             if section == NpmSection::Prod && optional_names.contains(name) {
@@ -269,25 +281,6 @@ struct RawLock<'a> {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawFolder<'a> {
-    #[serde(default)]
-    name: Option<serde_json::Value>,
-    #[serde(default)]
-    version: Option<serde_json::Value>,
-    #[serde(default, borrow)]
-    dependencies: Option<Ordered<'a, serde_json::Value>>,
-    #[serde(default, borrow)]
-    dev_dependencies: Option<Ordered<'a, serde_json::Value>>,
-    #[serde(default, borrow)]
-    optional_dependencies: Option<Ordered<'a, serde_json::Value>>,
-    #[serde(default, borrow)]
-    peer_dependencies: Option<Ordered<'a, serde_json::Value>>,
-    #[serde(default)]
-    workspaces: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
 struct RawInstalled {
     #[serde(default)]
     link: Option<serde_json::Value>,
@@ -297,7 +290,7 @@ struct RawInstalled {
 
 /// The `packages` map, read leanly: folder entries in full, install entries only for links.
 struct LeanPackages<'a> {
-    folders: Vec<(Str<'a>, RawFolder<'a>)>,
+    folders: Vec<(Str<'a>, RawManifest<'a>)>,
     links: Vec<(String, String)>,
 }
 
@@ -327,7 +320,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for LeanPackages<'a> {
                             out.links.push((k.0.into_owned(), target));
                         }
                     } else {
-                        let e: RawFolder<'a> = m.next_value()?;
+                        let e: RawManifest<'a> = m.next_value()?;
                         out.folders.push((k, e));
                     }
                 }
@@ -360,13 +353,7 @@ pub fn lock_facts(path: &Path, text: &str) -> Result<LockFacts, ManifestError> {
     for (k, e) in pk.folders {
         let mut deps = Vec::new();
         for section in NpmSection::ALL {
-            let map = match section {
-                NpmSection::Peer => &e.peer_dependencies,
-                NpmSection::Prod => &e.dependencies,
-                NpmSection::Optional => &e.optional_dependencies,
-                NpmSection::Dev => &e.dev_dependencies,
-            };
-            for (name, spec) in map.iter().flat_map(|m| m.0.iter()) {
+            for (name, spec) in e.section(section) {
                 let spec = match spec {
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),
@@ -378,12 +365,8 @@ pub fn lock_facts(path: &Path, text: &str) -> Result<LockFacts, ManifestError> {
         out.folders.insert(
             k.0.into_owned(),
             LockedFolder {
-                name: e.name.as_ref().and_then(|v| v.as_str()).map(str::to_owned),
-                version: e
-                    .version
-                    .as_ref()
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned),
+                name: e.name(),
+                version: e.version.0.as_ref().map(|v| v.0.clone().into_owned()),
                 deps,
                 workspaces: e.workspaces.as_ref().and_then(workspace_patterns),
                 line,

@@ -254,38 +254,36 @@ fn compare_deps(
             describe(d),
             d.section
         );
-        if let Some(problem) = &d.problem {
-            r.push(Issue {
-                subject: None,
+        // A finding at this declaration.
+        let at_decl =
+            |subject: Option<PackageId>, title: String, message: String, fix: String| Issue {
+                subject,
                 name: &d.name,
                 via: Some(node),
                 file: file.to_owned(),
                 line: d.line,
                 key: format!("{}.{}", d.section, d.key),
-                title: format!("{}: invalid dependency {}", owner, d.key),
-                message: format!(
-                    "{file}:{}: {problem}: cargo cannot load the workspace.",
-                    d.line
-                ),
-                fix: "fix the manifest".into(),
-            });
-            continue;
-        }
+                title,
+                message,
+                fix,
+            };
         let req = match d.req.as_deref().map(semver::VersionReq::parse) {
-            None => None,
-            Some(Ok(req)) => Some(req),
-            Some(Err(e)) => {
-                r.push(Issue {
-                    subject: None,
-                    name: &d.name,
-                    via: Some(node),
-                    file: file.to_owned(),
-                    line: d.line,
-                    key: format!("{}.{}", d.section, d.key),
-                    title: format!("{}: invalid version requirement for {}", owner, d.name),
-                    message: format!("{file}:{}: `{req_shown}` is not a version requirement ({e}): cargo cannot load the workspace.", d.line),
-                    fix: "fix the manifest".into(),
-                });
+            None => Ok(None),
+            Some(Ok(req)) => Ok(Some(req)),
+            Some(Err(e)) => Err(format!("`{req_shown}` is not a version requirement ({e})")),
+        };
+        let req = match (d.problem.clone(), req) {
+            (None, Ok(req)) => req,
+            (Some(problem), _) | (None, Err(problem)) => {
+                r.push(at_decl(
+                    None,
+                    format!("{owner}: invalid dependency {}", d.key),
+                    format!(
+                        "{file}:{}: {problem}: cargo cannot load the workspace.",
+                        d.line
+                    ),
+                    "fix the manifest".into(),
+                ));
                 continue;
             }
         };
@@ -295,20 +293,15 @@ fn compare_deps(
             .filter(|q| q.name == d.name)
             .collect();
         if candidates.is_empty() {
-            r.push(Issue {
-                subject: None,
-                name: &d.name,
-                via: Some(node),
-                file: file.to_owned(),
-                line: d.line,
-                key: format!("{}.{}", d.section, d.key),
-                title: format!("{} {req_shown} is declared but not locked", d.name),
-                message: format!(
+            r.push(at_decl(
+                None,
+                format!("{} {req_shown} is declared but not locked", d.name),
+                format!(
                     "{file}:{} declares {decl}, but {lock_display} records no dependency of {owner} on {}: the lock predates the declaration.",
                     d.line, d.name
                 ),
-                fix: fix_for(&d.name),
-            });
+                fix_for(&d.name),
+            ));
             continue;
         }
         let version_ok = |q: &Package| {
@@ -361,20 +354,15 @@ fn compare_deps(
                 ),
             )
         };
-        r.push(Issue {
-            subject: id,
-            name: &d.name,
-            via: Some(node),
-            file: file.to_owned(),
-            line: d.line,
-            key: format!("{}.{}", d.section, d.key),
+        r.push(at_decl(
+            id,
             title,
-            message: format!(
+            format!(
                 "{file}:{} declares {decl}; {lock_display} {why}. `cargo build --locked` refuses this lock.",
                 d.line
             ),
-            fix: fix_for(&d.name),
-        });
+            fix_for(&d.name),
+        ));
     }
     // Locked dependencies no declaration names any more.
     let names: HashSet<&str> = m.deps.iter().map(|d| d.name.as_str()).collect();
