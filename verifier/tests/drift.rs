@@ -221,6 +221,53 @@ fn cargo_metadata_accepts_the_in_sync_twin_and_refuses_the_drifted_one() {
     );
 }
 
+/// Every Cargo twin with cargo asked first: cargo either decides (then an in-sync twin has no
+/// finding and a drifted one has cargo's refusal) or cannot (registry crates not in the local
+/// cache; then a note says so). Either way the reader's findings stand, except when cargo
+/// accepts the lock.
+#[test]
+fn cargo_twins_agree_with_and_without_cargo() {
+    if !cargo_on_path() {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/drift");
+    let mut cases: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("cargo-"))
+        .collect();
+    cases.sort();
+    for case in cases {
+        let read = drift(&case);
+        let (fs, notes) = run_dir(&case_dir(&case), &ChecksConfig::default());
+        let asked: Vec<&Finding> = fs
+            .iter()
+            .filter(|f| f.code.kind() == "lock-drift")
+            .collect();
+        let refused = asked.iter().any(|f| f.id.ends_with(":cargo-metadata"));
+        let fell_back = notes.iter().any(|n| n.contains("could not decide"));
+        if read.is_empty() {
+            assert!(!refused, "{case}: cargo refused an in-sync twin");
+            assert!(asked.is_empty(), "{case}: {:#?}", summary(&fs));
+        } else if refused || fell_back {
+            for f in &read {
+                assert!(
+                    asked.iter().any(|a| a.id == f.id),
+                    "{case}: {} missing with cargo",
+                    f.id
+                );
+            }
+        } else {
+            // Cargo accepted a lock the reader calls drifted: only for what cargo cannot see
+            // (a manifest it never loads), which no fixture has.
+            panic!(
+                "{case}: cargo accepted, the reader found {:#?}",
+                summary(&read)
+            );
+        }
+    }
+}
+
 #[test]
 fn cargo_that_cannot_decide_falls_back_to_the_manifests_with_a_note() {
     if !cargo_on_path() {

@@ -67,7 +67,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &CargoProject, out: &mut Vec<Finding>) 
             ),
             fix: "run `cargo update --workspace` (or any cargo command without --locked) and commit Cargo.lock".into(),
         }),
-        CargoVerdict::NotRun | CargoVerdict::Failed(_) => {}
+        CargoVerdict::NotRun | CargoVerdict::NotOnPath | CargoVerdict::Failed(_) => {}
     }
 
     let file_of = |m: &Manifest| display_path(lock, &p.lock_dir, &m.path);

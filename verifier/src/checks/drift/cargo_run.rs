@@ -54,7 +54,7 @@ pub(super) fn cargo_metadata(dir: &Path) -> CargoVerdict {
     .env("CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER", "");
     let mut child = match cmd.spawn() {
         Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return CargoVerdict::NotRun,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return CargoVerdict::NotOnPath,
         Err(e) => return CargoVerdict::Failed(format!("cannot start cargo: {e}")),
     };
     let drain = |r: Option<Box<dyn Read + Send>>| {

@@ -40,8 +40,10 @@ use super::{CheckCx, ChecksConfig};
 /// What `cargo metadata --locked --offline` said about one Cargo workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CargoVerdict {
-    /// Not asked (`[drift] use-cargo = false`, drift disabled, or cargo is not on PATH).
+    /// Not asked (`[drift] use-cargo = false`, or drift disabled).
     NotRun,
+    /// Asked, but there is no `cargo` on PATH.
+    NotOnPath,
     /// Cargo resolved the workspace from the lock without changing it.
     InSync,
     /// `--locked` refused: the lock would have to change. Cargo's message.
@@ -132,11 +134,16 @@ impl Manifests {
                         CargoVerdict::NotRun
                     };
                     if drift {
-                        if let CargoVerdict::Failed(why) = &verdict {
-                            out.notes.push(format!(
+                        match &verdict {
+                            CargoVerdict::Failed(why) => out.notes.push(format!(
                                 "drift: `cargo metadata --locked --offline` could not decide for {} ({why}); compared the manifests with the lock instead",
                                 lock.display
-                            ));
+                            )),
+                            CargoVerdict::NotOnPath => out.notes.push(format!(
+                                "drift: cargo is not on PATH; compared the manifests with {} instead",
+                                lock.display
+                            )),
+                            _ => {}
                         }
                         for m in workspace
                             .missing
