@@ -210,7 +210,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &CargoProject, out: &mut Vec<Finding>) 
                 key: format!("stale:{}", q.display_name()),
                 title: format!("{} is in {} but no longer in the workspace", q.display_name(), lock.display),
                 message: format!(
-                    "{} records the path package {}, but no manifest of the workspace names it any more (neither as a member nor as a path dependency): cargo would drop it from the lock.",
+                    "{} records the path package {}, but no manifest of the workspace names it any more (neither as a member nor as a path dependency): cargo drops it the next time it writes the lock (`cargo --locked` tolerates the stale entry).",
                     lock.display,
                     q.display_name()
                 ),
@@ -381,7 +381,7 @@ fn compare_deps(
             key: format!("{owner}->{}", q.display_name()),
             title: format!("{} is locked for {owner} but no longer declared", q.display_name()),
             message: format!(
-                "{lock_display} records that {owner} depends on {}, but {file} declares no such dependency any more: cargo would drop it from the lock.",
+                "{lock_display} records that {owner} depends on {}, but {file} declares no such dependency any more: cargo drops it the next time it writes the lock (`cargo --locked` tolerates the stale entry).",
                 q.display_name()
             ),
             fix: "run `cargo update --workspace` (or any cargo command without --locked) and commit Cargo.lock".into(),
