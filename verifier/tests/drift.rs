@@ -582,3 +582,44 @@ fn rejects_edited_corpus_root_manifests() {
         assert!(hits[0].title.contains("not satisfied"), "{}", hits[0].title);
     }
 }
+
+// ------------------------------------------------------------------ parsers never panic
+
+mod never_panics {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+    use tollgate_verifier::checks::drift::npm_spec::{Target, classify, dep_valid};
+    use tollgate_verifier::lockfile::cargo_manifest::parse_manifest;
+    use tollgate_verifier::lockfile::npm_manifest::{lock_facts, parse_package_json};
+
+    proptest! {
+        #[test]
+        fn spec_classification_and_validity(spec in "\\PC{0,40}", version in "[0-9a-z.+-]{0,12}") {
+            let t = Target {
+                name: "a",
+                version: &version,
+                resolved: Some(&spec),
+                link: None,
+                lock_dir: Path::new("/r"),
+            };
+            let _ = dep_valid(&classify(&spec), &t, Path::new("/r"));
+        }
+
+        #[test]
+        fn manifests(text in "\\PC{0,200}") {
+            let _ = parse_package_json(Path::new("package.json"), &text);
+            let _ = lock_facts(Path::new("package-lock.json"), &text);
+            let _ = parse_manifest(Path::new("Cargo.toml"), &text, None);
+        }
+
+        #[test]
+        fn structured_manifests(
+            key in "[a-z@/_-]{1,12}",
+            value in prop_oneof![Just("\"^1\"".to_owned()), "\"\\PC{0,12}\"", Just("{ workspace = true }".to_owned()), Just("{ path = \"../x\" }".to_owned()), Just("5".to_owned())],
+        ) {
+            let _ = parse_manifest(Path::new("Cargo.toml"), &format!("[package]\nname = \"a\"\n[dependencies]\n\"{key}\" = {value}\n"), None);
+            let _ = parse_package_json(Path::new("package.json"), &format!("{{\"dependencies\": {{\"{key}\": {}}}}}", value.replace(" = ", ": ")));
+        }
+    }
+}
