@@ -99,14 +99,7 @@ impl LockfileError {
 
 impl fmt::Display for LockfileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if let Some(p) = &self.place {
-            let s = p.to_string();
-            if !s.is_empty() {
-                write!(f, ":{s}")?;
-            }
-        }
-        f.write_str(": ")?;
+        write_file_place(f, &self.path, self.place.as_ref())?;
         match &self.kind {
             LockfileErrorKind::Io(e) => write!(f, "cannot read file: {e}"),
             LockfileErrorKind::TooLarge { size, limit } => write!(
@@ -201,4 +194,70 @@ pub fn find_conflict_marker(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// An error reading a manifest (`Cargo.toml`, `package.json`) that the drift check needs: names
+/// the file and the place. Manifests that are absent are not errors (the check notes them).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub struct ManifestError {
+    /// The file.
+    pub path: PathBuf,
+    /// Where in the file, when known.
+    pub place: Option<Place>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ManifestError {
+    /// Creates an error.
+    pub fn new(path: impl Into<PathBuf>, place: Option<Place>, message: impl Into<String>) -> Self {
+        ManifestError {
+            path: path.into(),
+            place,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_file_place(f, &self.path, self.place.as_ref())?;
+        f.write_str(&self.message)
+    }
+}
+
+/// `path:line:column: ` (the place when known).
+fn write_file_place(
+    f: &mut fmt::Formatter<'_>,
+    path: &std::path::Path,
+    place: Option<&Place>,
+) -> fmt::Result {
+    write!(f, "{}", path.display())?;
+    if let Some(p) = place {
+        let s = p.to_string();
+        if !s.is_empty() {
+            write!(f, ":{s}")?;
+        }
+    }
+    f.write_str(": ")
+}
+
+impl From<LockfileError> for ManifestError {
+    /// Reading a manifest uses the lockfile reader's size cap and UTF-8 check.
+    fn from(e: LockfileError) -> Self {
+        let message = match &e.kind {
+            LockfileErrorKind::Io(m) => format!("cannot read file: {m}"),
+            LockfileErrorKind::TooLarge { size, limit } => {
+                format!("file is {size} bytes, larger than the {limit}-byte limit for manifests")
+            }
+            LockfileErrorKind::Syntax(m) | LockfileErrorKind::Invalid(m) => m.clone(),
+            _ => e.to_string(),
+        };
+        ManifestError {
+            path: e.path,
+            place: e.place,
+            message,
+        }
+    }
 }

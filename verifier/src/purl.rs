@@ -16,27 +16,33 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+/// The purl of a name and version (empty: none) without qualifiers.
+pub fn purl_of(ecosystem: Ecosystem, name: &str, version: &str) -> String {
+    let mut s = String::from("pkg:");
+    s.push_str(ecosystem.as_str());
+    s.push('/');
+    match ecosystem {
+        Ecosystem::Npm => match name.split_once('/') {
+            Some((scope, n)) if scope.starts_with('@') => {
+                s.push_str(&encode(scope));
+                s.push('/');
+                s.push_str(&encode(n));
+            }
+            _ => s.push_str(&encode(name)),
+        },
+        Ecosystem::Cargo => s.push_str(&encode(name)),
+    }
+    if !version.is_empty() {
+        s.push('@');
+        s.push_str(&encode(version));
+    }
+    s
+}
+
 /// The purl of a package: `pkg:cargo/serde@1.0.0`, `pkg:npm/%40scope/name@1.0.0`; git sources
 /// carry a `vcs_url` qualifier.
 pub fn purl(p: &Package) -> String {
-    let mut s = String::from("pkg:");
-    s.push_str(p.ecosystem.as_str());
-    s.push('/');
-    match p.ecosystem {
-        Ecosystem::Npm => match p.name.split_once('/') {
-            Some((scope, name)) if scope.starts_with('@') => {
-                s.push_str(&encode(scope));
-                s.push('/');
-                s.push_str(&encode(name));
-            }
-            _ => s.push_str(&encode(&p.name)),
-        },
-        Ecosystem::Cargo => s.push_str(&encode(&p.name)),
-    }
-    if !p.version.is_empty() {
-        s.push('@');
-        s.push_str(&encode(&p.version));
-    }
+    let mut s = purl_of(p.ecosystem, &p.name, &p.version);
     if let Source::Git { url, precise, .. } = &p.source {
         let mut v = format!("git+{url}");
         if let Some(c) = precise {

@@ -111,11 +111,11 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     };
     let repo_root = std::fs::canonicalize(&repo_root).unwrap_or(repo_root);
     let checks_config = config.checks();
-    findings.extend(checks::run_checks(&checks::CheckCx::new(
-        &graph,
-        &repo_root,
-        &checks_config,
-    )));
+    // Manifests beside the lockfiles, for drift and Cargo path dependencies (IO before checks).
+    let manifests = checks::drift::Manifests::load(&graph, &repo_root, &checks_config)?;
+    let mut cx = checks::CheckCx::new(&graph, &repo_root, &checks_config);
+    cx.manifests = Some(&manifests);
+    findings.extend(checks::run_checks(&cx));
 
     let db_path = a.db.clone().or_else(|| config.advisories.db.clone());
     let system_now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.0.max(0) as u64);
@@ -128,6 +128,7 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     let status = advisory::status(&db, system_now, max_age);
 
     let mut report = tollgate_verifier::pipeline::finish_report(&graph, &config, findings, now);
+    report.notes.extend(manifests.notes.iter().cloned());
     if let Some(w) = status.warning() {
         // The human report shows its notes; other formats carry them in the document only.
         if g.format != OutputFormat::Human {

@@ -6,6 +6,7 @@ mod attest_policy;
 mod check;
 mod contract;
 mod db;
+mod drift;
 mod graph;
 mod why;
 

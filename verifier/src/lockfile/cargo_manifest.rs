@@ -1,41 +1,692 @@
-//! Dependency kinds for a `Cargo.lock`, read from the workspace's `Cargo.toml` files.
+//! Cargo manifests (`Cargo.toml`): what a workspace declares, with file and line.
 //!
-//! A `Cargo.lock` flattens every dependency into one list; whether a workspace member needs a
-//! crate at run time, only for tests (`[dev-dependencies]`) or only in its build script
-//! (`[build-dependencies]`) is written in the members' manifests. We read those (not
-//! `cargo metadata`, which needs every registry crate downloaded) to type the edges that leave
-//! workspace members; scopes of the rest of the graph follow by reachability.
+//! A `Cargo.lock` flattens every dependency into one list; what the workspace *asks for* is
+//! written in its manifests. Two readers use this module:
+//! - [`annotate`] types the edges that leave workspace members (`[dev-dependencies]`,
+//!   `[build-dependencies]`, optional) so that scopes of the rest of the graph follow by
+//!   reachability. It reads manifests, not `cargo metadata`, which needs every registry crate
+//!   downloaded.
+//! - the `lock-drift` check (`checks::drift`) loads a whole [`Workspace`]: the root manifest beside
+//!   the lockfile, its `members` globs minus `exclude`, and every path dependency reachable from
+//!   them, with `[workspace.dependencies]` inheritance applied and each declaration's line.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use super::ParsedLockfile;
+pub use super::normalize;
+use crate::error::{LineIndex, ManifestError, Place};
 use crate::graph::DepKind;
-use crate::package::Source;
+use crate::package::{GitRef, Source};
+
+/// Largest manifest read (16 MiB): a bigger `Cargo.toml` is refused, not half-read.
+pub const MAX_MANIFEST_SIZE: u64 = 16 * 1024 * 1024;
+
+/// At most this many manifests are read for one workspace (members plus path dependencies).
+const MAX_MANIFESTS: usize = 10_000;
+
+type DepTable = BTreeMap<String, Spanned<toml::Value>>;
 
 #[derive(Deserialize, Default)]
-struct Manifest {
-    #[serde(default)]
-    package: Option<ManifestPackage>,
-    #[serde(default)]
-    dependencies: HashMap<String, toml::Value>,
-    #[serde(default, rename = "dev-dependencies")]
-    dev_dependencies: HashMap<String, toml::Value>,
-    #[serde(default, rename = "dev_dependencies")]
-    dev_dependencies_old: HashMap<String, toml::Value>,
-    #[serde(default, rename = "build-dependencies")]
-    build_dependencies: HashMap<String, toml::Value>,
-    #[serde(default, rename = "build_dependencies")]
-    build_dependencies_old: HashMap<String, toml::Value>,
-    #[serde(default)]
-    target: HashMap<String, Manifest>,
+#[serde(rename_all = "kebab-case")]
+struct RawManifest {
+    package: Option<RawPackage>,
+    /// The pre-1.0 name of `[package]`.
+    project: Option<RawPackage>,
+    // Not `#[serde(flatten)] RawDeps`: flattening buffers the values and loses their spans.
+    dependencies: Option<DepTable>,
+    dev_dependencies: Option<DepTable>,
+    #[serde(rename = "dev_dependencies")]
+    dev_dependencies_old: Option<DepTable>,
+    build_dependencies: Option<DepTable>,
+    #[serde(rename = "build_dependencies")]
+    build_dependencies_old: Option<DepTable>,
+    target: Option<BTreeMap<String, RawDeps>>,
+    workspace: Option<RawWorkspace>,
+    patch: Option<BTreeMap<String, DepTable>>,
+    replace: Option<DepTable>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+struct RawDeps {
+    dependencies: Option<DepTable>,
+    dev_dependencies: Option<DepTable>,
+    #[serde(rename = "dev_dependencies")]
+    dev_dependencies_old: Option<DepTable>,
+    build_dependencies: Option<DepTable>,
+    #[serde(rename = "build_dependencies")]
+    build_dependencies_old: Option<DepTable>,
 }
 
 #[derive(Deserialize)]
-struct ManifestPackage {
-    name: String,
+struct RawPackage {
+    name: Option<Spanned<String>>,
+    version: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawWorkspace {
+    members: Option<Vec<Spanned<String>>>,
+    exclude: Option<Vec<String>>,
+    dependencies: Option<DepTable>,
+    package: Option<RawWorkspacePackage>,
+}
+
+#[derive(Deserialize)]
+struct RawWorkspacePackage {
+    version: Option<toml::Value>,
+}
+
+/// Where a declared dependency comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeclaredSource {
+    /// A registry: crates.io unless `registry` / `registry-index` names another.
+    Registry {
+        /// `registry = "name"` (a name configured in `.cargo/config.toml`).
+        registry: Option<String>,
+        /// `registry-index = "url"`.
+        index: Option<String>,
+    },
+    /// `git = "url"` with an optional `branch` / `tag` / `rev`.
+    Git {
+        /// The repository URL as written.
+        url: String,
+        /// The reference asked for.
+        reference: GitRef,
+    },
+    /// `path = "…"`: the directory, resolved against the declaring manifest (or, for an
+    /// inherited dependency, the workspace root) and normalised lexically.
+    Path {
+        /// The directory of the depended-on package.
+        dir: PathBuf,
+        /// The path as written.
+        raw: String,
+    },
+}
+
+impl DeclaredSource {
+    /// Short name of the source kind (`registry`, `git`, `path`), as [`Source::kind`] names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DeclaredSource::Registry { .. } => "registry",
+            DeclaredSource::Git { .. } => "git",
+            DeclaredSource::Path { .. } => "path",
+        }
+    }
+}
+
+/// One dependency declaration of a manifest.
+#[derive(Debug, Clone)]
+pub struct DeclaredDep {
+    /// The key in its table: the name the crate is used under.
+    pub key: String,
+    /// The crate name (`package = "…"`, else the key).
+    pub name: String,
+    /// The version requirement as written, if any.
+    pub req: Option<String>,
+    /// Where it comes from.
+    pub source: DeclaredSource,
+    /// `Normal`, `Dev` or `Build`.
+    pub kind: DepKind,
+    /// `optional = true`.
+    pub optional: bool,
+    /// The table it is declared in (`dependencies`, `target.'cfg(unix)'.dev-dependencies`,
+    /// `patch.crates-io`, …).
+    pub section: String,
+    /// 1-based line of the declaration.
+    pub line: u32,
+    /// `workspace = true`: the fields above come from `[workspace.dependencies]`.
+    pub inherited: bool,
+    /// Why Cargo would reject the declaration (e.g. it inherits a dependency the workspace does
+    /// not declare); the other fields are then best effort.
+    pub problem: Option<String>,
+}
+
+/// `[workspace]` of a root manifest.
+#[derive(Debug, Clone, Default)]
+pub struct WorkspaceDecl {
+    /// `members` globs with their lines.
+    pub members: Vec<(String, u32)>,
+    /// `exclude` paths.
+    pub exclude: Vec<String>,
+    /// `[workspace.package] version`, for `version.workspace = true`.
+    pub package_version: Option<String>,
+    /// `[workspace.dependencies]`, raw (resolved on inheritance, relative to the root).
+    deps: BTreeMap<String, (toml::Value, u32)>,
+}
+
+/// `[package]` of a manifest.
+#[derive(Debug, Clone)]
+pub struct PackageDecl {
+    /// `name`.
+    pub name: String,
+    /// `version` (inherited from the workspace when so written; `0.0.0` when absent, as Cargo
+    /// defaults it).
+    pub version: String,
+    /// 1-based line of `version` (of `name` when there is no `version`).
+    pub version_line: u32,
+    /// Why the version could not be determined, if it could not.
+    pub problem: Option<String>,
+}
+
+/// One parsed `Cargo.toml`.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// The file.
+    pub path: PathBuf,
+    /// `[package]`, absent for a virtual manifest.
+    pub package: Option<PackageDecl>,
+    /// Every `[dependencies]`, `[dev-dependencies]`, `[build-dependencies]` and
+    /// `[target.*.…]` declaration, in file order per table.
+    pub deps: Vec<DeclaredDep>,
+    /// `[patch.*]` and `[replace]` entries (only meaningful in the root manifest).
+    pub patches: Vec<DeclaredDep>,
+    /// `[workspace]`, if any.
+    pub workspace: Option<WorkspaceDecl>,
+}
+
+impl Manifest {
+    /// The directory of the manifest.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// Reads and parses a manifest. `ws` is the workspace root's manifest for inheritance (`None`
+/// when `path` is the root itself: its own `[workspace]` is used).
+pub fn read_manifest(path: &Path, ws: Option<&Manifest>) -> Result<Manifest, ManifestError> {
+    let text = super::read_text(path, MAX_MANIFEST_SIZE)?;
+    parse_manifest(path, &text, ws)
+}
+
+/// Parses manifest text (see [`read_manifest`]).
+pub fn parse_manifest(
+    path: &Path,
+    text: &str,
+    ws: Option<&Manifest>,
+) -> Result<Manifest, ManifestError> {
+    let lines = LineIndex::new(text);
+    let line_of = |offset: usize| lines.line(offset) as u32;
+    let mut raw: RawManifest = toml::from_str(text).map_err(|e| {
+        let place = e.span().map(|s| {
+            let (line, column) = lines.line_col(text, s.start);
+            Place {
+                line,
+                column,
+                offset: Some(s.start),
+                pointer: None,
+            }
+        });
+        ManifestError::new(
+            path,
+            place,
+            format!("invalid Cargo.toml: {}", e.message().trim_end()),
+        )
+    })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+
+    let workspace = raw.workspace.as_ref().map(|w| WorkspaceDecl {
+        members: w
+            .members
+            .iter()
+            .flatten()
+            .map(|m| (m.get_ref().clone(), line_of(m.span().start)))
+            .collect(),
+        exclude: w.exclude.clone().unwrap_or_default(),
+        package_version: w
+            .package
+            .as_ref()
+            .and_then(|p| p.version.as_ref())
+            .and_then(|v| v.as_str().map(str::to_owned)),
+        deps: w
+            .dependencies
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), (v.get_ref().clone(), line_of(v.span().start))))
+            .collect(),
+    });
+    // Inheritance: from the given root, else from this manifest's own `[workspace]`.
+    let ws_root: Option<(&WorkspaceDecl, &Path)> = match ws {
+        Some(m) => m.workspace.as_ref().map(|w| (w, m.dir())),
+        None => workspace.as_ref().map(|w| (w, dir)),
+    };
+
+    let package = raw.package.as_ref().or(raw.project.as_ref()).map(|p| {
+        let name = p
+            .name
+            .as_ref()
+            .map(|n| n.get_ref().clone())
+            .unwrap_or_default();
+        let name_line = p.name.as_ref().map_or(0, |n| line_of(n.span().start));
+        let (version, version_line, problem) = match &p.version {
+            None => ("0.0.0".to_owned(), name_line, None),
+            Some(v) => {
+                let line = line_of(v.span().start);
+                match v.get_ref() {
+                    toml::Value::String(s) => (s.clone(), line, None),
+                    toml::Value::Table(t) if is_true(t.get("workspace")) => {
+                        match ws_root.and_then(|(w, _)| w.package_version.clone()) {
+                            Some(s) => (s, line, None),
+                            None => (
+                                String::new(),
+                                line,
+                                Some(
+                                    "`version.workspace = true`, but the workspace sets no `[workspace.package] version`"
+                                        .to_owned(),
+                                ),
+                            ),
+                        }
+                    }
+                    _ => (
+                        String::new(),
+                        line,
+                        Some("`version` is neither a string nor `{ workspace = true }`".to_owned()),
+                    ),
+                }
+            }
+        };
+        PackageDecl {
+            name,
+            version,
+            version_line,
+            problem,
+        }
+    });
+
+    let mut deps = Vec::new();
+    let mut push_table = |table: &Option<DepTable>, kind: DepKind, section: String| {
+        for (key, v) in table.iter().flatten() {
+            deps.push(declared(
+                key,
+                v.get_ref(),
+                line_of(v.span().start),
+                kind,
+                section.clone(),
+                dir,
+                ws_root,
+            ));
+        }
+    };
+    let mut push_all = |d: &RawDeps, prefix: &str| {
+        push_table(
+            &d.dependencies,
+            DepKind::Normal,
+            format!("{prefix}dependencies"),
+        );
+        push_table(
+            &d.dev_dependencies,
+            DepKind::Dev,
+            format!("{prefix}dev-dependencies"),
+        );
+        push_table(
+            &d.dev_dependencies_old,
+            DepKind::Dev,
+            format!("{prefix}dev_dependencies"),
+        );
+        push_table(
+            &d.build_dependencies,
+            DepKind::Build,
+            format!("{prefix}build-dependencies"),
+        );
+        push_table(
+            &d.build_dependencies_old,
+            DepKind::Build,
+            format!("{prefix}build_dependencies"),
+        );
+    };
+    let top = RawDeps {
+        dependencies: raw.dependencies.take(),
+        dev_dependencies: raw.dev_dependencies.take(),
+        dev_dependencies_old: raw.dev_dependencies_old.take(),
+        build_dependencies: raw.build_dependencies.take(),
+        build_dependencies_old: raw.build_dependencies_old.take(),
+    };
+    push_all(&top, "");
+    for (t, d) in raw.target.iter().flatten() {
+        push_all(d, &format!("target.'{t}'."));
+    }
+
+    let mut patches = Vec::new();
+    for (src, table) in raw.patch.iter().flatten() {
+        for (key, v) in table {
+            patches.push(declared(
+                key,
+                v.get_ref(),
+                line_of(v.span().start),
+                DepKind::Normal,
+                format!("patch.{src}"),
+                dir,
+                None,
+            ));
+        }
+    }
+    for (spec, v) in raw.replace.iter().flatten() {
+        // `"name:version"` (or a full package id spec) = { … }.
+        let name = spec
+            .split([':', '@'])
+            .next()
+            .unwrap_or(spec)
+            .rsplit('#')
+            .next()
+            .unwrap_or(spec)
+            .to_owned();
+        let mut d = declared(
+            &name,
+            v.get_ref(),
+            line_of(v.span().start),
+            DepKind::Normal,
+            "replace".to_owned(),
+            dir,
+            None,
+        );
+        d.key = spec.clone();
+        patches.push(d);
+    }
+
+    Ok(Manifest {
+        path: path.to_path_buf(),
+        package,
+        deps,
+        patches,
+        workspace,
+    })
+}
+
+fn is_true(v: Option<&toml::Value>) -> bool {
+    v.and_then(toml::Value::as_bool).unwrap_or(false)
+}
+
+fn str_field(t: &toml::Table, k: &str) -> Option<String> {
+    t.get(k).and_then(|v| v.as_str()).map(str::to_owned)
+}
+
+/// One declaration from its TOML value.
+fn declared(
+    key: &str,
+    value: &toml::Value,
+    line: u32,
+    kind: DepKind,
+    section: String,
+    dir: &Path,
+    ws: Option<(&WorkspaceDecl, &Path)>,
+) -> DeclaredDep {
+    let mut d = DeclaredDep {
+        key: key.to_owned(),
+        name: key.to_owned(),
+        req: None,
+        source: DeclaredSource::Registry {
+            registry: None,
+            index: None,
+        },
+        kind,
+        optional: false,
+        section,
+        line,
+        inherited: false,
+        problem: None,
+    };
+    match value {
+        toml::Value::String(req) => d.req = Some(req.clone()),
+        toml::Value::Table(t) => {
+            d.optional = is_true(t.get("optional"));
+            if is_true(t.get("workspace")) {
+                d.inherited = true;
+                match ws.and_then(|(w, root)| w.deps.get(key).map(|v| (v, root))) {
+                    Some(((v, _), root)) => {
+                        // Inherited fields are read relative to the workspace root.
+                        let base = declared(key, v, line, kind, String::new(), root, None);
+                        d.name = base.name;
+                        d.req = base.req;
+                        d.source = base.source;
+                        d.problem = base.problem;
+                        d.optional |= base.optional;
+                    }
+                    None => {
+                        d.problem = Some(format!(
+                            "`{key}.workspace = true`, but the workspace root declares no `{key}` in [workspace.dependencies]"
+                        ));
+                    }
+                }
+                return d;
+            }
+            if let Some(p) = str_field(t, "package") {
+                d.name = p;
+            }
+            d.req = str_field(t, "version");
+            if let Some(url) = str_field(t, "git") {
+                let reference = if let Some(b) = str_field(t, "branch") {
+                    GitRef::Branch(b)
+                } else if let Some(tag) = str_field(t, "tag") {
+                    GitRef::Tag(tag)
+                } else if let Some(r) = str_field(t, "rev") {
+                    GitRef::Rev(r)
+                } else {
+                    GitRef::DefaultBranch
+                };
+                d.source = DeclaredSource::Git { url, reference };
+                if t.contains_key("path") {
+                    d.problem = Some(format!(
+                        "dependency `{key}` specifies both `git` and `path`"
+                    ));
+                }
+            } else if let Some(p) = str_field(t, "path") {
+                d.source = DeclaredSource::Path {
+                    dir: normalize(&dir.join(&p)),
+                    raw: p,
+                };
+            } else {
+                d.source = DeclaredSource::Registry {
+                    registry: str_field(t, "registry"),
+                    index: str_field(t, "registry-index"),
+                };
+            }
+        }
+        _ => {
+            d.problem = Some(format!(
+                "dependency `{key}` is neither a version string nor a table"
+            ));
+        }
+    }
+    d
+}
+
+/// A manifest the workspace names that is not there.
+#[derive(Debug, Clone)]
+pub struct MissingManifest {
+    /// The directory that should hold a `Cargo.toml`.
+    pub dir: PathBuf,
+    /// The manifest that names it.
+    pub declared_in: PathBuf,
+    /// The line that names it.
+    pub line: u32,
+    /// The package name the declaration implies (a path dependency's name), if any.
+    pub name: Option<String>,
+    /// `true` for a workspace member, `false` for a path dependency.
+    pub member: bool,
+    /// What went wrong (`no Cargo.toml`, `outside the repository`).
+    pub reason: String,
+}
+
+/// A package manifest of a workspace.
+#[derive(Debug, Clone)]
+pub struct WorkspacePackage {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// `true` for a workspace member (its dev-dependencies are resolved into the lock);
+    /// `false` for a path dependency that is not a member.
+    pub member: bool,
+}
+
+/// A Cargo workspace as its manifests describe it.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The root manifest (beside `Cargo.lock`).
+    pub root: Manifest,
+    /// Every package manifest read: members first, then path dependencies.
+    pub packages: Vec<WorkspacePackage>,
+    /// Manifests named but not read (absent, or outside the repository).
+    pub missing: Vec<MissingManifest>,
+}
+
+/// Loads the workspace whose root manifest is `dir/Cargo.toml`: members from the `members`
+/// globs (minus `exclude`), the root package, and every path dependency reachable from them
+/// (a path dependency under the root directory is a member, as Cargo makes it one). Manifests
+/// outside `repo_root` are not read (they are listed in [`Workspace::missing`]).
+pub fn load_workspace(dir: &Path, repo_root: &Path) -> Result<Workspace, ManifestError> {
+    let root_path = dir.join("Cargo.toml");
+    let root = read_manifest(&root_path, None)?;
+    let root_dir = normalize(dir);
+    let mut packages: Vec<WorkspacePackage> = Vec::new();
+    let mut missing: Vec<MissingManifest> = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    // (dir, member, declared in, line, implied name)
+    let mut queue: Vec<(PathBuf, bool, PathBuf, u32, Option<String>)> = Vec::new();
+
+    let ws = root.workspace.clone();
+    seen.insert(root_dir.clone());
+    if root.package.is_some() {
+        packages.push(WorkspacePackage {
+            manifest: root.clone(),
+            member: true,
+        });
+    }
+    let excluded = |d: &Path, ws: &WorkspaceDecl| {
+        ws.exclude
+            .iter()
+            .any(|e| d.starts_with(normalize(&root_dir.join(e))))
+    };
+    if let Some(w) = &ws {
+        // As in Cargo, `exclude` removes glob matches too, unless a member is named literally.
+        let literal = |d: &Path| {
+            w.members
+                .iter()
+                .any(|(p, _)| d.starts_with(normalize(&root_dir.join(p))))
+        };
+        for (pattern, line) in &w.members {
+            for m in expand_member(&root_dir, pattern) {
+                if excluded(&m, w) && !literal(&m) {
+                    continue;
+                }
+                queue.push((m, true, root_path.clone(), *line, None));
+            }
+        }
+    }
+    let mut next = 0;
+    // Path dependencies of the packages read so far join the queue as they are read.
+    let enqueue_deps = |m: &Manifest, member: bool, queue: &mut Vec<_>| {
+        for d in &m.deps {
+            if d.kind == DepKind::Dev && !member {
+                continue;
+            }
+            if let DeclaredSource::Path { dir, .. } = &d.source {
+                let is_member = ws
+                    .as_ref()
+                    .is_some_and(|w| dir.starts_with(&root_dir) && !excluded(dir, w));
+                queue.push((
+                    dir.clone(),
+                    is_member,
+                    m.path.clone(),
+                    d.line,
+                    Some(d.name.clone()),
+                ));
+            }
+        }
+    };
+    for p in &packages {
+        enqueue_deps(&p.manifest, true, &mut queue);
+    }
+    for d in &root.patches {
+        if let DeclaredSource::Path { dir, .. } = &d.source {
+            queue.push((
+                dir.clone(),
+                false,
+                root.path.clone(),
+                d.line,
+                Some(d.name.clone()),
+            ));
+        }
+    }
+    while next < queue.len() {
+        let (d, member, declared_in, line, name) = queue[next].clone();
+        next += 1;
+        if !seen.insert(d.clone()) {
+            // A directory first reached as a path dependency may also be a listed member.
+            if member
+                && let Some(p) = packages.iter_mut().find(|p| p.manifest.dir() == d)
+                && !p.member
+            {
+                p.member = true;
+                let m = p.manifest.clone();
+                enqueue_deps(&m, true, &mut queue);
+            }
+            continue;
+        }
+        if seen.len() > MAX_MANIFESTS {
+            return Err(ManifestError::new(
+                &root_path,
+                None,
+                format!("the workspace names more than {MAX_MANIFESTS} manifests"),
+            ));
+        }
+        if !d.starts_with(normalize(repo_root)) {
+            missing.push(MissingManifest {
+                dir: d,
+                declared_in,
+                line,
+                name,
+                member,
+                reason: "outside the repository (not read)".to_owned(),
+            });
+            continue;
+        }
+        let path = d.join("Cargo.toml");
+        if !path.is_file() {
+            missing.push(MissingManifest {
+                dir: d,
+                declared_in,
+                line,
+                name,
+                member,
+                reason: "no Cargo.toml".to_owned(),
+            });
+            continue;
+        }
+        let m = read_manifest(&path, Some(&root))?;
+        enqueue_deps(&m, member, &mut queue);
+        packages.push(WorkspacePackage {
+            manifest: m,
+            member,
+        });
+    }
+    Ok(Workspace {
+        root,
+        packages,
+        missing,
+    })
+}
+
+/// Expands one `members` entry like Cargo: a glob over directories; a pattern that matches
+/// nothing stands for itself (so that a missing member is reported, as Cargo reports it).
+fn expand_member(root: &Path, pattern: &str) -> Vec<PathBuf> {
+    let base = glob::Pattern::escape(&root.to_string_lossy());
+    let full = format!("{base}/{pattern}");
+    let mut out: Vec<PathBuf> = match glob::glob(&full) {
+        Ok(paths) => paths
+            .flatten()
+            .filter(|p| p.is_dir())
+            .map(|p| normalize(&p))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    if out.is_empty() {
+        out.push(normalize(&root.join(pattern)));
+    }
+    out.sort();
+    out
 }
 
 /// How a member depends on a crate, merged over all the tables that name it.
@@ -47,37 +698,23 @@ struct Use {
     dev: bool,
 }
 
-fn crate_name(key: &str, v: &toml::Value) -> String {
-    v.get("package")
-        .and_then(|p| p.as_str())
-        .unwrap_or(key)
-        .to_owned()
-}
-
-fn is_optional(v: &toml::Value) -> bool {
-    v.get("optional").and_then(|o| o.as_bool()).unwrap_or(false)
-}
-
 fn collect(m: &Manifest, uses: &mut HashMap<String, Use>) {
-    for (k, v) in &m.dependencies {
-        let u = uses.entry(crate_name(k, v)).or_default();
-        u.normal = true;
-        u.normal_required |= !is_optional(v);
-    }
-    for (k, v) in m.build_dependencies.iter().chain(&m.build_dependencies_old) {
-        uses.entry(crate_name(k, v)).or_default().build = true;
-    }
-    for (k, v) in m.dev_dependencies.iter().chain(&m.dev_dependencies_old) {
-        uses.entry(crate_name(k, v)).or_default().dev = true;
-    }
-    for t in m.target.values() {
-        collect(t, uses);
+    for d in &m.deps {
+        let u = uses.entry(d.name.clone()).or_default();
+        match d.kind {
+            DepKind::Build => u.build = true,
+            DepKind::Dev => u.dev = true,
+            _ => {
+                u.normal = true;
+                u.normal_required |= !d.optional;
+            }
+        }
     }
 }
 
 /// Finds the `Cargo.toml` files of a workspace rooted at `dir` (skipping `target/`, `.git/` and
 /// `node_modules/`), keyed by package name. Unreadable or invalid manifests are skipped: they
-/// only refine scopes, and `cargo` itself reports them.
+/// only refine scopes, and `cargo` itself (or the drift check) reports them.
 fn find_manifests(dir: &Path) -> HashMap<String, HashMap<String, Use>> {
     let mut out = HashMap::new();
     let mut stack: Vec<(PathBuf, u32)> = vec![(dir.to_path_buf(), 0)];
@@ -94,10 +731,7 @@ fn find_manifests(dir: &Path) -> HashMap<String, HashMap<String, Use>> {
                     stack.push((e.path(), depth + 1));
                 }
             } else if name == "Cargo.toml" {
-                let Ok(text) = std::fs::read_to_string(e.path()) else {
-                    continue;
-                };
-                let Ok(m) = toml::from_str::<Manifest>(&text) else {
+                let Ok(m) = read_manifest(&e.path(), None) else {
                     continue;
                 };
                 if let Some(p) = &m.package {
@@ -179,6 +813,136 @@ mod tests {
                 DepKind::Dev,
                 DepKind::Build,
                 DepKind::Dev
+            ]
+        );
+    }
+
+    fn parse(text: &str, ws: Option<&Manifest>) -> Manifest {
+        parse_manifest(Path::new("/r/crates/a/Cargo.toml"), text, ws).unwrap()
+    }
+
+    #[test]
+    fn reads_every_declaration_form_with_lines() {
+        let m = parse(
+            "[package]\nname = \"a\"\nversion = \"1.2.3\"\n\n[dependencies]\nserde = \"1\"\nfoo2 = { package = \"foo\", version = \"2\", optional = true }\nlocal = { path = \"../local\" }\ng = { git = \"https://example.com/g\", branch = \"dev\" }\n\n[dependencies.tbl]\nversion = \"0.3\"\nregistry = \"corp\"\n\n[target.'cfg(unix)'.build-dependencies]\ncc = \"1\"\n",
+            None,
+        );
+        let p = m.package.as_ref().unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.version.as_str(), p.version_line),
+            ("a", "1.2.3", 3)
+        );
+        let by_key = |k: &str| m.deps.iter().find(|d| d.key == k).unwrap();
+        assert_eq!(by_key("serde").line, 6);
+        let foo = by_key("foo2");
+        assert_eq!(
+            (foo.name.as_str(), foo.req.as_deref(), foo.optional),
+            ("foo", Some("2"), true)
+        );
+        assert_eq!(
+            by_key("local").source,
+            DeclaredSource::Path {
+                dir: PathBuf::from("/r/crates/local"),
+                raw: "../local".into()
+            }
+        );
+        assert_eq!(
+            by_key("g").source,
+            DeclaredSource::Git {
+                url: "https://example.com/g".into(),
+                reference: GitRef::Branch("dev".into())
+            }
+        );
+        assert!(matches!(
+            &by_key("tbl").source,
+            DeclaredSource::Registry { registry: Some(r), .. } if r == "corp"
+        ));
+        let cc = by_key("cc");
+        assert_eq!(
+            (cc.kind, cc.section.as_str()),
+            (DepKind::Build, "target.'cfg(unix)'.build-dependencies")
+        );
+    }
+
+    #[test]
+    fn inherits_from_workspace_relative_to_the_root() {
+        let root = parse_manifest(
+            Path::new("/r/Cargo.toml"),
+            "[workspace]\nmembers = [\"crates/*\"]\n[workspace.package]\nversion = \"0.9.0\"\n[workspace.dependencies]\nserde = { version = \"1.0.100\", features = [\"derive\"] }\nshared = { path = \"shared\", version = \"0.1\" }\n",
+            None,
+        )
+        .unwrap();
+        let m = parse(
+            "[package]\nname = \"a\"\nversion.workspace = true\n[dependencies]\nserde = { workspace = true, optional = true }\nshared.workspace = true\nnope = { workspace = true }\n",
+            Some(&root),
+        );
+        assert_eq!(m.package.as_ref().unwrap().version, "0.9.0");
+        let serde = m.deps.iter().find(|d| d.key == "serde").unwrap();
+        assert!(serde.inherited && serde.optional);
+        assert_eq!(serde.req.as_deref(), Some("1.0.100"));
+        let shared = m.deps.iter().find(|d| d.key == "shared").unwrap();
+        assert!(
+            matches!(&shared.source, DeclaredSource::Path { dir, .. } if dir == Path::new("/r/shared"))
+        );
+        let nope = m.deps.iter().find(|d| d.key == "nope").unwrap();
+        assert!(
+            nope.problem
+                .as_deref()
+                .unwrap()
+                .contains("[workspace.dependencies]")
+        );
+    }
+
+    #[test]
+    fn rejects_invalid_toml_with_line() {
+        let e = parse_manifest(
+            Path::new("Cargo.toml"),
+            "[package]\nname = \"a\"\nversion = \n",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.place.as_ref().map(|p| p.line), Some(3), "{e}");
+        assert!(e.to_string().starts_with("Cargo.toml:3:"), "{e}");
+    }
+
+    #[test]
+    fn workspace_members_globs_exclude_and_path_members() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        let w = |p: &str, t: &str| {
+            std::fs::create_dir_all(r.join(p).parent().unwrap()).unwrap();
+            std::fs::write(r.join(p), t).unwrap();
+        };
+        w(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\", \"missing\"]\nexclude = [\"crates/skip\"]\n",
+        );
+        w(
+            "crates/a/Cargo.toml",
+            "[package]\nname = \"a\"\n[dependencies]\nb = { path = \"../../libs/b\" }\nout = { path = \"../../../outside\" }\n[dev-dependencies]\nd = { path = \"../../dev-only\" }\n",
+        );
+        w("crates/skip/Cargo.toml", "[package]\nname = \"skip\"\n");
+        std::fs::create_dir_all(r.join("crates/skip")).unwrap();
+        w("libs/b/Cargo.toml", "[package]\nname = \"b\"\n");
+        w("dev-only/Cargo.toml", "[package]\nname = \"d\"\n");
+        let ws = load_workspace(r, r).unwrap();
+        let names: Vec<(&str, bool)> = ws
+            .packages
+            .iter()
+            .map(|p| (p.manifest.package.as_ref().unwrap().name.as_str(), p.member))
+            .collect();
+        // `crates/skip` matches the glob but is excluded, as in Cargo.
+        assert_eq!(names, [("a", true), ("b", true), ("d", true)]);
+        let missing: Vec<(&str, bool)> = ws
+            .missing
+            .iter()
+            .map(|m| (m.reason.as_str(), m.member))
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                ("no Cargo.toml", true),
+                ("outside the repository (not read)", false)
             ]
         );
     }

@@ -4,6 +4,7 @@ pub mod cargo;
 mod cargo_fast;
 pub mod cargo_manifest;
 pub mod npm;
+pub mod npm_manifest;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -189,6 +190,27 @@ pub fn read_text(path: &Path, max_size: u64) -> Result<String, LockfileError> {
             LockfileErrorKind::Syntax("invalid UTF-8".into()),
         )
     })
+}
+
+/// Lexically normalises a path (`a/./b/../c` → `a/c`); `..` above the start is kept. No
+/// file-system access: symbolic links are not resolved.
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+    }
+    out.iter().collect()
 }
 
 /// Parses lockfile text of a known format.

@@ -49,7 +49,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
 }
 
 impl Str<'_> {
-    fn as_str(&self) -> &str {
+    /// The string.
+    pub fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -87,7 +88,7 @@ impl<V> Default for Ordered<'_, V> {
 /// A value that may be a string or anything else (old lockfiles put booleans where later ones
 /// put strings); anything else is kept as "absent".
 #[derive(Debug, Default)]
-struct MaybeStr<'a>(Option<Str<'a>>);
+pub(crate) struct MaybeStr<'a>(pub(crate) Option<Str<'a>>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for MaybeStr<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -386,6 +387,16 @@ fn install_name(key: &str) -> &str {
 
 /// Resolves `dep` from the package at `from` like Node: `from/node_modules/dep`, then upwards.
 fn resolve(index: &HashMap<&str, usize>, from: &str, dep: &str, buf: &mut String) -> Option<usize> {
+    resolve_with(|k| index.get(k).copied(), from, dep, buf)
+}
+
+/// [`resolve`] over any lookup from install path (`node_modules/a/node_modules/b`) to a node.
+pub(crate) fn resolve_with<T>(
+    lookup: impl Fn(&str) -> Option<T>,
+    from: &str,
+    dep: &str,
+    buf: &mut String,
+) -> Option<T> {
     let mut dir = from;
     loop {
         buf.clear();
@@ -395,7 +406,7 @@ fn resolve(index: &HashMap<&str, usize>, from: &str, dep: &str, buf: &mut String
         }
         buf.push_str("node_modules/");
         buf.push_str(dep);
-        if let Some(&i) = index.get(buf.as_str()) {
+        if let Some(i) = lookup(buf.as_str()) {
             return Some(i);
         }
         if dir.is_empty() {

@@ -391,7 +391,9 @@ install-script = "warn"
 # allow-hosts = ["localhost"]
 # [sources.path-outside-repo]
 # allow = ["../shared-crates"]
-# [drift]
+# [drift]                                   # manifests vs lockfiles (docs/concepts/drift.md)
+# enabled = true
+# severity = "high"
 # use-cargo = true                          # `cargo metadata --locked --offline` when cargo is on PATH
 
 # SLSA provenance each package or artefact must have (keys: docs/reference/provenance-policy.md;

@@ -11,7 +11,7 @@ mod config;
 
 pub use config::Config;
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::finding::{Code, Finding, FixHint};
 use crate::package::{Ecosystem, Source};
@@ -19,24 +19,7 @@ use crate::package::{Ecosystem, Source};
 use super::CheckCx;
 use super::support::finding;
 
-/// Lexically normalises a path (`a/./b/../c` → `a/c`); `..` above the start is kept.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out: Vec<Component<'_>> = Vec::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(c),
-            },
-            _ => out.push(c),
-        }
-    }
-    out.iter().collect()
-}
+pub use crate::lockfile::normalize;
 
 /// Absolute, normalised form of a path (relative paths are taken from the current directory).
 pub fn absolute(p: &Path) -> PathBuf {

@@ -1,0 +1,144 @@
+//! `tollgate check` on manifests that drifted from their lockfiles (`testdata/drift/`).
+
+use crate::{render, run};
+
+fn check_json(dir: &str) -> (Option<i32>, serde_json::Value, std::process::Output) {
+    let out = run(&[
+        "check",
+        dir,
+        "--db",
+        "../check/advisories",
+        "--now",
+        "2026-11-23",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    (out.status.code(), v, out)
+}
+
+fn drift_findings(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["kind"] == "lock-drift")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn accepts_npm_lock_in_sync_with_its_manifests() {
+    let (code, v, out) = check_json("../drift/npm-ws");
+    assert_eq!(code, Some(0), "{}", render(&out));
+    assert!(drift_findings(&v).is_empty());
+}
+
+#[test]
+fn rejects_npm_drift_as_a_json_finding_with_exit_1() {
+    let (code, v, out) = check_json("../drift/npm-ws-range");
+    assert_eq!(code, Some(1), "{}", render(&out));
+    let fs = drift_findings(&v);
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    let mut f = fs[0].clone();
+    f.as_object_mut().unwrap().remove("disposition");
+    insta::assert_json_snapshot!(f, @r#"
+    {
+      "advisory": null,
+      "blocking": true,
+      "code": "drift/lock-drift",
+      "effective_severity": "high",
+      "fix": {
+        "advice": "run `npm install` and commit package-lock.json"
+      },
+      "id": "drift/lock-drift:package.json:dependencies.is-odd",
+      "ids": [],
+      "kind": "lock-drift",
+      "location": {
+        "file": "package.json",
+        "line": 9
+      },
+      "message": "package.json:9 declares `\"is-odd\": \"^4.0.0\"` in dependencies of the root project: locked version 3.0.1 does not satisfy `^4.0.0`; package-lock.json records `^3.0.0` for it. `npm ci` refuses this lock.",
+      "overdue": false,
+      "package": {
+        "ecosystem": "npm",
+        "id": "package-lock.json#node_modules/is-odd",
+        "name": "is-odd",
+        "purl": "pkg:npm/is-odd@3.0.1",
+        "version": "3.0.1"
+      },
+      "path": [
+        "web@1.0.0",
+        "is-odd@3.0.1"
+      ],
+      "scopes": [],
+      "severity": "high",
+      "sla": null,
+      "title": "is-odd ^4.0.0 not satisfied by locked is-odd@3.0.1",
+      "waived": false
+    }
+    "#);
+}
+
+#[test]
+fn rejects_cargo_drift_that_cargo_itself_refuses() {
+    // `cargo metadata --locked --offline` runs when cargo is on PATH (path dependencies only, so
+    // it needs no registry); the manifest comparison names the member either way.
+    let (code, v, out) = check_json("../drift/cargo-paths-version");
+    assert_eq!(code, Some(1), "{}", render(&out));
+    let fs = drift_findings(&v);
+    let lib_b = fs
+        .iter()
+        .find(|f| f["package"]["name"] == "lib-b")
+        .expect("lib-b drift");
+    assert_eq!(lib_b["location"]["file"], "crates/lib-b/Cargo.toml");
+    assert_eq!(lib_b["location"]["line"], 3);
+    let (code, v, out) = check_json("../drift/cargo-paths");
+    assert_eq!(code, Some(0), "{}", render(&out));
+    assert!(drift_findings(&v).is_empty());
+}
+
+#[test]
+fn drift_can_be_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("tollgate.toml");
+    std::fs::write(&cfg, "[drift]\nenabled = false\n").unwrap();
+    let out = run(&[
+        "check",
+        "../drift/npm-ws-range",
+        "--config",
+        &cfg.to_string_lossy(),
+        "--db",
+        "../check/advisories",
+        "--now",
+        "2026-11-23",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+}
+
+#[test]
+fn malformed_manifest_exits_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        "{\n  \"name\": \"x\",\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        "{\"name\": \"x\", \"lockfileVersion\": 3, \"packages\": {\"\": {\"name\": \"x\"}}}\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "check",
+        &dir.path().to_string_lossy(),
+        "--db",
+        "../check/advisories",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("package.json:3:1: invalid package.json"),
+        "{err}"
+    );
+}
