@@ -7,11 +7,16 @@
 //! policies; its outputs are [`Verified`] values (which only this crate can construct) or typed
 //! errors. It depends on no other tollgate crate.
 
+pub mod canonical;
 pub mod digest;
+pub mod dsse;
 pub mod json;
+pub mod keys;
 pub mod statement;
 pub mod verified;
 
 pub use digest::{Digest, DigestAlgorithm, DigestSet};
+pub use dsse::Envelope;
+pub use keys::{PrivateKey, PublicKey};
 pub use statement::{Statement, Subject};
 pub use verified::Verified;
