@@ -10,9 +10,11 @@
 pub mod canonical;
 pub mod digest;
 pub mod dsse;
+pub mod intoto;
 pub mod json;
 pub mod keys;
 pub mod statement;
+pub mod time;
 pub mod verified;
 
 pub use digest::{Digest, DigestAlgorithm, DigestSet};
