@@ -7,6 +7,7 @@
 //! policies; its outputs are [`Verified`] values (which only this crate can construct) or typed
 //! errors. It depends on no other tollgate crate.
 
+pub mod attestation;
 pub mod canonical;
 pub mod digest;
 pub mod dsse;

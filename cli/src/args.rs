@@ -13,6 +13,9 @@ Examples:
   tollgate check                      the release gate: exit 1 when the policy is violated
   tollgate check --format sarif --output tollgate.sarif
   tollgate init                       write a commented tollgate.toml
+  tollgate key generate --out release  write release.key and release.pub
+  tollgate attest verify --envelope app.intoto.jsonl --key release.pub --artifact app.tar.gz
+  tollgate intoto verify --layout root.layout --layout-key owner.pub --link-dir links/
 
 Exit codes: 0 ok, 1 policy violation, 2 usage or input error.";
 
@@ -98,6 +101,12 @@ pub enum Command {
     Init(crate::cmd::check::InitArgs),
     /// Manage the advisory database: import, update, status.
     Db(crate::cmd::db::DbArgs),
+    /// Sign and verify DSSE attestations (in-toto statements) with keys.
+    Attest(crate::cmd::attest::AttestArgs),
+    /// Verify in-toto supply-chain layouts and links.
+    Intoto(crate::cmd::intoto::IntotoArgs),
+    /// Generate signing keys and show key ids.
+    Key(crate::cmd::key::KeyArgs),
 }
 
 /// `tollgate graph`.

@@ -141,7 +141,7 @@ pub enum IntotoError {
     /// Fewer link files than the threshold exist for authorised functionaries.
     #[error(
         "missing link: step `{step}` requires {threshold} link(s) from authorised functionaries, found {found}{}",
-        if unauthorized.is_empty() { String::new() } else { format!("; links by unauthorised functionaries ignored: {}", unauthorized.join(", ")) }
+        if unauthorized.is_empty() { String::new() } else { format!("; ignored link(s) signed by functionaries the step does not authorise: {}", unauthorized.join(", ")) }
     )]
     MissingLinks {
         /// Step.
