@@ -169,10 +169,7 @@ impl Metadata {
                         Err(e) => last = e.to_string(),
                     }
                 }
-                Err(format!(
-                    "no valid signature by key {} ({last})",
-                    key.keyid()
-                ))
+                Err(format!("no valid signature by key {}: {last}", key.keyid()))
             }
             Metadata::Dsse(env) => {
                 let payload = dsse::verify(env, Some(PAYLOAD_TYPE), std::slice::from_ref(key), 1)

@@ -121,7 +121,7 @@ pub enum IntotoError {
     #[error("layout verification needs at least one layout key")]
     NoLayoutKeys,
     /// A layout key did not sign the layout.
-    #[error("layout signature: {} is not signed by layout key {keyid}: {reason}", path.display())]
+    #[error("layout signature: no valid signature by layout key {keyid} ({reason})")]
     LayoutSignature {
         /// Layout file.
         path: PathBuf,

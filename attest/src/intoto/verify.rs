@@ -100,7 +100,11 @@ fn verify_metadata(
             .map_err(|reason| IntotoError::LayoutSignature {
                 path: layout_path.to_owned(),
                 keyid: k.keyid(),
-                reason,
+                // The key is named by the error already.
+                reason: reason
+                    .split_once(": ")
+                    .filter(|(a, _)| a.starts_with("no valid signature by key"))
+                    .map_or(reason.clone(), |(_, r)| r.to_owned()),
             })?;
         value.get_or_insert(v);
     }

@@ -100,19 +100,20 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
     if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
         bail!("`attest verify` supports --format human or json");
     }
-    let bytes = read_capped(&a.envelope, MAX_ENVELOPE_SIZE)?;
-    let env = Envelope::parse(&bytes).with_context(|| format!("{}", a.envelope.display()))?;
     let keys = a
         .keys
         .iter()
         .map(|p| read_public_key(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let bytes = read_capped(&a.envelope, MAX_ENVELOPE_SIZE)?;
+    let env =
+        Envelope::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", a.envelope.display()))?;
     let wanted: Option<DigestSet> = match (&a.artifact, &a.digest) {
         (Some(f), _) => {
             Some(artifact_digests(f).with_context(|| format!("cannot hash {}", f.display()))?)
         }
         (None, Some(d)) => {
-            let d: Digest = d.parse().context("--digest")?;
+            let d: Digest = d.parse().map_err(|e| anyhow::anyhow!("--digest: {e}"))?;
             Some(DigestSet::from_digests(&[d]))
         }
         (None, None) => None,
@@ -196,7 +197,8 @@ fn sign(a: &SignArgs, out: &Output) -> anyhow::Result<Outcome> {
         .map(|p| read_private_key(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let pbytes = read_capped(&a.predicate, MAX_ENVELOPE_SIZE)?;
-    let predicate = parse_strict(&pbytes).with_context(|| format!("{}", a.predicate.display()))?;
+    let predicate = parse_strict(&pbytes)
+        .map_err(|e| anyhow::anyhow!("{}: not valid JSON: {e}", a.predicate.display()))?;
     if !predicate.is_object() {
         bail!(
             "{}: the predicate must be a JSON object",

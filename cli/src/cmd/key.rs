@@ -38,6 +38,7 @@ pub enum Algorithm {
     /// ECDSA on NIST P-384 (SHA-384).
     EcdsaP384,
     /// RSA 3072 bits (RSASSA-PSS, SHA-256).
+    #[value(name = "rsa-3072")]
     Rsa3072,
 }
 
@@ -140,7 +141,7 @@ fn id(a: &IdArgs, g: &GlobalArgs) -> anyhow::Result<Outcome> {
         Ok(k) => k,
         Err(pub_err) => match PrivateKey::from_pem(&text) {
             Ok(k) => k.public_key().clone(),
-            Err(_) => return Err(pub_err).with_context(|| format!("{}", a.key.display())),
+            Err(_) => bail!("{}: cannot load the key: {pub_err}", a.key.display()),
         },
     };
     print_ids(&key, g, None)?;

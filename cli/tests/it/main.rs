@@ -2,10 +2,13 @@
 //! One module per command. Snapshots live in `snapshots/`; review changes with
 //! `INSTA_UPDATE=always cargo test -p tollgate --test it` and `git diff`.
 
+mod attest;
 mod check;
 mod contract;
 mod db;
 mod graph;
+mod intoto;
+mod key;
 mod why;
 
 use std::path::{Path, PathBuf};
