@@ -27,6 +27,7 @@ mod inspect;
 mod metadata;
 pub mod model;
 pub mod rules;
+mod sign;
 mod verify;
 
 use std::path::PathBuf;
@@ -36,6 +37,7 @@ use serde::Serialize;
 pub use metadata::{Format, Metadata};
 pub use model::{Layout, Link};
 pub use rules::{ArtifactKind, Rule, RuleFailure};
+pub use sign::{SignError, sign_metadata};
 pub use verify::verify_layout_file;
 
 /// Verification settings.
