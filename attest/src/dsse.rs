@@ -319,15 +319,17 @@ pub fn verify_detailed(
     let mut last_err = String::new();
     for &i in &distinct {
         let key = &keys[i];
-        let forms = key.keyid_forms();
         // Signatures whose hint names this key first, then all others: a wrong hint must not
-        // hide a valid signature.
-        let mut order: Vec<&EnvelopeSignature> = env
-            .signatures
-            .iter()
-            .filter(|s| forms.names(&s.keyid))
-            .collect();
-        order.extend(env.signatures.iter().filter(|s| !forms.names(&s.keyid)));
+        // hide a valid signature. (With one signature there is nothing to order.)
+        let order: Vec<&EnvelopeSignature> = if env.signatures.len() > 1 {
+            let forms = key.keyid_forms();
+            let mut o: Vec<&EnvelopeSignature> =
+                env.signatures.iter().filter(|s| forms.names(&s.keyid)).collect();
+            o.extend(env.signatures.iter().filter(|s| !forms.names(&s.keyid)));
+            o
+        } else {
+            env.signatures.iter().collect()
+        };
         let mut ok = false;
         for s in order {
             match key.verify(&msg, &s.sig) {

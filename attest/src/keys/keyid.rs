@@ -59,7 +59,7 @@ impl KeyIdForms {
             return false;
         }
         let lower = id.to_ascii_lowercase();
-        if self.sslib.iter().any(|k| *k == lower) || self.spki_sha256_hex == lower {
+        if self.sslib.contains(&lower) || self.spki_sha256_hex == lower {
             return true;
         }
         let b64 = id.strip_prefix("SHA256:").unwrap_or(id);
