@@ -32,7 +32,8 @@ fn bench(c: &mut Criterion) {
         ("rsa-3072-pss", GenerateAlgorithm::Rsa3072),
     ] {
         let key = PrivateKey::generate(alg).expect("keygen");
-        let env = Envelope::sign("application/vnd.in-toto+json", payload.clone(), &[&key]).expect("sign");
+        let env =
+            Envelope::sign("application/vnd.in-toto+json", payload.clone(), &[&key]).expect("sign");
         let json = serde_json::to_vec(&env.to_json()).expect("json");
         let keys = [key.public_key().clone()];
         // Parse + verify, as `attest verify` does per envelope.

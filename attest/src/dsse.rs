@@ -323,8 +323,11 @@ pub fn verify_detailed(
         // hide a valid signature. (With one signature there is nothing to order.)
         let order: Vec<&EnvelopeSignature> = if env.signatures.len() > 1 {
             let forms = key.keyid_forms();
-            let mut o: Vec<&EnvelopeSignature> =
-                env.signatures.iter().filter(|s| forms.names(&s.keyid)).collect();
+            let mut o: Vec<&EnvelopeSignature> = env
+                .signatures
+                .iter()
+                .filter(|s| forms.names(&s.keyid))
+                .collect();
             o.extend(env.signatures.iter().filter(|s| !forms.names(&s.keyid)));
             o
         } else {
