@@ -318,7 +318,8 @@ fn verify_step(
     }
 
     // Signatures, counted once per distinct key.
-    let mut verified: Vec<(String, String, PublicKey, Value)> = Vec::new(); // (file, keyid, key, value)
+    // (file, keyid, key, signed value, the metadata it came from)
+    let mut verified: Vec<(String, String, PublicKey, Value, &Metadata)> = Vec::new();
     for c in &candidates {
         let Some(key) = layout.keys.get(&c.keyid) else {
             details.push(format!(
@@ -334,6 +335,7 @@ fn verify_step(
                 c.keyid.clone(),
                 key.key.clone(),
                 v.into_inner(),
+                &c.md,
             )),
             Err(e) => details.push(format!("{}: signature: {e}", c.file)),
         }
@@ -341,7 +343,7 @@ fn verify_step(
     for (file, keyid, cert, md) in &cert_candidates {
         match certs::verify_cert_functionary(cert, step, layout, opts.now) {
             Ok(key) => match md.verify(&key) {
-                Ok(v) => verified.push((file.clone(), keyid.clone(), key, v.into_inner())),
+                Ok(v) => verified.push((file.clone(), keyid.clone(), key, v.into_inner(), md)),
                 Err(e) => details.push(format!("{file}: signature: {e}")),
             },
             Err(e) => details.push(format!("{file}: certificate: {e}")),
@@ -352,7 +354,7 @@ fn verify_step(
     let mut links: Vec<(String, String, Link)> = Vec::new(); // (file, keyid, link)
     let mut seen_keys: Vec<PublicKey> = Vec::new();
     let mut sublayout = false;
-    for (file, keyid, key, value) in verified {
+    for (file, keyid, key, value, md) in verified {
         if seen_keys.contains(&key) {
             details.push(format!(
                 "{file}: signed by a key already counted for this step (counted once)"
@@ -367,19 +369,9 @@ fn verify_step(
                 });
             }
             sublayout = true;
-            let sub_md = match read_metadata(&link_dir.join(&file)) {
-                Ok(Ok(md)) => md,
-                Ok(Err(e)) => return Err(e),
-                Err(reason) => {
-                    return Err(IntotoError::Malformed {
-                        path: link_dir.join(&file),
-                        reason,
-                    });
-                }
-            };
             let sub_dir: PathBuf = link_dir.join(format!("{}.{}", step.name, prefix8(&keyid)));
             let (_, summary) = verify_metadata(
-                &sub_md,
+                md,
                 &link_dir.join(&file),
                 std::slice::from_ref(&key),
                 &sub_dir,
