@@ -9,8 +9,9 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use tollgate_attest::attestation::{artifact_digests, sign_statement, verify_attestation};
 use tollgate_attest::digest::{Digest, DigestAlgorithm, DigestSet, digest_reader};
-use tollgate_attest::dsse::{Envelope, MAX_ENVELOPE_SIZE};
+use tollgate_attest::dsse::{self, Envelope, MAX_ENVELOPE_SIZE};
 use tollgate_attest::json::parse_strict;
+use tollgate_attest::statement::PAYLOAD_TYPE;
 
 use super::key::{read_private_key, read_public_key};
 use crate::Outcome;
@@ -53,6 +54,10 @@ pub struct VerifyArgs {
     /// The artefact digest the statement must name (sha256:HEX, sha384:HEX or sha512:HEX).
     #[arg(long, value_name = "ALG:HEX")]
     pub digest: Option<String>,
+    /// The payload type the envelope must have. With the in-toto type (the default) the payload
+    /// must be an in-toto statement; with another type only the signatures are checked.
+    #[arg(long, value_name = "TYPE", default_value = PAYLOAD_TYPE)]
+    pub payload_type: String,
 }
 
 /// `tollgate attest sign`.
@@ -118,9 +123,15 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         }
         (None, None) => None,
     };
-    let res = verify_attestation(&env, &keys, a.threshold, wanted.as_ref());
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
+    if a.payload_type != PAYLOAD_TYPE {
+        if wanted.is_some() {
+            bail!("--artifact/--digest need in-toto statements (--payload-type {PAYLOAD_TYPE})");
+        }
+        return verify_other_payload(a, g, out, &env, &keys, &mut w);
+    }
+    let res = verify_attestation(&env, &keys, a.threshold, wanted.as_ref());
     match res {
         Ok(v) => {
             let signers: Vec<String> = v.signers.iter().map(|&i| keys[i].keyid()).collect();
@@ -161,6 +172,53 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         Err(e) if e.is_input_error() => Err(e).with_context(|| format!("{}", a.envelope.display())),
         Err(e) => {
             report_failure(&mut w, g, &a.envelope, e.check(), &e.to_string(), out)?;
+            Ok(Outcome::Fail)
+        }
+    }
+}
+
+/// Verifies an envelope of a payload type other than in-toto: signatures and type only.
+fn verify_other_payload(
+    a: &VerifyArgs,
+    g: &GlobalArgs,
+    out: &Output,
+    env: &Envelope,
+    keys: &[tollgate_attest::PublicKey],
+    w: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    match dsse::verify_detailed(env, Some(&a.payload_type), keys, a.threshold) {
+        Ok(v) => {
+            let signers: Vec<String> = v.signers.iter().map(|&i| keys[i].keyid()).collect();
+            if g.format == OutputFormat::Json {
+                let report = json!({
+                    "verified": true,
+                    "envelope": a.envelope.display().to_string(),
+                    "payload_type": env.payload_type(),
+                    "payload_bytes": v.payload.len(),
+                    "threshold": a.threshold,
+                    "signers": signers,
+                });
+                serde_json::to_writer_pretty(&mut *w, &report)?;
+                writeln!(w)?;
+            } else {
+                writeln!(
+                    w,
+                    "verified: {} ({}, {} bytes) signed by {} of {} required key(s)",
+                    a.envelope.display(),
+                    env.payload_type(),
+                    v.payload.len(),
+                    signers.len(),
+                    a.threshold
+                )?;
+            }
+            Ok(Outcome::Pass)
+        }
+        Err(e) => {
+            let e = tollgate_attest::attestation::AttestationError::from(e);
+            if e.is_input_error() {
+                bail!("{}: {e}", a.envelope.display());
+            }
+            report_failure(w, g, &a.envelope, e.check(), &e.to_string(), out)?;
             Ok(Outcome::Fail)
         }
     }

@@ -344,6 +344,61 @@ fn sign_rejects_non_object_predicate_and_missing_artifact() {
 }
 
 #[test]
+fn accepts_other_payload_type_only_when_asked() {
+    let f = Fixture::new();
+    f.sign(&["alice.key"], "app.dsse.json");
+    f.edit("app.dsse.json", "retyped.json", |v| {
+        v["payloadType"] = "application/vnd.cyclonedx+json".into()
+    });
+    // Re-typing breaks the signature (the type is signed): exit 1 even when that type is expected.
+    let o = verify(
+        &f,
+        "retyped.json",
+        &[
+            "--key",
+            "alice.pub",
+            "--payload-type",
+            "application/vnd.cyclonedx+json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", render(&o));
+    // The original envelope under its own type verifies when that type is expected.
+    let o = verify(
+        &f,
+        "app.dsse.json",
+        &[
+            "--key",
+            "alice.pub",
+            "--payload-type",
+            "application/vnd.in-toto+json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", render(&o));
+    let o = verify(
+        &f,
+        "app.dsse.json",
+        &["--key", "alice.pub", "--payload-type", "text/plain"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", render(&o));
+    assert!(
+        stderr(&o).contains("payloadType is `application/vnd.in-toto+json`, expected `text/plain`")
+    );
+    let o = verify(
+        &f,
+        "app.dsse.json",
+        &[
+            "--key",
+            "alice.pub",
+            "--payload-type",
+            "text/plain",
+            "--artifact",
+            "app.tar.gz",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", render(&o));
+}
+
+#[test]
 fn attest_help_lists_verify_and_sign() {
     let o = tollgate().args(["attest", "--help"]).output().unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
