@@ -109,7 +109,9 @@ fn copy_dir(from: &Path, to: &Path, budget: &mut u64, depth: usize) -> Result<()
     let rd = std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
     for e in rd {
         let e = e.map_err(|e| format!("{}: {e}", from.display()))?;
-        let ft = e.file_type().map_err(|e| format!("{}: {e}", e))?;
+        let ft = e
+            .file_type()
+            .map_err(|err| format!("{}: {err}", e.path().display()))?;
         let src = e.path();
         let dst = to.join(e.file_name());
         if ft.is_dir() {
