@@ -46,17 +46,17 @@ pub struct MetablockSignature {
     pub cert: Option<String>,
 }
 
-/// A parsed, not yet verified, metadata document.
+/// A parsed, not yet verified, metadata document. Its signed content is private: only
+/// [`Metadata::verify`] hands it out, as [`Verified`].
 #[derive(Debug, Clone)]
-pub enum Metadata {
-    /// Legacy Metablock.
+pub struct Metadata(Inner);
+
+#[derive(Debug, Clone)]
+enum Inner {
     Metablock {
-        /// The `signed` value as received.
         signed: Value,
-        /// Signatures.
         signatures: Vec<MetablockSignature>,
     },
-    /// DSSE envelope.
     Dsse(Envelope),
 }
 
@@ -73,7 +73,7 @@ impl Metadata {
         let o = v.as_object().ok_or("expected a JSON object")?;
         if o.contains_key("payloadType") {
             let env = Envelope::from_value(&v).map_err(|e| e.to_string())?;
-            return Ok(Metadata::Dsse(env));
+            return Ok(Metadata(Inner::Dsse(env)));
         }
         let signed = o
             .get("signed")
@@ -111,36 +111,36 @@ impl Metadata {
                 cert,
             });
         }
-        Ok(Metadata::Metablock { signed, signatures })
+        Ok(Metadata(Inner::Metablock { signed, signatures }))
     }
 
     /// The wrapping.
     pub fn format(&self) -> Format {
-        match self {
-            Metadata::Metablock { .. } => Format::Metablock,
-            Metadata::Dsse(_) => Format::Dsse,
+        match &self.0 {
+            Inner::Metablock { .. } => Format::Metablock,
+            Inner::Dsse(_) => Format::Dsse,
         }
     }
 
     /// The signatures' key ids.
     pub fn keyids(&self) -> Vec<String> {
-        match self {
-            Metadata::Metablock { signatures, .. } => {
+        match &self.0 {
+            Inner::Metablock { signatures, .. } => {
                 signatures.iter().map(|s| s.keyid.clone()).collect()
             }
-            Metadata::Dsse(e) => e.signatures().iter().map(|s| s.keyid.clone()).collect(),
+            Inner::Dsse(e) => e.signatures().iter().map(|s| s.keyid.clone()).collect(),
         }
     }
 
     /// Certificates attached to signatures whose keyid starts with `prefix` (Metablock only).
     pub fn certs_for(&self, prefix: &str) -> Vec<(String, String)> {
-        match self {
-            Metadata::Metablock { signatures, .. } => signatures
+        match &self.0 {
+            Inner::Metablock { signatures, .. } => signatures
                 .iter()
                 .filter(|s| s.keyid.starts_with(prefix))
                 .filter_map(|s| s.cert.clone().map(|c| (s.keyid.clone(), c)))
                 .collect(),
-            Metadata::Dsse(_) => Vec::new(),
+            Inner::Dsse(_) => Vec::new(),
         }
     }
 
@@ -150,8 +150,8 @@ impl Metadata {
     /// hint; what counts is which trusted key verifies). For DSSE the payload type must be
     /// `application/vnd.in-toto+json`.
     pub fn verify(&self, key: &PublicKey) -> Result<Verified<Value>, String> {
-        match self {
-            Metadata::Metablock { signed, signatures } => {
+        match &self.0 {
+            Inner::Metablock { signed, signatures } => {
                 if signatures.is_empty() {
                     return Err("no signatures".into());
                 }
@@ -171,7 +171,7 @@ impl Metadata {
                 }
                 Err(format!("no valid signature by key {}: {last}", key.keyid()))
             }
-            Metadata::Dsse(env) => {
+            Inner::Dsse(env) => {
                 let payload = dsse::verify(env, Some(PAYLOAD_TYPE), std::slice::from_ref(key), 1)
                     .map_err(|e| e.to_string())?;
                 payload.try_map(|p| {
