@@ -220,3 +220,59 @@ fn loads_every_golang_key_or_names_it_unsupported() {
         }
     }
 }
+
+/// in-toto-golang's `super.layout` delegates step `sub_layout` to alice, whose signed sublayout
+/// (`sub_layout.70ca5750.link`, the demo layout) is verified against the links in
+/// `sub_layout.70ca5750/`. Upstream, `super.layout` is unsigned, so the test signs its `signed`
+/// value unchanged with a fresh owner key, and verifies before its 2021 expiry.
+#[test]
+fn golang_super_layout_verifies_its_sublayout() {
+    use tollgate_attest::intoto::{Format, sign_metadata};
+    use tollgate_attest::keys::{GenerateAlgorithm, PrivateKey};
+    if !tar_available() {
+        eprintln!("SKIP: `tar` is not installed");
+        return;
+    }
+    let src = vectors().join("golang-demo");
+    let dir = tempfile::tempdir().unwrap();
+    let owner = PrivateKey::generate(GenerateAlgorithm::Ed25519).unwrap();
+    let sup: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(src.join("super.layout")).unwrap()).unwrap();
+    let signed = sign_metadata(&sup["signed"], Format::Metablock, &[&owner]).unwrap();
+    std::fs::write(
+        dir.path().join("super.layout"),
+        serde_json::to_vec(&signed).unwrap(),
+    )
+    .unwrap();
+    std::fs::copy(
+        src.join("sub_layout.70ca5750.link"),
+        dir.path().join("sub_layout.70ca5750.link"),
+    )
+    .unwrap();
+    let sub = dir.path().join("sub_layout.70ca5750");
+    std::fs::create_dir(&sub).unwrap();
+    for f in [
+        "write-code.b7d643de.link",
+        "package.d3ffd108.link",
+        "foo.tar.gz",
+    ] {
+        std::fs::copy(src.join(f), sub.join(f)).unwrap();
+    }
+    let mut o = opts(true);
+    o.now = parse_rfc3339("2021-01-01T00:00:00Z").unwrap();
+    let keys = [owner.public_key().clone()];
+    let r = verify_layout_file(&dir.path().join("super.layout"), &keys, dir.path(), &o).unwrap();
+    assert!(r.steps[0].sublayout);
+    assert!(r.products.contains_key("foo.tar.gz"), "{:?}", r.products);
+    // Twin: a sublayout link missing from the sublayout's directory.
+    std::fs::remove_file(sub.join("package.d3ffd108.link")).unwrap();
+    let e =
+        verify_layout_file(&dir.path().join("super.layout"), &keys, dir.path(), &o).unwrap_err();
+    assert!(matches!(e, IntotoError::Sublayout { .. }), "{e}");
+    assert_eq!(e.check(), "missing-link");
+    // Twin: after the super layout's expiry.
+    o.now = parse_rfc3339("2021-03-06T11:54:25Z").unwrap();
+    let e =
+        verify_layout_file(&dir.path().join("super.layout"), &keys, dir.path(), &o).unwrap_err();
+    assert_eq!(e.check(), "expiry");
+}
