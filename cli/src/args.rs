@@ -13,8 +13,8 @@ Examples:
   tollgate check                      the release gate: exit 1 when the policy is violated
   tollgate check --format sarif --output tollgate.sarif
   tollgate init                       write a commented tollgate.toml
-  tollgate key generate --out release  write release.key and release.pub
-  tollgate attest verify --envelope app.intoto.jsonl --key release.pub --artifact app.tar.gz
+  tollgate key generate --out rel     write rel.key (0600) and rel.pub
+  tollgate attest verify --envelope app.intoto.json --key rel.pub --artifact app.tar.gz
   tollgate intoto verify --layout root.layout --layout-key owner.pub --link-dir links/
 
 Exit codes: 0 ok, 1 policy violation, 2 usage or input error.";
