@@ -107,6 +107,10 @@ pub struct ModelError {
     pub reason: String,
 }
 
+fn is_hex_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 fn merr(field: impl Into<String>, reason: impl Into<String>) -> ModelError {
     ModelError {
         field: field.into(),
@@ -224,6 +228,9 @@ impl Layout {
         if let Some(kv) = o.get("keys").filter(|v| !v.is_null()) {
             for (id, k) in obj(kv, "keys")? {
                 let at = format!("keys.{id}");
+                if !is_hex_id(id) {
+                    return Err(merr(&at, "the key id is not hexadecimal"));
+                }
                 let key = parse_sslib_key(k).map_err(|e| merr(&at, e.to_string()))?;
                 if let Some(d) = &key.declared_keyid
                     && d != id
@@ -272,8 +279,16 @@ impl Layout {
                     cc.push(cert_constraint(c, &format!("{at}.cert_constraints[{j}]"))?);
                 }
             }
+            let pubkeys = str_list(so.get("pubkeys"), &format!("{at}.pubkeys"))?;
+            if let Some(bad) = pubkeys.iter().find(|k| !is_hex_id(k)) {
+                // Key ids become file names (`<step>.<keyid[:8]>.link`): hex only.
+                return Err(merr(
+                    format!("{at}.pubkeys"),
+                    format!("`{bad}` is not a hex key id"),
+                ));
+            }
             steps.push(Step {
-                pubkeys: str_list(so.get("pubkeys"), &format!("{at}.pubkeys"))?,
+                pubkeys,
                 threshold,
                 expected_command: str_list(
                     so.get("expected_command"),
@@ -425,5 +440,43 @@ impl Link {
             command: str_list(p.get("command"), "predicate.command")?,
             byproducts: p.get("byproducts").cloned().unwrap_or(Value::Null),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn layout(step: Value) -> Value {
+        json!({"_type": "layout", "expires": "2099-01-01T00:00:00Z", "keys": {}, "steps": [step], "inspect": []})
+    }
+
+    #[test]
+    fn accepts_minimal_step() {
+        let l = Layout::from_value(&layout(
+            json!({"name": "a", "pubkeys": ["ab12"], "threshold": 2}),
+        ))
+        .unwrap();
+        assert_eq!(l.steps[0].threshold, 2);
+    }
+
+    #[test]
+    fn rejects_path_like_names_and_key_ids() {
+        for step in [
+            json!({"name": "../x", "pubkeys": []}),
+            json!({"name": "a", "pubkeys": ["/../../etc"]}),
+            json!({"name": "a", "pubkeys": [], "threshold": 0}),
+            json!({"name": "a", "pubkeys": [], "expected_products": [["ALLOW"]]}),
+        ] {
+            assert!(Layout::from_value(&layout(step.clone())).is_err(), "{step}");
+        }
+        let dup = json!({"_type": "layout", "expires": "x", "steps": [{"name": "a"}], "inspect": [{"name": "a", "run": ["true"]}]});
+        assert!(
+            Layout::from_value(&dup)
+                .unwrap_err()
+                .reason
+                .contains("used twice")
+        );
     }
 }
