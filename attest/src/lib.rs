@@ -6,6 +6,13 @@
 //! This crate knows nothing of lockfiles, packages or findings. Its inputs are bytes, digests and
 //! policies; its outputs are [`Verified`] values (which only this crate can construct) or typed
 //! errors. It depends on no other tollgate crate.
+//!
+//! - [`keys`]: PEM/PKCS#8/securesystemslib keys, key ids, signing, verification;
+//! - [`dsse`]: envelopes, PAE, threshold verification returning `Verified<Vec<u8>>`;
+//! - [`statement`] and [`attestation`]: in-toto statements, key-signed attestations about a
+//!   digest;
+//! - [`intoto`]: supply-chain layouts and links (Metablock and DSSE), rules, inspections;
+//! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share.
 
 pub mod attestation;
 pub mod canonical;
