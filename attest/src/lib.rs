@@ -6,13 +6,29 @@
 //! This crate knows nothing of lockfiles, packages or findings. Its inputs are bytes, digests and
 //! policies; its outputs are [`Verified`] values (which only this crate can construct) or typed
 //! errors. It depends on no other tollgate crate.
+//!
+//! - [`keys`]: PEM/PKCS#8/securesystemslib keys, key ids, signing, verification;
+//! - [`dsse`]: envelopes, PAE, threshold verification returning `Verified<Vec<u8>>`;
+//! - [`statement`] and [`attestation`]: in-toto statements, key-signed attestations about a
+//!   digest;
+//! - [`intoto`]: supply-chain layouts and links (Metablock and DSSE), rules, inspections;
+//! - [`slsa`]: SLSA provenance predicates and the provenance policy (slsa-verifier, gh attestation);
+//! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share.
 
+pub mod attestation;
+pub mod canonical;
 pub mod digest;
+pub mod dsse;
+pub mod intoto;
 pub mod json;
+pub mod keys;
 pub mod slsa;
 pub mod statement;
+pub mod time;
 pub mod verified;
 
 pub use digest::{Digest, DigestAlgorithm, DigestSet};
+pub use dsse::Envelope;
+pub use keys::{PrivateKey, PublicKey};
 pub use statement::{Statement, Subject};
 pub use verified::Verified;

@@ -12,8 +12,6 @@ pub struct Verified<T> {
     value: T,
 }
 
-// Constructors are used by the verifiers (dsse, in-toto, slsa) as they land.
-#[allow(dead_code)]
 impl<T> Verified<T> {
     /// Wraps a value whose verification just succeeded (crate-internal by design).
     pub(crate) fn new(value: T) -> Self {

@@ -13,6 +13,9 @@ Examples:
   tollgate check                      the release gate: exit 1 when the policy is violated
   tollgate check --format sarif --output tollgate.sarif
   tollgate init                       write a commented tollgate.toml
+  tollgate key generate --out rel     write rel.key (0600) and rel.pub
+  tollgate attest verify --envelope app.intoto.json --key rel.pub --artifact app.tar.gz
+  tollgate intoto verify --layout root.layout --layout-key owner.pub --link-dir links/
 
 Exit codes: 0 ok, 1 policy violation, 2 usage or input error.";
 
@@ -98,24 +101,12 @@ pub enum Command {
     Init(crate::cmd::check::InitArgs),
     /// Manage the advisory database: import, update, status.
     Db(crate::cmd::db::DbArgs),
-    /// Attestations: check a verified statement against a provenance policy.
-    Attest(AttestArgs),
-}
-
-/// `tollgate attest`.
-#[derive(Debug, Args)]
-pub struct AttestArgs {
-    /// The attestation command.
-    #[command(subcommand)]
-    pub command: AttestCommand,
-}
-
-/// Attestation commands.
-#[derive(Debug, Subcommand)]
-pub enum AttestCommand {
-    /// Check a verified in-toto statement (SLSA provenance v0.2/v1, a VSA) against a provenance
-    /// policy: builder, source, branch, tag, workflow inputs, subject digest, npm package.
-    PolicyCheck(Box<crate::cmd::attest_policy::PolicyCheckArgs>),
+    /// Sign and verify DSSE attestations (in-toto statements) with keys.
+    Attest(crate::cmd::attest::AttestArgs),
+    /// Verify in-toto supply-chain layouts and links.
+    Intoto(crate::cmd::intoto::IntotoArgs),
+    /// Generate signing keys and show key ids.
+    Key(crate::cmd::key::KeyArgs),
 }
 
 /// `tollgate graph`.

@@ -1,12 +1,15 @@
 //! Command dispatch: one module per command group. No business logic lives here.
 
 pub mod attest_policy;
+pub mod attest;
 pub mod check;
 pub mod db;
 mod graph;
+pub mod intoto;
+pub mod key;
 
 use crate::Outcome;
-use crate::args::{AttestCommand, Cli, Command};
+use crate::args::{Cli, Command};
 use crate::output::Output;
 
 /// Runs the parsed command.
@@ -17,8 +20,8 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Check(a) => check::check(a, &cli.global, out),
         Command::Init(a) => check::init(a, out),
         Command::Db(a) => db::run(a, &cli.global, out),
-        Command::Attest(a) => match &a.command {
-            AttestCommand::PolicyCheck(p) => attest_policy::policy_check(p, &cli.global, out),
-        },
+        Command::Attest(a) => attest::run(a, &cli.global, out),
+        Command::Intoto(a) => intoto::run(a, &cli.global, out),
+        Command::Key(a) => key::run(a, &cli.global, out),
     }
 }

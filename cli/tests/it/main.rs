@@ -3,11 +3,14 @@
 //! `INSTA_UPDATE=always cargo test -p tollgate --test it` and `git diff`.
 
 mod attest_policy;
+mod attest;
 mod check;
 mod contract;
 mod db;
 mod drift;
 mod graph;
+mod intoto;
+mod key;
 mod why;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,253 @@
+//! Private keys: PKCS#8 (and the legacy `RSA PRIVATE KEY` / `EC PRIVATE KEY` forms), signing,
+//! generation.
+
+use std::fmt;
+
+use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rand_core::OsRng;
+use sha2::{Digest as _, Sha256};
+use signature::Signer;
+
+use super::KeyError;
+use super::public::{PublicKey, RSA_MAX_BITS, RSA_MIN_BITS, Scheme, decode_pem, pem_encode};
+
+/// A private key. Signatures use securesystemslib's default schemes: Ed25519, ECDSA with the
+/// curve's hash (DER-encoded), RSASSA-PSS with SHA-256 and a digest-length salt.
+pub struct PrivateKey {
+    inner: Inner,
+    public: PublicKey,
+}
+
+enum Inner {
+    Ed25519(ed25519_dalek::SigningKey),
+    P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
+    Rsa(Box<rsa::RsaPrivateKey>),
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Algorithms `tollgate key generate` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenerateAlgorithm {
+    /// Ed25519.
+    Ed25519,
+    /// ECDSA P-256.
+    EcdsaP256,
+    /// ECDSA P-384.
+    EcdsaP384,
+    /// RSA 3072 bits (PSS signatures).
+    Rsa3072,
+}
+
+fn malformed(what: &'static str, e: impl fmt::Display) -> KeyError {
+    KeyError::Malformed {
+        what,
+        reason: e.to_string(),
+    }
+}
+
+impl PrivateKey {
+    /// Generates a key from the operating system's random source.
+    pub fn generate(alg: GenerateAlgorithm) -> Result<PrivateKey, KeyError> {
+        let inner = match alg {
+            GenerateAlgorithm::Ed25519 => {
+                Inner::Ed25519(ed25519_dalek::SigningKey::generate(&mut OsRng))
+            }
+            GenerateAlgorithm::EcdsaP256 => {
+                Inner::P256(p256::ecdsa::SigningKey::random(&mut OsRng))
+            }
+            GenerateAlgorithm::EcdsaP384 => {
+                Inner::P384(p384::ecdsa::SigningKey::random(&mut OsRng))
+            }
+            GenerateAlgorithm::Rsa3072 => Inner::Rsa(Box::new(
+                rsa::RsaPrivateKey::new(&mut OsRng, 3072)
+                    .map_err(|e| KeyError::Sign(e.to_string()))?,
+            )),
+        };
+        PrivateKey::from_inner(inner)
+    }
+
+    fn from_inner(inner: Inner) -> Result<PrivateKey, KeyError> {
+        let public = match &inner {
+            Inner::Ed25519(k) => PublicKey::from_ed25519(k.verifying_key()),
+            Inner::P256(k) => {
+                use p256::pkcs8::EncodePublicKey;
+                let der = k
+                    .verifying_key()
+                    .to_public_key_der()
+                    .map_err(|e| malformed("P-256 key", e))?;
+                PublicKey::from_spki_der(der.as_bytes())?
+            }
+            Inner::P384(k) => {
+                use p384::pkcs8::EncodePublicKey;
+                let der = k
+                    .verifying_key()
+                    .to_public_key_der()
+                    .map_err(|e| malformed("P-384 key", e))?;
+                PublicKey::from_spki_der(der.as_bytes())?
+            }
+            Inner::Rsa(k) => {
+                PublicKey::from_rsa(k.to_public_key())?.with_scheme(Scheme::RsaPssSha256)?
+            }
+        };
+        Ok(PrivateKey { inner, public })
+    }
+
+    /// Reads a PEM private key: `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) or
+    /// `EC PRIVATE KEY` (SEC1, P-256/P-384). Encrypted keys are refused with a hint.
+    pub fn from_pem(pem: &str) -> Result<PrivateKey, KeyError> {
+        let (label, der) = decode_pem(pem)?;
+        let inner = match label.as_str() {
+            "PRIVATE KEY" => from_pkcs8_der(&der)?,
+            "ENCRYPTED PRIVATE KEY" => return Err(KeyError::Encrypted),
+            "RSA PRIVATE KEY" => {
+                let k =
+                    <rsa::RsaPrivateKey as rsa::pkcs1::DecodeRsaPrivateKey>::from_pkcs1_der(&der)
+                        .map_err(|e| malformed("PKCS#1 RSA private key", e))?;
+                Inner::Rsa(Box::new(k))
+            }
+            "EC PRIVATE KEY" => {
+                if let Ok(k) = p256::SecretKey::from_sec1_der(&der) {
+                    Inner::P256(k.into())
+                } else if let Ok(k) = p384::SecretKey::from_sec1_der(&der) {
+                    Inner::P384(k.into())
+                } else {
+                    return Err(KeyError::Unsupported(
+                        "EC private key on a curve other than P-256/P-384".into(),
+                    ));
+                }
+            }
+            l if l.contains("PUBLIC KEY") => {
+                return Err(KeyError::Pem(format!(
+                    "found a `{l}` where a private key was expected"
+                )));
+            }
+            l => return Err(KeyError::Pem(format!("unexpected PEM block `{l}`"))),
+        };
+        if let Inner::Rsa(k) = &inner {
+            use rsa::traits::PublicKeyParts;
+            let bits = k.n().bits();
+            if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits) {
+                return Err(KeyError::RsaSize(bits));
+            }
+        }
+        PrivateKey::from_inner(inner)
+    }
+
+    /// The public half (restricted to the scheme this key signs with).
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// The scheme signatures are made with.
+    pub fn scheme(&self) -> Scheme {
+        match self.inner {
+            Inner::Ed25519(_) => Scheme::Ed25519,
+            Inner::P256(_) => Scheme::EcdsaSha256,
+            Inner::P384(_) => Scheme::EcdsaSha384,
+            Inner::Rsa(_) => Scheme::RsaPssSha256,
+        }
+    }
+
+    /// Signs `msg`.
+    pub fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+        Ok(match &self.inner {
+            Inner::Ed25519(k) => k.sign(msg).to_bytes().to_vec(),
+            Inner::P256(k) => {
+                let s: p256::ecdsa::Signature = k.sign(msg);
+                s.to_der().as_bytes().to_vec()
+            }
+            Inner::P384(k) => {
+                let s: p384::ecdsa::Signature = k.sign(msg);
+                s.to_der().as_bytes().to_vec()
+            }
+            Inner::Rsa(k) => {
+                let hashed = Sha256::digest(msg);
+                k.sign_with_rng(&mut OsRng, rsa::Pss::new_with_salt::<Sha256>(32), &hashed)
+                    .map_err(|e| KeyError::Sign(e.to_string()))?
+            }
+        })
+    }
+
+    /// PKCS#8 PEM (unencrypted).
+    pub fn to_pkcs8_pem(&self) -> Result<String, KeyError> {
+        let der = match &self.inner {
+            Inner::Ed25519(k) => k.to_pkcs8_der(),
+            Inner::P256(k) => k.to_pkcs8_der(),
+            Inner::P384(k) => k.to_pkcs8_der(),
+            Inner::Rsa(k) => k.to_pkcs8_der(),
+        }
+        .map_err(|e| malformed("private key", e))?;
+        Ok(pem_encode("PRIVATE KEY", der.as_bytes()))
+    }
+}
+
+fn from_pkcs8_der(der: &[u8]) -> Result<Inner, KeyError> {
+    if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_der(der) {
+        return Ok(Inner::Ed25519(k));
+    }
+    if let Ok(k) = p256::ecdsa::SigningKey::from_pkcs8_der(der) {
+        return Ok(Inner::P256(k));
+    }
+    if let Ok(k) = p384::ecdsa::SigningKey::from_pkcs8_der(der) {
+        return Ok(Inner::P384(k));
+    }
+    match rsa::RsaPrivateKey::from_pkcs8_der(der) {
+        Ok(k) => Ok(Inner::Rsa(Box::new(k))),
+        Err(e) => {
+            let info = pkcs8::PrivateKeyInfo::try_from(der)
+                .map_err(|e| malformed("PKCS#8 private key", e))?;
+            Err(KeyError::Unsupported(format!(
+                "private key algorithm {} ({e}); signing supports Ed25519, ECDSA P-256/P-384, RSA",
+                info.algorithm.oid
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_own_signatures_rejects_flipped_bytes() {
+        for alg in [
+            GenerateAlgorithm::Ed25519,
+            GenerateAlgorithm::EcdsaP256,
+            GenerateAlgorithm::EcdsaP384,
+        ] {
+            let k = PrivateKey::generate(alg).unwrap();
+            let sig = k.sign(b"hello").unwrap();
+            k.public_key().verify(b"hello", &sig).unwrap();
+            assert!(k.public_key().verify(b"hellp", &sig).is_err(), "{alg:?}");
+            let mut bad = sig.clone();
+            let n = bad.len() - 1;
+            bad[n] ^= 1;
+            assert!(k.public_key().verify(b"hello", &bad).is_err(), "{alg:?}");
+            // PEM round trip.
+            let pem = k.to_pkcs8_pem().unwrap();
+            let k2 = PrivateKey::from_pem(&pem).unwrap();
+            assert_eq!(k2.public_key(), k.public_key());
+            let pub_pem = k.public_key().to_pem();
+            assert_eq!(&PublicKey::from_pem(&pub_pem).unwrap(), k.public_key());
+        }
+    }
+
+    #[test]
+    fn rejects_public_key_as_private_and_encrypted_keys() {
+        let k = PrivateKey::generate(GenerateAlgorithm::Ed25519).unwrap();
+        assert!(PrivateKey::from_pem(&k.public_key().to_pem()).is_err());
+        assert_eq!(
+            PrivateKey::from_pem(&pem_encode("ENCRYPTED PRIVATE KEY", b"x")).unwrap_err(),
+            KeyError::Encrypted
+        );
+        assert!(PublicKey::from_pem(&k.to_pkcs8_pem().unwrap()).is_err());
+    }
+}

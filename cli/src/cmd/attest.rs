@@ -1,0 +1,293 @@
+//! `tollgate attest verify | sign`: key-signed DSSE attestations (in-toto statements). Logic
+//! lives in `tollgate_attest::attestation`; this file parses arguments and prints.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use serde_json::json;
+use tollgate_attest::attestation::{artifact_digests, sign_statement, verify_attestation};
+use tollgate_attest::digest::{Digest, DigestAlgorithm, DigestSet, digest_reader};
+use tollgate_attest::dsse::{self, Envelope, MAX_ENVELOPE_SIZE};
+use tollgate_attest::json::parse_strict;
+use tollgate_attest::statement::PAYLOAD_TYPE;
+
+use super::key::{read_private_key, read_public_key};
+use crate::Outcome;
+use crate::args::{GlobalArgs, OutputFormat};
+use crate::output::Output;
+
+/// `tollgate attest`.
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The attestation command.
+    #[command(subcommand)]
+    pub command: AttestCommand,
+}
+
+/// Attestation commands.
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Verify a DSSE envelope with public keys (exit 1 when it does not verify); with
+    /// --artifact or --digest, the payload must be an in-toto statement with a matching subject.
+    Verify(VerifyArgs),
+    /// Sign an in-toto Statement v1 about ARTIFACTs as a DSSE envelope.
+    Sign(SignArgs),
+    /// Check a verified in-toto statement (SLSA provenance v0.2/v1, a VSA) against a provenance
+    /// policy: builder, source, branch, tag, workflow inputs, subject digest, npm package.
+    PolicyCheck(Box<super::attest_policy::PolicyCheckArgs>),
+}
+
+/// `tollgate attest verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The DSSE envelope (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub envelope: PathBuf,
+    /// A trusted public key (PEM; repeatable).
+    #[arg(long = "key", value_name = "KEY", required = true)]
+    pub keys: Vec<PathBuf>,
+    /// Distinct trusted keys that must have signed.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub threshold: usize,
+    /// The artefact the statement must be about (hashed with SHA-256 and SHA-512).
+    #[arg(long, value_name = "FILE", conflicts_with = "digest")]
+    pub artifact: Option<PathBuf>,
+    /// The artefact digest the statement must name (sha256:HEX, sha384:HEX or sha512:HEX).
+    #[arg(long, value_name = "ALG:HEX")]
+    pub digest: Option<String>,
+    /// The payload type the envelope must have. With the in-toto type (the default) the payload
+    /// must be an in-toto statement; with another type only the signatures are checked.
+    #[arg(long, value_name = "TYPE", default_value = PAYLOAD_TYPE)]
+    pub payload_type: String,
+}
+
+/// `tollgate attest sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// A private key (PKCS#8 PEM; repeatable: one signature per key).
+    #[arg(long = "key", value_name = "KEY", required = true)]
+    pub keys: Vec<PathBuf>,
+    /// The predicate type (a URI).
+    #[arg(long, value_name = "URI")]
+    pub predicate_type: String,
+    /// The predicate: a JSON object.
+    #[arg(long, value_name = "FILE")]
+    pub predicate: PathBuf,
+    /// Where to write the envelope (default: stdout).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Files the statement is about (subjects: name as given, SHA-256).
+    #[arg(required = true, value_name = "ARTIFACT")]
+    pub artifacts: Vec<PathBuf>,
+}
+
+/// Runs an `attest` command.
+pub fn run(a: &AttestArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    match &a.command {
+        AttestCommand::Verify(a) => verify(a, g, out),
+        AttestCommand::Sign(a) => sign(a, out),
+        AttestCommand::PolicyCheck(p) => super::attest_policy::policy_check(p, g, out),
+    }
+}
+
+/// Reads a file of at most `max` bytes, naming it on error.
+pub fn read_capped(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
+    let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut buf = Vec::new();
+    f.take(max as u64 + 1)
+        .read_to_end(&mut buf)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if buf.len() > max {
+        bail!("{}: larger than the {max}-byte limit", path.display());
+    }
+    Ok(buf)
+}
+
+fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
+        bail!("`attest verify` supports --format human or json");
+    }
+    let keys = a
+        .keys
+        .iter()
+        .map(|p| read_public_key(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let bytes = read_capped(&a.envelope, MAX_ENVELOPE_SIZE)?;
+    let env =
+        Envelope::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", a.envelope.display()))?;
+    let wanted: Option<DigestSet> = match (&a.artifact, &a.digest) {
+        (Some(f), _) => {
+            Some(artifact_digests(f).with_context(|| format!("cannot hash {}", f.display()))?)
+        }
+        (None, Some(d)) => {
+            let d: Digest = d.parse().map_err(|e| anyhow::anyhow!("--digest: {e}"))?;
+            Some(DigestSet::from_digests(&[d]))
+        }
+        (None, None) => None,
+    };
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    if a.payload_type != PAYLOAD_TYPE {
+        if wanted.is_some() {
+            bail!("--artifact/--digest need in-toto statements (--payload-type {PAYLOAD_TYPE})");
+        }
+        return verify_other_payload(a, g, out, &env, &keys, &mut w);
+    }
+    let res = verify_attestation(&env, &keys, a.threshold, wanted.as_ref());
+    match res {
+        Ok(v) => {
+            let signers: Vec<String> = v.signers.iter().map(|&i| keys[i].keyid()).collect();
+            let st = &v.statement;
+            if g.format == OutputFormat::Json {
+                let report = json!({
+                    "verified": true,
+                    "envelope": a.envelope.display().to_string(),
+                    "payload_type": env.payload_type(),
+                    "threshold": a.threshold,
+                    "signers": signers,
+                    "predicate_type": st.predicate_type,
+                    "subjects": st.subjects.iter().map(|s| json!({"name": s.name, "digest": s.digest.entries()})).collect::<Vec<_>>(),
+                    "matched_subjects": v.matched.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+                });
+                serde_json::to_writer_pretty(&mut w, &report)?;
+                writeln!(w)?;
+            } else {
+                writeln!(
+                    w,
+                    "verified: {} signed by {} of {} required key(s): {}",
+                    a.envelope.display(),
+                    signers.len(),
+                    a.threshold,
+                    signers
+                        .iter()
+                        .map(|k| &k[..16.min(k.len())])
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )?;
+                writeln!(w, "  predicate type: {}", st.predicate_type)?;
+                for s in &v.matched {
+                    writeln!(w, "  subject matches: {}", s.name)?;
+                }
+            }
+            Ok(Outcome::Pass)
+        }
+        Err(e) if e.is_input_error() => Err(e).with_context(|| format!("{}", a.envelope.display())),
+        Err(e) => {
+            report_failure(&mut w, g, &a.envelope, e.check(), &e.to_string(), out)?;
+            Ok(Outcome::Fail)
+        }
+    }
+}
+
+/// Verifies an envelope of a payload type other than in-toto: signatures and type only.
+fn verify_other_payload(
+    a: &VerifyArgs,
+    g: &GlobalArgs,
+    out: &Output,
+    env: &Envelope,
+    keys: &[tollgate_attest::PublicKey],
+    w: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    match dsse::verify_detailed(env, Some(&a.payload_type), keys, a.threshold) {
+        Ok(v) => {
+            let signers: Vec<String> = v.signers.iter().map(|&i| keys[i].keyid()).collect();
+            if g.format == OutputFormat::Json {
+                let report = json!({
+                    "verified": true,
+                    "envelope": a.envelope.display().to_string(),
+                    "payload_type": env.payload_type(),
+                    "payload_bytes": v.payload.len(),
+                    "threshold": a.threshold,
+                    "signers": signers,
+                });
+                serde_json::to_writer_pretty(&mut *w, &report)?;
+                writeln!(w)?;
+            } else {
+                writeln!(
+                    w,
+                    "verified: {} ({}, {} bytes) signed by {} of {} required key(s)",
+                    a.envelope.display(),
+                    env.payload_type(),
+                    v.payload.len(),
+                    signers.len(),
+                    a.threshold
+                )?;
+            }
+            Ok(Outcome::Pass)
+        }
+        Err(e) => {
+            let e = tollgate_attest::attestation::AttestationError::from(e);
+            if e.is_input_error() {
+                bail!("{}: {e}", a.envelope.display());
+            }
+            report_failure(w, g, &a.envelope, e.check(), &e.to_string(), out)?;
+            Ok(Outcome::Fail)
+        }
+    }
+}
+
+/// Prints a failed verification: JSON on stdout (with --format json), the message on stderr.
+pub fn report_failure(
+    w: &mut dyn Write,
+    g: &GlobalArgs,
+    file: &Path,
+    check: &str,
+    msg: &str,
+    out: &Output,
+) -> anyhow::Result<()> {
+    if g.format == OutputFormat::Json {
+        let v = json!({"verified": false, "file": file.display().to_string(), "check": check, "error": msg});
+        serde_json::to_writer_pretty(&mut *w, &v)?;
+        writeln!(w)?;
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "{} {}: {msg}",
+        out.err_style.red("not verified:"),
+        file.display()
+    )?;
+    Ok(())
+}
+
+fn sign(a: &SignArgs, out: &Output) -> anyhow::Result<Outcome> {
+    let keys = a
+        .keys
+        .iter()
+        .map(|p| read_private_key(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let pbytes = read_capped(&a.predicate, MAX_ENVELOPE_SIZE)?;
+    let predicate = parse_strict(&pbytes)
+        .map_err(|e| anyhow::anyhow!("{}: not valid JSON: {e}", a.predicate.display()))?;
+    if !predicate.is_object() {
+        bail!(
+            "{}: the predicate must be a JSON object",
+            a.predicate.display()
+        );
+    }
+    if a.predicate_type.trim().is_empty() {
+        bail!("--predicate-type must not be empty");
+    }
+    let mut subjects = Vec::new();
+    for p in &a.artifacts {
+        let f = std::fs::File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
+        let d = digest_reader(f, &[DigestAlgorithm::Sha256])
+            .with_context(|| format!("cannot hash {}", p.display()))?;
+        let name = p.to_string_lossy().trim_start_matches("./").to_owned();
+        subjects.extend(d.into_iter().map(|d| (name.clone(), d)));
+    }
+    let key_refs: Vec<_> = keys.iter().collect();
+    let env = sign_statement(&subjects, &a.predicate_type, predicate, &key_refs)?;
+    let mut text = serde_json::to_string_pretty(&env.to_json())?;
+    text.push('\n');
+    match &a.output {
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
+            out.info(&format!("wrote {}", p.display()));
+        }
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(Outcome::Pass)
+}
