@@ -2,8 +2,8 @@
 //! One module per command. Snapshots live in `snapshots/`; review changes with
 //! `INSTA_UPDATE=always cargo test -p tollgate --test it` and `git diff`.
 
-mod attest_policy;
 mod attest;
+mod attest_policy;
 mod check;
 mod contract;
 mod db;
