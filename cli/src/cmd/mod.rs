@@ -3,6 +3,7 @@
 pub mod check;
 pub mod db;
 mod graph;
+pub mod registry;
 
 use crate::Outcome;
 use crate::args::{Cli, Command};
