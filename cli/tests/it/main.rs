@@ -6,6 +6,9 @@ mod check;
 mod contract;
 mod db;
 mod graph;
+mod registry;
+#[path = "../../../verifier/tests/support/mod.rs"]
+mod support;
 mod why;
 
 use std::path::{Path, PathBuf};
