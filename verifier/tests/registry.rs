@@ -1095,3 +1095,42 @@ fn marks_artifacts_of_hashless_entries_unverifiable() {
     );
     assert!(r.warnings.is_empty());
 }
+
+fn gzip(b: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(b).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn accepts_gzip_bodies_and_caps_them_after_decompression() {
+    let s = Server::start();
+    serve_npm(&s, &[("z", &["1.0.0"])]);
+    let doc = packument("z", &[NpmVersion::published("z", "1.0.0")]);
+    s.set(
+        &packument_path("z"),
+        Reply::ok(gzip(doc.as_bytes())).header("Content-Encoding", "gzip"),
+    );
+    let p = npm_project(&s, &entries(&[("z", "1.0.0")]));
+    let r = run(&p, fast(), registry_only(npm_at(&s))).unwrap();
+    assert!(r.findings.is_empty(), "{:?}", r.kinds());
+    assert!(
+        s.log()[0]
+            .header("accept-encoding")
+            .is_some_and(|v| v.contains("gzip"))
+    );
+    // A small compressed body that inflates beyond the cap (a gzip bomb) is refused.
+    let mut padded = doc.into_bytes();
+    padded.extend(std::iter::repeat_n(b' ', 1 << 20));
+    let bomb = gzip(&padded);
+    assert!(bomb.len() < 10_000);
+    s.set(
+        &packument_path("z"),
+        Reply::ok(bomb).header("Content-Encoding", "gzip"),
+    );
+    let mut cfg = fast();
+    cfg.http.max_metadata_size = 100_000;
+    let e = fetch_error(run(&p, cfg, registry_only(npm_at(&s))));
+    assert_eq!(e.kind, FetchErrorKind::TooLarge { limit: 100_000 });
+}
