@@ -128,7 +128,7 @@ impl LocalCaches {
             ));
         }
         let mut sorted: Vec<&Digest> = expected.iter().collect();
-        sorted.sort_by(|a, b| b.algorithm.cmp(&a.algorithm));
+        sorted.sort_by_key(|d| std::cmp::Reverse(d.algorithm));
         for d in &self.dirs {
             for c in &d.cacache {
                 for dg in &sorted {

@@ -75,3 +75,63 @@ impl HttpConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::policy::Config;
+    use crate::policy::config::DEFAULT_CONFIG_TEMPLATE;
+
+    /// The registry keys the `tollgate init` template shows, uncommented, parse.
+    #[test]
+    fn accepts_the_template_keys_uncommented() {
+        let start = DEFAULT_CONFIG_TEMPLATE
+            .find("# Where `check --verify-registry`")
+            .unwrap();
+        let end = DEFAULT_CONFIG_TEMPLATE.find("# redirect-hosts").unwrap();
+        let mut text = String::from("[registries]\n");
+        for line in DEFAULT_CONFIG_TEMPLATE[start..].lines() {
+            let l = line.trim_start_matches("# ");
+            if l.contains('=') || l.starts_with('[') {
+                text.push_str(l);
+                text.push('\n');
+            }
+            if line.starts_with("# redirect-hosts") {
+                break;
+            }
+        }
+        assert!(end > start);
+        let c = Config::parse(Path::new("t.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let r = &c.registries;
+        assert_eq!(r.npm_url.as_deref(), Some("https://npm.mirror.example/"));
+        assert_eq!(r.http.request_timeout, crate::time::Duration(120));
+        assert_eq!(r.http.concurrency, 16);
+        assert_eq!(r.mirrors.len(), 1);
+        assert_eq!(r.artifact_caches.len(), 1);
+    }
+
+    #[test]
+    fn rejects_unknown_http_keys_and_bad_durations() {
+        let e = Config::parse(Path::new("t.toml"), "[registries.http]\nretry = 1\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(
+            Config::parse(
+                Path::new("t.toml"),
+                "[registries.http]\nread-timeout = \"soon\"\n"
+            )
+            .is_err()
+        );
+        let c = Config::parse(
+            Path::new("t.toml"),
+            "[registries.http]\nconcurrency = 0\nread-timeout = \"0s\"\n",
+        )
+        .unwrap();
+        let o = c.registries.http.options();
+        assert_eq!(o.concurrency, 1, "0 means 1, not unbounded");
+        assert!(
+            o.read_timeout > std::time::Duration::ZERO,
+            "0s means 1 ms, not no timeout"
+        );
+    }
+}

@@ -176,7 +176,7 @@ impl Client {
                 " (+https://github.com/tollgate-dev/tollgate)"
             ))
             .build()
-            .map_err(|e| describe(e))?;
+            .map_err(describe)?;
         let seed = {
             use std::hash::{BuildHasher, Hasher};
             let mut h = std::collections::hash_map::RandomState::new().build_hasher();
@@ -430,16 +430,16 @@ impl Client {
                     req = req.header(header::IF_MODIFIED_SINCE, l);
                 }
             }
-            if url.scheme() == "https" || is_loopback(&url) {
-                if let Some(cred) = credential_for(&self.auth, &url) {
-                    let value = match cred {
-                        Credential::Bearer(s) => format!("Bearer {}", s.expose()),
-                        Credential::Basic(s) => format!("Basic {}", s.expose()),
-                    };
-                    if let Ok(mut v) = HeaderValue::from_str(&value) {
-                        v.set_sensitive(true);
-                        req = req.header(header::AUTHORIZATION, v);
-                    }
+            if (url.scheme() == "https" || is_loopback(&url))
+                && let Some(cred) = credential_for(&self.auth, &url)
+            {
+                let value = match cred {
+                    Credential::Bearer(s) => format!("Bearer {}", s.expose()),
+                    Credential::Basic(s) => format!("Basic {}", s.expose()),
+                };
+                if let Ok(mut v) = HeaderValue::from_str(&value) {
+                    v.set_sensitive(true);
+                    req = req.header(header::AUTHORIZATION, v);
                 }
             }
             self.stat(|s| s.requests += 1);
@@ -562,8 +562,10 @@ mod tests {
 
     #[test]
     fn refuses_cross_host_and_downgrade_redirects() {
-        let mut o = HttpOptions::default();
-        o.redirect_hosts = vec!["cdn.example".into()];
+        let o = HttpOptions {
+            redirect_hosts: vec!["cdn.example".into()],
+            ..HttpOptions::default()
+        };
         let c = Client::new(o, Vec::new(), None, false).unwrap();
         let u = |s: &str| Url::parse(s).unwrap();
         assert!(c.redirect_allowed(&u("https://r.example/a"), &u("https://r.example/b")));

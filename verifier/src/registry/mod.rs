@@ -184,6 +184,12 @@ pub fn load(
     }
     let resolver = plan::Resolver::new(cfg, &req.urls, npmrcs, env)?;
     let mut warnings = resolver.warnings();
+    let home = |p: &PathBuf| -> PathBuf {
+        match (p.strip_prefix("~"), env("HOME")) {
+            (Ok(rest), Some(h)) if !h.is_empty() => PathBuf::from(h).join(rest),
+            _ => p.clone(),
+        }
+    };
     let cache = if req.no_cache {
         None
     } else {
@@ -191,6 +197,7 @@ pub fn load(
             .cache_dir
             .clone()
             .or_else(|| cfg.cache_dir.clone())
+            .map(|d| home(&d))
             .or_else(|| cache::default_dir_with(env))
         {
             Some(d) => Some(cache::HttpCache::new(d)),
@@ -204,8 +211,12 @@ pub fn load(
     };
     let client = Client::new(cfg.http.options(), resolver.auth(), cache, req.offline)
         .map_err(RegistryError::Client)?;
-    let mut caches_dirs = cfg.artifact_caches.clone();
-    caches_dirs.extend(req.artifact_caches.iter().cloned());
+    let caches_dirs: Vec<PathBuf> = cfg
+        .artifact_caches
+        .iter()
+        .chain(&req.artifact_caches)
+        .map(home)
+        .collect();
     let settings = Settings {
         max_metadata: cfg.http.max_metadata_size,
         max_artifact: cfg.http.max_artifact_size,
@@ -297,12 +308,12 @@ fn member_names(graph: &Graph, m: &Members) -> String {
     v.join(", ")
 }
 
-/// Runs jobs concurrently (the client bounds requests in flight); on the first error, cancels
-/// the rest. Returns every result, or every error except cancellations.
+/// Runs jobs concurrently (the client bounds requests in flight); on the first error, aborts
+/// the rest. Returns every result, or the errors (cancellations aside).
 async fn run_jobs<T: Send + 'static>(
     client: &Arc<Client>,
     progress: &dyn Progress,
-    jobs: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, FetchError>> + Send>>>,
+    jobs: Vec<Job<T>>,
 ) -> Result<Vec<T>, Vec<FetchError>> {
     progress.add_total(jobs.len() as u64);
     let mut set = tokio::task::JoinSet::new();
@@ -316,13 +327,17 @@ async fn run_jobs<T: Send + 'static>(
         match r {
             Ok(Ok(v)) => out.push(v),
             Ok(Err(e)) => {
+                // Fail fast: the run's answer is already "could not verify".
                 client.cancel();
+                set.abort_all();
                 if e.kind != FetchErrorKind::Cancelled {
                     errors.push(e);
                 }
             }
+            Err(join) if join.is_cancelled() => {}
             Err(join) => {
                 client.cancel();
+                set.abort_all();
                 errors.push(FetchError {
                     package: String::new(),
                     url: String::new(),
