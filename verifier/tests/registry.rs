@@ -140,9 +140,18 @@ fn fetch_error(r: Result<Run, RegistryError>) -> tollgate_verifier::registry::Fe
     }
 }
 
-fn npm_project(s: &Server, entries: &[NpmEntry]) -> Project {
-    let _ = s;
+fn npm_project(entries: &[NpmEntry]) -> Project {
     Project::new().file("package-lock.json", &npm_lock(entries))
+}
+
+/// A project locking one npm package, `name@1.0.0`.
+fn one_npm(name: &str) -> Project {
+    npm_project(&entries(&[(name, "1.0.0")]))
+}
+
+/// `--verify-registry` of `name@1.0.0` against `s`.
+fn verify_one_npm(s: &Server, name: &str, cfg: RegistriesConfig) -> Result<Run, RegistryError> {
+    run(&one_npm(name), cfg, registry_only(npm_at(s)))
 }
 
 const PUBLIC_TEST: &str = "https://registry.npmjs.test/";
@@ -248,7 +257,7 @@ fn rejects_an_npm_package_whose_integrity_differs() {
     let s = Server::start();
     serve_npm(&s, &[("left-pad", &["1.3.0"])]);
     let e = NpmEntry::new(PUBLIC_TEST, "left-pad", "1.3.0").integrity(&sri512(b"evil"));
-    let p = npm_project(&s, &[e]);
+    let p = npm_project(&[e]);
     let r = run(&p, fast(), registry_only(npm_at(&s))).unwrap();
     assert_eq!(r.kinds(), ["hash-mismatch"]);
     assert!(
@@ -263,14 +272,14 @@ fn accepts_a_sha1_only_lockfile_through_the_registry_shasum() {
     let s = Server::start();
     serve_npm(&s, &[("old", &["0.1.0"])]);
     let e = NpmEntry::new(PUBLIC_TEST, "old", "0.1.0").integrity(&sri1(&artifact("old", "0.1.0")));
-    let r = run(&npm_project(&s, &[e]), fast(), registry_only(npm_at(&s))).unwrap();
+    let r = run(&npm_project(&[e]), fast(), registry_only(npm_at(&s))).unwrap();
     assert!(r.findings.is_empty(), "{:?}", r.findings);
     assert!(
         matches!(r.status("registry", "old"), CoverageStatus::Verified { how } if how.starts_with("sha1 "))
     );
     // Twin: a wrong sha1.
     let e = NpmEntry::new(PUBLIC_TEST, "old", "0.1.0").integrity(&sri1(b"other"));
-    let r = run(&npm_project(&s, &[e]), fast(), registry_only(npm_at(&s))).unwrap();
+    let r = run(&npm_project(&[e]), fast(), registry_only(npm_at(&s))).unwrap();
     assert_eq!(r.kinds(), ["hash-mismatch"]);
 }
 
@@ -285,12 +294,12 @@ fn rejects_a_multi_hash_lockfile_whose_strongest_hash_differs() {
         sri512(b"forged"),
         sri1(&a)
     ));
-    let r = run(&npm_project(&s, &[e]), fast(), registry_only(npm_at(&s))).unwrap();
+    let r = run(&npm_project(&[e]), fast(), registry_only(npm_at(&s))).unwrap();
     assert_eq!(r.kinds(), ["hash-mismatch"]);
     // Twin: both right.
     let e =
         NpmEntry::new(PUBLIC_TEST, "m", "1.0.0").integrity(&format!("{} {}", sri512(&a), sri1(&a)));
-    let r = run(&npm_project(&s, &[e]), fast(), registry_only(npm_at(&s))).unwrap();
+    let r = run(&npm_project(&[e]), fast(), registry_only(npm_at(&s))).unwrap();
     assert!(r.findings.is_empty(), "{:?}", r.kinds());
 }
 
@@ -310,7 +319,7 @@ fn shasum_only(s: &Server, name: &str, version: &str, tarball: Vec<u8>) {
 fn accepts_no_common_algorithm_when_the_artifact_bridges_it() {
     let s = Server::start();
     shasum_only(&s, "legacy", "1.0.0", artifact("legacy", "1.0.0"));
-    let p = npm_project(&s, &entries(&[("legacy", "1.0.0")]));
+    let p = one_npm("legacy");
     let r = run(&p, fast(), registry_only(npm_at(&s))).unwrap();
     assert!(r.findings.is_empty(), "{:?}", r.findings);
     assert!(
@@ -338,7 +347,7 @@ fn rejects_no_common_algorithm_when_the_artifact_differs_from_the_lockfile() {
         &tarball_path("legacy", "1.0.0"),
         Reply::ok(b"served".to_vec()),
     );
-    let p = npm_project(&s, &entries(&[("legacy", "1.0.0")]));
+    let p = one_npm("legacy");
     let r = run(&p, fast(), registry_only(npm_at(&s))).unwrap();
     assert_eq!(r.kinds(), ["hash-mismatch"]);
     assert_eq!(r.findings[0].severity, Severity::Critical);
@@ -348,7 +357,7 @@ fn rejects_no_common_algorithm_when_the_artifact_differs_from_the_lockfile() {
 fn rejects_no_common_algorithm_offline_without_the_artifact() {
     let s = Server::start();
     shasum_only(&s, "legacy", "1.0.0", artifact("legacy", "1.0.0"));
-    let p = npm_project(&s, &entries(&[("legacy", "1.0.0")]));
+    let p = one_npm("legacy");
     let cache = tempfile::tempdir().unwrap();
     let mut req = registry_only(npm_at(&s));
     req.no_cache = false;
@@ -410,7 +419,7 @@ fn rejects_a_deprecated_npm_version() {
         &packument_path("request"),
         Reply::ok(packument("request", &[v])),
     );
-    let p = npm_project(&s, &entries(&[("request", "2.88.2")]));
+    let p = npm_project(&entries(&[("request", "2.88.2")]));
     let r = run(&p, fast(), registry_only(npm_at(&s))).unwrap();
     assert_eq!(r.kinds(), ["deprecated"]);
     assert!(
@@ -438,15 +447,12 @@ fn rejects_packages_and_versions_the_registry_does_not_have() {
         &packument_path("gone"),
         Reply::ok(r#"{"name":"gone","time":{"unpublished":{"time":"2024-01-01T00:00:00Z","versions":["1.0.0"]}}}"#),
     );
-    let p = npm_project(
-        &s,
-        &entries(&[
-            ("here", "1.0.0"),
-            ("here", "2.0.0"),
-            ("missing", "1.0.0"),
-            ("gone", "1.0.0"),
-        ]),
-    );
+    let p = npm_project(&entries(&[
+        ("here", "1.0.0"),
+        ("here", "2.0.0"),
+        ("missing", "1.0.0"),
+        ("gone", "1.0.0"),
+    ]));
     let r = run(&p, fast(), registry_only(npm_at(&s))).unwrap();
     let mut nf: Vec<String> = r
         .findings
@@ -497,12 +503,7 @@ fn accepts_a_500_then_success() {
         &packument_path("flaky"),
         vec![Reply::status(500), Reply::ok(ok)],
     );
-    let r = run(
-        &npm_project(&s, &entries(&[("flaky", "1.0.0")])),
-        fast(),
-        registry_only(npm_at(&s)),
-    )
-    .unwrap();
+    let r = verify_one_npm(&s, "flaky", fast()).unwrap();
     assert!(r.findings.is_empty());
     assert_eq!(s.hits("/flaky"), 2);
     assert_eq!(r.stats.retries, 1);
@@ -512,11 +513,7 @@ fn accepts_a_500_then_success() {
 fn rejects_a_500_after_every_retry_naming_package_and_url() {
     let s = Server::start();
     s.set(&packument_path("down"), Reply::status(500));
-    let e = fetch_error(run(
-        &npm_project(&s, &entries(&[("down", "1.0.0")])),
-        fast(),
-        registry_only(npm_at(&s)),
-    ));
+    let e = fetch_error(verify_one_npm(&s, "down", fast()));
     assert_eq!(e.kind, FetchErrorKind::Status(500));
     assert_eq!(e.package, "down@1.0.0");
     assert_eq!(e.url, format!("{}/down", s.base));
@@ -538,12 +535,7 @@ fn accepts_a_429_with_retry_after_and_honours_the_cap() {
     );
     let mut cfg = fast();
     cfg.http.max_retry_after = Duration(1);
-    let r = run(
-        &npm_project(&s, &entries(&[("busy", "1.0.0")])),
-        cfg,
-        registry_only(npm_at(&s)),
-    )
-    .unwrap();
+    let r = verify_one_npm(&s, "busy", cfg).unwrap();
     assert!(r.findings.is_empty());
     // Retry-After: 3600 was honoured up to the 1 s cap, not ignored and not obeyed in full.
     assert_eq!(r.stats.retry_delays, [std::time::Duration::from_secs(1)]);
@@ -552,11 +544,7 @@ fn accepts_a_429_with_retry_after_and_honours_the_cap() {
         &packument_path("busy"),
         Reply::status(429).header("Retry-After", "0"),
     );
-    let e = fetch_error(run(
-        &npm_project(&s, &entries(&[("busy", "1.0.0")])),
-        fast(),
-        registry_only(npm_at(&s)),
-    ));
+    let e = fetch_error(verify_one_npm(&s, "busy", fast()));
     assert_eq!(e.kind, FetchErrorKind::Status(429));
 }
 
@@ -586,11 +574,7 @@ fn rejects_a_slow_drip() {
     let mut cfg = fast();
     cfg.http.request_timeout = Duration(1);
     cfg.http.read_timeout = Duration(30);
-    let e = fetch_error(run(
-        &npm_project(&s, &entries(&[("drip", "1.0.0")])),
-        cfg,
-        registry_only(npm_at(&s)),
-    ));
+    let e = fetch_error(verify_one_npm(&s, "drip", cfg));
     assert!(
         matches!(&e.kind, FetchErrorKind::Timeout(m) if m.contains("no complete response")),
         "{e}"
@@ -609,11 +593,7 @@ fn rejects_a_truncated_body() {
             body: half,
         },
     );
-    let e = fetch_error(run(
-        &npm_project(&s, &entries(&[("cut", "1.0.0")])),
-        fast(),
-        registry_only(npm_at(&s)),
-    ));
+    let e = fetch_error(verify_one_npm(&s, "cut", fast()));
     assert!(matches!(e.kind, FetchErrorKind::Truncated(_)), "{e}");
 }
 
@@ -625,7 +605,7 @@ fn rejects_an_oversized_body_declared_or_streamed() {
     let big = packument("big", &[NpmVersion::published("big", "1.0.0")]);
     assert!(big.len() > 100);
     s.set(&packument_path("big"), Reply::ok(big.clone()));
-    let p = npm_project(&s, &entries(&[("big", "1.0.0")]));
+    let p = one_npm("big");
     let e = fetch_error(run(&p, cfg.clone(), registry_only(npm_at(&s))));
     assert_eq!(e.kind, FetchErrorKind::TooLarge { limit: 100 });
     s.set(&packument_path("big"), Reply::Unframed(big.into_bytes()));
@@ -641,7 +621,7 @@ fn rejects_a_redirect_to_another_host_and_follows_one_on_the_same_host() {
     serve_npm(&s, &[("moved", &["1.0.0"])]);
     let ok = packument("moved", &[NpmVersion::published("moved", "1.0.0")]);
     s.set("/elsewhere/moved", Reply::ok(ok));
-    let p = npm_project(&s, &entries(&[("moved", "1.0.0")]));
+    let p = one_npm("moved");
     s.set(
         &packument_path("moved"),
         Reply::status(302).header("Location", "/elsewhere/moved"),
@@ -671,11 +651,7 @@ fn rejects_invalid_json_and_invalid_index_lines() {
         &packument_path("bad"),
         Reply::ok("{\"name\":\"bad\",\"versions\":"),
     );
-    let e = fetch_error(run(
-        &npm_project(&s, &entries(&[("bad", "1.0.0")])),
-        fast(),
-        registry_only(npm_at(&s)),
-    ));
+    let e = fetch_error(verify_one_npm(&s, "bad", fast()));
     assert!(matches!(e.kind, FetchErrorKind::InvalidJson(_)), "{e}");
     s.set(&index_path("bad"), Reply::ok("{\"name\":\"bad\"\n"));
     let p = Project::new().file("Cargo.lock", &cargo_lock(&[("bad", "1.0.0")], CRATES_IO));
@@ -690,11 +666,7 @@ fn rejects_invalid_json_and_invalid_index_lines() {
 fn rejects_a_connection_closed_without_an_answer_after_retries() {
     let s = Server::start();
     s.set(&packument_path("closed"), Reply::Close);
-    let e = fetch_error(run(
-        &npm_project(&s, &entries(&[("closed", "1.0.0")])),
-        fast(),
-        registry_only(npm_at(&s)),
-    ));
+    let e = fetch_error(verify_one_npm(&s, "closed", fast()));
     assert!(matches!(e.kind, FetchErrorKind::Connect(_)), "{e}");
     assert_eq!(s.hits("/closed"), 3);
 }
@@ -763,11 +735,7 @@ fn rejects_offline_without_a_cached_record() {
         offline: true,
         ..Request::default()
     };
-    let e = fetch_error(run(
-        &npm_project(&s, &entries(&[("c", "1.0.0")])),
-        fast(),
-        req,
-    ));
+    let e = fetch_error(run(&one_npm("c"), fast(), req));
     assert_eq!(e.kind, FetchErrorKind::Offline);
     assert_eq!(s.requests(), 0);
 }
@@ -784,7 +752,7 @@ fn accepts_a_changed_document_after_revalidation() {
         cache_dir: Some(cache.path().to_path_buf()),
         ..Request::default()
     };
-    let p = npm_project(&s, &entries(&[("c", "1.0.0")]));
+    let p = one_npm("c");
     assert!(run(&p, fast(), req.clone()).unwrap().findings.is_empty());
     let mut v = NpmVersion::published("c", "1.0.0");
     v.integrity = Some(sri512(b"republished"));
@@ -980,7 +948,7 @@ fn rejects_a_truncated_or_oversized_artifact_download_as_an_error() {
             body: a[..a.len() - 10].to_vec(),
         },
     );
-    let p = npm_project(&s, &entries(&[("t", "1.0.0")]));
+    let p = one_npm("t");
     let e = fetch_error(run(&p, fast(), artifacts_only(npm_at(&s))));
     assert!(matches!(e.kind, FetchErrorKind::Truncated(_)), "{e}");
     s.set(&tarball_path("t", "1.0.0"), Reply::Unframed(a.clone()));
@@ -995,12 +963,7 @@ fn rejects_an_artifact_the_registry_does_not_serve() {
     let s = Server::start();
     serve_npm(&s, &[("t", &["1.0.0"])]);
     s.set(&tarball_path("t", "1.0.0"), Reply::status(404));
-    let r = run(
-        &npm_project(&s, &entries(&[("t", "1.0.0")])),
-        fast(),
-        artifacts_only(npm_at(&s)),
-    )
-    .unwrap();
+    let r = run(&one_npm("t"), fast(), artifacts_only(npm_at(&s))).unwrap();
     assert_eq!(r.kinds(), ["not-found"]);
 }
 
@@ -1085,7 +1048,7 @@ fn marks_artifacts_of_hashless_entries_unverifiable() {
         no_cache: true,
         ..Request::default()
     };
-    let r = run(&npm_project(&s, &[e]), fast(), req).unwrap();
+    let r = run(&npm_project(&[e]), fast(), req).unwrap();
     assert!(r.findings.is_empty());
     assert!(
         matches!(r.status("registry", "nohash"), CoverageStatus::Unverifiable { reason } if reason.contains("missing-hash"))
@@ -1112,7 +1075,7 @@ fn accepts_gzip_bodies_and_caps_them_after_decompression() {
         &packument_path("z"),
         Reply::ok(gzip(doc.as_bytes())).header("Content-Encoding", "gzip"),
     );
-    let p = npm_project(&s, &entries(&[("z", "1.0.0")]));
+    let p = one_npm("z");
     let r = run(&p, fast(), registry_only(npm_at(&s))).unwrap();
     assert!(r.findings.is_empty(), "{:?}", r.kinds());
     assert!(
@@ -1133,4 +1096,34 @@ fn accepts_gzip_bodies_and_caps_them_after_decompression() {
     cfg.http.max_metadata_size = 100_000;
     let e = fetch_error(run(&p, cfg, registry_only(npm_at(&s))));
     assert_eq!(e.kind, FetchErrorKind::TooLarge { limit: 100_000 });
+}
+
+#[test]
+fn rejects_a_registry_record_that_disagrees_with_its_own_artifact() {
+    // The lockfile matches the served tarball, but the registry's shasum describes other bytes.
+    let s = Server::start();
+    let v = NpmVersion {
+        version: "1.0.0".into(),
+        shasum: Some(sha1_hex(b"something else")),
+        ..NpmVersion::default()
+    };
+    s.set(
+        &packument_path("legacy"),
+        Reply::ok(packument("legacy", &[v])),
+    );
+    s.set(
+        &tarball_path("legacy", "1.0.0"),
+        Reply::ok(artifact("legacy", "1.0.0")),
+    );
+    let r = verify_one_npm(&s, "legacy", fast()).unwrap();
+    assert_eq!(r.kinds(), ["hash-mismatch"]);
+    assert_eq!(
+        r.findings[0].title,
+        "legacy@1.0.0: sha1 mismatch between the registry and the tarball"
+    );
+    assert!(
+        r.findings[0]
+            .message
+            .contains("the registry's record (http://127.0.0.1:")
+    );
 }

@@ -24,6 +24,13 @@ impl Project {
         p
     }
 
+    /// A project with a `package-lock.json` locking these npm packages.
+    fn with_npm(list: &[(&str, &str)]) -> Project {
+        let p = Project::new();
+        p.write("package-lock.json", &npm_lock(&npm_entries(list)));
+        p
+    }
+
     fn write(&self, rel: &str, text: &str) {
         std::fs::write(self.dir.path().join(rel), text).unwrap();
     }
@@ -75,11 +82,7 @@ fn verify_registry_passes_matching_lockfiles() {
     let s = Server::start();
     serve_npm(&s, &[("left-pad", &["1.3.0"])]);
     serve_cargo(&s, &[("serde", &["1.0.0"])]);
-    let p = Project::new();
-    p.write(
-        "package-lock.json",
-        &npm_lock(&npm_entries(&[("left-pad", "1.3.0")])),
-    );
+    let p = Project::with_npm(&[("left-pad", "1.3.0")]);
     p.write("Cargo.lock", &cargo_lock(&[("serde", "1.0.0")], CRATES_IO));
     let url = s.url();
     let out = p.check(&[
@@ -166,7 +169,7 @@ fn verify_registry_fails_on_a_mismatch_yank_and_unknown_version_in_every_format(
     ----- stdout -----
     CRITICAL (1)
       left-pad@1.3.0 hash-mismatch
-        left-pad@1.3.0: the sha512 does not match the lockfile
+        left-pad@1.3.0: sha512 mismatch between the lockfile and the registry
         path: app@1.0.0 → left-pad@1.3.0
         at:   package-lock.json:12
         fix:  find out which side changed; regenerate the lockfile only from a trusted registry and review the diff
@@ -212,11 +215,7 @@ fn verify_registry_fails_on_a_mismatch_yank_and_unknown_version_in_every_format(
 fn verify_registry_exits_2_when_the_registry_fails() {
     let s = Server::start();
     s.set("/left-pad", Reply::status(503));
-    let p = Project::new();
-    p.write(
-        "package-lock.json",
-        &npm_lock(&npm_entries(&[("left-pad", "1.3.0")])),
-    );
+    let p = Project::with_npm(&[("left-pad", "1.3.0")]);
     let url = s.url();
     let out = p.check(&[
         "--verify-registry",
@@ -239,11 +238,7 @@ fn verify_registry_exits_2_when_the_registry_fails() {
 fn verify_registry_exits_2_offline_without_a_cache_and_reads_a_filled_one() {
     let s = Server::start();
     serve_npm(&s, &[("left-pad", &["1.3.0"])]);
-    let p = Project::new();
-    p.write(
-        "package-lock.json",
-        &npm_lock(&npm_entries(&[("left-pad", "1.3.0")])),
-    );
+    let p = Project::with_npm(&[("left-pad", "1.3.0")]);
     let cache = p.path().join("cache");
     let cache = cache.to_str().unwrap();
     let url = s.url();
@@ -362,11 +357,7 @@ fn verify_artifacts_downloads_from_the_registry() {
 fn registry_urls_come_from_the_environment_too() {
     let s = Server::start();
     serve_npm(&s, &[("left-pad", &["1.3.0"])]);
-    let p = Project::new();
-    p.write(
-        "package-lock.json",
-        &npm_lock(&npm_entries(&[("left-pad", "1.3.0")])),
-    );
+    let p = Project::with_npm(&[("left-pad", "1.3.0")]);
     let db: PathBuf = crate::testdata().join("../check/advisories");
     let out = tollgate()
         .current_dir(p.path())
@@ -389,11 +380,7 @@ fn registry_urls_come_from_the_environment_too() {
 
 #[test]
 fn bad_registry_flags_exit_2() {
-    let p = Project::new();
-    p.write(
-        "package-lock.json",
-        &npm_lock(&npm_entries(&[("left-pad", "1.3.0")])),
-    );
+    let p = Project::with_npm(&[("left-pad", "1.3.0")]);
     let out = p.check(&[
         "--verify-registry",
         "--registry-url-npm",
@@ -414,11 +401,7 @@ fn bad_registry_flags_exit_2() {
 
 #[test]
 fn registry_flags_without_a_verification_warn() {
-    let p = Project::new();
-    p.write(
-        "package-lock.json",
-        &npm_lock(&npm_entries(&[("left-pad", "1.3.0")])),
-    );
+    let p = Project::with_npm(&[("left-pad", "1.3.0")]);
     let out = p.check(&["--registry-url-npm", "http://127.0.0.1:9/"]);
     assert_eq!(out.status.code(), Some(0), "{}", render(&out));
     assert!(

@@ -179,19 +179,13 @@ fn registry_status(
         HashComparison::Match { algorithm } => CoverageStatus::Verified {
             how: format!("{} matches {}", algorithm_name(algorithm), rec.url),
         },
-        HashComparison::Mismatch {
-            algorithm,
-            expected,
-            actual,
-        } => {
-            out.push(mismatch(
+        c @ HashComparison::Mismatch { .. } => {
+            out.extend(mismatch(
                 cx,
                 id,
-                algorithm,
-                &expected,
-                &actual,
-                &format!("the registry ({})", rec.url),
-                "",
+                &c,
+                Side("the lockfile".into(), "the lockfile".into()),
+                Side("the registry".into(), format!("the registry ({})", rec.url)),
             ));
             unverifiable("hash mismatch")
         }
@@ -212,66 +206,54 @@ fn bridge(
     let word = artifact_word(p.ecosystem);
     let why_not = match art {
         Some(Lookup::Found(a)) => {
-            match (
-                compare(&rec.digests, &a.digests),
-                compare(expected, &a.digests),
-            ) {
-                (
-                    HashComparison::Match { algorithm: ra },
-                    HashComparison::Match { algorithm: la },
-                ) => {
-                    return CoverageStatus::Verified {
-                        how: format!(
-                            "{} of the {word} ({}), whose {} matches {}",
-                            algorithm_name(la),
-                            a.origin,
-                            algorithm_name(ra),
-                            rec.url
-                        ),
-                    };
-                }
-                (
-                    HashComparison::Mismatch {
-                        algorithm,
-                        expected: e,
-                        actual,
-                    },
-                    _,
-                ) => {
-                    out.push(mismatch(
-                        cx,
-                        id,
-                        algorithm,
-                        &e,
-                        &actual,
-                        &format!("the {word} it serves ({})", a.origin),
-                        &format!(
-                            " The registry's record ({}) and its own {word} disagree.",
-                            rec.url
-                        ),
-                    ));
+            let registry_vs_artifact = compare(&rec.digests, &a.digests);
+            let lock_vs_artifact = compare(expected, &a.digests);
+            if let (
+                HashComparison::Match { algorithm: ra },
+                HashComparison::Match { algorithm: la },
+            ) = (&registry_vs_artifact, &lock_vs_artifact)
+            {
+                return CoverageStatus::Verified {
+                    how: format!(
+                        "{} of the {word} ({}), whose {} matches {}",
+                        algorithm_name(*la),
+                        a.origin,
+                        algorithm_name(*ra),
+                        rec.url
+                    ),
+                };
+            }
+            let served = || {
+                Side(
+                    format!("the {word}"),
+                    format!("the {word} it serves ({})", a.origin),
+                )
+            };
+            let found = mismatch(
+                cx,
+                id,
+                &registry_vs_artifact,
+                Side(
+                    "the registry".into(),
+                    format!("the registry's record ({})", rec.url),
+                ),
+                served(),
+            )
+            .or_else(|| {
+                mismatch(
+                    cx,
+                    id,
+                    &lock_vs_artifact,
+                    Side("the lockfile".into(), "the lockfile".into()),
+                    served(),
+                )
+            });
+            match found {
+                Some(f) => {
+                    out.push(f);
                     return unverifiable("hash mismatch");
                 }
-                (
-                    _,
-                    HashComparison::Mismatch {
-                        algorithm,
-                        expected: e,
-                        actual,
-                    },
-                ) => {
-                    out.push(mismatch(
-                        cx,
-                        id,
-                        algorithm,
-                        &e,
-                        &actual,
-                        &format!("the {word} the registry serves ({})", a.origin),
-                        "",
-                    ));
-                    return unverifiable("hash mismatch");
-                }
-                _ => "the artifact could not be hashed with a common algorithm".to_owned(),
+                None => "the artifact could not be hashed with a common algorithm".to_owned(),
             }
         }
         Some(Lookup::NotFound { url, detail }) => format!("{detail} ({url})"),
@@ -335,22 +317,24 @@ fn artifact_status(
                     a.size
                 ),
             },
-            HashComparison::Mismatch {
-                algorithm,
-                expected,
-                actual,
-            } => {
-                let mut f = mismatch(
-                    cx,
-                    id,
-                    algorithm,
-                    &expected,
-                    &actual,
-                    &format!("the {word} ({}, {} bytes)", a.origin, a.size),
-                    "",
+            c @ HashComparison::Mismatch { .. } => {
+                let theirs = Side(
+                    format!("the {word}"),
+                    format!("the {word} ({}, {} bytes)", a.origin, a.size),
                 );
-                f.id.push_str(ARTIFACT_SUFFIX);
-                out.push(f);
+                out.extend(
+                    mismatch(
+                        cx,
+                        id,
+                        &c,
+                        Side("the lockfile".into(), "the lockfile".into()),
+                        theirs,
+                    )
+                    .map(|mut f| {
+                        f.id.push_str(ARTIFACT_SUFFIX);
+                        f
+                    }),
+                );
                 unverifiable("hash mismatch")
             }
             HashComparison::NoCommon { .. } => unverifiable(format!(
@@ -361,36 +345,46 @@ fn artifact_status(
     }
 }
 
+/// One side of a hash comparison: a short name for the title, a long one (with its URL or
+/// file) for the message.
+struct Side(String, String);
+
+/// A `hash-mismatch` finding when `c` is a mismatch between `ours` and `theirs`.
 fn mismatch(
     cx: &CheckCx<'_>,
     id: PackageId,
-    algorithm: HashAlgorithm,
-    expected: &Digest,
-    actual: &Digest,
-    against: &str,
-    extra: &str,
-) -> Finding {
+    c: &HashComparison,
+    ours: Side,
+    theirs: Side,
+) -> Option<Finding> {
+    let HashComparison::Mismatch {
+        algorithm,
+        expected,
+        actual,
+    } = c
+    else {
+        return None;
+    };
     let p = cx.graph.package(id);
-    finding(
+    let alg = algorithm_name(*algorithm);
+    Some(finding(
         cx,
         id,
         Code::HashMismatch,
         None,
+        format!("{}: {alg} mismatch between {} and {}", p.display_name(), ours.0, theirs.0),
         format!(
-            "{}: the {} does not match the lockfile",
+            "For {}, {} has {} but {} has {}. The package was republished or tampered with, or the lockfile was edited: do not release until this is explained.",
             p.display_name(),
-            algorithm_name(algorithm)
-        ),
-        format!(
-            "The lockfile pins {} {} but {against} has {}.{extra} The package was republished or tampered with, or the lockfile was edited: do not release until this is explained.",
-            p.display_name(),
+            ours.1,
             display_digest(expected),
+            theirs.1,
             display_digest(actual)
         ),
         Some(FixHint::Advice(
             "find out which side changed; regenerate the lockfile only from a trusted registry and review the diff".into(),
         )),
-    )
+    ))
 }
 
 fn not_found(cx: &CheckCx<'_>, id: PackageId, url: &str, detail: &str, suffix: &str) -> Finding {
