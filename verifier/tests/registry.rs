@@ -305,20 +305,29 @@ fn rejects_a_multi_hash_lockfile_whose_strongest_hash_differs() {
 
 // ------------------------------------------------- no common algorithm: bridge through the artifact
 
-fn shasum_only(s: &Server, name: &str, version: &str, tarball: Vec<u8>) {
+/// Serves `legacy@1.0.0` as an old packument does (only `shasum`, the sha1 of `shasum_of`) with
+/// `tarball` as its artifact. The lockfile pins sha512 of [`artifact`]: no common algorithm.
+fn legacy(s: &Server, shasum_of: &[u8], tarball: Vec<u8>) {
     let v = NpmVersion {
-        version: version.into(),
-        shasum: Some(sha1_hex(&artifact(name, version))),
+        version: "1.0.0".into(),
+        shasum: Some(sha1_hex(shasum_of)),
         ..NpmVersion::default()
     };
-    s.set(&packument_path(name), Reply::ok(packument(name, &[v])));
-    s.set(&tarball_path(name, version), Reply::ok(tarball));
+    s.set(
+        &packument_path("legacy"),
+        Reply::ok(packument("legacy", &[v])),
+    );
+    s.set(&tarball_path("legacy", "1.0.0"), Reply::ok(tarball));
 }
 
 #[test]
 fn accepts_no_common_algorithm_when_the_artifact_bridges_it() {
     let s = Server::start();
-    shasum_only(&s, "legacy", "1.0.0", artifact("legacy", "1.0.0"));
+    legacy(
+        &s,
+        &artifact("legacy", "1.0.0"),
+        artifact("legacy", "1.0.0"),
+    );
     let p = one_npm("legacy");
     let r = run(&p, fast(), registry_only(npm_at(&s))).unwrap();
     assert!(r.findings.is_empty(), "{:?}", r.findings);
@@ -334,19 +343,7 @@ fn accepts_no_common_algorithm_when_the_artifact_bridges_it() {
 fn rejects_no_common_algorithm_when_the_artifact_differs_from_the_lockfile() {
     let s = Server::start();
     // The registry's shasum describes the served tarball, but the lockfile pins other bytes.
-    let v = NpmVersion {
-        version: "1.0.0".into(),
-        shasum: Some(sha1_hex(b"served")),
-        ..NpmVersion::default()
-    };
-    s.set(
-        &packument_path("legacy"),
-        Reply::ok(packument("legacy", &[v])),
-    );
-    s.set(
-        &tarball_path("legacy", "1.0.0"),
-        Reply::ok(b"served".to_vec()),
-    );
+    legacy(&s, b"served", b"served".to_vec());
     let p = one_npm("legacy");
     let r = run(&p, fast(), registry_only(npm_at(&s))).unwrap();
     assert_eq!(r.kinds(), ["hash-mismatch"]);
@@ -356,7 +353,11 @@ fn rejects_no_common_algorithm_when_the_artifact_differs_from_the_lockfile() {
 #[test]
 fn rejects_no_common_algorithm_offline_without_the_artifact() {
     let s = Server::start();
-    shasum_only(&s, "legacy", "1.0.0", artifact("legacy", "1.0.0"));
+    legacy(
+        &s,
+        &artifact("legacy", "1.0.0"),
+        artifact("legacy", "1.0.0"),
+    );
     let p = one_npm("legacy");
     let cache = tempfile::tempdir().unwrap();
     let mut req = registry_only(npm_at(&s));
@@ -1102,19 +1103,7 @@ fn accepts_gzip_bodies_and_caps_them_after_decompression() {
 fn rejects_a_registry_record_that_disagrees_with_its_own_artifact() {
     // The lockfile matches the served tarball, but the registry's shasum describes other bytes.
     let s = Server::start();
-    let v = NpmVersion {
-        version: "1.0.0".into(),
-        shasum: Some(sha1_hex(b"something else")),
-        ..NpmVersion::default()
-    };
-    s.set(
-        &packument_path("legacy"),
-        Reply::ok(packument("legacy", &[v])),
-    );
-    s.set(
-        &tarball_path("legacy", "1.0.0"),
-        Reply::ok(artifact("legacy", "1.0.0")),
-    );
+    legacy(&s, b"something else", artifact("legacy", "1.0.0"));
     let r = verify_one_npm(&s, "legacy", fast()).unwrap();
     assert_eq!(r.kinds(), ["hash-mismatch"]);
     assert_eq!(
