@@ -270,3 +270,85 @@ pub fn crate_path(name: &str, version: &str) -> String {
     let prefix = tollgate_verifier::registry::crates::prefix(&lower);
     format!("/dl/{prefix}/{name}/{name}-{version}.crate")
 }
+
+/// Serves a registry whose records are exactly the pins of `graph`'s registry packages
+/// (packuments with the lockfile's `integrity`, index entries with its `checksum`), so that every
+/// pinned package verifies, except `tamper`, whose record carries another hash. Returns
+/// (packuments, index files) served.
+pub fn serve_pins(
+    s: &Server,
+    graph: &tollgate_verifier::Graph,
+    tamper: Option<tollgate_verifier::PackageId>,
+) -> (usize, usize) {
+    use std::collections::BTreeMap;
+    use tollgate_verifier::Ecosystem;
+    let mut npm: BTreeMap<String, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+    let mut crates: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, p) in graph.packages() {
+        let bundled = p.npm.as_ref().is_some_and(|n| n.in_bundle || n.workspace);
+        if p.is_root || !p.source.is_registry() || bundled {
+            continue;
+        }
+        let sum = if Some(id) == tamper {
+            Some(match p.ecosystem {
+                Ecosystem::Npm => sri512(b"tampered"),
+                Ecosystem::Cargo => sha256_hex(b"tampered"),
+            })
+        } else {
+            p.checksum.clone()
+        };
+        match p.ecosystem {
+            Ecosystem::Npm => {
+                let mut v = json!({"name": p.name, "version": p.version, "dist": {}});
+                if let Some(i) = sum {
+                    v["dist"]["integrity"] = json!(i);
+                }
+                let versions = npm.entry(p.name.clone()).or_default();
+                // One record per version: a pinned entry over an unpinned one (npm leaves some
+                // entries without integrity), the tampered one over any.
+                let pinned = |x: &serde_json::Value| x["dist"].get("integrity").is_some();
+                let replace = match versions.get(&p.version) {
+                    None => true,
+                    Some(old) => Some(id) == tamper || (!pinned(old) && pinned(&v)),
+                };
+                if replace
+                    && !versions
+                        .get(&p.version)
+                        .is_some_and(|o| o["tampered"] == true)
+                {
+                    let mut v = v;
+                    if Some(id) == tamper {
+                        v["tampered"] = json!(true);
+                    }
+                    versions.insert(p.version.clone(), v);
+                }
+            }
+            Ecosystem::Cargo => {
+                // An entry without a checksum cannot be served as a valid index line.
+                let ck = sum.unwrap_or_else(|| "00".repeat(32));
+                crates.entry(p.name.to_lowercase()).or_default().push(
+                    json!({"name": p.name, "vers": p.version, "deps": [], "cksum": ck, "features": {}, "yanked": false})
+                        .to_string(),
+                );
+            }
+        }
+    }
+    for (name, versions) in &npm {
+        let doc = json!({"name": name, "versions": versions}).to_string();
+        s.set(
+            &packument_path(name),
+            Reply::ok(doc).header("ETag", &format!("\"{}\"", versions.len())),
+        );
+    }
+    for (name, lines) in &crates {
+        s.set(
+            &index_path(name),
+            Reply::ok(lines.join("\n") + "\n").header("ETag", &format!("\"{}\"", lines.len())),
+        );
+    }
+    s.set(
+        "/config.json",
+        Reply::ok(json!({"dl": format!("{}/dl", s.base)}).to_string()),
+    );
+    (npm.len(), crates.len())
+}
