@@ -10,11 +10,11 @@ use crate::finding::{Code, Finding, FixHint};
 use crate::redact::redact_url;
 
 use super::CheckCx;
-use super::support::{finding, host_and_path, scheme, urls_of};
+use super::support::{finding, host_and_path, scheme, scheme_str, urls_of};
 
 /// `true` when a URL uses a plain-text transport.
 pub fn is_insecure(url: &str) -> bool {
-    matches!(scheme(url).as_deref(), Some("http" | "git"))
+    scheme_str(url).is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("git"))
 }
 
 /// Runs the check.

@@ -20,7 +20,10 @@ use crate::finding::{Code, Finding, FixHint};
 use crate::package::{Ecosystem, Package, Source};
 use crate::redact::redact_url;
 
-use super::support::{finding, glob_match, normalize_registry, npm_registry_base, under_registry};
+use super::support::{
+    RegistryBase, finding, glob_match, normalize_registry, npm_registry_base, registry_parts,
+    under_registry,
+};
 use super::{CheckCx, RegistriesConfig, public};
 
 /// The registry URL a package names (Cargo index URL or npm registry base), if any.
@@ -41,22 +44,51 @@ fn scope_of(name: &str) -> Option<&str> {
         .flatten()
 }
 
-fn public_allows(eco: Ecosystem, reg: &str) -> bool {
-    match eco {
-        Ecosystem::Cargo => {
-            under_registry(reg, public::CRATES_IO_GIT)
-                || under_registry(reg, public::CRATES_IO_SPARSE)
-        }
-        Ecosystem::Npm => under_registry(reg, public::NPM),
-    }
+/// The allowed registries, parsed once per run (the check tests every package against them).
+struct Allowed {
+    public_cargo: Vec<RegistryBase>,
+    public_npm: Vec<RegistryBase>,
+    cargo: Vec<RegistryBase>,
+    npm: Vec<RegistryBase>,
+    internal: Vec<RegistryBase>,
 }
 
-fn configured_allows(regs: &RegistriesConfig, eco: Ecosystem, reg: &str) -> bool {
-    let list = match eco {
-        Ecosystem::Cargo => &regs.cargo,
-        Ecosystem::Npm => &regs.npm,
-    };
-    list.iter().any(|b| under_registry(reg, b))
+fn bases<'a>(list: impl IntoIterator<Item = &'a str>) -> Vec<RegistryBase> {
+    list.into_iter().filter_map(RegistryBase::new).collect()
+}
+
+impl Allowed {
+    fn new(cfg: &Config, regs: &RegistriesConfig) -> Allowed {
+        Allowed {
+            public_cargo: bases([public::CRATES_IO_GIT, public::CRATES_IO_SPARSE]),
+            public_npm: bases([public::NPM]),
+            cargo: bases(regs.cargo.iter().map(String::as_str)),
+            npm: bases(regs.npm.iter().map(String::as_str)),
+            internal: bases(cfg.internal_registries.iter().map(String::as_str)),
+        }
+    }
+
+    fn any(list: &[RegistryBase], reg: (&str, &str)) -> bool {
+        list.iter().any(|b| b.contains(reg))
+    }
+
+    fn public(&self, eco: Ecosystem, reg: (&str, &str)) -> bool {
+        match eco {
+            Ecosystem::Cargo => Self::any(&self.public_cargo, reg),
+            Ecosystem::Npm => Self::any(&self.public_npm, reg),
+        }
+    }
+
+    fn configured(&self, eco: Ecosystem, reg: (&str, &str)) -> bool {
+        match eco {
+            Ecosystem::Cargo => Self::any(&self.cargo, reg),
+            Ecosystem::Npm => Self::any(&self.npm, reg),
+        }
+    }
+
+    fn internal(&self, reg: (&str, &str)) -> bool {
+        Self::any(&self.internal, reg)
+    }
 }
 
 /// A public package served by an internal registry that does not mirror the public one.
@@ -64,14 +96,12 @@ fn reverse_confusion(
     internal: bool,
     cfg: &Config,
     regs: &RegistriesConfig,
+    allowed: &Allowed,
     eco: Ecosystem,
-    reg: &str,
+    reg: (&str, &str),
 ) -> bool {
-    let from_internal = cfg
-        .internal_registries
-        .iter()
-        .any(|b| under_registry(reg, b));
-    let public = regs.public && public_allows(eco, reg);
+    let from_internal = allowed.internal(reg);
+    let public = regs.public && allowed.public(eco, reg);
     from_internal && !internal && !cfg.internal_mirrors_public && !public
 }
 
@@ -82,6 +112,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
     if !cfg.enabled {
         return;
     }
+    let allowed = Allowed::new(cfg, regs);
     for (id, p) in cx.graph.packages() {
         let scope_registry = (p.ecosystem == Ecosystem::Npm)
             .then(|| scope_of(&p.name).and_then(|s| regs.scopes.get(s)))
@@ -92,10 +123,8 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
             Source::Registry { url: None, .. } => None,
             Source::Registry { .. } => {
                 let reg = registry_of(p).unwrap_or_default();
-                let in_internal = cfg
-                    .internal_registries
-                    .iter()
-                    .any(|b| under_registry(reg, b))
+                let parts = registry_parts(reg);
+                let in_internal = allowed.internal(parts)
                     || scope_registry.is_some_and(|b| under_registry(reg, b));
                 if internal && !in_internal {
                     Some((
@@ -110,7 +139,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                             redact_url(reg)
                         ),
                     ))
-                } else if reverse_confusion(internal, cfg, regs, p.ecosystem, reg) {
+                } else if reverse_confusion(internal, cfg, regs, &allowed, p.ecosystem, parts) {
                     Some((
                         format!(
                             "public package {} resolves from an internal registry",
@@ -123,8 +152,8 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                         ),
                     ))
                 } else if in_internal
-                    || (regs.public && public_allows(p.ecosystem, reg))
-                    || configured_allows(regs, p.ecosystem, reg)
+                    || (regs.public && allowed.public(p.ecosystem, parts))
+                    || allowed.configured(p.ecosystem, parts)
                 {
                     None
                 } else {
