@@ -2,8 +2,9 @@
 # `tollgate check --verify-registry` on generated 2,000-package lockfiles (npm and Cargo) against
 # a mock registry on 127.0.0.1 (verifier/examples/registry_mock.rs): total time, registry-stage
 # time and requests/s, cold (--no-cache) and warm (ETag revalidation, every answer a 304).
-# Then the cost of the offline pinning/source checks on the largest corpus lockfile: `check` with
-# the default config vs a config that disables every offline check.
+# Then the cost of the offline pinning/source checks on the largest corpus lockfile (and the
+# largest Cargo.lock): `check` with the default config vs a config that disables every offline
+# check (bench/offline-checks-overhead.py, CPU time of interleaved runs).
 #
 #   bench/registry-timing.sh [SHARED_DIR] [RUNS]
 #
@@ -103,21 +104,12 @@ enabled = false
 [drift]
 enabled = false
 EOF
-time_one() { # CONFIG → ms of one `check` run
-  local start end
-  start=$(date +%s%N)
-  "$tg" check "$largest" --config "$1" -q --format json >/dev/null 2>&1 || true
-  end=$(date +%s%N)
-  echo $(( (end - start) / 1000000 ))
-}
-on=(); offc=()
-for _ in $(seq $(( runs * 3 ))); do   # interleaved, to share the machine's noise
-  on+=("$(time_one "$out/tollgate.toml")")
-  offc+=("$(time_one "$out/off.toml")")
+# The same checks minus the two that find something on this lockfile (weak-hash: sha1-only
+# entries, install-script): what computing the checks costs, without building and rendering
+# their findings.
+{ printf '[registries]\nnpm = ["https://registry.npmjs.test/"]\n'
+  printf '[pinning.weak-hash]\nenabled = false\n[pinning.install-script]\nenabled = false\n'; } >"$out/nofind.toml"
+for lock in "$largest" "$shared/corpus/lockfiles/moonbeam-v4/Cargo.lock"; do
+  echo "== offline checks on $lock ($(pkgs "$lock") packages): CPU time, $(( runs * 20 )) interleaved runs"
+  python3 "$here/bench/offline-checks-overhead.py" "$tg" "$lock" "$out/tollgate.toml" "$out/off.toml" "$out/nofind.toml" $(( runs * 20 ))
 done
-on_ms=$(printf '%s\n' "${on[@]}" | median)
-off_ms=$(printf '%s\n' "${offc[@]}" | median)
-echo "== offline checks on $largest ($(pkgs "$largest") packages)"
-echo "check, offline checks on:         ${on_ms} ms"
-echo "check, offline checks off:        ${off_ms} ms"
-python3 -c "print(f'overhead: {($on_ms - $off_ms) / max($off_ms, 1) * 100:.1f} %')"
