@@ -112,17 +112,9 @@ pub(crate) fn host_and_path(u: &str) -> Option<(String, &str)> {
 /// query, `kind+` prefix or trailing slash, lower-cased host. Scheme is ignored on purpose:
 /// `insecure-url` reports plain-text transports on its own.
 pub(crate) fn normalize_registry(u: &str) -> String {
-    let s = strip_kind_prefix(u.trim());
-    let rest = match s.find("://") {
-        Some(i) => &s[i + 3..],
-        None => s,
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    let (hostport, path) = registry_parts(u);
     let mut out = hostport.to_ascii_lowercase();
-    out.push_str(path.trim_end_matches('/'));
+    out.push_str(path);
     out
 }
 
