@@ -19,9 +19,11 @@ pub use package::{Ecosystem, Package, Source};
 pub mod checks;
 pub mod finding;
 pub mod redact;
+pub mod registry;
 pub mod render;
 
 pub use finding::{Code, Finding, Severity};
+pub mod coverage;
 pub mod docs;
 pub mod pipeline;
 pub mod policy;

@@ -16,6 +16,9 @@ pub fn redact_url(s: &str) -> String {
         }
     }
     // ?token=…, &_authToken=…, access_token, password, secret, key, sig …
+    if !out.contains('=') {
+        return out; // no key=value: nothing more to redact (and the common case: keep it cheap)
+    }
     let lower = out.to_ascii_lowercase();
     let keys = [
         "_authtoken=",
@@ -78,29 +81,40 @@ const SECRET_KEYS: [&str; 13] = [
     "_auth",
 ];
 
+/// The index of the first `://` (found through the `:`s, with `memchr`: this runs for every URL
+/// of every package).
+pub(crate) fn scheme_end(s: &str) -> Option<usize> {
+    s.match_indices(':')
+        .map(|(i, _)| i)
+        .find(|&i| s[i..].starts_with("://"))
+}
+
 /// What kind of credential a URL carries, if any: `"password"` (`user:password@`), `"token"`
 /// (`https://TOKEN@host`: a user name on an HTTP URL is how tokens are usually passed) or
 /// `"query"` (`?token=…`, `_authToken=…`, …). An `ssh://git@host` user name is not a secret.
 pub fn credential_kind(s: &str) -> Option<&'static str> {
-    // Both kinds need an `@` (user-info) or an `=` (query): most URLs have neither.
-    if !s.bytes().any(|b| b == b'@' || b == b'=') {
-        return None;
-    }
-    if let Some(scheme_end) = s.find("://") {
-        let scheme = s[..scheme_end].to_ascii_lowercase();
+    // Called for every URL of every package: no allocation unless a query may hold a secret.
+    if let Some(scheme_end) = scheme_end(s) {
+        let scheme = &s[..scheme_end];
         let rest = &s[scheme_end + 3..];
         let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
         if let Some((userinfo, _)) = authority.rsplit_once('@') {
             match userinfo.split_once(':') {
                 Some((_, pw)) if !pw.is_empty() => return Some("password"),
                 _ => {
-                    let ssh = scheme.ends_with("ssh") || scheme == "git";
+                    let ends_ssh = scheme.len() >= 3
+                        && scheme.is_char_boundary(scheme.len() - 3)
+                        && scheme[scheme.len() - 3..].eq_ignore_ascii_case("ssh");
+                    let ssh = ends_ssh || scheme.eq_ignore_ascii_case("git");
                     if !ssh && !userinfo.is_empty() {
                         return Some("token");
                     }
                 }
             }
         }
+    }
+    if !s.contains('=') {
+        return None;
     }
     let lower = s.to_ascii_lowercase();
     let has_query_secret = lower

@@ -169,4 +169,6 @@ pub struct Report {
     pub database: Option<DatabaseInfo>,
     /// Warnings about the inputs (lockfile warnings, old database, …).
     pub notes: Vec<String>,
+    /// What `--verify-registry` / `--verify-artifacts` looked at (empty when neither ran).
+    pub coverage: Vec<crate::coverage::CheckCoverage>,
 }

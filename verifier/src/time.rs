@@ -174,6 +174,8 @@ impl fmt::Display for Duration {
             write!(f, "{}d{}h", s / 86_400, s % 86_400 / 3600)
         } else if s >= 3600 {
             write!(f, "{}h", s / 3600)
+        } else if s < 60 {
+            write!(f, "{s}s")
         } else {
             write!(f, "{}m", s / 60)
         }

@@ -251,3 +251,77 @@ fn schema_validation_rejects_a_broken_sarif_log() {
         std::panic::catch_unwind(|| validate("testdata/schemas/sarif-schema-2.1.0.json", &broken));
     assert!(res.is_err(), "an invalid level must fail validation");
 }
+
+/// The shared report with the coverage of a registry and an artifact verification.
+fn report_with_coverage() -> Report {
+    use tollgate_verifier::coverage::{CheckCoverage, CoverageStatus};
+    let mut r = shared_report();
+    let mut reg = CheckCoverage::new("registry");
+    reg.push(
+        pkg(Ecosystem::Npm, "lodash", "4.17.15"),
+        CoverageStatus::Verified {
+            how: "sha512 matches https://registry.npmjs.org/lodash".into(),
+        },
+    );
+    reg.push(
+        pkg(Ecosystem::Cargo, "time", "0.1.45"),
+        CoverageStatus::Failed {
+            kinds: vec!["hash-mismatch"],
+        },
+    );
+    reg.push(
+        pkg(Ecosystem::Cargo, "local", "0.1.0"),
+        CoverageStatus::Skipped {
+            reason: "local path".into(),
+        },
+    );
+    reg.push(
+        pkg(Ecosystem::Npm, "left-pad", "1.3.0"),
+        CoverageStatus::Unverifiable {
+            reason: "the lockfile pins no usable hash".into(),
+        },
+    );
+    let mut art = CheckCoverage::new("artifacts");
+    art.push(
+        pkg(Ecosystem::Npm, "lodash", "4.17.15"),
+        CoverageStatus::Verified {
+            how: "sha512 of the tarball".into(),
+        },
+    );
+    r.coverage = vec![reg, art];
+    r
+}
+
+#[test]
+fn coverage_shows_in_every_format() {
+    let r = report_with_coverage();
+    let counts = "registry: 1 verified, 1 failed, 1 unverifiable, 1 skipped";
+    let human = render_to_string(|w| render::terminal::render(&r, Style::default(), w));
+    assert!(human.contains(&format!("coverage: {counts}")), "{human}");
+    assert!(
+        human.contains("  skipped (local path): local@0.1.0"),
+        "{human}"
+    );
+    assert!(human.contains("  unverifiable (the lockfile pins no usable hash): left-pad@1.3.0"));
+    assert!(human.contains("coverage: artifacts: 1 verified, 0 failed"));
+    let md = render_to_string(|w| render::markdown::render(&r, w));
+    assert!(md.contains(&format!("- {counts}")), "{md}");
+    assert!(
+        md.contains("  - failed (hash-mismatch): time@0.1.45"),
+        "{md}"
+    );
+    let json = render_to_string(|w| render::json::render(&r, w));
+    validate("docs/reference/report.schema.json", &json);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["coverage"][0]["check"], "registry");
+    assert_eq!(v["coverage"][0]["packages"].as_array().unwrap().len(), 4);
+    assert_eq!(v["coverage"][0]["packages"][0]["status"], "verified");
+    assert_eq!(v["coverage"][0]["packages"][2]["reason"], "local path");
+    let sarif = render_to_string(|w| render::sarif::render(&r, w));
+    validate("testdata/schemas/sarif-schema-2.1.0.json", &sarif);
+    let s: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(s["runs"][0]["properties"]["coverage"], v["coverage"]);
+    // Without verification, no coverage anywhere.
+    let plain = render_to_string(|w| render::json::render(&shared_report(), w));
+    assert!(!plain.contains("\"coverage\""));
+}

@@ -43,6 +43,9 @@ pub struct CheckArgs {
     /// Warn when the advisory database is older than this many days (default 7).
     #[arg(long, value_name = "DAYS")]
     pub max_db_age_days: Option<u32>,
+    /// `--verify-registry`, `--verify-artifacts` and their settings.
+    #[command(flatten)]
+    pub registry: super::registry::RegistryArgs,
 }
 
 /// `tollgate init`.
@@ -116,6 +119,12 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     let mut cx = checks::CheckCx::new(&graph, &repo_root, &checks_config);
     cx.manifests = Some(&manifests);
     findings.extend(checks::run_checks(&cx));
+    // --verify-registry / --verify-artifacts (network, or caches with --offline).
+    let mut verified =
+        super::registry::verify(&a.registry, &graph, &repo_root, &checks_config, out)?;
+    if let Some(v) = &mut verified {
+        findings.append(&mut v.findings);
+    }
 
     let db_path = a.db.clone().or_else(|| config.advisories.db.clone());
     let system_now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.0.max(0) as u64);
@@ -129,6 +138,15 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
 
     let mut report = tollgate_verifier::pipeline::finish_report(&graph, &config, findings, now);
     report.notes.extend(manifests.notes.iter().cloned());
+    if let Some(v) = verified {
+        for n in v.notes {
+            if g.format != OutputFormat::Human {
+                out.warn(&n);
+            }
+            report.notes.push(n);
+        }
+        report.coverage = v.coverage;
+    }
     if let Some(w) = status.warning() {
         // The human report shows its notes; other formats carry them in the document only.
         if g.format != OutputFormat::Human {

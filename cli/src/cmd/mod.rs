@@ -7,6 +7,7 @@ pub mod db;
 mod graph;
 pub mod intoto;
 pub mod key;
+pub mod registry;
 
 use crate::Outcome;
 use crate::args::{Cli, Command};

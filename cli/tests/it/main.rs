@@ -11,6 +11,9 @@ mod drift;
 mod graph;
 mod intoto;
 mod key;
+mod registry;
+#[path = "../../../verifier/tests/support/mod.rs"]
+mod support;
 mod why;
 
 use std::path::{Path, PathBuf};

@@ -16,6 +16,7 @@ pub mod insecure_url;
 pub mod install_script;
 pub mod missing_hash;
 pub mod path_outside_repo;
+pub mod registry;
 pub mod unknown_source;
 pub mod unpinned_git;
 pub mod weak_hash;
@@ -30,6 +31,7 @@ use crate::finding::Finding;
 use crate::graph::Graph;
 
 pub use support::{glob_match, package_matches};
+pub(crate) use support::{normalize_registry, npm_registry_base};
 
 /// `[pinning]`: how packages must be pinned.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -75,6 +77,25 @@ pub struct RegistriesConfig {
     /// (`@corp:registry=…`). A package of such a scope must resolve from its registry
     /// (dependency confusion); the registry is allowed for that scope.
     pub scopes: std::collections::BTreeMap<String, String>,
+    // --- where `--verify-registry` / `--verify-artifacts` fetch from (see crate::registry) ---
+    /// The npm registry asked for unscoped packages (and scopes without a registry of their
+    /// own). Beats `.npmrc`'s `registry=` and the lockfile's `resolved` URLs; the
+    /// `--registry-url-npm` flag beats it.
+    pub npm_url: Option<String>,
+    /// The sparse index asked for crates.io packages (default `https://index.crates.io/`); the
+    /// `--registry-url-cargo` flag beats it.
+    pub cargo_url: Option<String>,
+    /// Mirrors: a registry as the lockfile names it → where to fetch it instead
+    /// (`"https://registry.npmjs.org/" = "https://npm.mirror.example/"`,
+    /// `"registry+https://git.corp/index" = "sparse+https://cargo.corp/index/"`).
+    pub mirrors: std::collections::BTreeMap<String, String>,
+    /// HTTP cache directory (default: the user cache directory, `tollgate/registry`).
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// Local artifact caches read before downloading: plain directories of `.crate` / `.tgz`
+    /// files, Cargo's `~/.cargo/registry/cache`, npm's `~/.npm/_cacache`.
+    pub artifact_caches: Vec<std::path::PathBuf>,
+    /// `[registries.http]`: concurrency, timeouts, retries, size caps, redirects.
+    pub http: crate::registry::HttpConfig,
 }
 
 impl Default for RegistriesConfig {
@@ -84,6 +105,12 @@ impl Default for RegistriesConfig {
             npm: Vec::new(),
             cargo: Vec::new(),
             scopes: Default::default(),
+            npm_url: None,
+            cargo_url: None,
+            mirrors: Default::default(),
+            cache_dir: None,
+            artifact_caches: Vec::new(),
+            http: Default::default(),
         }
     }
 }

@@ -56,7 +56,7 @@ pub(crate) fn urls_of(p: &Package) -> Vec<&str> {
         _ => None,
     };
     if let Some(e) = extra
-        && !v.iter().any(|x| contains_short(x, e))
+        && !v.iter().any(|x| x.contains(e))
     {
         v.push(e);
     }
@@ -65,13 +65,6 @@ pub(crate) fn urls_of(p: &Package) -> Vec<&str> {
         v.push(p.version.as_str());
     }
     v
-}
-
-/// `haystack.contains(needle)` for short strings: a plain scan, without the set-up cost of the
-/// two-way searcher `str::contains` builds on every call (measurable when it runs per package).
-fn contains_short(haystack: &str, needle: &str) -> bool {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    n.is_empty() || (h.len() >= n.len() && h.windows(n.len()).any(|w| w == n))
 }
 
 /// Strips Cargo's `registry+` / `sparse+` / `git+` prefixes.
@@ -86,9 +79,14 @@ pub(crate) fn strip_kind_prefix(u: &str) -> &str {
 
 /// The scheme of a URL (lower-case), after Cargo-style `kind+` prefixes.
 pub(crate) fn scheme(u: &str) -> Option<String> {
+    scheme_str(u).map(str::to_ascii_lowercase)
+}
+
+/// The scheme of a URL as written (no allocation: checks call this for every URL).
+pub(crate) fn scheme_str(u: &str) -> Option<&str> {
     let u = strip_kind_prefix(u);
-    let i = u.find("://")?;
-    Some(u[..i].to_ascii_lowercase())
+    let i = crate::redact::scheme_end(u)?;
+    Some(&u[..i])
 }
 
 /// Host (lower-case, without user-info and port) and path of a URL.
@@ -114,8 +112,41 @@ pub(crate) fn host_and_path(u: &str) -> Option<(String, &str)> {
 /// query, `kind+` prefix or trailing slash, lower-cased host. Scheme is ignored on purpose:
 /// `insecure-url` reports plain-text transports on its own.
 pub(crate) fn normalize_registry(u: &str) -> String {
+    let (hostport, path) = registry_parts(u);
+    let mut out = hostport.to_ascii_lowercase();
+    out.push_str(path);
+    out
+}
+
+/// A registry base parsed once, to test many URLs against (see [`under_registry`]).
+pub(crate) struct RegistryBase {
+    host: String,
+    path: String,
+}
+
+impl RegistryBase {
+    /// `None` for an empty base, which contains nothing.
+    pub(crate) fn new(base: &str) -> Option<RegistryBase> {
+        let (h, p) = registry_parts(base);
+        (!(h.is_empty() && p.is_empty())).then(|| RegistryBase {
+            host: h.to_owned(),
+            path: p.to_owned(),
+        })
+    }
+
+    /// `true` when the URL whose [`registry_parts`] are `u` lies under this base.
+    pub(crate) fn contains(&self, (uh, up): (&str, &str)) -> bool {
+        let bp = self.path.as_str();
+        uh.eq_ignore_ascii_case(&self.host)
+            && (up == bp || (up.starts_with(bp) && up.as_bytes().get(bp.len()) == Some(&b'/')))
+    }
+}
+
+/// `host[:port]` and path (without trailing `/`) of a registry URL, as [`normalize_registry`]
+/// sees them, without allocating.
+pub(crate) fn registry_parts(u: &str) -> (&str, &str) {
     let s = strip_kind_prefix(u.trim());
-    let rest = match s.find("://") {
+    let rest = match crate::redact::scheme_end(s) {
         Some(i) => &s[i + 3..],
         None => s,
     };
@@ -123,22 +154,29 @@ pub(crate) fn normalize_registry(u: &str) -> String {
     let authority = &rest[..end];
     let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let path = rest[end..].split(['?', '#']).next().unwrap_or("");
-    let mut out = hostport.to_ascii_lowercase();
-    out.push_str(path.trim_end_matches('/'));
-    out
+    (hostport, path.trim_end_matches('/'))
 }
 
-/// `true` when registry URL `u` lies under `base` (both normalised).
+/// `true` when registry URL `u` lies under `base` (both normalised as by
+/// [`normalize_registry`]). Called for every package against every allowed registry: it
+/// compares in place rather than building the normalised strings.
 pub(crate) fn under_registry(u: &str, base: &str) -> bool {
-    let (u, b) = (normalize_registry(u), normalize_registry(base));
-    !b.is_empty() && (u == b || (u.starts_with(&b) && u.as_bytes().get(b.len()) == Some(&b'/')))
+    RegistryBase::new(base).is_some_and(|b| b.contains(registry_parts(u)))
 }
 
 /// The registry base of an npm tarball URL: everything before `/<name>/-/`.
 pub(crate) fn npm_registry_base<'u>(resolved: &'u str, name: &str) -> &'u str {
-    let needle = format!("/{name}/-/");
-    if let Some(i) = resolved.find(&needle) {
-        return &resolved[..i + 1];
+    // The first `/{name}/-/`, found without allocating (this runs for every npm package).
+    let b = resolved.as_bytes();
+    for (i, _) in resolved.match_indices('-') {
+        if i > 0
+            && b[i - 1] == b'/'
+            && b.get(i + 1) == Some(&b'/')
+            && let Some(head) = resolved[..i - 1].strip_suffix(name)
+            && head.ends_with('/')
+        {
+            return head;
+        }
     }
     // Scoped packages are sometimes written `@scope%2fname`.
     let enc = format!("/{}/-/", name.replace('/', "%2f"));
@@ -175,7 +213,9 @@ pub(crate) fn finding(
 /// Redacts credentials from every string field of a finding (ids, path, package, texts).
 pub(crate) fn scrub(f: &mut Finding) {
     fn r(s: &mut String) {
-        if s.contains("://") || s.contains('=') || s.contains('@') {
+        // Only a URL (`://`: user-info) or a `key=value` can hold a secret that `redact_url`
+        // removes; `@` alone (every `name@version`) cannot.
+        if s.contains("://") || s.contains('=') {
             let red = redact_all(s);
             if red != *s {
                 *s = red;
@@ -194,9 +234,11 @@ pub(crate) fn scrub(f: &mut Finding) {
         r(&mut p.id);
         // The purl percent-encodes: look at its decoded form.
         let decoded = percent_decode(&p.purl);
-        let red = redact_all(&decoded);
-        if red != decoded {
-            p.purl = red;
+        if decoded.contains("://") || decoded.contains('=') {
+            let red = redact_all(&decoded);
+            if red != decoded {
+                p.purl = red;
+            }
         }
     }
     if let Some(FixHint::Advice(a)) = &mut f.fix {
@@ -288,6 +330,50 @@ mod tests {
             "https://u:p@npm.corp/x/-/x-1.tgz",
             "https://npm.corp"
         ));
+    }
+
+    #[test]
+    fn under_registry_agrees_with_the_normalised_strings() {
+        let urls = [
+            "https://registry.npmjs.org/",
+            "https://registry.npmjs.org/a/-/a-1.tgz",
+            "https://REGISTRY.npmjs.org/a",
+            "https://registry.npmjs.org.evil/a",
+            "https://u:p@npm.corp/x/-/x-1.tgz",
+            "npm.corp",
+            "https://npm.corp:8443/x",
+            "sparse+https://index.crates.io/",
+            "registry+https://github.com/rust-lang/crates.io-index",
+            "https://github.com/rust-lang/crates.io-index2",
+            "https://h/Path/x?q=1#f",
+            "https://h/path",
+            "",
+        ];
+        for u in urls {
+            for b in urls {
+                let (nu, nb) = (normalize_registry(u), normalize_registry(b));
+                let want = !nb.is_empty()
+                    && (nu == nb
+                        || (nu.starts_with(&nb) && nu.as_bytes().get(nb.len()) == Some(&b'/')));
+                assert_eq!(under_registry(u, b), want, "{u:?} under {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn npm_base_finds_the_first_name_segment() {
+        assert_eq!(
+            npm_registry_base("https://r/-/npm/a/-/a-1.0.0.tgz", "a"),
+            "https://r/-/npm/"
+        );
+        assert_eq!(
+            npm_registry_base("https://r/xa/-/a-1.0.0.tgz", "a"),
+            "https://r/"
+        );
+        assert_eq!(
+            npm_registry_base("https://r/npm/@s%2Fa/-/a-1.0.0.tgz", "@s/a"),
+            "https://r/npm/"
+        );
     }
 
     #[test]

@@ -377,6 +377,22 @@ install-script = "warn"
 # npm = ["https://npm.corp.example/"]
 # cargo = ["sparse+https://cargo.corp.example/index/"]
 # scopes = { "@corp" = "https://npm.corp.example/" }   # scoped packages must come from there
+# Where `check --verify-registry` / `--verify-artifacts` fetch from (flags and env beat these):
+# npm-url = "https://npm.mirror.example/"     # --registry-url-npm; default: .npmrc, else the lockfile
+# cargo-url = "https://cargo.mirror.example/index/"   # --registry-url-cargo; crates.io's sparse index
+# mirrors = { "registry+https://git.corp.example/index" = "sparse+https://cargo.corp.example/index/" }
+# cache-dir = "/var/cache/tollgate"          # --cache-dir; default: the user cache directory
+# artifact-caches = ["~/.cargo/registry/cache"]   # --artifact-cache; read before downloading
+# [registries.http]
+# concurrency = 16
+# connect-timeout = "10s"
+# read-timeout = "30s"
+# request-timeout = "120s"                  # whole request, body included (stops slow drips)
+# retries = 3                               # 429, 5xx and connection failures only
+# max-retry-after = "60s"
+# max-metadata-size = 67108864              # bytes
+# max-artifact-size = 536870912             # bytes
+# redirect-hosts = []                       # hosts a redirect may lead to (default: same host only)
 
 # Per-check settings: every check has `enabled` and `severity`; some have lists.
 # [pinning.missing-hash]

@@ -60,6 +60,9 @@ struct JsonReport<'a> {
     packages: usize,
     database: Option<&'a DatabaseInfo>,
     notes: &'a [String],
+    /// `--verify-registry` / `--verify-artifacts` coverage; absent when neither ran.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    coverage: &'a [crate::coverage::CheckCoverage],
 }
 
 #[derive(Serialize)]
@@ -135,6 +138,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         packages: r.packages,
         database: r.database.as_ref(),
         notes: &r.notes,
+        coverage: &r.coverage,
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)

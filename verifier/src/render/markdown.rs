@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::text::{fix_text, reason_text, state_text};
+use super::text::{coverage_lines, fix_text, reason_text, state_text};
 use crate::report::Report;
 
 fn esc(s: &str) -> String {
@@ -110,6 +110,18 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             }
             writeln!(w)?;
         }
+    }
+    if !r.coverage.is_empty() {
+        writeln!(w, "**Coverage**")?;
+        writeln!(w)?;
+        for c in &r.coverage {
+            let (head, groups) = coverage_lines(c);
+            writeln!(w, "- {}", esc(&head))?;
+            for g in groups {
+                writeln!(w, "  - {}", esc(&g))?;
+            }
+        }
+        writeln!(w)?;
     }
     if let Some(db) = &r.database {
         writeln!(

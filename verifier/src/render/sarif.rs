@@ -111,7 +111,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             res
         })
         .collect();
-    let log = json!({
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -125,6 +125,10 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             "invocations": [{"executionSuccessful": true, "properties": {"verdict": r.verdict.as_str()}}],
         }]
     });
+    if !r.coverage.is_empty() {
+        // Every package with its status, as in the JSON report.
+        log["runs"][0]["properties"] = json!({ "coverage": r.coverage });
+    }
     serde_json::to_writer_pretty(&mut *w, &log)?;
     writeln!(w)
 }

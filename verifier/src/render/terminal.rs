@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::Style;
-use super::text::{fix_text, reason_text, state_text};
+use super::text::{coverage_lines, fix_text, reason_text, state_text};
 use crate::finding::Severity;
 use crate::report::Report;
 
@@ -103,6 +103,13 @@ pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
     }
     for n in &r.notes {
         writeln!(w, "{} {n}", style.yellow("note:"))?;
+    }
+    for c in &r.coverage {
+        let (head, groups) = coverage_lines(c);
+        writeln!(w, "{} {head}", style.bold("coverage:"))?;
+        for g in groups {
+            writeln!(w, "  {g}")?;
+        }
     }
     let s = &r.summary;
     let verdict = match &r.verdict {

@@ -54,3 +54,22 @@ pub fn reason_text(rf: &ReportFinding) -> String {
         Disposition::Waived { reason, .. } => format!("waiver: {reason}"),
     }
 }
+
+/// Coverage of one verification as text lines: the counts, then each group of packages that
+/// are not verified (`skipped (local path): a@1, b@2`). Verified packages are counted; JSON and
+/// SARIF list them one by one.
+pub fn coverage_lines(c: &crate::coverage::CheckCoverage) -> (String, Vec<String>) {
+    let head = format!("{}: {}", c.check, c.counts_line());
+    let groups = c
+        .not_verified_groups()
+        .into_iter()
+        .map(|((status, reason), pkgs)| {
+            let names: Vec<String> = pkgs
+                .iter()
+                .map(|p| format!("{}@{}", p.name, p.version))
+                .collect();
+            format!("{status} ({reason}): {}", names.join(", "))
+        })
+        .collect();
+    (head, groups)
+}

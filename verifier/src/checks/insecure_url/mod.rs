@@ -10,19 +10,11 @@ use crate::finding::{Code, Finding, FixHint};
 use crate::redact::redact_url;
 
 use super::CheckCx;
-use super::support::{finding, host_and_path, scheme, urls_of};
+use super::support::{finding, host_and_path, scheme, scheme_str, urls_of};
 
 /// `true` when a URL uses a plain-text transport.
 pub fn is_insecure(url: &str) -> bool {
-    // Allocation-free: this runs for every URL of every package.
-    let u = super::support::strip_kind_prefix(url);
-    match u.find("://") {
-        Some(i) => {
-            let s = &u[..i];
-            s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("git")
-        }
-        None => false,
-    }
+    scheme_str(url).is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("git"))
 }
 
 /// Runs the check.

@@ -16,13 +16,14 @@ mod config;
 
 pub use config::Config;
 
-use std::collections::HashMap;
-
 use crate::finding::{Code, Finding, FixHint};
 use crate::package::{Ecosystem, Package, Source};
 use crate::redact::redact_url;
 
-use super::support::{finding, glob_match, normalize_registry, npm_registry_base, under_registry};
+use super::support::{
+    RegistryBase, finding, glob_match, normalize_registry, npm_registry_base, registry_parts,
+    under_registry,
+};
 use super::{CheckCx, RegistriesConfig, public};
 
 /// The registry URL a package names (Cargo index URL or npm registry base), if any.
@@ -43,22 +44,51 @@ fn scope_of(name: &str) -> Option<&str> {
         .flatten()
 }
 
-fn public_allows(eco: Ecosystem, reg: &str) -> bool {
-    match eco {
-        Ecosystem::Cargo => {
-            under_registry(reg, public::CRATES_IO_GIT)
-                || under_registry(reg, public::CRATES_IO_SPARSE)
-        }
-        Ecosystem::Npm => under_registry(reg, public::NPM),
-    }
+/// The allowed registries, parsed once per run (the check tests every package against them).
+struct Allowed {
+    public_cargo: Vec<RegistryBase>,
+    public_npm: Vec<RegistryBase>,
+    cargo: Vec<RegistryBase>,
+    npm: Vec<RegistryBase>,
+    internal: Vec<RegistryBase>,
 }
 
-fn configured_allows(regs: &RegistriesConfig, eco: Ecosystem, reg: &str) -> bool {
-    let list = match eco {
-        Ecosystem::Cargo => &regs.cargo,
-        Ecosystem::Npm => &regs.npm,
-    };
-    list.iter().any(|b| under_registry(reg, b))
+fn bases<'a>(list: impl IntoIterator<Item = &'a str>) -> Vec<RegistryBase> {
+    list.into_iter().filter_map(RegistryBase::new).collect()
+}
+
+impl Allowed {
+    fn new(cfg: &Config, regs: &RegistriesConfig) -> Allowed {
+        Allowed {
+            public_cargo: bases([public::CRATES_IO_GIT, public::CRATES_IO_SPARSE]),
+            public_npm: bases([public::NPM]),
+            cargo: bases(regs.cargo.iter().map(String::as_str)),
+            npm: bases(regs.npm.iter().map(String::as_str)),
+            internal: bases(cfg.internal_registries.iter().map(String::as_str)),
+        }
+    }
+
+    fn any(list: &[RegistryBase], reg: (&str, &str)) -> bool {
+        list.iter().any(|b| b.contains(reg))
+    }
+
+    fn public(&self, eco: Ecosystem, reg: (&str, &str)) -> bool {
+        match eco {
+            Ecosystem::Cargo => Self::any(&self.public_cargo, reg),
+            Ecosystem::Npm => Self::any(&self.public_npm, reg),
+        }
+    }
+
+    fn configured(&self, eco: Ecosystem, reg: (&str, &str)) -> bool {
+        match eco {
+            Ecosystem::Cargo => Self::any(&self.cargo, reg),
+            Ecosystem::Npm => Self::any(&self.npm, reg),
+        }
+    }
+
+    fn internal(&self, reg: (&str, &str)) -> bool {
+        Self::any(&self.internal, reg)
+    }
 }
 
 /// A public package served by an internal registry that does not mirror the public one.
@@ -66,54 +96,13 @@ fn reverse_confusion(
     internal: bool,
     cfg: &Config,
     regs: &RegistriesConfig,
+    allowed: &Allowed,
     eco: Ecosystem,
-    reg: &str,
+    reg: (&str, &str),
 ) -> bool {
-    let from_internal = cfg
-        .internal_registries
-        .iter()
-        .any(|b| under_registry(reg, b));
-    let public = regs.public && public_allows(eco, reg);
+    let from_internal = allowed.internal(reg);
+    let public = regs.public && allowed.public(eco, reg);
     from_internal && !internal && !cfg.internal_mirrors_public && !public
-}
-
-/// What the policy says of a registry source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RegistryVerdict {
-    Allowed,
-    /// An internal package resolved from anywhere but its internal registry.
-    InternalElsewhere,
-    /// A public package resolved from an internal registry that does not mirror the public one.
-    PublicFromInternal,
-    /// A registry no rule allows.
-    Unknown,
-}
-
-fn registry_verdict(
-    cfg: &Config,
-    regs: &RegistriesConfig,
-    eco: Ecosystem,
-    reg: &str,
-    internal: bool,
-    scope_registry: Option<&String>,
-) -> RegistryVerdict {
-    let in_internal = cfg
-        .internal_registries
-        .iter()
-        .any(|b| under_registry(reg, b))
-        || scope_registry.is_some_and(|b| under_registry(reg, b));
-    if internal && !in_internal {
-        RegistryVerdict::InternalElsewhere
-    } else if reverse_confusion(internal, cfg, regs, eco, reg) {
-        RegistryVerdict::PublicFromInternal
-    } else if in_internal
-        || (regs.public && public_allows(eco, reg))
-        || configured_allows(regs, eco, reg)
-    {
-        RegistryVerdict::Allowed
-    } else {
-        RegistryVerdict::Unknown
-    }
 }
 
 /// Runs the check.
@@ -123,7 +112,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
     if !cfg.enabled {
         return;
     }
-    let mut memo: HashMap<(Ecosystem, &str, bool, Option<&str>), RegistryVerdict> = HashMap::new();
+    let allowed = Allowed::new(cfg, regs);
     for (id, p) in cx.graph.packages() {
         let scope_registry = (p.ecosystem == Ecosystem::Npm)
             .then(|| scope_of(&p.name).and_then(|s| regs.scopes.get(s)))
@@ -134,20 +123,11 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
             Source::Registry { url: None, .. } => None,
             Source::Registry { .. } => {
                 let reg = registry_of(p).unwrap_or_default();
-                // Most packages share a handful of registries: decide once per registry.
-                let verdict = *memo
-                    .entry((
-                        p.ecosystem,
-                        reg,
-                        internal,
-                        scope_registry.map(String::as_str),
-                    ))
-                    .or_insert_with(|| {
-                        registry_verdict(cfg, regs, p.ecosystem, reg, internal, scope_registry)
-                    });
-                match verdict {
-                    RegistryVerdict::Allowed => None,
-                    RegistryVerdict::InternalElsewhere => Some((
+                let parts = registry_parts(reg);
+                let in_internal = allowed.internal(parts)
+                    || scope_registry.is_some_and(|b| under_registry(reg, b));
+                if internal && !in_internal {
+                    Some((
                         format!(
                             "internal package {} resolves from {}",
                             p.name,
@@ -158,8 +138,9 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                             p.display_name(),
                             redact_url(reg)
                         ),
-                    )),
-                    RegistryVerdict::PublicFromInternal => Some((
+                    ))
+                } else if reverse_confusion(internal, cfg, regs, &allowed, p.ecosystem, parts) {
+                    Some((
                         format!(
                             "public package {} resolves from an internal registry",
                             p.name
@@ -169,8 +150,14 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                             p.display_name(),
                             redact_url(reg)
                         ),
-                    )),
-                    RegistryVerdict::Unknown => Some((
+                    ))
+                } else if in_internal
+                    || (regs.public && allowed.public(p.ecosystem, parts))
+                    || allowed.configured(p.ecosystem, parts)
+                {
+                    None
+                } else {
+                    Some((
                         format!("{} resolves from an unknown registry", p.display_name()),
                         format!(
                             "{} resolves from {}, which is not an allowed {} registry; allow it in [registries] {} if it is yours.",
@@ -179,7 +166,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                             p.ecosystem,
                             p.ecosystem
                         ),
-                    )),
+                    ))
                 }
             }
             Source::Tarball { url } | Source::Other(url) => {

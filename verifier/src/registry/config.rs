@@ -1,0 +1,137 @@
+//! `[registries.http]`: how `--verify-registry` and `--verify-artifacts` talk to registries.
+//! (The rest of `[registries]` lives in [`crate::checks::RegistriesConfig`].)
+
+use serde::{Deserialize, Serialize};
+
+use crate::time::Duration;
+
+use super::http::HttpOptions;
+
+/// Default cap on one metadata document (packument, index file): 64 MiB.
+pub const DEFAULT_MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
+/// Default cap on one artifact (`.crate`, `.tgz`): 512 MiB.
+pub const DEFAULT_MAX_ARTIFACT_SIZE: u64 = 512 * 1024 * 1024;
+
+/// `[registries.http]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct HttpConfig {
+    /// Requests in flight at most (default 16).
+    pub concurrency: usize,
+    /// Connect timeout (default `10s`).
+    pub connect_timeout: Duration,
+    /// Longest pause between two reads of a response (default `30s`).
+    pub read_timeout: Duration,
+    /// Deadline of one request, body included (default `120s`): also stops a server that
+    /// drips bytes.
+    pub request_timeout: Duration,
+    /// Retries after a 429, 500, 502, 503, 504 or a connection failure (default 3).
+    pub retries: u32,
+    /// Longest `Retry-After` honoured (default `60s`).
+    pub max_retry_after: Duration,
+    /// Largest metadata document (packument, index file, `config.json`) in bytes (default 64 MiB).
+    pub max_metadata_size: u64,
+    /// Largest artifact (`.crate`, `.tgz`) in bytes (default 512 MiB).
+    pub max_artifact_size: u64,
+    /// Hosts a redirect may lead to (e.g. a mirror's CDN). Default: none: a redirect to another
+    /// host is an error.
+    pub redirect_hosts: Vec<String>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            concurrency: 16,
+            connect_timeout: Duration(10),
+            read_timeout: Duration(30),
+            request_timeout: Duration(120),
+            retries: 3,
+            max_retry_after: Duration(60),
+            max_metadata_size: DEFAULT_MAX_METADATA_SIZE,
+            max_artifact_size: DEFAULT_MAX_ARTIFACT_SIZE,
+            redirect_hosts: Vec::new(),
+        }
+    }
+}
+
+fn secs(d: Duration) -> std::time::Duration {
+    std::time::Duration::from_secs(d.0.max(0) as u64)
+}
+
+impl HttpConfig {
+    /// The client options this config describes (timeouts of `0s` mean one millisecond, never
+    /// "no timeout").
+    pub fn options(&self) -> HttpOptions {
+        let t = |d: Duration| secs(d).max(std::time::Duration::from_millis(1));
+        HttpOptions {
+            concurrency: self.concurrency.max(1),
+            connect_timeout: t(self.connect_timeout),
+            read_timeout: t(self.read_timeout),
+            request_timeout: t(self.request_timeout),
+            retries: self.retries,
+            max_retry_after: secs(self.max_retry_after),
+            redirect_hosts: self.redirect_hosts.clone(),
+            ..HttpOptions::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::policy::Config;
+    use crate::policy::config::DEFAULT_CONFIG_TEMPLATE;
+
+    /// The registry keys the `tollgate init` template shows, uncommented, parse.
+    #[test]
+    fn accepts_the_template_keys_uncommented() {
+        let start = DEFAULT_CONFIG_TEMPLATE
+            .find("# Where `check --verify-registry`")
+            .unwrap();
+        let end = DEFAULT_CONFIG_TEMPLATE.find("# redirect-hosts").unwrap();
+        let mut text = String::from("[registries]\n");
+        for line in DEFAULT_CONFIG_TEMPLATE[start..].lines() {
+            let l = line.trim_start_matches("# ");
+            if l.contains('=') || l.starts_with('[') {
+                text.push_str(l);
+                text.push('\n');
+            }
+            if line.starts_with("# redirect-hosts") {
+                break;
+            }
+        }
+        assert!(end > start);
+        let c = Config::parse(Path::new("t.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let r = &c.registries;
+        assert_eq!(r.npm_url.as_deref(), Some("https://npm.mirror.example/"));
+        assert_eq!(r.http.request_timeout, crate::time::Duration(120));
+        assert_eq!(r.http.concurrency, 16);
+        assert_eq!(r.mirrors.len(), 1);
+        assert_eq!(r.artifact_caches.len(), 1);
+    }
+
+    #[test]
+    fn rejects_unknown_http_keys_and_bad_durations() {
+        let e = Config::parse(Path::new("t.toml"), "[registries.http]\nretry = 1\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(
+            Config::parse(
+                Path::new("t.toml"),
+                "[registries.http]\nread-timeout = \"soon\"\n"
+            )
+            .is_err()
+        );
+        let c = Config::parse(
+            Path::new("t.toml"),
+            "[registries.http]\nconcurrency = 0\nread-timeout = \"0s\"\n",
+        )
+        .unwrap();
+        let o = c.registries.http.options();
+        assert_eq!(o.concurrency, 1, "0 means 1, not unbounded");
+        assert!(
+            o.read_timeout > std::time::Duration::ZERO,
+            "0s means 1 ms, not no timeout"
+        );
+    }
+}
