@@ -123,6 +123,14 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(w)?;
     }
+    if !r.notes.is_empty() {
+        writeln!(w, "**Notes**")?;
+        writeln!(w)?;
+        for n in &r.notes {
+            writeln!(w, "- {}", esc(n))?;
+        }
+        writeln!(w)?;
+    }
     if let Some(db) = &r.database {
         writeln!(
             w,

@@ -125,6 +125,15 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             "invocations": [{"executionSuccessful": true, "properties": {"verdict": r.verdict.as_str()}}],
         }]
     });
+    if !r.notes.is_empty() {
+        // Notes (database age, skipped checks) as tool notifications: SARIF viewers list them
+        // beside the results.
+        log["runs"][0]["invocations"][0]["toolExecutionNotifications"] = r
+            .notes
+            .iter()
+            .map(|n| json!({"level": "note", "message": {"text": n}}))
+            .collect();
+    }
     if !r.coverage.is_empty() {
         // Every package with its status, as in the JSON report.
         log["runs"][0]["properties"] = json!({ "coverage": r.coverage });
