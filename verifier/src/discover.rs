@@ -153,7 +153,7 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
             } else {
                 dir
             };
-            lockfile::cargo_manifest::annotate(&mut parsed, dir);
+            lockfile::cargo_manifest::annotate(&mut parsed, dir, idx);
         }
         let info = LockfileInfo {
             path: file.clone(),

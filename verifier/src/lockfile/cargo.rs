@@ -61,6 +61,28 @@ pub fn parse(
     text: &str,
     lockfile: u32,
 ) -> Result<ParsedLockfile, LockfileError> {
+    parse_impl(path, display, text, lockfile, true)
+}
+
+/// Parses a `Cargo.lock` with the `toml` crate only, bypassing the fast path for files as Cargo
+/// writes them. [`parse`] must give the same result on every input: differential tests and the
+/// fuzz targets compare the two.
+pub fn parse_with_toml(
+    path: &Path,
+    display: &str,
+    text: &str,
+    lockfile: u32,
+) -> Result<ParsedLockfile, LockfileError> {
+    parse_impl(path, display, text, lockfile, false)
+}
+
+fn parse_impl(
+    path: &Path,
+    display: &str,
+    text: &str,
+    lockfile: u32,
+    fast_path: bool,
+) -> Result<ParsedLockfile, LockfileError> {
     let lines = LineIndex::new(text);
     let place_at = |offset: usize| {
         let (line, column) = lines.line_col(text, offset);
@@ -71,10 +93,10 @@ pub fn parse(
             pointer: None,
         }
     };
-    let fast = if force_toml() {
-        None
-    } else {
+    let fast = if fast_path {
         super::cargo_fast::parse(text)
+    } else {
+        None
     };
     let raw: RawLock<'_> = match fast {
         Some(raw) => raw,
@@ -147,10 +169,24 @@ pub fn parse(
             .or_default() += 1;
     }
 
+    // Ids of packages whose name and version repeat, to reject exact duplicates.
+    let mut repeated_ids: HashMap<String, usize> = HashMap::new();
     for (sp, is_root_table) in &entries {
         let p = sp.get_ref();
         let name = p.name.get_ref().as_ref();
         let version_s = p.version.as_ref();
+        let (line, column) = lines.line_col(text, header_offset(text, sp.span().start));
+        // Cargo writes only semantic versions and refuses anything else; checking it here also
+        // keeps ids (`name@version`) unambiguous.
+        if let Err(e) = semver::Version::parse(version_s) {
+            return Err(LockfileError::new(
+                path,
+                Some(place_at(header_offset(text, sp.span().start))),
+                LockfileErrorKind::Invalid(format!(
+                    "package `{name}`: version \"{version_s}\" is not a semantic version ({e})"
+                )),
+            ));
+        }
         let (source, source_raw) = match p.source.as_deref() {
             None => (Source::Path, None),
             Some(s) => {
@@ -177,14 +213,25 @@ pub fn parse(
         };
         let integrity = checksum.as_deref().map(Integrity::from_cargo_checksum);
         let local_id = if nv_count[&(name, version_s)] > 1 {
-            match &source_raw {
-                Some(s) => format!("{name}@{version_s} ({s})"),
+            // Credentials in a source URL never reach an id (ids are printed).
+            let id = match &source_raw {
+                Some(s) => format!("{name}@{version_s} ({})", crate::redact::redact_url(s)),
                 None => format!("{name}@{version_s} (path)"),
+            };
+            if let Some(first) = repeated_ids.insert(id.clone(), line) {
+                return Err(LockfileError::new(
+                    path,
+                    Some(place_at(header_offset(text, sp.span().start))),
+                    LockfileErrorKind::Invalid(format!(
+                        "package `{name} {version_s}` from {} is specified twice (first at line {first}); Cargo refuses such a lockfile",
+                        p.source.as_deref().map_or("a path", |_| "the same source"),
+                    )),
+                ));
             }
+            id
         } else {
             format!("{name}@{version_s}")
         };
-        let (line, column) = lines.line_col(text, header_offset(text, sp.span().start));
         let is_root = *is_root_table;
         out.packages.push(Package {
             id: format!("{display}#{local_id}"),
@@ -296,23 +343,6 @@ pub fn parse(
 
 /// Packages by name: `(version, source without #fragment, index)` per candidate.
 type ByName<'a> = HashMap<&'a str, Vec<(&'a str, Option<&'a str>, usize)>>;
-
-// Set (tests only) to bypass the fast path and parse with the `toml` crate.
-#[cfg(test)]
-thread_local! {
-    pub(crate) static FORCE_TOML: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-fn force_toml() -> bool {
-    #[cfg(test)]
-    {
-        FORCE_TOML.with(|f| f.get())
-    }
-    #[cfg(not(test))]
-    {
-        false
-    }
-}
 
 fn parse_toml<'a>(
     text: &'a str,
@@ -620,6 +650,50 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     }
 
     #[test]
+    fn accepts_one_name_and_version_from_two_sources() {
+        let p = parse_str(
+            "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://x/\"\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"git+https://y/a#0123456789abcdef0123456789abcdef01234567\"\n",
+        );
+        assert_eq!(p.packages.len(), 2);
+        assert_ne!(p.packages[0].id, p.packages[1].id);
+    }
+
+    #[test]
+    fn rejects_a_package_specified_twice() {
+        for (text, what, line) in [
+            (
+                "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://x/\"\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://x/\"\n",
+                "from the same source",
+                7,
+            ),
+            (
+                "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n",
+                "from a path",
+                6,
+            ),
+        ] {
+            let e = parse(Path::new("Cargo.lock"), "Cargo.lock", text, 0).unwrap_err();
+            assert_eq!(e.place.as_ref().map(|p| p.line), Some(line), "{e}");
+            let msg = e.to_string();
+            assert!(msg.contains("specified twice (first at line 2)"), "{msg}");
+            assert!(msg.contains(what), "{msg}");
+        }
+    }
+
+    #[test]
+    fn rejects_a_version_that_is_not_semver() {
+        let e = parse(
+            Path::new("Cargo.lock"),
+            "Cargo.lock",
+            "version = 3\n\n[[package]]\nname = \"a\"\nversion = \"1.0 (path)\"\n",
+            0,
+        )
+        .unwrap_err();
+        assert_eq!(e.place.as_ref().map(|p| p.line), Some(3), "{e}");
+        assert!(e.to_string().contains("not a semantic version"), "{e}");
+    }
+
+    #[test]
     fn rejects_future_version_with_place() {
         let e = parse(Path::new("Cargo.lock"), "Cargo.lock", "version = 9\n", 0).unwrap_err();
         assert_eq!(e.place.as_ref().map(|p| p.line), Some(1));
@@ -661,9 +735,12 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         };
         let fast_taken = super::super::cargo_fast::parse(text).is_some();
         let fast = render(parse(Path::new("Cargo.lock"), "Cargo.lock", text, 0));
-        FORCE_TOML.with(|f| f.set(true));
-        let slow = render(parse(Path::new("Cargo.lock"), "Cargo.lock", text, 0));
-        FORCE_TOML.with(|f| f.set(false));
+        let slow = render(parse_with_toml(
+            Path::new("Cargo.lock"),
+            "Cargo.lock",
+            text,
+            0,
+        ));
         (fast, slow, fast_taken)
     }
 
@@ -714,6 +791,13 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nreplace = \"x\"\n",
             "version = 3\n[package]\nname = \"a\"\n",
             "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\n \"b\"\n]\n",
+            // TOML rejects these; Rust's integer parsing or a byte-level scan would not.
+            "version = 03\n",
+            "version = +3\n",
+            "version = 3\n[[package]]\nname = \"a\u{1}\"\nversion = \"1.0.0\"\n",
+            "version = 3\n# a comment with DEL \u{7f}\n",
+            "version = 3\r\r\n",
+            "version = 3\r\n[[package]]\r\nname = \"a\"\r\nversion = \"1.0.0\"\r\n",
         ] {
             assert!(super::super::cargo_fast::parse(text).is_none(), "{text}");
             let (fast, slow, _) = both_paths(text);

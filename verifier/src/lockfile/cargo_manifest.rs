@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::ParsedLockfile;
+use super::{Diagnostic, ParsedLockfile};
+use crate::error::{LineIndex, LockfileError, LockfileErrorKind, Place};
 use crate::graph::DepKind;
 use crate::package::Source;
 
@@ -75,67 +76,21 @@ fn collect(m: &Manifest, uses: &mut HashMap<String, Use>) {
     }
 }
 
-/// Finds the `Cargo.toml` files of a workspace rooted at `dir` (skipping `target/`, `.git/` and
-/// `node_modules/`), keyed by package name. Unreadable or invalid manifests are skipped: they
-/// only refine scopes, and `cargo` itself reports them.
-fn find_manifests(dir: &Path) -> HashMap<String, HashMap<String, Use>> {
-    let mut out = HashMap::new();
-    let mut stack: Vec<(PathBuf, u32)> = vec![(dir.to_path_buf(), 0)];
-    while let Some((d, depth)) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let Ok(ft) = e.file_type() else { continue };
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if ft.is_dir() {
-                if depth < 6 && !matches!(name.as_ref(), "target" | ".git" | "node_modules") {
-                    stack.push((e.path(), depth + 1));
-                }
-            } else if name == "Cargo.toml" {
-                let Ok(text) = std::fs::read_to_string(e.path()) else {
-                    continue;
-                };
-                let Ok(m) = toml::from_str::<Manifest>(&text) else {
-                    continue;
-                };
-                if let Some(p) = &m.package {
-                    let mut uses = HashMap::new();
-                    collect(&m, &mut uses);
-                    out.insert(p.name.clone(), uses);
-                }
-            }
-        }
-    }
-    out
+/// The dependency tables of one `Cargo.toml`.
+#[derive(Debug, Default)]
+pub struct ManifestDeps {
+    /// `[package] name`; `None` for a virtual workspace manifest.
+    pub package: Option<String>,
+    uses: HashMap<String, Use>,
 }
 
-/// Types the edges leaving workspace members from their manifests in `lock_dir`.
-pub fn annotate(parsed: &mut ParsedLockfile, lock_dir: &Path) {
-    if !parsed
-        .packages
-        .iter()
-        .any(|p| matches!(p.source, Source::Path))
-    {
-        return;
-    }
-    let manifests = find_manifests(lock_dir);
-    if manifests.is_empty() {
-        return;
-    }
-    for edge in &mut parsed.edges {
-        let from = &parsed.packages[edge.0];
-        if !matches!(from.source, Source::Path) {
-            continue;
-        }
-        let Some(uses) = manifests.get(&from.name) else {
-            continue;
-        };
-        let Some(u) = uses.get(&parsed.packages[edge.1].name) else {
-            continue;
-        };
-        edge.2 = if u.normal && u.normal_required {
+impl ManifestDeps {
+    /// The edge kind a dependency of this manifest on `krate` gets: `normal` when any normal,
+    /// non-optional table names it, `optional`, `build` or `dev` when only such tables do, `None`
+    /// when the manifest does not name it.
+    pub fn kind_of(&self, krate: &str) -> Option<DepKind> {
+        let u = self.uses.get(krate)?;
+        Some(if u.normal && u.normal_required {
             DepKind::Normal
         } else if u.normal {
             DepKind::Optional
@@ -145,7 +100,117 @@ pub fn annotate(parsed: &mut ParsedLockfile, lock_dir: &Path) {
             DepKind::Dev
         } else {
             DepKind::Normal
+        })
+    }
+}
+
+/// Reads the dependency tables of a `Cargo.toml`. An error names the file, the line and column.
+pub fn read_manifest(path: &Path, text: &str) -> Result<ManifestDeps, LockfileError> {
+    let m: Manifest = toml::from_str(text).map_err(|e| {
+        let place = e.span().map(|s| {
+            let lines = LineIndex::new(text);
+            let (line, column) = lines.line_col(text, s.start);
+            Place {
+                line,
+                column,
+                offset: Some(s.start),
+                pointer: None,
+            }
+        });
+        LockfileError::new(
+            path,
+            place,
+            LockfileErrorKind::Syntax(format!("invalid Cargo.toml: {}", e.message().trim_end())),
+        )
+    })?;
+    let mut uses = HashMap::new();
+    collect(&m, &mut uses);
+    Ok(ManifestDeps {
+        package: m.package.map(|p| p.name),
+        uses,
+    })
+}
+
+/// Largest `Cargo.toml` read (1 MiB; real manifests are a few KiB).
+const MAX_MANIFEST_SIZE: u64 = 1 << 20;
+
+/// Finds the `Cargo.toml` files of a workspace rooted at `dir` (skipping `target/`, `.git/` and
+/// `node_modules/`), keyed by package name. A manifest that cannot be read or parsed only loses
+/// its refinement (its edges stay `normal`, as the lockfile says): it is reported, not fatal,
+/// because `cargo` itself reports it and fixture manifests may be broken on purpose.
+fn find_manifests(dir: &Path, problems: &mut Vec<String>) -> HashMap<String, ManifestDeps> {
+    let mut out = HashMap::new();
+    let mut stack: Vec<(PathBuf, u32)> = vec![(dir.to_path_buf(), 0)];
+    while let Some((d, depth)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
         };
+        let mut entries: Vec<_> = rd.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let Ok(ft) = e.file_type() else { continue };
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if ft.is_dir() {
+                if depth < 6 && !matches!(name.as_ref(), "target" | ".git" | "node_modules") {
+                    stack.push((e.path(), depth + 1));
+                }
+            } else if name == "Cargo.toml" {
+                let path = e.path();
+                let text = match super::read_text(&path, MAX_MANIFEST_SIZE) {
+                    Ok(t) => t,
+                    Err(err) => {
+                        problems.push(err.to_string());
+                        continue;
+                    }
+                };
+                match read_manifest(&path, &text) {
+                    Ok(m) => {
+                        if let Some(p) = m.package.clone() {
+                            out.insert(p, m);
+                        }
+                    }
+                    Err(err) => problems.push(err.to_string()),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Types the edges leaving workspace members from their manifests in `lock_dir`. Manifests that
+/// cannot be read become warnings of the lockfile.
+pub fn annotate(parsed: &mut ParsedLockfile, lock_dir: &Path, lockfile: u32) {
+    if !parsed
+        .packages
+        .iter()
+        .any(|p| matches!(p.source, Source::Path))
+    {
+        return;
+    }
+    let mut problems = Vec::new();
+    let manifests = find_manifests(lock_dir, &mut problems);
+    parsed.warnings.extend(problems.into_iter().map(|p| {
+        Diagnostic::at(
+            lockfile,
+            0,
+            format!("{p}; dependency kinds (dev, build, optional) from it are not used"),
+        )
+    }));
+    if manifests.is_empty() {
+        return;
+    }
+    for edge in &mut parsed.edges {
+        let from = &parsed.packages[edge.0];
+        if !matches!(from.source, Source::Path) {
+            continue;
+        }
+        let Some(m) = manifests.get(&from.name) else {
+            continue;
+        };
+        if let Some(kind) = m.kind_of(&parsed.packages[edge.1].name) {
+            edge.2 = kind;
+        }
     }
 }
 
@@ -169,7 +234,7 @@ mod tests {
 [[package]]\nname = \"real\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
         let mut p =
             super::super::cargo::parse(Path::new("Cargo.lock"), "Cargo.lock", lock, 0).unwrap();
-        annotate(&mut p, dir.path());
+        annotate(&mut p, dir.path(), 0);
         let kinds: Vec<DepKind> = p.edges.iter().map(|e| e.2).collect();
         assert_eq!(
             kinds,
@@ -181,5 +246,49 @@ mod tests {
                 DepKind::Dev
             ]
         );
+    }
+
+    #[test]
+    fn rejects_an_invalid_manifest_with_a_warning_naming_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[package]\nname = \"app\"\n[dev-dependencies]\ninsta = \n",
+        )
+        .unwrap();
+        let lock = "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"insta\"]\n\
+[[package]]\nname = \"insta\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
+        let mut p =
+            super::super::cargo::parse(Path::new("Cargo.lock"), "Cargo.lock", lock, 3).unwrap();
+        annotate(&mut p, dir.path(), 3);
+        assert_eq!(p.edges[0].2, DepKind::Normal, "the lockfile's kind stays");
+        assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+        let w = &p.warnings[0];
+        assert_eq!(w.lockfile, 3);
+        let manifest = dir.path().join("Cargo.toml");
+        assert!(
+            w.message.starts_with(&format!("{}:4:", manifest.display())),
+            "{}",
+            w.message
+        );
+    }
+
+    #[test]
+    fn manifest_reader_reports_place_of_wrong_types() {
+        let e = read_manifest(
+            Path::new("m/Cargo.toml"),
+            "[package]\nname = \"a\"\n\n[dependencies]\nserde = 1\nx = [\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("m/Cargo.toml:6:"), "{e}");
+        let e = read_manifest(Path::new("m/Cargo.toml"), "dependencies = 5\n").unwrap_err();
+        assert!(e.to_string().starts_with("m/Cargo.toml:1:"), "{e}");
+        let ok = read_manifest(
+            Path::new("m/Cargo.toml"),
+            "[package]\nname = \"a\"\n[dependencies]\nserde = { version = \"1\", optional = true }\n",
+        )
+        .unwrap();
+        assert_eq!(ok.kind_of("serde"), Some(DepKind::Optional));
+        assert_eq!(ok.kind_of("rand"), None);
     }
 }

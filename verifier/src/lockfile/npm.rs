@@ -250,6 +250,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Requires<'a> {
 }
 
 struct Ctx<'t> {
+    path: &'t Path,
     text: &'t str,
     lines: LineIndex,
     lockfile: u32,
@@ -271,6 +272,30 @@ impl Ctx<'_> {
         }
         (0, 0)
     }
+
+    /// The error for a key that appears twice in one object: npm (`JSON.parse`) keeps only the
+    /// last, so reading either would disagree with what npm installs.
+    fn duplicate_key(&self, key: &Str<'_>, pointer: String, first_line: u32) -> LockfileError {
+        let (line, column) = self.pos_of(key);
+        LockfileError::new(
+            self.path,
+            Some(Place {
+                line: line as usize,
+                column: column as usize,
+                offset: None,
+                pointer: Some(pointer),
+            }),
+            LockfileErrorKind::Invalid(format!(
+                "duplicate key \"{}\" (first at line {first_line}): JSON parsers disagree on which one counts, so the lockfile is ambiguous",
+                key.as_str()
+            )),
+        )
+    }
+}
+
+/// Escapes one JSON-pointer segment (RFC 6901).
+fn pointer_segment(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
 }
 
 /// Parses an npm lockfile.
@@ -357,6 +382,7 @@ pub fn parse(
         _ => "package-lock.json",
     };
     let cx = Ctx {
+        path,
         text,
         lines,
         lockfile,
@@ -364,14 +390,14 @@ pub fn parse(
     };
     let mut out = ParsedLockfile::new(Ecosystem::Npm, format_name, version);
     match raw.packages {
-        Some(packages) => parse_packages(&cx, packages, &mut out),
+        Some(packages) => parse_packages(&cx, packages, &mut out)?,
         None => parse_v1(
             &cx,
             raw.name,
             raw.version,
             raw.dependencies.unwrap_or_default(),
             &mut out,
-        ),
+        )?,
     }
     Ok(out)
 }
@@ -483,11 +509,25 @@ fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<S
     )
 }
 
+/// Splits the part of an alias after `npm:` (`@scope/real@1.2.3`, `real@1.2.3`, `real`) into the
+/// real name and the version; a leading `@` belongs to the scope.
+fn split_alias_spec(spec: &str) -> (&str, &str) {
+    let from = usize::from(spec.starts_with('@'));
+    match spec[from..].find('@') {
+        Some(i) => (&spec[..from + i], &spec[from + i + 1..]),
+        None => (spec, ""),
+    }
+}
+
 fn looks_like_spec(v: &str) -> bool {
     v.contains(':') || v.contains('/')
 }
 
-fn parse_packages(cx: &Ctx<'_>, packages: Ordered<'_, Entry<'_>>, out: &mut ParsedLockfile) {
+fn parse_packages(
+    cx: &Ctx<'_>,
+    packages: Ordered<'_, Entry<'_>>,
+    out: &mut ParsedLockfile,
+) -> Result<(), LockfileError> {
     let entries = packages.0;
     // Install path -> node index; links point at their target's node once all nodes exist.
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
@@ -574,21 +614,42 @@ fn parse_packages(cx: &Ctx<'_>, packages: Ordered<'_, Entry<'_>>, out: &mut Pars
                 extraneous: e.extraneous.0,
             }),
         });
-        index.insert(key_s, idx);
+        // `.` is the root folder too: as a second key it would collide with `""`.
+        let index_key = if key_s == "." { "" } else { key_s };
+        if let Some(first) = index.insert(index_key, idx) {
+            return Err(cx.duplicate_key(
+                key,
+                format!("/packages/{}", pointer_segment(key_s)),
+                out.packages[first].location.line,
+            ));
+        }
         node_of_entry[ei] = Some(idx);
         if is_project_root || !in_node_modules {
             out.roots.push(idx);
         }
     }
     // Links: `node_modules/x` -> target folder (`packages/x`, `../x`).
+    let mut link_keys: HashMap<&str, u32> = HashMap::with_capacity(links.len());
     for (ei, target) in &links {
-        let key = entries[*ei].0.as_str();
+        let key_str = &entries[*ei].0;
+        let key = key_str.as_str();
+        let line = cx.pos_of(key_str).0;
+        // A second link with this key, or a package entry with it.
+        let first = link_keys
+            .insert(key, line)
+            .or_else(|| index.get(key).map(|&i| out.packages[i].location.line));
+        if let Some(first) = first {
+            return Err(cx.duplicate_key(
+                key_str,
+                format!("/packages/{}", pointer_segment(key)),
+                first,
+            ));
+        }
         match index.get(target).copied() {
             Some(t) => {
                 index.insert(key, t);
             }
             None => {
-                let (line, _) = cx.pos_of(&entries[*ei].0);
                 out.warnings.push(Diagnostic::at(
                     cx.lockfile,
                     line,
@@ -655,6 +716,7 @@ fn parse_packages(cx: &Ctx<'_>, packages: Ordered<'_, Entry<'_>>, out: &mut Pars
         }
     }
     connect_orphan_roots(out);
+    Ok(())
 }
 
 /// Without a root entry (hidden lockfiles), every package nothing depends on is a root.
@@ -682,7 +744,7 @@ fn parse_v1(
     version: Option<Str<'_>>,
     deps: Ordered<'_, V1Node<'_>>,
     out: &mut ParsedLockfile,
-) {
+) -> Result<(), LockfileError> {
     // The root project is a node of its own.
     let root_name = name
         .as_ref()
@@ -742,19 +804,12 @@ fn parse_v1(
         // Aliases: "npm:real-name@1.2.3".
         let (name, version, alias) = match raw_version.strip_prefix("npm:") {
             Some(spec) => {
-                let at = spec[1..].find('@').map(|i| i + 1);
-                match at {
-                    Some(i) => (
-                        spec[..i].to_owned(),
-                        spec[i + 1..].to_owned(),
-                        Some(installed_as.to_owned()),
-                    ),
-                    None => (
-                        spec.to_owned(),
-                        String::new(),
-                        Some(installed_as.to_owned()),
-                    ),
-                }
+                let (real, version) = split_alias_spec(spec);
+                (
+                    real.to_owned(),
+                    version.to_owned(),
+                    Some(installed_as.to_owned()),
+                )
             }
             None => (installed_as.to_owned(), raw_version.to_owned(), None),
         };
@@ -814,7 +869,17 @@ fn parse_v1(
                 ..NpmMeta::default()
             }),
         });
-        index.insert(f.path.as_str(), idx);
+        if let Some(first) = index.insert(f.path.as_str(), idx) {
+            let pointer: Vec<String> = f.path["node_modules/".len()..]
+                .split("/node_modules/")
+                .map(pointer_segment)
+                .collect();
+            return Err(cx.duplicate_key(
+                f.key,
+                format!("/dependencies/{}", pointer.join("/dependencies/")),
+                out.packages[first].location.line,
+            ));
+        }
     }
     let mut buf = String::new();
     let mut has_parent = vec![false; out.packages.len()];
@@ -860,6 +925,7 @@ fn parse_v1(
             out.edges.push((0, idx, kind));
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -953,6 +1019,81 @@ mod tests {
         assert_eq!(p.packages[4].version, "3.0");
         // a -> a/b (nested), root -> a, b, x
         assert_eq!(p.edges.len(), 4);
+    }
+
+    #[test]
+    fn alias_specs_split_at_the_version_at() {
+        assert_eq!(split_alias_spec("@s/real@1.0.0"), ("@s/real", "1.0.0"));
+        assert_eq!(split_alias_spec("real@1.0.0"), ("real", "1.0.0"));
+        assert_eq!(split_alias_spec("real"), ("real", ""));
+        // Degenerate specs (hand-edited or fuzzed files) must not panic.
+        assert_eq!(split_alias_spec(""), ("", ""));
+        assert_eq!(split_alias_spec("@"), ("@", ""));
+        assert_eq!(split_alias_spec("é@1"), ("é", "1"));
+        let p = parse_str(
+            r#"{"lockfileVersion": 1, "dependencies": {"a": {"version": "npm:"}, "b": {"version": "npm:é"}}}"#,
+        );
+        assert_eq!(p.packages.len(), 3);
+        assert_eq!(p.packages[2].name, "é");
+    }
+
+    fn parse_err(s: &str) -> LockfileError {
+        parse(
+            Path::new("package-lock.json"),
+            "package-lock.json",
+            s,
+            0,
+            Format::PackageLock,
+        )
+        .unwrap_err()
+    }
+
+    #[test]
+    fn accepts_distinct_keys_at_different_depths() {
+        let p = parse_str(
+            r#"{"lockfileVersion": 3, "packages": {
+  "node_modules/a": {"version": "1.0.0"},
+  "node_modules/b/node_modules/a": {"version": "2.0.0"},
+  "node_modules/b": {"version": "1.0.0", "dependencies": {"a": "2"}}
+}}"#,
+        );
+        assert_eq!(p.packages.len(), 3);
+    }
+
+    #[test]
+    fn rejects_duplicate_package_keys_naming_both_lines() {
+        // npm keeps the last of two equal keys; a reader that kept the first would check a
+        // package npm never installs.
+        let e = parse_err(
+            "{\"lockfileVersion\": 3, \"packages\": {\n  \"node_modules/@s/a\": {\"version\": \"1.0.0\"},\n  \"node_modules/@s/a\": {\"version\": \"6.6.6\"}\n}}",
+        );
+        let place = e.place.as_ref().unwrap();
+        assert_eq!(place.line, 3);
+        assert_eq!(
+            place.pointer.as_deref(),
+            Some("/packages/node_modules~1@s~1a")
+        );
+        assert!(e.to_string().contains("first at line 2"), "{e}");
+        // A link and a package under one key, and `.` beside `""`.
+        let e = parse_err(
+            "{\"lockfileVersion\": 3, \"packages\": {\n\"packages/w\": {},\n\"node_modules/w\": {\"version\": \"1.0.0\"},\n\"node_modules/w\": {\"resolved\": \"packages/w\", \"link\": true}}}",
+        );
+        assert_eq!(e.place.as_ref().map(|p| p.line), Some(4), "{e}");
+        let e = parse_err("{\"lockfileVersion\": 3, \"packages\": {\"\": {}, \".\": {}}}");
+        assert!(e.to_string().contains("duplicate key \".\""), "{e}");
+    }
+
+    #[test]
+    fn rejects_duplicate_v1_tree_keys() {
+        let e = parse_err(
+            "{\"lockfileVersion\": 1, \"dependencies\": {\"a\": {\"version\": \"1.0.0\", \"dependencies\": {\n\"b\": {\"version\": \"1.0.0\"},\n\"b\": {\"version\": \"2.0.0\"}}}}}",
+        );
+        let place = e.place.as_ref().unwrap();
+        assert_eq!(place.line, 3);
+        assert_eq!(
+            place.pointer.as_deref(),
+            Some("/dependencies/a/dependencies/b")
+        );
     }
 
     #[test]
