@@ -831,7 +831,8 @@ fn parse_v1(
                 ),
             ));
         }
-        if looks_like_spec(&version) && n.resolved.0.is_none() {
+        // A local `file:` spec never has `resolved` in v1 (npm 6 writes links that way).
+        if looks_like_spec(&version) && !version.starts_with("file:") && n.resolved.0.is_none() {
             out.warnings.push(Diagnostic::at(
                 cx.lockfile,
                 line,
@@ -1094,6 +1095,24 @@ mod tests {
             place.pointer.as_deref(),
             Some("/dependencies/a/dependencies/b")
         );
+    }
+
+    #[test]
+    fn accepts_v1_file_specs_without_resolved() {
+        let p = parse_str(
+            r#"{"lockfileVersion": 1, "dependencies": {"linked": {"version": "file:target"}}}"#,
+        );
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(p.packages[1].source, Source::Path);
+    }
+
+    #[test]
+    fn rejects_v1_url_versions_without_resolved_with_a_warning() {
+        let p = parse_str(
+            r#"{"lockfileVersion": 1, "dependencies": {"x": {"version": "https://registry.npmjs.test/x/-/x-1.2.3.tgz"}}}"#,
+        );
+        assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+        assert!(p.warnings[0].message.contains("no \"resolved\""));
     }
 
     #[test]
