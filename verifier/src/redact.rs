@@ -2,6 +2,11 @@
 
 /// Replaces user-info passwords and token-like query parameters with `***`.
 pub fn redact_url(s: &str) -> String {
+    // Without user-info (`@`) or a `key=value` there is nothing to redact: the common case, kept
+    // cheap because renderers call this for every package.
+    if !s.contains(['@', '=']) {
+        return s.to_owned();
+    }
     let mut out = s.to_owned();
     // user:password@host  (also user@host where "user" is a token)
     if let Some(scheme_end) = out.find("://") {

@@ -7,15 +7,15 @@
 //! with `cargo_lock::SourceId`, which implements Cargo's own rules for `git+`, `registry+` and
 //! `sparse+` URLs (branch / tag / rev queries, `#precise` fragments).
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Diagnostic, ParsedLockfile};
-use crate::error::{LineIndex, LockfileError, LockfileErrorKind, Place};
+use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
 use crate::graph::DepKind;
 use crate::package::{Ecosystem, GitRef, Integrity, Location, Package, Scopes, Source};
 
@@ -83,9 +83,9 @@ fn parse_impl(
     lockfile: u32,
     fast_path: bool,
 ) -> Result<ParsedLockfile, LockfileError> {
-    let lines = LineIndex::new(text);
+    let lines = LineCursor::new(text);
     let place_at = |offset: usize| {
-        let (line, column) = lines.line_col(text, offset);
+        let (line, column) = lines.line_col(offset);
         Place {
             line,
             column,
@@ -169,13 +169,20 @@ fn parse_impl(
             .or_default() += 1;
     }
 
+    out.packages.reserve_exact(entries.len());
+    out.edges.reserve_exact(
+        entries
+            .iter()
+            .map(|(p, _)| p.get_ref().dependencies.len())
+            .sum(),
+    );
     // Ids of packages whose name and version repeat, to reject exact duplicates.
     let mut repeated_ids: HashMap<String, usize> = HashMap::new();
     for (sp, is_root_table) in &entries {
         let p = sp.get_ref();
         let name = p.name.get_ref().as_ref();
         let version_s = p.version.as_ref();
-        let (line, column) = lines.line_col(text, header_offset(text, sp.span().start));
+        let (line, column) = lines.line_col(header_offset(text, sp.span().start));
         // Cargo writes only semantic versions and refuses anything else; checking it here also
         // keeps ids (`name@version`) unambiguous.
         if let Err(e) = semver::Version::parse(version_s) {

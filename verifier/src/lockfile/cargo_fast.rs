@@ -9,8 +9,8 @@
 //! caller parses the file with the `toml` crate, which also produces the precise error for invalid
 //! input. A test checks that both paths agree on every corpus and generated lockfile.
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use toml::Spanned;
 

@@ -9,8 +9,8 @@
 //! Strings are borrowed from the input where JSON allows it (no escapes) via [`Str`], and the byte
 //! offset of a borrowed key gives the entry's line without a second scan of the file.
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::{Diagnostic, Format, ParsedLockfile};
-use crate::error::{LineIndex, LockfileError, LockfileErrorKind, Place};
+use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
 use crate::graph::DepKind;
 use crate::package::{Ecosystem, GitRef, Integrity, Location, NpmMeta, Package, Scopes, Source};
 
@@ -252,7 +252,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Requires<'a> {
 struct Ctx<'t> {
     path: &'t Path,
     text: &'t str,
-    lines: LineIndex,
+    lines: LineCursor<'t>,
     lockfile: u32,
     display: String,
 }
@@ -266,7 +266,7 @@ impl Ctx<'_> {
             if p >= base && p <= base + self.text.len() {
                 // The key's opening quote is one byte before the borrowed slice.
                 let off = (p - base).saturating_sub(1);
-                let (l, c) = self.lines.line_col(self.text, off);
+                let (l, c) = self.lines.line_col(off);
                 return (l as u32, c as u32);
             }
         }
@@ -306,7 +306,7 @@ pub fn parse(
     lockfile: u32,
     format: Format,
 ) -> Result<ParsedLockfile, LockfileError> {
-    let lines = LineIndex::new(text);
+    let lines = LineCursor::new(text);
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let raw: RawLock<'_> = match serde_json::from_str(body) {
         Ok(r) => r,
@@ -346,7 +346,7 @@ pub fn parse(
             Some(v @ 1..=3) => v as u32,
             _ => {
                 let off = text.find("\"lockfileVersion\"").unwrap_or(0);
-                let (line, column) = lines.line_col(text, off);
+                let (line, column) = lines.line_col(off);
                 return Err(LockfileError::new(
                     path,
                     Some(Place {
@@ -529,6 +529,7 @@ fn parse_packages(
     out: &mut ParsedLockfile,
 ) -> Result<(), LockfileError> {
     let entries = packages.0;
+    out.packages.reserve_exact(entries.len());
     // Install path -> node index; links point at their target's node once all nodes exist.
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
     let mut node_of_entry: Vec<Option<usize>> = vec![None; entries.len()];
@@ -796,6 +797,7 @@ fn parse_v1(
     }
     walk("", &deps, &mut flat);
 
+    out.packages.reserve_exact(flat.len());
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(flat.len());
     for f in &flat {
         let n = f.node;
