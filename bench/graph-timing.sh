@@ -66,8 +66,8 @@ packages_of() { # the node count tollgate reports
   "$tg" graph "$1" --format json -q | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["packages"]))'
 }
 
-printf '| file | size | packages | baseline ms | baseline RSS | graph ms | graph RSS | graph --format json ms | json RSS | time ratio (graph / json) | RSS ratio (graph / json) |\n'
-printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+printf '| file | size | packages | baseline time | baseline RSS | `graph` time | `graph` RSS | `graph --format json` time | json RSS | time ratio (graph, json) | RSS ratio (graph) | graph RSS / file size |\n'
+printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 for f in "${inputs[@]}"; do
   # Run from the file's directory so `tollgate.toml` discovery and the Cargo.toml walk see
   # what a user in that project would.
@@ -86,11 +86,11 @@ for f in "${inputs[@]}"; do
   gt=$(cut -d' ' -f1 "$out/.g" | median); gr=$(cut -d' ' -f2 "$out/.g" | median)
   jt=$(cut -d' ' -f1 "$out/.j" | median); jr=$(cut -d' ' -f2 "$out/.j" | median)
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }'; }
-  printf '| `%s` | %.1f MB | %s | %s | %.1f MB | %s | %.1f MB | %s | %.1f MB | %s / %s | %s / %s |\n' \
+  mb() { awk -v k="$1" 'BEGIN { printf "%.0f MB", k / 1024 }'; }
+  printf '| `%s` | %.1f MB | %s | %s ms | %s | %s ms | %s | %s ms | %s | %s, %s | %s | %s |\n' \
     "$name" "$(awk -v s="$size" 'BEGIN{print s/1e6}')" "$(packages_of "$f")" \
-    "$bt" "$(awk -v r="$br" 'BEGIN{print r/1024}')" \
-    "$gt" "$(awk -v r="$gr" 'BEGIN{print r/1024}')" \
-    "$jt" "$(awk -v r="$jr" 'BEGIN{print r/1024}')" \
-    "$(ratio "$gt" "$bt")" "$(ratio "$jt" "$bt")" "$(ratio "$gr" "$br")" "$(ratio "$jr" "$br")"
+    "$bt" "$(mb "$br")" "$gt" "$(mb "$gr")" "$jt" "$(mb "$jr")" \
+    "$(ratio "$gt" "$bt")" "$(ratio "$jt" "$bt")" "$(ratio "$gr" "$br")" \
+    "$(ratio "$((gr * 1024))" "$size")"
 done
 rm -f "$out/.rss" "$out/.b" "$out/.g" "$out/.j"

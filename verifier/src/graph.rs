@@ -30,6 +30,19 @@ pub enum DepKind {
     Peer,
 }
 
+impl DepKind {
+    /// The name used in JSON (`normal`, `dev`, `build`, `optional`, `peer`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DepKind::Normal => "normal",
+            DepKind::Dev => "dev",
+            DepKind::Build => "build",
+            DepKind::Optional => "optional",
+            DepKind::Peer => "peer",
+        }
+    }
+}
+
 /// One dependency graph over every lockfile read, with several roots.
 #[derive(Debug, Default)]
 pub struct Graph {
@@ -301,37 +314,35 @@ impl Graph {
     /// Names present in more than one version, per ecosystem: `(ecosystem, name) -> versions`
     /// (sorted, distinct). Root projects and packages without a version are left out.
     pub fn duplicates(&self) -> BTreeMap<(Ecosystem, String), Vec<String>> {
-        // One pass to find the names with a second version, a second to collect their versions:
-        // no allocation per name.
-        let candidates = || {
-            self.inner
-                .node_weights()
-                .filter(|p| !p.is_root && !p.version.is_empty())
-        };
-        let mut first: foldhash::HashMap<(Ecosystem, &str), (&str, bool)> =
+        // One hash lookup per package; a list only for names that turn out to have a second
+        // version (a few percent of them).
+        let mut by_name: foldhash::HashMap<(Ecosystem, &str), (&str, Vec<&str>)> =
             foldhash::HashMap::default();
-        for p in candidates() {
-            let e = first
+        by_name.reserve(self.len());
+        for p in self.inner.node_weights() {
+            if p.is_root || p.version.is_empty() {
+                continue;
+            }
+            let (first, more) = by_name
                 .entry((p.ecosystem, p.name.as_str()))
-                .or_insert((p.version.as_str(), false));
-            e.1 |= e.0 != p.version;
-        }
-        let mut out: BTreeMap<(Ecosystem, String), Vec<String>> = BTreeMap::new();
-        for p in candidates() {
-            if first
-                .get(&(p.ecosystem, p.name.as_str()))
-                .is_some_and(|e| e.1)
-            {
-                out.entry((p.ecosystem, p.name.clone()))
-                    .or_default()
-                    .push(p.version.clone());
+                .or_insert((p.version.as_str(), Vec::new()));
+            if *first != p.version {
+                more.push(&p.version);
             }
         }
-        for versions in out.values_mut() {
-            versions.sort_unstable();
-            versions.dedup();
-        }
-        out
+        by_name
+            .into_iter()
+            .filter(|(_, (_, more))| !more.is_empty())
+            .map(|((e, n), (first, more))| {
+                let mut versions: Vec<String> = std::iter::once(first)
+                    .chain(more)
+                    .map(str::to_owned)
+                    .collect();
+                versions.sort_unstable();
+                versions.dedup();
+                ((e, n.to_owned()), versions)
+            })
+            .collect()
     }
 
     /// Marks the packages reachable from a root over edges `follow` accepts (linear time).
@@ -508,6 +519,22 @@ mod tests {
             "unreachable packages get no scope"
         );
         assert!(g.path_from_root(f).is_none());
+    }
+
+    #[test]
+    fn dep_kind_names_are_the_json_names() {
+        for k in [
+            DepKind::Normal,
+            DepKind::Dev,
+            DepKind::Build,
+            DepKind::Optional,
+            DepKind::Peer,
+        ] {
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::Value::from(k.as_str())
+            );
+        }
     }
 
     #[test]

@@ -529,12 +529,12 @@ impl<'t, 'a> Packages<'t, 'a> {
             (e.peer_dependencies, DepKind::Peer),
             (e.dev_dependencies, DepKind::Dev),
         ];
-        let optional_names: Vec<&str> = groups[1]
-            .0
-            .as_ref()
-            .map(|o| o.0.iter().map(|(k, _)| k.as_str()).collect())
-            .unwrap_or_default();
-        let mut new_deps = Vec::new();
+        let is_optional = |name: &str| {
+            groups[1]
+                .0
+                .as_ref()
+                .is_some_and(|o| o.0.iter().any(|(k, _)| k.as_str() == name))
+        };
         for (group, kind) in &groups {
             let Some(deps) = group else { continue };
             if *kind == DepKind::Dev && !is_local {
@@ -543,10 +543,10 @@ impl<'t, 'a> Packages<'t, 'a> {
             for (dep, _range) in &deps.0 {
                 let name = dep.as_str();
                 // An optional dependency listed in both maps is recorded once, as optional.
-                if *kind == DepKind::Normal && optional_names.contains(&name) {
+                if *kind == DepKind::Normal && is_optional(name) {
                     continue;
                 }
-                new_deps.push(Dep {
+                self.deps.push(Dep {
                     from: idx as u32,
                     name: dep.clone(),
                     kind: *kind,
@@ -556,7 +556,6 @@ impl<'t, 'a> Packages<'t, 'a> {
                 });
             }
         }
-        self.deps.extend(new_deps);
         // `.` is the root folder too: as a second key it would collide with `""`.
         let index_key = if key_s == "." {
             std::borrow::Cow::Borrowed("")
@@ -625,7 +624,11 @@ impl<'t, 'a> Packages<'t, 'a> {
                 None => {
                     let message = format!(
                         "\"{}\" depends on \"{name}\", which is not installed at or above it",
-                        if from_key.is_empty() { "(root)" } else { from_key }
+                        if from_key.is_empty() {
+                            "(root)"
+                        } else {
+                            from_key
+                        }
                     );
                     out.warnings
                         .push(Diagnostic::at(cx.lockfile, cx.pos_of(&dep.name).0, message));
@@ -833,8 +836,12 @@ fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<S
         );
     };
     let raw = Some(spec.to_owned());
-    let lower = spec.to_ascii_lowercase();
-    if lower.starts_with("git+") || lower.starts_with("git://") || lower.starts_with("github:") {
+    // Scheme prefixes compare without case; no lower-cased copy of every URL.
+    let has_prefix = |p: &str| {
+        spec.get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
+    };
+    if has_prefix("git+") || has_prefix("git://") || has_prefix("github:") {
         let body = spec.strip_prefix("git+").unwrap_or(spec);
         let (url, frag) = match body.split_once('#') {
             Some((u, f)) => (u, Some(f)),
@@ -855,10 +862,10 @@ fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<S
             raw,
         );
     }
-    if lower.starts_with("file:") || !lower.contains(':') {
+    if has_prefix("file:") || !spec.contains(':') {
         return (Source::Path, raw);
     }
-    if (lower.starts_with("https://") || lower.starts_with("http://")) && spec.contains("/-/") {
+    if (has_prefix("https://") || has_prefix("http://")) && spec.contains("/-/") {
         return (
             Source::Registry {
                 url: Some(spec.to_owned()),

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Style;
-use crate::graph::{DepKind, Graph, PackageId};
+use crate::graph::{Graph, PackageId};
 use crate::package::{Ecosystem, Package};
 
 /// Version of the `graph --format json` document.
@@ -221,13 +221,6 @@ struct JsonNpm<'a> {
     workspace: bool,
 }
 
-#[derive(Serialize)]
-struct JsonEdge<'a> {
-    from: &'a str,
-    to: &'a str,
-    kind: DepKind,
-}
-
 /// The JSON source value: the lockfile's own source string (credentials redacted), `"registry"`
 /// for an npm registry entry without `resolved`, `null` for path, workspace and link packages.
 pub fn json_source(p: &Package) -> Option<String> {
@@ -282,18 +275,24 @@ pub fn render_json(graph: &Graph, w: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer(&mut w, &jp)?;
     }
     w.write_all(b"],\"edges\":[")?;
+    // Every id is escaped once, not once per edge that names it: edges outnumber packages and
+    // are nothing but ids.
+    let ids = graph
+        .packages()
+        .map(|(_, p)| serde_json::to_string(&p.id))
+        .collect::<Result<Vec<String>, _>>()?;
     for (i, (f, t, k)) in graph.edges().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }
-        serde_json::to_writer(
-            &mut w,
-            &JsonEdge {
-                from: &graph.package(f).id,
-                to: &graph.package(t).id,
-                kind: k,
-            },
-        )?;
+        // `{"from":…,"to":…,"kind":…}`, as `#[derive(Serialize)]` would write it.
+        w.write_all(b"{\"from\":")?;
+        w.write_all(ids[f.index()].as_bytes())?;
+        w.write_all(b",\"to\":")?;
+        w.write_all(ids[t.index()].as_bytes())?;
+        w.write_all(b",\"kind\":\"")?;
+        w.write_all(k.as_str().as_bytes())?;
+        w.write_all(b"\"}")?;
     }
     w.write_all(b"],\"roots\":")?;
     let roots: Vec<&str> = graph
