@@ -160,14 +160,9 @@ fn parse_impl(
         .chain(raw.package.iter().map(|p| (p, false)))
         .collect();
 
-    // (name, version) occurrences, to decide whether a readable id needs the source too.
-    let mut nv_count: HashMap<(&str, &str), u32> = HashMap::new();
-    for (p, _) in &entries {
-        let p = p.get_ref();
-        *nv_count
-            .entry((p.name.get_ref().as_ref(), p.version.as_ref()))
-            .or_default() += 1;
-    }
+    // Packages by name: resolves dependency strings, and tells whether a readable id needs the
+    // source too (a name and version that appear more than once).
+    let by_name = ByName::new(&entries);
 
     out.packages.reserve_exact(entries.len());
     out.edges.reserve_exact(
@@ -219,7 +214,10 @@ fn parse_impl(
             _ => None,
         };
         let integrity = checksum.as_deref().map(Integrity::from_cargo_checksum);
-        let local_id = if nv_count[&(name, version_s)] > 1 {
+        let same_name_and_version = by_name
+            .get(name)
+            .map_or(0, |c| c.iter().filter(|c| c.0 == version_s).count());
+        let local_id = if same_name_and_version > 1 {
             // Credentials in a source URL never reach an id (ids are printed).
             let id = match &source_raw {
                 Some(s) => format!("{name}@{version_s} ({})", crate::redact::redact_url(s)),
@@ -258,17 +256,6 @@ fn parse_impl(
             },
             npm: None,
         });
-    }
-
-    // Index for dependency-string resolution: name -> version -> [(source key, index)].
-    let mut by_name: ByName<'_> = HashMap::new();
-    for (i, (sp, _)) in entries.iter().enumerate() {
-        let p = sp.get_ref();
-        by_name.entry(p.name.get_ref().as_ref()).or_default().push((
-            p.version.as_ref(),
-            p.source.as_deref().map(strip_fragment),
-            i,
-        ));
     }
 
     for (from, (sp, _)) in entries.iter().enumerate() {
@@ -317,17 +304,24 @@ fn parse_impl(
     // A cycle (e.g. `cargo` ↔ `cargo-test-support` through a dev-dependency, which the lockfile
     // records as a plain edge) leaves its members with a parent and no root above them: the first
     // such package in file order becomes a root, and so on until every candidate is reached.
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); out.packages.len()];
-    for &(from, to, _) in &out.edges {
-        children[from].push(to);
+    // Edges were made one package after another, so the children of `n` are the run
+    // `edges[start[n]..start[n + 1]]`: no list per package.
+    debug_assert!(out.edges.is_sorted_by_key(|e| e.0));
+    let mut start = vec![0usize; out.packages.len() + 1];
+    for &(from, _, _) in &out.edges {
+        start[from + 1] += 1;
     }
+    for i in 0..out.packages.len() {
+        start[i + 1] += start[i];
+    }
+    let children = |n: usize| out.edges[start[n]..start[n + 1]].iter().map(|e| e.1);
     let mut reached = vec![false; out.packages.len()];
     let mut stack: Vec<usize> = out.roots.clone();
     let mut next_candidate = 0;
     loop {
         while let Some(n) = stack.pop() {
             if !std::mem::replace(&mut reached[n], true) {
-                stack.extend(children[n].iter().copied().filter(|&c| !reached[c]));
+                stack.extend(children(n).filter(|&c| !reached[c]));
             }
         }
         let candidate = (next_candidate..out.packages.len()).find(|&i| {
@@ -348,8 +342,48 @@ fn parse_impl(
     Ok(out)
 }
 
-/// Packages by name: `(version, source without #fragment, index)` per candidate.
-type ByName<'a> = HashMap<&'a str, Vec<(&'a str, Option<&'a str>, usize)>>;
+/// A package a dependency string may name: `(version, source without #fragment, index)`.
+type Candidate<'a> = (&'a str, Option<&'a str>, usize);
+
+/// Packages grouped by name, without an allocation per name: the candidates sorted by name
+/// (stably, so file order within a name; Cargo writes the file sorted, which makes the sort a
+/// linear scan), and each name's run in them.
+struct ByName<'a> {
+    candidates: Vec<Candidate<'a>>,
+    runs: HashMap<&'a str, (u32, u32)>,
+}
+
+impl<'a> ByName<'a> {
+    fn new(entries: &[(&'a Spanned<RawPackage<'a>>, bool)]) -> Self {
+        let name = |i: usize| entries[i].0.get_ref().name.get_ref().as_ref();
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| name(a).cmp(name(b)));
+        let candidates: Vec<Candidate<'a>> = order
+            .iter()
+            .map(|&i| {
+                let p = entries[i].0.get_ref();
+                (
+                    p.version.as_ref(),
+                    p.source.as_deref().map(strip_fragment),
+                    i,
+                )
+            })
+            .collect();
+        let mut runs = HashMap::with_capacity(entries.len());
+        let mut start = 0;
+        for run in order.chunk_by(|&a, &b| name(a) == name(b)) {
+            runs.insert(name(run[0]), (start as u32, run.len() as u32));
+            start += run.len();
+        }
+        ByName { candidates, runs }
+    }
+
+    fn get(&self, name: &str) -> Option<&[Candidate<'a>]> {
+        let &(start, len) = self.runs.get(name)?;
+        self.candidates
+            .get(start as usize..start as usize + len as usize)
+    }
+}
 
 fn parse_toml<'a>(
     text: &'a str,
@@ -414,13 +448,13 @@ fn resolve_dep(s: &str, by_name: &ByName<'_>) -> Result<usize, &'static str> {
         .get(name)
         .ok_or("names no package in the lockfile")?;
     // The common case, one candidate that fits, needs no further work.
-    if let [only] = candidates.as_slice()
+    if let [only] = candidates
         && version.is_none_or(|v| v == only.0)
         && source.is_none_or(|s| only.1 == Some(strip_fragment(s)))
     {
         return Ok(only.2);
     }
-    let by_version: Vec<&(&str, Option<&str>, usize)> = match version {
+    let by_version: Vec<&Candidate<'_>> = match version {
         Some(v) => candidates.iter().filter(|c| c.0 == v).collect(),
         None => {
             let first = candidates.first().map(|c| c.0);
