@@ -215,7 +215,7 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
                             };
                         }
                     }
-                    b.dependencies = Some(deps.drain(..).collect());
+                    b.dependencies = Some(deps.to_vec());
                     continue;
                 }
                 let (s, rest) = basic_string(value)?;
