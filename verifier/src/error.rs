@@ -171,12 +171,7 @@ impl LineIndex {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.starts[line];
-        let col = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
-        (line + 1, col + 1)
+        (line + 1, column(text, self.starts[line], offset))
     }
 
     /// 1-based line of a byte offset.
@@ -243,17 +238,35 @@ impl<'t> LineCursor<'t> {
             start = from + seg.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         }
         self.at.set((offset, line, start));
-        let col = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
-        (line + 1, col + 1)
+        (line + 1, column(text, start, offset))
     }
 
     /// 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
         self.line_col(offset).0
     }
+}
+
+/// 1-based column of `offset` on the line starting at `line_start`, in characters.
+fn column(text: &str, line_start: usize, offset: usize) -> usize {
+    text.get(line_start..offset)
+        .map_or(offset - line_start, |s| s.chars().count())
+        + 1
+}
+
+/// The error for a file with git merge-conflict markers, at the first marker, if it has any.
+pub fn conflict_error(path: &std::path::Path, text: &str) -> Option<LockfileError> {
+    find_conflict_marker(text).map(|line| {
+        LockfileError::new(
+            path,
+            Some(Place {
+                line,
+                column: 1,
+                ..Place::default()
+            }),
+            LockfileErrorKind::MergeConflict,
+        )
+    })
 }
 
 /// Finds the first git merge-conflict marker line, returning its 1-based line number.

@@ -103,16 +103,8 @@ fn parse_impl(
         None => {
             // The fast path rejects conflict markers (they are not `key = value` lines), so a
             // file with them always arrives here.
-            if let Some(line) = crate::error::find_conflict_marker(text) {
-                return Err(LockfileError::new(
-                    path,
-                    Some(Place {
-                        line,
-                        column: 1,
-                        ..Place::default()
-                    }),
-                    LockfileErrorKind::MergeConflict,
-                ));
+            if let Some(e) = crate::error::conflict_error(path, text) {
+                return Err(e);
             }
             parse_toml(text, path, &place_at)?
         }

@@ -670,19 +670,7 @@ pub fn parse(
         &mut de,
     )
     .and_then(|top| de.end().map(|()| top));
-    let conflict = || {
-        crate::error::find_conflict_marker(text).map(|line| {
-            LockfileError::new(
-                path,
-                Some(Place {
-                    line,
-                    column: 1,
-                    ..Place::default()
-                }),
-                LockfileErrorKind::MergeConflict,
-            )
-        })
-    };
+    let conflict = || crate::error::conflict_error(path, text);
     if let Some(e) = packages.error.take() {
         return Err(conflict().unwrap_or(e));
     }
