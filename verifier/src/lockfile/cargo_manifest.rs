@@ -142,8 +142,12 @@ fn find_manifests(dir: &Path, problems: &mut Vec<String>) -> HashMap<String, Man
     let mut out = HashMap::new();
     let mut stack: Vec<(PathBuf, u32)> = vec![(dir.to_path_buf(), 0)];
     while let Some((d, depth)) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
+        let rd = match std::fs::read_dir(&d) {
+            Ok(rd) => rd,
+            Err(e) => {
+                problems.push(format!("{}: cannot list directory: {e}", d.display()));
+                continue;
+            }
         };
         let mut entries: Vec<_> = rd.flatten().collect();
         entries.sort_by_key(|e| e.file_name());
