@@ -145,6 +145,8 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
         })?;
         let idx = graph.lockfiles.len() as u32;
         let mut parsed = lockfile::parse(&file, &display, &text, format, idx)?;
+        // Packages own their strings: the text can go before the graph copies them in.
+        drop(text);
         if format == Format::CargoLock
             && let Some(dir) = file.parent()
         {
@@ -153,7 +155,7 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
             } else {
                 dir
             };
-            lockfile::cargo_manifest::annotate(&mut parsed, dir);
+            lockfile::cargo_manifest::annotate(&mut parsed, dir, idx);
         }
         let info = LockfileInfo {
             path: file.clone(),

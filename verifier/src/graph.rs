@@ -1,6 +1,7 @@
 //! The dependency graph: packages from every lockfile, dependency edges, roots, and queries.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::OnceLock;
 
 use petgraph::Direction;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
@@ -8,7 +9,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use serde::Serialize;
 
 use crate::lockfile::{Diagnostic, LockfileInfo, ParsedLockfile};
-use crate::package::{Ecosystem, Package};
+use crate::package::{Ecosystem, Package, Scopes};
 
 /// Index of a package in a [`Graph`]; stable for the graph's lifetime.
 pub type PackageId = NodeIndex<u32>;
@@ -29,6 +30,19 @@ pub enum DepKind {
     Peer,
 }
 
+impl DepKind {
+    /// The name used in JSON (`normal`, `dev`, `build`, `optional`, `peer`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DepKind::Normal => "normal",
+            DepKind::Dev => "dev",
+            DepKind::Build => "build",
+            DepKind::Optional => "optional",
+            DepKind::Peer => "peer",
+        }
+    }
+}
+
 /// One dependency graph over every lockfile read, with several roots.
 #[derive(Debug, Default)]
 pub struct Graph {
@@ -40,10 +54,33 @@ pub struct Graph {
     pub warnings: Vec<Diagnostic>,
     /// Breadth-first tree from the roots: the parent of each node on a shortest path from a root
     /// (`NO_PARENT` when unreachable, the node itself for a root). Built once, on first use.
-    root_tree: std::sync::OnceLock<Vec<u32>>,
+    root_tree: OnceLock<Vec<u32>>,
+    /// Outgoing edges of every node in one flat array (compressed sparse rows), for traversals:
+    /// petgraph keeps edges in linked lists, which a breadth-first walk over 10^5 nodes pays for
+    /// in cache misses. Built once, on first use.
+    adjacency: OnceLock<Adjacency>,
 }
 
 const NO_PARENT: u32 = u32::MAX;
+
+/// Outgoing edges, grouped by source node and sorted by target index.
+#[derive(Debug, Default)]
+struct Adjacency {
+    /// `start[n]..start[n + 1]` indexes `to` and `kind` for node `n`.
+    start: Vec<u32>,
+    to: Vec<u32>,
+    kind: Vec<DepKind>,
+}
+
+impl Adjacency {
+    fn out(&self, n: usize) -> impl Iterator<Item = (usize, DepKind)> + '_ {
+        let (a, b) = (self.start[n] as usize, self.start[n + 1] as usize);
+        self.to[a..b]
+            .iter()
+            .zip(&self.kind[a..b])
+            .map(|(&t, &k)| (t as usize, k))
+    }
+}
 
 impl Graph {
     /// An empty graph.
@@ -66,7 +103,8 @@ impl Graph {
             self.inner.add_edge(ids[f], ids[t], k);
         }
         self.roots.extend(parsed.roots.iter().map(|&r| ids[r]));
-        self.root_tree = std::sync::OnceLock::new();
+        self.root_tree = OnceLock::new();
+        self.adjacency = OnceLock::new();
         self.warnings.extend(parsed.warnings);
         self.lockfiles.push(info);
     }
@@ -139,7 +177,7 @@ impl Graph {
     /// The breadth-first tree is computed once per graph, so this is linear in the path length:
     /// checks call it for every finding.
     pub fn path_from_root(&self, target: PackageId) -> Option<Vec<PackageId>> {
-        let tree = self.root_tree.get_or_init(|| self.build_root_tree());
+        let tree = self.root_tree();
         let mut cur = target.index() as u32;
         if tree.get(cur as usize).is_none_or(|&p| p == NO_PARENT) {
             return None;
@@ -157,28 +195,55 @@ impl Graph {
         Some(path)
     }
 
-    fn build_root_tree(&self) -> Vec<u32> {
-        let mut parent = vec![NO_PARENT; self.inner.node_bound()];
-        let mut queue: VecDeque<PackageId> = VecDeque::new();
-        for &r in &self.roots {
-            if parent[r.index()] == NO_PARENT {
-                parent[r.index()] = r.index() as u32;
-                queue.push_back(r);
+    fn adjacency(&self) -> &Adjacency {
+        self.adjacency.get_or_init(|| {
+            let n = self.inner.node_bound();
+            let mut start = vec![0u32; n + 1];
+            for e in (&self.inner).edge_references() {
+                start[e.source().index() + 1] += 1;
             }
-        }
-        let mut children: Vec<PackageId> = Vec::new();
-        while let Some(n) = queue.pop_front() {
-            children.clear();
-            children.extend(self.dependencies(n).map(|(t, _)| t));
-            children.sort_unstable_by_key(|t| t.index());
-            for &t in &children {
-                if parent[t.index()] == NO_PARENT {
-                    parent[t.index()] = n.index() as u32;
-                    queue.push_back(t);
+            for i in 0..n {
+                start[i + 1] += start[i];
+            }
+            let m = start[n] as usize;
+            let mut fill = start.clone();
+            let mut pairs = vec![(0u32, DepKind::Normal); m];
+            for e in (&self.inner).edge_references() {
+                let slot = &mut fill[e.source().index()];
+                pairs[*slot as usize] = (e.target().index() as u32, *e.weight());
+                *slot += 1;
+            }
+            for i in 0..n {
+                pairs[start[i] as usize..start[i + 1] as usize].sort_unstable_by_key(|p| p.0);
+            }
+            let (to, kind) = pairs.into_iter().unzip();
+            Adjacency { start, to, kind }
+        })
+    }
+
+    fn root_tree(&self) -> &[u32] {
+        self.root_tree.get_or_init(|| {
+            let adj = self.adjacency();
+            let mut parent = vec![NO_PARENT; self.inner.node_bound()];
+            let mut queue: VecDeque<usize> = VecDeque::new();
+            for &r in &self.roots {
+                if parent[r.index()] == NO_PARENT {
+                    parent[r.index()] = r.index() as u32;
+                    queue.push_back(r.index());
                 }
             }
-        }
-        parent
+            // Children in index order (the adjacency is sorted): the tree, and so every path a
+            // finding shows, is deterministic.
+            while let Some(n) = queue.pop_front() {
+                for (t, _) in adj.out(n) {
+                    if parent[t] == NO_PARENT {
+                        parent[t] = n as u32;
+                        queue.push_back(t);
+                    }
+                }
+            }
+            parent
+        })
     }
 
     /// Shortest path from a root to `target`, using only edges `allow` accepts.
@@ -246,62 +311,76 @@ impl Graph {
         out
     }
 
-    /// Names present in more than one version, per ecosystem: `(ecosystem, name) -> versions`.
+    /// Names present in more than one version, per ecosystem: `(ecosystem, name) -> versions`
+    /// (sorted, distinct). Root projects and packages without a version are left out.
     pub fn duplicates(&self) -> BTreeMap<(Ecosystem, String), Vec<String>> {
-        let mut by_name: BTreeMap<(Ecosystem, &str), Vec<&str>> = BTreeMap::new();
-        for (_, p) in self.packages() {
+        // One hash lookup per package; a list only for names that turn out to have a second
+        // version (a few percent of them).
+        let mut by_name: foldhash::HashMap<(Ecosystem, &str), (&str, Vec<&str>)> =
+            foldhash::HashMap::default();
+        by_name.reserve(self.len());
+        for p in self.inner.node_weights() {
             if p.is_root || p.version.is_empty() {
                 continue;
             }
-            by_name
-                .entry((p.ecosystem, &p.name))
-                .or_default()
-                .push(&p.version);
+            let (first, more) = by_name
+                .entry((p.ecosystem, p.name.as_str()))
+                .or_insert((p.version.as_str(), Vec::new()));
+            if *first != p.version {
+                more.push(&p.version);
+            }
         }
         by_name
             .into_iter()
-            .filter_map(|((e, n), mut vs)| {
-                vs.sort_unstable();
-                vs.dedup();
-                (vs.len() > 1).then(|| {
-                    (
-                        (e, n.to_owned()),
-                        vs.into_iter().map(str::to_owned).collect(),
-                    )
-                })
+            .filter(|(_, (_, more))| !more.is_empty())
+            .map(|((e, n), (first, more))| {
+                let mut versions: Vec<String> = std::iter::once(first)
+                    .chain(more)
+                    .map(str::to_owned)
+                    .collect();
+                versions.sort_unstable();
+                versions.dedup();
+                ((e, n.to_owned()), versions)
             })
             .collect()
     }
 
     /// Marks the packages reachable from a root over edges `follow` accepts (linear time).
     fn reached_over(&self, follow: impl Fn(DepKind) -> bool) -> Vec<bool> {
+        let adj = self.adjacency();
         let mut reached = vec![false; self.inner.node_bound()];
-        let mut queue: VecDeque<PackageId> = VecDeque::new();
+        let mut stack: Vec<usize> = Vec::new();
         for r in &self.roots {
             if !std::mem::replace(&mut reached[r.index()], true) {
-                queue.push_back(*r);
+                stack.push(r.index());
             }
         }
-        while let Some(n) = queue.pop_front() {
-            for (t, k) in self.dependencies(n) {
-                if follow(k) && !reached[t.index()] {
-                    reached[t.index()] = true;
-                    queue.push_back(t);
+        while let Some(n) = stack.pop() {
+            for (t, k) in adj.out(n) {
+                if follow(k) && !reached[t] {
+                    reached[t] = true;
+                    stack.push(t);
                 }
             }
         }
         reached
     }
 
+    /// `true` for each package a root reaches (over edges of any kind).
+    fn reached(&self) -> impl Fn(usize) -> bool + '_ {
+        let tree = self.root_tree();
+        move |i| tree.get(i).is_some_and(|&p| p != NO_PARENT)
+    }
+
     /// Packages reachable from a root, but only through paths that pass an edge `kind_in_path`
     /// accepts (e.g. dev-only: every path from a root passes a dev edge). Unreachable packages
-    /// are not included. Two breadth-first walks: linear in packages + edges.
+    /// are not included. Two graph walks: linear in packages + edges.
     pub fn reachable_only_via(&self, kind_in_path: impl Fn(DepKind) -> bool) -> Vec<PackageId> {
         let via_other = self.reached_over(|k| !kind_in_path(k));
-        let any = self.reached_over(|_| true);
+        let any = self.reached();
         self.inner
             .node_indices()
-            .filter(|i| any[i.index()] && !via_other[i.index()])
+            .filter(|i| any(i.index()) && !via_other[i.index()])
             .collect()
     }
 
@@ -317,37 +396,37 @@ impl Graph {
 
     /// Sets the scopes of Cargo packages from edge kinds: a package is `dev` (`build`, `optional`)
     /// when every path from a root to it passes a dev (build, optional) edge. npm packages keep
-    /// the flags their lockfile records.
+    /// the flags their lockfile records; unreachable packages get no scope.
     pub fn apply_cargo_scopes(&mut self) {
-        let unreachable: std::collections::HashSet<PackageId> =
-            self.unreachable().into_iter().collect();
+        if !self
+            .inner
+            .node_weights()
+            .any(|p| p.ecosystem == Ecosystem::Cargo)
+        {
+            return;
+        }
         let dev = self.reachable_only_via(|k| k == DepKind::Dev);
         let build = self.reachable_only_via(|k| k == DepKind::Build);
         let optional = self.reachable_only_via(|k| k == DepKind::Optional);
-        for (ids, which) in [(dev, 0), (build, 1), (optional, 2)] {
+        let mut set = |ids: Vec<PackageId>, flag: fn(&mut Scopes)| {
             for id in ids {
-                if unreachable.contains(&id) {
-                    continue;
-                }
                 let p = &mut self.inner[id];
-                if p.ecosystem != Ecosystem::Cargo {
-                    continue;
-                }
-                match which {
-                    0 => p.scopes.dev = true,
-                    1 => p.scopes.build = true,
-                    _ => p.scopes.optional = true,
+                if p.ecosystem == Ecosystem::Cargo {
+                    flag(&mut p.scopes);
                 }
             }
-        }
+        };
+        set(dev, |s| s.dev = true);
+        set(build, |s| s.build = true);
+        set(optional, |s| s.optional = true);
     }
 
     /// Packages unreachable from any root.
     pub fn unreachable(&self) -> Vec<PackageId> {
-        let any = self.reached_over(|_| true);
+        let any = self.reached();
         self.inner
             .node_indices()
-            .filter(|i| !any[i.index()])
+            .filter(|i| !any(i.index()))
             .collect()
     }
 }
@@ -440,6 +519,22 @@ mod tests {
             "unreachable packages get no scope"
         );
         assert!(g.path_from_root(f).is_none());
+    }
+
+    #[test]
+    fn dep_kind_names_are_the_json_names() {
+        for k in [
+            DepKind::Normal,
+            DepKind::Dev,
+            DepKind::Build,
+            DepKind::Optional,
+            DepKind::Peer,
+        ] {
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::Value::from(k.as_str())
+            );
+        }
     }
 
     #[test]

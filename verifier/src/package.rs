@@ -250,18 +250,20 @@ pub fn encode_hex(bytes: &[u8]) -> String {
 }
 
 /// Decodes standard base64 (padded or not), as SRI strings use it. Hand-written: a dozen lines do
-/// not justify a dependency, and SRI never uses the URL-safe alphabet.
+/// not justify a dependency, and SRI never uses the URL-safe alphabet. Table-driven: every npm
+/// package's integrity goes through here.
 pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
-    fn val(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
+    const INVALID: u8 = 0xff;
+    const TABLE: [u8; 256] = {
+        let mut t = [INVALID; 256];
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut i = 0;
+        while i < 64 {
+            t[alphabet[i] as usize] = i as u8;
+            i += 1;
+        }
+        t
+    };
     let trimmed = s
         .strip_suffix("==")
         .or_else(|| s.strip_suffix('='))
@@ -272,15 +274,35 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     {
         return None;
     }
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &c in trimmed.as_bytes() {
-        acc = (acc << 6 | val(c)?) & 0xFFFF;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
+    let bytes = trimmed.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    let mut chunks = bytes.chunks_exact(4);
+    for c in &mut chunks {
+        let (a, b, cc, d) = (
+            TABLE[c[0] as usize],
+            TABLE[c[1] as usize],
+            TABLE[c[2] as usize],
+            TABLE[c[3] as usize],
+        );
+        if (a | b | cc | d) == INVALID || (a | b | cc | d) & 0xc0 != 0 {
+            return None;
         }
+        let n = (a as u32) << 18 | (b as u32) << 12 | (cc as u32) << 6 | d as u32;
+        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    let rest = chunks.remainder();
+    let mut acc = 0u32;
+    for &c in rest {
+        let v = TABLE[c as usize];
+        if v == INVALID {
+            return None;
+        }
+        acc = acc << 6 | v as u32;
+    }
+    match rest.len() {
+        2 => out.push((acc >> 4) as u8),
+        3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
+        _ => {}
     }
     Some(out)
 }
@@ -390,5 +412,70 @@ impl Package {
     /// The package URL (purl) of this package.
     pub fn purl(&self) -> String {
         crate::purl::purl(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_base64;
+
+    #[test]
+    fn base64_decodes_like_the_standard() {
+        for (b64, raw) in [
+            ("", None),
+            ("QQ==", Some(&b"A"[..])),
+            ("QQ", Some(&b"A"[..])),
+            ("QUI=", Some(&b"AB"[..])),
+            ("QUI", Some(&b"AB"[..])),
+            ("QUJD", Some(&b"ABC"[..])),
+            ("QUJDRA==", Some(&b"ABCD"[..])),
+            ("+/+/", Some(&[0xfb, 0xff, 0xbf][..])),
+        ] {
+            if let Some(raw) = raw {
+                assert_eq!(decode_base64(b64).as_deref(), Some(raw), "{b64}");
+            } else {
+                assert_eq!(decode_base64(b64), None, "{b64:?}");
+            }
+        }
+    }
+
+    fn encode(bytes: &[u8], pad: bool) -> String {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for c in bytes.chunks(3) {
+            let n = (c[0] as u32) << 16
+                | (*c.get(1).unwrap_or(&0) as u32) << 8
+                | *c.get(2).unwrap_or(&0) as u32;
+            for i in 0..=c.len() {
+                out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+            if pad {
+                out.push_str(&"=".repeat(3 - c.len()));
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn base64_round_trips(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..80), pad: bool) {
+            proptest::prop_assert_eq!(decode_base64(&encode(&bytes, pad)), Some(bytes));
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_base64() {
+        for bad in [
+            "Q",
+            "QUJDR",
+            "QU-D",
+            "QU_D",
+            "QUJD=",
+            "QQ===",
+            "notActuallyTheSha=",
+            "é",
+        ] {
+            assert_eq!(decode_base64(bad), None, "{bad}");
+        }
     }
 }

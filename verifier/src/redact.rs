@@ -2,6 +2,16 @@
 
 /// Replaces user-info passwords and token-like query parameters with `***`.
 pub fn redact_url(s: &str) -> String {
+    // Without user-info (an `@` before the path) or a `key=value` there is nothing to redact:
+    // the common case (`https://registry.npmjs.org/@scope/a/-/a-1.0.0.tgz`), kept cheap because
+    // renderers call this for every package.
+    let authority = s.find("://").map_or("", |i| {
+        let rest = &s[i + 3..];
+        &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())]
+    });
+    if !authority.contains('@') && !s.contains('=') {
+        return s.to_owned();
+    }
     let mut out = s.to_owned();
     // user:password@host  (also user@host where "user" is a token)
     if let Some(scheme_end) = out.find("://") {
@@ -164,5 +174,13 @@ mod tests {
             "https://h/x?_authToken=***"
         );
         assert_eq!(redact_url("https://h/x"), "https://h/x");
+        assert_eq!(
+            redact_url("https://h/@scope/a/-/a-1.0.0.tgz"),
+            "https://h/@scope/a/-/a-1.0.0.tgz"
+        );
+        assert_eq!(
+            redact_url("git+https://tok@h/@scope/a.git"),
+            "git+https://***@h/@scope/a.git"
+        );
     }
 }

@@ -230,3 +230,77 @@ fn every_invalid_corpus_file_exits_2_naming_file_and_line() {
         assert!(line.parse::<u32>().is_ok_and(|l| l >= 1), "{rel}: {err}");
     }
 }
+
+/// The first `line` after `prefix` in an error message, if any.
+fn line_after(err: &str, prefix: &str) -> Option<u32> {
+    let rest = err.strip_prefix(prefix)?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&l| l >= 1)
+}
+
+#[test]
+fn every_file_the_manifest_marks_invalid_is_rejected_or_flagged() {
+    // All of them, tollgate inputs or not (pnpm files included): each ends in exit 2 naming the
+    // file and a line, except the one documented handling below.
+    let invalid: Vec<Value> = manifest()
+        .into_iter()
+        .filter(|f| f["expected_invalid"] == Value::Bool(true))
+        .collect();
+    assert_eq!(invalid.len(), 9, "MANIFEST.md lists nine invalid files");
+    for f in &invalid {
+        let rel = f["path"].as_str().unwrap();
+        let ancient = rel == "fixtures/npm-cli-arborist/ancient-lockfile-invalid/package-lock.json";
+        let verbosity = if ancient { "-v" } else { "--color=never" };
+        let out = tollgate()
+            .current_dir(corpus())
+            .args(["graph", verbosity, "--lockfile", rel])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        if ancient {
+            // Documented handling (docs/concepts/graph.md): it is valid JSON of a valid shape, so
+            // it loads, and both defects are warnings naming file and line; the pinning checks
+            // then report the package as unpinned.
+            assert_eq!(out.status.code(), Some(0), "{rel}: {err}");
+            let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+            let prefix = format!("warning: {rel}:");
+            assert!(
+                warnings
+                    .iter()
+                    .any(|w| w.contains("malformed integrity") && line_after(w, &prefix).is_some()),
+                "{rel}: {err}"
+            );
+            assert!(
+                warnings.iter().any(|w| w.contains("no \"resolved\"")),
+                "{rel}: {err}"
+            );
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(2), "{rel}: {err}");
+        assert!(out.stdout.is_empty(), "{rel}");
+        assert!(
+            line_after(&err, &format!("error: {rel}:")).is_some(),
+            "{rel}: names file and line: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{rel}: one error line: {err}");
+    }
+}
+
+#[test]
+fn directories_holding_an_invalid_lockfile_exit_2() {
+    // Discovery does not skip a broken lockfile: the directory walk fails on it.
+    for dir in [
+        "fixtures/npm-cli-arborist/conflict-package-lock",
+        "fixtures/npm-cli-arborist/testing-peer-deps-bad-sw",
+        "fixtures/npm-cli-arborist/workspace3",
+    ] {
+        let out = tollgate()
+            .current_dir(corpus())
+            .args(["graph", dir])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{dir}: {err}");
+        assert!(err.starts_with("error: "), "{dir}: {err}");
+    }
+}

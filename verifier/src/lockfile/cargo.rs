@@ -7,15 +7,15 @@
 //! with `cargo_lock::SourceId`, which implements Cargo's own rules for `git+`, `registry+` and
 //! `sparse+` URLs (branch / tag / rev queries, `#precise` fragments).
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Diagnostic, ParsedLockfile};
-use crate::error::{LineIndex, LockfileError, LockfileErrorKind, Place};
+use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
 use crate::graph::DepKind;
 use crate::package::{Ecosystem, GitRef, Integrity, Location, Package, Scopes, Source};
 
@@ -61,9 +61,31 @@ pub fn parse(
     text: &str,
     lockfile: u32,
 ) -> Result<ParsedLockfile, LockfileError> {
-    let lines = LineIndex::new(text);
+    parse_impl(path, display, text, lockfile, true)
+}
+
+/// Parses a `Cargo.lock` with the `toml` crate only, bypassing the fast path for files as Cargo
+/// writes them. [`parse`] must give the same result on every input: differential tests and the
+/// fuzz targets compare the two.
+pub fn parse_with_toml(
+    path: &Path,
+    display: &str,
+    text: &str,
+    lockfile: u32,
+) -> Result<ParsedLockfile, LockfileError> {
+    parse_impl(path, display, text, lockfile, false)
+}
+
+fn parse_impl(
+    path: &Path,
+    display: &str,
+    text: &str,
+    lockfile: u32,
+    fast_path: bool,
+) -> Result<ParsedLockfile, LockfileError> {
+    let lines = LineCursor::new(text);
     let place_at = |offset: usize| {
-        let (line, column) = lines.line_col(text, offset);
+        let (line, column) = lines.line_col(offset);
         Place {
             line,
             column,
@@ -71,26 +93,18 @@ pub fn parse(
             pointer: None,
         }
     };
-    let fast = if force_toml() {
-        None
-    } else {
+    let fast = if fast_path {
         super::cargo_fast::parse(text)
+    } else {
+        None
     };
     let raw: RawLock<'_> = match fast {
         Some(raw) => raw,
         None => {
             // The fast path rejects conflict markers (they are not `key = value` lines), so a
             // file with them always arrives here.
-            if let Some(line) = crate::error::find_conflict_marker(text) {
-                return Err(LockfileError::new(
-                    path,
-                    Some(Place {
-                        line,
-                        column: 1,
-                        ..Place::default()
-                    }),
-                    LockfileErrorKind::MergeConflict,
-                ));
+            if let Some(e) = crate::error::conflict_error(path, text) {
+                return Err(e);
             }
             parse_toml(text, path, &place_at)?
         }
@@ -138,19 +152,35 @@ pub fn parse(
         .chain(raw.package.iter().map(|p| (p, false)))
         .collect();
 
-    // (name, version) occurrences, to decide whether a readable id needs the source too.
-    let mut nv_count: HashMap<(&str, &str), u32> = HashMap::new();
-    for (p, _) in &entries {
-        let p = p.get_ref();
-        *nv_count
-            .entry((p.name.get_ref().as_ref(), p.version.as_ref()))
-            .or_default() += 1;
-    }
+    // Packages by name: resolves dependency strings, and tells whether a readable id needs the
+    // source too (a name and version that appear more than once).
+    let by_name = ByName::new(&entries);
 
+    out.packages.reserve_exact(entries.len());
+    out.edges.reserve_exact(
+        entries
+            .iter()
+            .map(|(p, _)| p.get_ref().dependencies.len())
+            .sum(),
+    );
+    // Ids of packages whose name and version repeat, to reject exact duplicates.
+    let mut repeated_ids: HashMap<String, usize> = HashMap::new();
     for (sp, is_root_table) in &entries {
         let p = sp.get_ref();
         let name = p.name.get_ref().as_ref();
         let version_s = p.version.as_ref();
+        let (line, column) = lines.line_col(header_offset(text, sp.span().start));
+        // Cargo writes only semantic versions and refuses anything else; checking it here also
+        // keeps ids (`name@version`) unambiguous.
+        if let Err(e) = semver::Version::parse(version_s) {
+            return Err(LockfileError::new(
+                path,
+                Some(place_at(header_offset(text, sp.span().start))),
+                LockfileErrorKind::Invalid(format!(
+                    "package `{name}`: version \"{version_s}\" is not a semantic version ({e})"
+                )),
+            ));
+        }
         let (source, source_raw) = match p.source.as_deref() {
             None => (Source::Path, None),
             Some(s) => {
@@ -176,15 +206,29 @@ pub fn parse(
             _ => None,
         };
         let integrity = checksum.as_deref().map(Integrity::from_cargo_checksum);
-        let local_id = if nv_count[&(name, version_s)] > 1 {
-            match &source_raw {
-                Some(s) => format!("{name}@{version_s} ({s})"),
+        let same_name_and_version = by_name
+            .get(name)
+            .map_or(0, |c| c.iter().filter(|c| c.0 == version_s).count());
+        let local_id = if same_name_and_version > 1 {
+            // Credentials in a source URL never reach an id (ids are printed).
+            let id = match &source_raw {
+                Some(s) => format!("{name}@{version_s} ({})", crate::redact::redact_url(s)),
                 None => format!("{name}@{version_s} (path)"),
+            };
+            if let Some(first) = repeated_ids.insert(id.clone(), line) {
+                return Err(LockfileError::new(
+                    path,
+                    Some(place_at(header_offset(text, sp.span().start))),
+                    LockfileErrorKind::Invalid(format!(
+                        "package `{name} {version_s}` from {} is specified twice (first at line {first}); Cargo refuses such a lockfile",
+                        p.source.as_deref().map_or("a path", |_| "the same source"),
+                    )),
+                ));
             }
+            id
         } else {
             format!("{name}@{version_s}")
         };
-        let (line, column) = lines.line_col(text, header_offset(text, sp.span().start));
         let is_root = *is_root_table;
         out.packages.push(Package {
             id: format!("{display}#{local_id}"),
@@ -204,17 +248,6 @@ pub fn parse(
             },
             npm: None,
         });
-    }
-
-    // Index for dependency-string resolution: name -> version -> [(source key, index)].
-    let mut by_name: ByName<'_> = HashMap::new();
-    for (i, (sp, _)) in entries.iter().enumerate() {
-        let p = sp.get_ref();
-        by_name.entry(p.name.get_ref().as_ref()).or_default().push((
-            p.version.as_ref(),
-            p.source.as_deref().map(strip_fragment),
-            i,
-        ));
     }
 
     for (from, (sp, _)) in entries.iter().enumerate() {
@@ -263,17 +296,24 @@ pub fn parse(
     // A cycle (e.g. `cargo` ↔ `cargo-test-support` through a dev-dependency, which the lockfile
     // records as a plain edge) leaves its members with a parent and no root above them: the first
     // such package in file order becomes a root, and so on until every candidate is reached.
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); out.packages.len()];
-    for &(from, to, _) in &out.edges {
-        children[from].push(to);
+    // Edges were made one package after another, so the children of `n` are the run
+    // `edges[start[n]..start[n + 1]]`: no list per package.
+    debug_assert!(out.edges.is_sorted_by_key(|e| e.0));
+    let mut start = vec![0usize; out.packages.len() + 1];
+    for &(from, _, _) in &out.edges {
+        start[from + 1] += 1;
     }
+    for i in 0..out.packages.len() {
+        start[i + 1] += start[i];
+    }
+    let children = |n: usize| out.edges[start[n]..start[n + 1]].iter().map(|e| e.1);
     let mut reached = vec![false; out.packages.len()];
     let mut stack: Vec<usize> = out.roots.clone();
     let mut next_candidate = 0;
     loop {
         while let Some(n) = stack.pop() {
             if !std::mem::replace(&mut reached[n], true) {
-                stack.extend(children[n].iter().copied().filter(|&c| !reached[c]));
+                stack.extend(children(n).filter(|&c| !reached[c]));
             }
         }
         let candidate = (next_candidate..out.packages.len()).find(|&i| {
@@ -294,23 +334,46 @@ pub fn parse(
     Ok(out)
 }
 
-/// Packages by name: `(version, source without #fragment, index)` per candidate.
-type ByName<'a> = HashMap<&'a str, Vec<(&'a str, Option<&'a str>, usize)>>;
+/// A package a dependency string may name: `(version, source without #fragment, index)`.
+type Candidate<'a> = (&'a str, Option<&'a str>, usize);
 
-// Set (tests only) to bypass the fast path and parse with the `toml` crate.
-#[cfg(test)]
-thread_local! {
-    pub(crate) static FORCE_TOML: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+/// Packages grouped by name, without an allocation per name: the candidates sorted by name
+/// (stably, so file order within a name; Cargo writes the file sorted, which makes the sort a
+/// linear scan), and each name's run in them.
+struct ByName<'a> {
+    candidates: Vec<Candidate<'a>>,
+    runs: HashMap<&'a str, (u32, u32)>,
 }
 
-fn force_toml() -> bool {
-    #[cfg(test)]
-    {
-        FORCE_TOML.with(|f| f.get())
+impl<'a> ByName<'a> {
+    fn new(entries: &[(&'a Spanned<RawPackage<'a>>, bool)]) -> Self {
+        let name = |i: usize| entries[i].0.get_ref().name.get_ref().as_ref();
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| name(a).cmp(name(b)));
+        let candidates: Vec<Candidate<'a>> = order
+            .iter()
+            .map(|&i| {
+                let p = entries[i].0.get_ref();
+                (
+                    p.version.as_ref(),
+                    p.source.as_deref().map(strip_fragment),
+                    i,
+                )
+            })
+            .collect();
+        let mut runs = HashMap::with_capacity(entries.len());
+        let mut start = 0;
+        for run in order.chunk_by(|&a, &b| name(a) == name(b)) {
+            runs.insert(name(run[0]), (start as u32, run.len() as u32));
+            start += run.len();
+        }
+        ByName { candidates, runs }
     }
-    #[cfg(not(test))]
-    {
-        false
+
+    fn get(&self, name: &str) -> Option<&[Candidate<'a>]> {
+        let &(start, len) = self.runs.get(name)?;
+        self.candidates
+            .get(start as usize..start as usize + len as usize)
     }
 }
 
@@ -377,13 +440,13 @@ fn resolve_dep(s: &str, by_name: &ByName<'_>) -> Result<usize, &'static str> {
         .get(name)
         .ok_or("names no package in the lockfile")?;
     // The common case, one candidate that fits, needs no further work.
-    if let [only] = candidates.as_slice()
+    if let [only] = candidates
         && version.is_none_or(|v| v == only.0)
         && source.is_none_or(|s| only.1 == Some(strip_fragment(s)))
     {
         return Ok(only.2);
     }
-    let by_version: Vec<&(&str, Option<&str>, usize)> = match version {
+    let by_version: Vec<&Candidate<'_>> = match version {
         Some(v) => candidates.iter().filter(|c| c.0 == v).collect(),
         None => {
             let first = candidates.first().map(|c| c.0);
@@ -620,6 +683,50 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     }
 
     #[test]
+    fn accepts_one_name_and_version_from_two_sources() {
+        let p = parse_str(
+            "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://x/\"\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"git+https://y/a#0123456789abcdef0123456789abcdef01234567\"\n",
+        );
+        assert_eq!(p.packages.len(), 2);
+        assert_ne!(p.packages[0].id, p.packages[1].id);
+    }
+
+    #[test]
+    fn rejects_a_package_specified_twice() {
+        for (text, what, line) in [
+            (
+                "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://x/\"\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://x/\"\n",
+                "from the same source",
+                7,
+            ),
+            (
+                "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n",
+                "from a path",
+                6,
+            ),
+        ] {
+            let e = parse(Path::new("Cargo.lock"), "Cargo.lock", text, 0).unwrap_err();
+            assert_eq!(e.place.as_ref().map(|p| p.line), Some(line), "{e}");
+            let msg = e.to_string();
+            assert!(msg.contains("specified twice (first at line 2)"), "{msg}");
+            assert!(msg.contains(what), "{msg}");
+        }
+    }
+
+    #[test]
+    fn rejects_a_version_that_is_not_semver() {
+        let e = parse(
+            Path::new("Cargo.lock"),
+            "Cargo.lock",
+            "version = 3\n\n[[package]]\nname = \"a\"\nversion = \"1.0 (path)\"\n",
+            0,
+        )
+        .unwrap_err();
+        assert_eq!(e.place.as_ref().map(|p| p.line), Some(3), "{e}");
+        assert!(e.to_string().contains("not a semantic version"), "{e}");
+    }
+
+    #[test]
     fn rejects_future_version_with_place() {
         let e = parse(Path::new("Cargo.lock"), "Cargo.lock", "version = 9\n", 0).unwrap_err();
         assert_eq!(e.place.as_ref().map(|p| p.line), Some(1));
@@ -661,9 +768,12 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         };
         let fast_taken = super::super::cargo_fast::parse(text).is_some();
         let fast = render(parse(Path::new("Cargo.lock"), "Cargo.lock", text, 0));
-        FORCE_TOML.with(|f| f.set(true));
-        let slow = render(parse(Path::new("Cargo.lock"), "Cargo.lock", text, 0));
-        FORCE_TOML.with(|f| f.set(false));
+        let slow = render(parse_with_toml(
+            Path::new("Cargo.lock"),
+            "Cargo.lock",
+            text,
+            0,
+        ));
         (fast, slow, fast_taken)
     }
 
@@ -714,6 +824,13 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nreplace = \"x\"\n",
             "version = 3\n[package]\nname = \"a\"\n",
             "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\n \"b\"\n]\n",
+            // TOML rejects these; Rust's integer parsing or a byte-level scan would not.
+            "version = 03\n",
+            "version = +3\n",
+            "version = 3\n[[package]]\nname = \"a\u{1}\"\nversion = \"1.0.0\"\n",
+            "version = 3\n# a comment with DEL \u{7f}\n",
+            "version = 3\r\r\n",
+            "version = 3\r\n[[package]]\r\nname = \"a\"\r\nversion = \"1.0.0\"\r\n",
         ] {
             assert!(super::super::cargo_fast::parse(text).is_none(), "{text}");
             let (fast, slow, _) = both_paths(text);

@@ -9,8 +9,8 @@
 //! caller parses the file with the `toml` crate, which also produces the precise error for invalid
 //! input. A test checks that both paths agree on every corpus and generated lockfile.
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use toml::Spanned;
 
@@ -94,14 +94,26 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
     let mut section = Section::Top;
     let mut current: Option<Builder<'_>> = None;
     let mut metadata: HashMap<Cow<'_, str>, MetadataValue<'_>> = HashMap::new();
+    // Dependency lists are gathered here and copied out at their exact length: a `Vec` grown
+    // one push at a time keeps up to half its capacity unused, on every one of 10^5 packages.
+    let mut scratch: Vec<Spanned<Cow<'_, str>>> = Vec::new();
     let mut seen_metadata = false;
 
+    // TOML forbids control characters other than tab anywhere (strings and comments included),
+    // and CR outside a CRLF pair; Cargo writes none of them. Rather than check each place, any
+    // control character or CR sends the file to the `toml` crate, which knows the rules.
+    if text
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+    {
+        return None;
+    }
     let base = text.as_ptr() as usize;
     let off = |s: &str| s.as_ptr() as usize - base;
     let mut lines = text.split_inclusive('\n');
 
     while let Some(raw) = lines.next() {
-        let line = raw.trim_end_matches(['\n', '\r']);
+        let line = raw.strip_suffix('\n').unwrap_or(raw);
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -137,6 +149,14 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
                 if key != "version" || lock.version.is_some() {
                     return None;
                 }
+                // A plain decimal integer: TOML forbids leading zeros, and Rust's `parse`
+                // would accept `+3` and `03`.
+                if value.is_empty()
+                    || !value.bytes().all(|b| b.is_ascii_digit())
+                    || (value.len() > 1 && value.starts_with('0'))
+                {
+                    return None;
+                }
                 let n: i64 = value.parse().ok()?;
                 let start = off(value);
                 lock.version = Some(Spanned::new(start..start + value.len(), n));
@@ -164,11 +184,13 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
                     if b.dependencies.is_some() {
                         return None;
                     }
-                    let mut deps = Vec::new();
+                    let deps = &mut scratch;
+                    deps.clear();
                     if value == "[" {
                         // One element per line: ` "name version (source)",` … `]`.
                         loop {
-                            let l = lines.next()?.trim_end_matches(['\n', '\r']);
+                            let l = lines.next()?;
+                            let l = l.strip_suffix('\n').unwrap_or(l);
                             if l == "]" {
                                 break;
                             }
@@ -193,7 +215,7 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
                             };
                         }
                     }
-                    b.dependencies = Some(deps);
+                    b.dependencies = Some(deps.to_vec());
                     continue;
                 }
                 let (s, rest) = basic_string(value)?;

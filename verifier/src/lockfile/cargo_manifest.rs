@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::ParsedLockfile;
 pub use super::normalize;
+use super::{Diagnostic, ParsedLockfile};
 use crate::error::{LineIndex, ManifestError, Place};
 use crate::graph::DepKind;
 use crate::package::{GitRef, Source};
@@ -698,31 +698,25 @@ struct Use {
     dev: bool,
 }
 
-fn collect(m: &Manifest, uses: &mut HashMap<String, Use>) {
-    for d in &m.deps {
-        let u = uses.entry(d.name.clone()).or_default();
-        match d.kind {
-            DepKind::Build => u.build = true,
-            DepKind::Dev => u.dev = true,
-            _ => {
-                u.normal = true;
-                u.normal_required |= !d.optional;
-            }
-        }
-    }
-}
-
 /// Finds the `Cargo.toml` files of a workspace rooted at `dir` (skipping `target/`, `.git/` and
-/// `node_modules/`), keyed by package name. Unreadable or invalid manifests are skipped: they
-/// only refine scopes, and `cargo` itself (or the drift check) reports them.
-fn find_manifests(dir: &Path) -> HashMap<String, HashMap<String, Use>> {
+/// `node_modules/`), keyed by package name. A manifest that cannot be read or parsed only loses
+/// its refinement (its edges stay `normal`, as the lockfile says): it is reported, not fatal,
+/// because `cargo` itself (and the drift check) report it and fixture manifests may be broken on
+/// purpose.
+fn find_manifests(dir: &Path, problems: &mut Vec<String>) -> HashMap<String, Manifest> {
     let mut out = HashMap::new();
     let mut stack: Vec<(PathBuf, u32)> = vec![(dir.to_path_buf(), 0)];
     while let Some((d, depth)) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
+        let rd = match std::fs::read_dir(&d) {
+            Ok(rd) => rd,
+            Err(e) => {
+                problems.push(format!("{}: cannot list directory: {e}", d.display()));
+                continue;
+            }
         };
-        for e in rd.flatten() {
+        let mut entries: Vec<_> = rd.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
             let Ok(ft) = e.file_type() else { continue };
             let name = e.file_name();
             let name = name.to_string_lossy();
@@ -731,13 +725,13 @@ fn find_manifests(dir: &Path) -> HashMap<String, HashMap<String, Use>> {
                     stack.push((e.path(), depth + 1));
                 }
             } else if name == "Cargo.toml" {
-                let Ok(m) = read_manifest(&e.path(), None) else {
-                    continue;
-                };
-                if let Some(p) = &m.package {
-                    let mut uses = HashMap::new();
-                    collect(&m, &mut uses);
-                    out.insert(p.name.clone(), uses);
+                match read_manifest(&e.path(), None) {
+                    Ok(m) => {
+                        if let Some(p) = &m.package {
+                            out.insert(p.name.clone(), m);
+                        }
+                    }
+                    Err(err) => problems.push(err.to_string()),
                 }
             }
         }
@@ -745,31 +739,25 @@ fn find_manifests(dir: &Path) -> HashMap<String, HashMap<String, Use>> {
     out
 }
 
-/// Types the edges leaving workspace members from their manifests in `lock_dir`.
-pub fn annotate(parsed: &mut ParsedLockfile, lock_dir: &Path) {
-    if !parsed
-        .packages
-        .iter()
-        .any(|p| matches!(p.source, Source::Path))
-    {
-        return;
-    }
-    let manifests = find_manifests(lock_dir);
-    if manifests.is_empty() {
-        return;
-    }
-    for edge in &mut parsed.edges {
-        let from = &parsed.packages[edge.0];
-        if !matches!(from.source, Source::Path) {
-            continue;
+impl Manifest {
+    /// The edge kind a dependency of this manifest on `krate` gets: `normal` when any normal,
+    /// non-optional table names it, `optional`, `build` or `dev` when only such tables do, `None`
+    /// when the manifest does not name it.
+    pub fn kind_of(&self, krate: &str) -> Option<DepKind> {
+        let mut u: Option<Use> = None;
+        for d in self.deps.iter().filter(|d| d.name == krate) {
+            let u = u.get_or_insert_with(Use::default);
+            match d.kind {
+                DepKind::Build => u.build = true,
+                DepKind::Dev => u.dev = true,
+                _ => {
+                    u.normal = true;
+                    u.normal_required |= !d.optional;
+                }
+            }
         }
-        let Some(uses) = manifests.get(&from.name) else {
-            continue;
-        };
-        let Some(u) = uses.get(&parsed.packages[edge.1].name) else {
-            continue;
-        };
-        edge.2 = if u.normal && u.normal_required {
+        let u = u?;
+        Some(if u.normal && u.normal_required {
             DepKind::Normal
         } else if u.normal {
             DepKind::Optional
@@ -779,7 +767,43 @@ pub fn annotate(parsed: &mut ParsedLockfile, lock_dir: &Path) {
             DepKind::Dev
         } else {
             DepKind::Normal
+        })
+    }
+}
+
+/// Types the edges leaving workspace members from their manifests in `lock_dir`. Manifests that
+/// cannot be read become warnings of the lockfile (index `lockfile`).
+pub fn annotate(parsed: &mut ParsedLockfile, lock_dir: &Path, lockfile: u32) {
+    if !parsed
+        .packages
+        .iter()
+        .any(|p| matches!(p.source, Source::Path))
+    {
+        return;
+    }
+    let mut problems = Vec::new();
+    let manifests = find_manifests(lock_dir, &mut problems);
+    parsed.warnings.extend(problems.into_iter().map(|p| {
+        Diagnostic::at(
+            lockfile,
+            0,
+            format!("{p}; dependency kinds (dev, build, optional) from it are not used"),
+        )
+    }));
+    if manifests.is_empty() {
+        return;
+    }
+    for edge in &mut parsed.edges {
+        let from = &parsed.packages[edge.0];
+        if !matches!(from.source, Source::Path) {
+            continue;
+        }
+        let Some(m) = manifests.get(&from.name) else {
+            continue;
         };
+        if let Some(kind) = m.kind_of(&parsed.packages[edge.1].name) {
+            edge.2 = kind;
+        }
     }
 }
 
@@ -803,7 +827,7 @@ mod tests {
 [[package]]\nname = \"real\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
         let mut p =
             super::super::cargo::parse(Path::new("Cargo.lock"), "Cargo.lock", lock, 0).unwrap();
-        annotate(&mut p, dir.path());
+        annotate(&mut p, dir.path(), 0);
         let kinds: Vec<DepKind> = p.edges.iter().map(|e| e.2).collect();
         assert_eq!(
             kinds,

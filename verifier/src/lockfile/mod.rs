@@ -174,6 +174,12 @@ pub fn read_text(path: &Path, max_size: u64) -> Result<String, LockfileError> {
             },
         ));
     }
+    decode_text(path, bytes)
+}
+
+/// Turns the bytes of a lockfile into text, rejecting invalid UTF-8 with the line and column of
+/// the first bad byte.
+pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String, LockfileError> {
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..offset]);

@@ -9,8 +9,8 @@
 //! Strings are borrowed from the input where JSON allows it (no escapes) via [`Str`], and the byte
 //! offset of a borrowed key gives the entry's line without a second scan of the file.
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::{Diagnostic, Format, ParsedLockfile};
-use crate::error::{LineIndex, LockfileError, LockfileErrorKind, Place};
+use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
 use crate::graph::DepKind;
 use crate::package::{Ecosystem, GitRef, Integrity, Location, NpmMeta, Package, Scopes, Source};
 
@@ -146,20 +146,6 @@ impl<'de> Deserialize<'de> for Flag {
     }
 }
 
-#[derive(Deserialize)]
-struct RawLock<'a> {
-    #[serde(default, borrow)]
-    name: Option<Str<'a>>,
-    #[serde(default, borrow)]
-    version: Option<Str<'a>>,
-    #[serde(rename = "lockfileVersion", default)]
-    lockfile_version: Option<serde_json::Number>,
-    #[serde(default, borrow)]
-    packages: Option<Ordered<'a, Entry<'a>>>,
-    #[serde(default, borrow)]
-    dependencies: Option<Ordered<'a, V1Node<'a>>>,
-}
-
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Entry<'a> {
@@ -251,8 +237,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Requires<'a> {
 }
 
 struct Ctx<'t> {
+    path: &'t Path,
     text: &'t str,
-    lines: LineIndex,
+    lines: LineCursor<'t>,
     lockfile: u32,
     display: String,
 }
@@ -266,11 +253,391 @@ impl Ctx<'_> {
             if p >= base && p <= base + self.text.len() {
                 // The key's opening quote is one byte before the borrowed slice.
                 let off = (p - base).saturating_sub(1);
-                let (l, c) = self.lines.line_col(self.text, off);
+                let (l, c) = self.lines.line_col(off);
                 return (l as u32, c as u32);
             }
         }
         (0, 0)
+    }
+
+    /// The error for a key that appears twice in one object: npm (`JSON.parse`) keeps only the
+    /// last, so reading either would disagree with what npm installs.
+    fn duplicate_key(&self, key: &Str<'_>, pointer: String, first_line: u32) -> LockfileError {
+        let (line, column) = self.pos_of(key);
+        LockfileError::new(
+            self.path,
+            Some(Place {
+                line: line as usize,
+                column: column as usize,
+                offset: None,
+                pointer: Some(pointer),
+            }),
+            LockfileErrorKind::Invalid(format!(
+                "duplicate key \"{}\" (first at line {first_line}): JSON parsers disagree on which one counts, so the lockfile is ambiguous",
+                key.as_str()
+            )),
+        )
+    }
+}
+
+/// Escapes one JSON-pointer segment (RFC 6901).
+fn pointer_segment(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// The top-level fields of a lockfile. `packages` is not kept: [`PackagesSeed`] turns each entry
+/// into a package as it is read.
+#[derive(Default)]
+struct TopLevel<'a> {
+    name: Option<Str<'a>>,
+    version: Option<Str<'a>>,
+    lockfile_version: Option<serde_json::Number>,
+    packages_seen: bool,
+    dependencies: Option<Ordered<'a, V1Node<'a>>>,
+}
+
+/// Reads the top-level object, streaming `packages` through [`Packages`].
+struct TopSeed<'s, 't, 'a> {
+    packages: &'s mut Packages<'t, 'a>,
+}
+
+impl<'de: 'a, 'a> de::DeserializeSeed<'de> for TopSeed<'_, '_, 'a> {
+    type Value = TopLevel<'a>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for TopSeed<'_, '_, 'a> {
+    type Value = TopLevel<'a>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an npm lockfile object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let mut top = TopLevel::default();
+        let mut seen = [false; 5];
+        let mut once = |i: usize, field: &'static str| {
+            if std::mem::replace(&mut seen[i], true) {
+                Err(de::Error::duplicate_field(field))
+            } else {
+                Ok(())
+            }
+        };
+        while let Some(key) = m.next_key::<Str<'a>>()? {
+            match key.as_str() {
+                "name" => {
+                    once(0, "name")?;
+                    top.name = m.next_value()?;
+                }
+                "version" => {
+                    once(1, "version")?;
+                    top.version = m.next_value()?;
+                }
+                "lockfileVersion" => {
+                    once(2, "lockfileVersion")?;
+                    top.lockfile_version = m.next_value()?;
+                }
+                "packages" => {
+                    once(3, "packages")?;
+                    top.packages_seen = m.next_value_seed(PackagesSeed {
+                        packages: &mut *self.packages,
+                    })?;
+                }
+                "dependencies" => {
+                    once(4, "dependencies")?;
+                    top.dependencies = m.next_value()?;
+                }
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(top)
+    }
+}
+
+/// `"packages": {…}` (or `null`): each entry becomes a package as soon as it is read, so the
+/// parsed entries never pile up beside the text and the packages. `true` when it was a map.
+struct PackagesSeed<'s, 't, 'a> {
+    packages: &'s mut Packages<'t, 'a>,
+}
+
+impl<'de: 'a, 'a> de::DeserializeSeed<'de> for PackagesSeed<'_, '_, 'a> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for PackagesSeed<'_, '_, 'a> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_map(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<bool, A::Error> {
+        while let Some((key, entry)) = m.next_entry::<Str<'a>, Entry<'a>>()? {
+            if let Err(e) = self.packages.add(key, entry) {
+                // The lockfile error is kept; the serde error only stops the reader.
+                self.packages.error = Some(e);
+                return Err(de::Error::custom("invalid entry"));
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// A dependency of a `packages` entry, kept (borrowed) until every entry is known.
+struct Dep<'a> {
+    from: u32,
+    name: Str<'a>,
+    kind: DepKind,
+    /// npm does not install it either when it is missing (optional, peer, or a dev dependency of
+    /// a workspace): no warning.
+    missing_ok: bool,
+}
+
+/// The graph being built from a `packages` map.
+struct Packages<'t, 'a> {
+    cx: &'t Ctx<'t>,
+    out: ParsedLockfile,
+    /// Install path → node. Links are added once every node exists.
+    index: HashMap<std::borrow::Cow<'a, str>, usize>,
+    /// `(key, target)` of each `link: true` entry, in file order.
+    links: Vec<(Str<'a>, Option<Str<'a>>)>,
+    deps: Vec<Dep<'a>>,
+    /// An error found while reading, reported instead of the reader's.
+    error: Option<LockfileError>,
+}
+
+impl<'t, 'a> Packages<'t, 'a> {
+    fn new(cx: &'t Ctx<'t>, out: ParsedLockfile) -> Self {
+        Packages {
+            cx,
+            out,
+            index: HashMap::new(),
+            links: Vec::new(),
+            deps: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Turns one entry into a node and records its dependencies.
+    fn add(&mut self, key: Str<'a>, e: Entry<'a>) -> Result<(), LockfileError> {
+        let cx = self.cx;
+        let out = &mut self.out;
+        if e.link.0 {
+            self.links.push((key, e.resolved.0));
+            return Ok(());
+        }
+        let key_s = key.as_str();
+        let is_project_root = key_s.is_empty();
+        let in_node_modules =
+            key_s.starts_with("node_modules/") || key_s.contains("/node_modules/");
+        let installed_as = install_name(key_s);
+        let real_name = e
+            .name
+            .0
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_else(|| {
+                if in_node_modules {
+                    installed_as.to_owned()
+                } else if is_project_root {
+                    String::new()
+                } else {
+                    key_s.rsplit('/').next().unwrap_or(key_s).to_owned()
+                }
+            });
+        let version = e.version.0.as_ref().map(|s| s.as_str()).unwrap_or("");
+        let (source, source_raw) = if is_project_root || !in_node_modules {
+            (Source::Path, None)
+        } else {
+            classify_resolved(e.resolved.0.as_ref().map(Str::as_str), version)
+        };
+        let checksum = e.integrity.0.as_ref().map(|s| s.as_str().to_owned());
+        let integrity = checksum.as_deref().map(Integrity::from_sri);
+        let (line, column) = cx.pos_of(&key);
+        if let Some(i) = &integrity
+            && !i.malformed.is_empty()
+        {
+            out.warnings.push(Diagnostic::at(
+                cx.lockfile,
+                line,
+                format!(
+                    "\"{key_s}\": malformed integrity {:?}",
+                    i.malformed.join(" ")
+                ),
+            ));
+        }
+        let alias = (in_node_modules && e.name.0.is_some() && installed_as != real_name)
+            .then(|| installed_as.to_owned());
+        let local = if is_project_root { "." } else { key_s };
+        let idx = out.packages.len();
+        out.packages.push(Package {
+            id: format!("{}#{}", cx.display, local),
+            ecosystem: Ecosystem::Npm,
+            name: real_name,
+            version: version.to_owned(),
+            source,
+            source_raw,
+            checksum,
+            integrity,
+            scopes: Scopes {
+                dev: e.dev.0,
+                optional: e.optional.0,
+                dev_optional: e.dev_optional.0,
+                peer: e.peer.0,
+                build: false,
+            },
+            is_root: is_project_root || !in_node_modules,
+            location: Location {
+                lockfile: cx.lockfile,
+                line,
+                column,
+            },
+            npm: Some(NpmMeta {
+                path: key_s.to_owned(),
+                has_install_script: e.has_install_script.0,
+                in_bundle: e.in_bundle.0,
+                alias,
+                workspace: !is_project_root && !in_node_modules,
+                extraneous: e.extraneous.0,
+            }),
+        });
+        if is_project_root || !in_node_modules {
+            out.roots.push(idx);
+        }
+        // Dependencies, in the order edges are made: normal, optional, peer, dev (dev only for
+        // the root project and workspaces: an installed package's dev dependencies are not).
+        let is_local = !in_node_modules;
+        let peer_optional = |name: &str| {
+            e.peer_dependencies_meta
+                .as_ref()
+                .is_some_and(|m| m.0.iter().any(|(k, v)| k.as_str() == name && v.optional))
+        };
+        let groups = [
+            (e.dependencies, DepKind::Normal),
+            (e.optional_dependencies, DepKind::Optional),
+            (e.peer_dependencies, DepKind::Peer),
+            (e.dev_dependencies, DepKind::Dev),
+        ];
+        let is_optional = |name: &str| {
+            groups[1]
+                .0
+                .as_ref()
+                .is_some_and(|o| o.0.iter().any(|(k, _)| k.as_str() == name))
+        };
+        for (group, kind) in &groups {
+            let Some(deps) = group else { continue };
+            if *kind == DepKind::Dev && !is_local {
+                continue;
+            }
+            for (dep, _range) in &deps.0 {
+                let name = dep.as_str();
+                // An optional dependency listed in both maps is recorded once, as optional.
+                if *kind == DepKind::Normal && is_optional(name) {
+                    continue;
+                }
+                self.deps.push(Dep {
+                    from: idx as u32,
+                    name: dep.clone(),
+                    kind: *kind,
+                    missing_ok: matches!(kind, DepKind::Optional | DepKind::Peer)
+                        || peer_optional(name)
+                        || (*kind == DepKind::Dev && !is_project_root),
+                });
+            }
+        }
+        // `.` is the root folder too: as a second key it would collide with `""`.
+        let index_key = if key_s == "." {
+            std::borrow::Cow::Borrowed("")
+        } else {
+            key.0.clone()
+        };
+        if let Some(first) = self.index.insert(index_key, idx) {
+            return Err(cx.duplicate_key(
+                &key,
+                format!("/packages/{}", pointer_segment(key_s)),
+                self.out.packages[first].location.line,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Resolves links, then every dependency, once all nodes exist.
+    fn finish(mut self) -> Result<ParsedLockfile, LockfileError> {
+        let cx = self.cx;
+        // Links: `node_modules/x` -> target folder (`packages/x`, `../x`).
+        let mut link_keys: HashMap<&str, u32> = HashMap::with_capacity(self.links.len());
+        for (key_str, target) in &self.links {
+            let key = key_str.as_str();
+            let target = target.as_ref().map(Str::as_str).unwrap_or("");
+            let line = cx.pos_of(key_str).0;
+            // A second link with this key, or a package entry with it.
+            let first = link_keys.insert(key, line).or_else(|| {
+                self.index
+                    .get(key)
+                    .map(|&i| self.out.packages[i].location.line)
+            });
+            if let Some(first) = first {
+                return Err(cx.duplicate_key(
+                    key_str,
+                    format!("/packages/{}", pointer_segment(key)),
+                    first,
+                ));
+            }
+            match self.index.get(target).copied() {
+                Some(t) => {
+                    self.index.insert(key_str.0.clone(), t);
+                }
+                None => {
+                    self.out.warnings.push(Diagnostic::at(
+                        cx.lockfile,
+                        line,
+                        format!(
+                            "link \"{key}\" points at \"{target}\", which has no entry in the lockfile"
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut buf = String::new();
+        let out = &mut self.out;
+        for dep in &self.deps {
+            let from = dep.from as usize;
+            let from_key = out.packages[from]
+                .npm
+                .as_ref()
+                .map_or("", |m| m.path.as_str());
+            let name = dep.name.as_str();
+            match resolve(|k| self.index.get(k).copied(), from_key, name, &mut buf) {
+                Some(to) => out.edges.push((from, to, dep.kind)),
+                None if dep.missing_ok => {}
+                None => {
+                    let message = format!(
+                        "\"{}\" depends on \"{name}\", which is not installed at or above it",
+                        if from_key.is_empty() {
+                            "(root)"
+                        } else {
+                            from_key
+                        }
+                    );
+                    out.warnings
+                        .push(Diagnostic::at(cx.lockfile, cx.pos_of(&dep.name).0, message));
+                }
+            }
+        }
+        connect_orphan_roots(&mut self.out);
+        Ok(self.out)
     }
 }
 
@@ -282,21 +649,37 @@ pub fn parse(
     lockfile: u32,
     format: Format,
 ) -> Result<ParsedLockfile, LockfileError> {
-    let lines = LineIndex::new(text);
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let raw: RawLock<'_> = match serde_json::from_str(body) {
-        Ok(r) => r,
+    let format_name = match format {
+        Format::NpmShrinkwrap => "npm-shrinkwrap.json",
+        _ => "package-lock.json",
+    };
+    let cx = Ctx {
+        path,
+        text,
+        lines: LineCursor::new(text),
+        lockfile,
+        display: display.to_owned(),
+    };
+    // The version is set once the whole file is read.
+    let mut packages = Packages::new(&cx, ParsedLockfile::new(Ecosystem::Npm, format_name, 0));
+    let mut de = serde_json::Deserializer::from_str(body);
+    let read = de::DeserializeSeed::deserialize(
+        TopSeed {
+            packages: &mut packages,
+        },
+        &mut de,
+    )
+    .and_then(|top| de.end().map(|()| top));
+    let conflict = || crate::error::conflict_error(path, text);
+    if let Some(e) = packages.error.take() {
+        return Err(conflict().unwrap_or(e));
+    }
+    let top = match read {
+        Ok(t) => t,
         Err(e) => {
-            if let Some(line) = crate::error::find_conflict_marker(text) {
-                return Err(LockfileError::new(
-                    path,
-                    Some(Place {
-                        line,
-                        column: 1,
-                        ..Place::default()
-                    }),
-                    LockfileErrorKind::MergeConflict,
-                ));
+            if let Some(c) = conflict() {
+                return Err(c);
             }
             let what = match e.classify() {
                 serde_json::error::Category::Data => "not an npm lockfile",
@@ -316,13 +699,13 @@ pub fn parse(
             ));
         }
     };
-    let version = match &raw.lockfile_version {
+    let version = match &top.lockfile_version {
         None => 1,
         Some(n) => match n.as_u64() {
             Some(v @ 1..=3) => v as u32,
             _ => {
                 let off = text.find("\"lockfileVersion\"").unwrap_or(0);
-                let (line, column) = lines.line_col(text, off);
+                let (line, column) = cx.lines.line_col(off);
                 return Err(LockfileError::new(
                     path,
                     Some(Place {
@@ -338,7 +721,7 @@ pub fn parse(
             }
         },
     };
-    if raw.packages.is_none() && raw.dependencies.is_none() && raw.lockfile_version.is_none() {
+    if !top.packages_seen && top.dependencies.is_none() && top.lockfile_version.is_none() {
         return Err(LockfileError::new(
             path,
             Some(Place {
@@ -353,27 +736,22 @@ pub fn parse(
             ),
         ));
     }
-    let format_name = match format {
-        Format::NpmShrinkwrap => "npm-shrinkwrap.json",
-        _ => "package-lock.json",
-    };
-    let cx = Ctx {
-        text,
-        lines,
-        lockfile,
-        display: display.to_owned(),
-    };
-    let mut out = ParsedLockfile::new(Ecosystem::Npm, format_name, version);
-    match raw.packages {
-        Some(packages) => parse_packages(&cx, packages, &mut out),
-        None => parse_v1(
+    let mut out = if top.packages_seen {
+        // npm ≥ 7 ignores the legacy tree when the `packages` map exists.
+        drop(top.dependencies);
+        packages.finish()?
+    } else {
+        let mut out = packages.out;
+        parse_v1(
             &cx,
-            raw.name,
-            raw.version,
-            raw.dependencies.unwrap_or_default(),
+            top.name,
+            top.version,
+            top.dependencies.unwrap_or_default(),
             &mut out,
-        ),
-    }
+        )?;
+        out
+    };
+    out.version = version;
     Ok(out)
 }
 
@@ -386,8 +764,13 @@ fn install_name(key: &str) -> &str {
 }
 
 /// Resolves `dep` from the package at `from` like Node: `from/node_modules/dep`, then upwards.
-fn resolve(index: &HashMap<&str, usize>, from: &str, dep: &str, buf: &mut String) -> Option<usize> {
-    resolve_with(|k| index.get(k).copied(), from, dep, buf)
+fn resolve(
+    lookup: impl Fn(&str) -> Option<usize>,
+    from: &str,
+    dep: &str,
+    buf: &mut String,
+) -> Option<usize> {
+    resolve_with(lookup, from, dep, buf)
 }
 
 /// [`resolve`] over any lookup from install path (`node_modules/a/node_modules/b`) to a node.
@@ -452,8 +835,12 @@ fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<S
         );
     };
     let raw = Some(spec.to_owned());
-    let lower = spec.to_ascii_lowercase();
-    if lower.starts_with("git+") || lower.starts_with("git://") || lower.starts_with("github:") {
+    // Scheme prefixes compare without case; no lower-cased copy of every URL.
+    let has_prefix = |p: &str| {
+        spec.get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
+    };
+    if has_prefix("git+") || has_prefix("git://") || has_prefix("github:") {
         let body = spec.strip_prefix("git+").unwrap_or(spec);
         let (url, frag) = match body.split_once('#') {
             Some((u, f)) => (u, Some(f)),
@@ -474,10 +861,10 @@ fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<S
             raw,
         );
     }
-    if lower.starts_with("file:") || !lower.contains(':') {
+    if has_prefix("file:") || !spec.contains(':') {
         return (Source::Path, raw);
     }
-    if (lower.starts_with("https://") || lower.starts_with("http://")) && spec.contains("/-/") {
+    if (has_prefix("https://") || has_prefix("http://")) && spec.contains("/-/") {
         return (
             Source::Registry {
                 url: Some(spec.to_owned()),
@@ -494,178 +881,18 @@ fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<S
     )
 }
 
-fn looks_like_spec(v: &str) -> bool {
-    v.contains(':') || v.contains('/')
+/// Splits the part of an alias after `npm:` (`@scope/real@1.2.3`, `real@1.2.3`, `real`) into the
+/// real name and the version; a leading `@` belongs to the scope.
+fn split_alias_spec(spec: &str) -> (&str, &str) {
+    let from = usize::from(spec.starts_with('@'));
+    match spec[from..].find('@') {
+        Some(i) => (&spec[..from + i], &spec[from + i + 1..]),
+        None => (spec, ""),
+    }
 }
 
-fn parse_packages(cx: &Ctx<'_>, packages: Ordered<'_, Entry<'_>>, out: &mut ParsedLockfile) {
-    let entries = packages.0;
-    // Install path -> node index; links point at their target's node once all nodes exist.
-    let mut index: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
-    let mut node_of_entry: Vec<Option<usize>> = vec![None; entries.len()];
-    let mut links: Vec<(usize, &str)> = Vec::new();
-
-    for (ei, (key, e)) in entries.iter().enumerate() {
-        let key_s = key.as_str();
-        if e.link.0 {
-            links.push((ei, e.resolved.0.as_ref().map(Str::as_str).unwrap_or("")));
-            continue;
-        }
-        let is_project_root = key_s.is_empty();
-        let in_node_modules =
-            key_s.starts_with("node_modules/") || key_s.contains("/node_modules/");
-        let installed_as = install_name(key_s);
-        let real_name = e
-            .name
-            .0
-            .as_ref()
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_else(|| {
-                if in_node_modules {
-                    installed_as.to_owned()
-                } else if is_project_root {
-                    String::new()
-                } else {
-                    key_s.rsplit('/').next().unwrap_or(key_s).to_owned()
-                }
-            });
-        let version = e.version.0.as_ref().map(|s| s.as_str()).unwrap_or("");
-        let (source, source_raw) = if is_project_root || !in_node_modules {
-            (Source::Path, None)
-        } else {
-            classify_resolved(e.resolved.0.as_ref().map(Str::as_str), version)
-        };
-        let checksum = e.integrity.0.as_ref().map(|s| s.as_str().to_owned());
-        let integrity = checksum.as_deref().map(Integrity::from_sri);
-        if let Some(i) = &integrity
-            && !i.malformed.is_empty()
-        {
-            out.warnings.push(Diagnostic::at(
-                cx.lockfile,
-                cx.pos_of(key).0,
-                format!(
-                    "\"{key_s}\": malformed integrity {:?}",
-                    i.malformed.join(" ")
-                ),
-            ));
-        }
-        let alias = (in_node_modules && e.name.0.is_some() && installed_as != real_name)
-            .then(|| installed_as.to_owned());
-        let (line, column) = cx.pos_of(key);
-        let local = if is_project_root { "." } else { key_s };
-        let idx = out.packages.len();
-        out.packages.push(Package {
-            id: format!("{}#{}", cx.display, local),
-            ecosystem: Ecosystem::Npm,
-            name: real_name,
-            version: version.to_owned(),
-            source,
-            source_raw,
-            checksum,
-            integrity,
-            scopes: Scopes {
-                dev: e.dev.0,
-                optional: e.optional.0,
-                dev_optional: e.dev_optional.0,
-                peer: e.peer.0,
-                build: false,
-            },
-            is_root: is_project_root || !in_node_modules,
-            location: Location {
-                lockfile: cx.lockfile,
-                line,
-                column,
-            },
-            npm: Some(NpmMeta {
-                path: key_s.to_owned(),
-                has_install_script: e.has_install_script.0,
-                in_bundle: e.in_bundle.0,
-                alias,
-                workspace: !is_project_root && !in_node_modules,
-                extraneous: e.extraneous.0,
-            }),
-        });
-        index.insert(key_s, idx);
-        node_of_entry[ei] = Some(idx);
-        if is_project_root || !in_node_modules {
-            out.roots.push(idx);
-        }
-    }
-    // Links: `node_modules/x` -> target folder (`packages/x`, `../x`).
-    for (ei, target) in &links {
-        let key = entries[*ei].0.as_str();
-        match index.get(target).copied() {
-            Some(t) => {
-                index.insert(key, t);
-            }
-            None => {
-                let (line, _) = cx.pos_of(&entries[*ei].0);
-                out.warnings.push(Diagnostic::at(
-                    cx.lockfile,
-                    line,
-                    format!(
-                        "link \"{key}\" points at \"{target}\", which has no entry in the lockfile"
-                    ),
-                ));
-            }
-        }
-    }
-    let mut buf = String::new();
-    for (ei, (key, e)) in entries.iter().enumerate() {
-        let Some(from) = node_of_entry[ei] else {
-            continue;
-        };
-        let from_key = key.as_str();
-        let is_local =
-            !from_key.starts_with("node_modules/") && !from_key.contains("/node_modules/");
-        let peer_optional = |name: &str| {
-            e.peer_dependencies_meta
-                .as_ref()
-                .is_some_and(|m| m.0.iter().any(|(k, v)| k.as_str() == name && v.optional))
-        };
-        let groups: [(&Option<Ordered<'_, MaybeStr<'_>>>, DepKind); 4] = [
-            (&e.dependencies, DepKind::Normal),
-            (&e.optional_dependencies, DepKind::Optional),
-            (&e.peer_dependencies, DepKind::Peer),
-            (&e.dev_dependencies, DepKind::Dev),
-        ];
-        for (group, kind) in groups {
-            let Some(deps) = group else { continue };
-            if kind == DepKind::Dev && !is_local {
-                continue;
-            }
-            for (dep, _range) in &deps.0 {
-                let name = dep.as_str();
-                // An optional dependency listed in both maps is recorded once, as optional.
-                if kind == DepKind::Normal
-                    && e.optional_dependencies
-                        .as_ref()
-                        .is_some_and(|o| o.0.iter().any(|(k, _)| k.as_str() == name))
-                {
-                    continue;
-                }
-                match resolve(&index, from_key, name, &mut buf) {
-                    Some(to) => out.edges.push((from, to, kind)),
-                    None => {
-                        let expected_missing = matches!(kind, DepKind::Optional | DepKind::Peer)
-                            || peer_optional(name)
-                            || (kind == DepKind::Dev && !from_key.is_empty());
-                        if !expected_missing {
-                            out.warnings.push(Diagnostic::at(
-                                cx.lockfile,
-                                cx.pos_of(dep).0,
-                                format!(
-                                    "\"{}\" depends on \"{name}\", which is not installed at or above it",
-                                    if from_key.is_empty() { "(root)" } else { from_key }
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    connect_orphan_roots(out);
+fn looks_like_spec(v: &str) -> bool {
+    v.contains(':') || v.contains('/')
 }
 
 /// Without a root entry (hidden lockfiles), every package nothing depends on is a root.
@@ -693,7 +920,7 @@ fn parse_v1(
     version: Option<Str<'_>>,
     deps: Ordered<'_, V1Node<'_>>,
     out: &mut ParsedLockfile,
-) {
+) -> Result<(), LockfileError> {
     // The root project is a node of its own.
     let root_name = name
         .as_ref()
@@ -745,6 +972,7 @@ fn parse_v1(
     }
     walk("", &deps, &mut flat);
 
+    out.packages.reserve_exact(flat.len());
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(flat.len());
     for f in &flat {
         let n = f.node;
@@ -753,19 +981,12 @@ fn parse_v1(
         // Aliases: "npm:real-name@1.2.3".
         let (name, version, alias) = match raw_version.strip_prefix("npm:") {
             Some(spec) => {
-                let at = spec[1..].find('@').map(|i| i + 1);
-                match at {
-                    Some(i) => (
-                        spec[..i].to_owned(),
-                        spec[i + 1..].to_owned(),
-                        Some(installed_as.to_owned()),
-                    ),
-                    None => (
-                        spec.to_owned(),
-                        String::new(),
-                        Some(installed_as.to_owned()),
-                    ),
-                }
+                let (real, version) = split_alias_spec(spec);
+                (
+                    real.to_owned(),
+                    version.to_owned(),
+                    Some(installed_as.to_owned()),
+                )
             }
             None => (installed_as.to_owned(), raw_version.to_owned(), None),
         };
@@ -787,7 +1008,8 @@ fn parse_v1(
                 ),
             ));
         }
-        if looks_like_spec(&version) && n.resolved.0.is_none() {
+        // A local `file:` spec never has `resolved` in v1 (npm 6 writes links that way).
+        if looks_like_spec(&version) && !version.starts_with("file:") && n.resolved.0.is_none() {
             out.warnings.push(Diagnostic::at(
                 cx.lockfile,
                 line,
@@ -825,7 +1047,17 @@ fn parse_v1(
                 ..NpmMeta::default()
             }),
         });
-        index.insert(f.path.as_str(), idx);
+        if let Some(first) = index.insert(f.path.as_str(), idx) {
+            let pointer: Vec<String> = f.path["node_modules/".len()..]
+                .split("/node_modules/")
+                .map(pointer_segment)
+                .collect();
+            return Err(cx.duplicate_key(
+                f.key,
+                format!("/dependencies/{}", pointer.join("/dependencies/")),
+                out.packages[first].location.line,
+            ));
+        }
     }
     let mut buf = String::new();
     let mut has_parent = vec![false; out.packages.len()];
@@ -835,7 +1067,7 @@ fn parse_v1(
             continue;
         };
         for (dep, _) in &req.0 {
-            match resolve(&index, &f.path, dep.as_str(), &mut buf) {
+            match resolve(|k| index.get(k).copied(), &f.path, dep.as_str(), &mut buf) {
                 Some(to) => {
                     out.edges.push((from, to, DepKind::Normal));
                     if to != from {
@@ -871,6 +1103,7 @@ fn parse_v1(
             out.edges.push((0, idx, kind));
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -964,6 +1197,99 @@ mod tests {
         assert_eq!(p.packages[4].version, "3.0");
         // a -> a/b (nested), root -> a, b, x
         assert_eq!(p.edges.len(), 4);
+    }
+
+    #[test]
+    fn alias_specs_split_at_the_version_at() {
+        assert_eq!(split_alias_spec("@s/real@1.0.0"), ("@s/real", "1.0.0"));
+        assert_eq!(split_alias_spec("real@1.0.0"), ("real", "1.0.0"));
+        assert_eq!(split_alias_spec("real"), ("real", ""));
+        // Degenerate specs (hand-edited or fuzzed files) must not panic.
+        assert_eq!(split_alias_spec(""), ("", ""));
+        assert_eq!(split_alias_spec("@"), ("@", ""));
+        assert_eq!(split_alias_spec("é@1"), ("é", "1"));
+        let p = parse_str(
+            r#"{"lockfileVersion": 1, "dependencies": {"a": {"version": "npm:"}, "b": {"version": "npm:é"}}}"#,
+        );
+        assert_eq!(p.packages.len(), 3);
+        assert_eq!(p.packages[2].name, "é");
+    }
+
+    fn parse_err(s: &str) -> LockfileError {
+        parse(
+            Path::new("package-lock.json"),
+            "package-lock.json",
+            s,
+            0,
+            Format::PackageLock,
+        )
+        .unwrap_err()
+    }
+
+    #[test]
+    fn accepts_distinct_keys_at_different_depths() {
+        let p = parse_str(
+            r#"{"lockfileVersion": 3, "packages": {
+  "node_modules/a": {"version": "1.0.0"},
+  "node_modules/b/node_modules/a": {"version": "2.0.0"},
+  "node_modules/b": {"version": "1.0.0", "dependencies": {"a": "2"}}
+}}"#,
+        );
+        assert_eq!(p.packages.len(), 3);
+    }
+
+    #[test]
+    fn rejects_duplicate_package_keys_naming_both_lines() {
+        // npm keeps the last of two equal keys; a reader that kept the first would check a
+        // package npm never installs.
+        let e = parse_err(
+            "{\"lockfileVersion\": 3, \"packages\": {\n  \"node_modules/@s/a\": {\"version\": \"1.0.0\"},\n  \"node_modules/@s/a\": {\"version\": \"6.6.6\"}\n}}",
+        );
+        let place = e.place.as_ref().unwrap();
+        assert_eq!(place.line, 3);
+        assert_eq!(
+            place.pointer.as_deref(),
+            Some("/packages/node_modules~1@s~1a")
+        );
+        assert!(e.to_string().contains("first at line 2"), "{e}");
+        // A link and a package under one key, and `.` beside `""`.
+        let e = parse_err(
+            "{\"lockfileVersion\": 3, \"packages\": {\n\"packages/w\": {},\n\"node_modules/w\": {\"version\": \"1.0.0\"},\n\"node_modules/w\": {\"resolved\": \"packages/w\", \"link\": true}}}",
+        );
+        assert_eq!(e.place.as_ref().map(|p| p.line), Some(4), "{e}");
+        let e = parse_err("{\"lockfileVersion\": 3, \"packages\": {\"\": {}, \".\": {}}}");
+        assert!(e.to_string().contains("duplicate key \".\""), "{e}");
+    }
+
+    #[test]
+    fn rejects_duplicate_v1_tree_keys() {
+        let e = parse_err(
+            "{\"lockfileVersion\": 1, \"dependencies\": {\"a\": {\"version\": \"1.0.0\", \"dependencies\": {\n\"b\": {\"version\": \"1.0.0\"},\n\"b\": {\"version\": \"2.0.0\"}}}}}",
+        );
+        let place = e.place.as_ref().unwrap();
+        assert_eq!(place.line, 3);
+        assert_eq!(
+            place.pointer.as_deref(),
+            Some("/dependencies/a/dependencies/b")
+        );
+    }
+
+    #[test]
+    fn accepts_v1_file_specs_without_resolved() {
+        let p = parse_str(
+            r#"{"lockfileVersion": 1, "dependencies": {"linked": {"version": "file:target"}}}"#,
+        );
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(p.packages[1].source, Source::Path);
+    }
+
+    #[test]
+    fn rejects_v1_url_versions_without_resolved_with_a_warning() {
+        let p = parse_str(
+            r#"{"lockfileVersion": 1, "dependencies": {"x": {"version": "https://registry.npmjs.test/x/-/x-1.2.3.tgz"}}}"#,
+        );
+        assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+        assert!(p.warnings[0].message.contains("no \"resolved\""));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Style;
-use crate::graph::{DepKind, Graph, PackageId};
+use crate::graph::{Graph, PackageId};
 use crate::package::{Ecosystem, Package};
 
 /// Version of the `graph --format json` document.
@@ -38,10 +38,17 @@ pub struct GraphSummary {
 /// Computes the summary of a graph.
 pub fn summarize(graph: &Graph) -> GraphSummary {
     let mut packages = BTreeMap::new();
-    let mut sources = BTreeMap::new();
+    // Count by the raw source first and label each distinct source once: labels redact URLs,
+    // which is too slow to do for every one of 10^5 packages.
+    let mut by_source: foldhash::HashMap<SourceKey<'_>, (usize, &Package)> =
+        foldhash::HashMap::default();
     for (_, p) in graph.packages() {
         *packages.entry(p.ecosystem).or_insert(0) += 1;
-        *sources.entry(source_label(p)).or_insert(0) += 1;
+        by_source.entry(source_key(p)).or_insert((0, p)).0 += 1;
+    }
+    let mut sources = BTreeMap::new();
+    for (n, p) in by_source.into_values() {
+        *sources.entry(source_label(p)).or_insert(0) += n;
     }
     GraphSummary {
         lockfiles: graph
@@ -89,6 +96,36 @@ fn root_label(graph: &Graph, id: PackageId) -> String {
     format!("{name} ({file})")
 }
 
+/// What [`source_label`] depends on, borrowed: packages with equal keys get equal labels.
+#[derive(PartialEq, Eq, Hash)]
+enum SourceKey<'a> {
+    CargoRegistry(&'a str),
+    NpmRegistryHost(&'a str),
+    Other(&'static str, Option<&'a str>),
+}
+
+fn source_key(p: &Package) -> SourceKey<'_> {
+    use crate::package::Source;
+    match &p.source {
+        Source::Registry { url: Some(u), .. } if p.ecosystem == Ecosystem::Cargo => {
+            SourceKey::CargoRegistry(u)
+        }
+        Source::Registry { url: Some(u), .. } => SourceKey::NpmRegistryHost(npm_registry_host(u)),
+        Source::Git { url, .. } => SourceKey::Other("git", Some(url)),
+        Source::Other(s) => SourceKey::Other("other", Some(s)),
+        s => SourceKey::Other(s.kind(), None),
+    }
+}
+
+/// The host of an npm tarball URL (user-info removed), or the whole string if it has none.
+fn npm_registry_host(u: &str) -> &str {
+    u.split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .map(|h| h.rsplit('@').next().unwrap_or(h))
+        .unwrap_or(u)
+}
+
 /// A short label for a package's source, credentials removed.
 pub fn source_label(p: &Package) -> String {
     use crate::package::Source;
@@ -96,15 +133,7 @@ pub fn source_label(p: &Package) -> String {
         Source::Registry { url: Some(u), .. } if p.ecosystem == Ecosystem::Cargo => {
             format!("registry {}", crate::redact::redact_url(u))
         }
-        Source::Registry { url: Some(u), .. } => {
-            let host = u
-                .split("://")
-                .nth(1)
-                .and_then(|r| r.split('/').next())
-                .map(|h| h.rsplit('@').next().unwrap_or(h))
-                .unwrap_or(u);
-            format!("registry {host}")
-        }
+        Source::Registry { url: Some(u), .. } => format!("registry {}", npm_registry_host(u)),
         Source::Registry { url: None, .. } => "registry (default)".to_owned(),
         Source::Git { url, .. } => format!("git {}", crate::redact::redact_url(url)),
         Source::Path => "path".to_owned(),
@@ -192,13 +221,6 @@ struct JsonNpm<'a> {
     workspace: bool,
 }
 
-#[derive(Serialize)]
-struct JsonEdge<'a> {
-    from: &'a str,
-    to: &'a str,
-    kind: DepKind,
-}
-
 /// The JSON source value: the lockfile's own source string (credentials redacted), `"registry"`
 /// for an npm registry entry without `resolved`, `null` for path, workspace and link packages.
 pub fn json_source(p: &Package) -> Option<String> {
@@ -253,18 +275,24 @@ pub fn render_json(graph: &Graph, w: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer(&mut w, &jp)?;
     }
     w.write_all(b"],\"edges\":[")?;
+    // Every id is escaped once, not once per edge that names it: edges outnumber packages and
+    // are nothing but ids.
+    let ids = graph
+        .packages()
+        .map(|(_, p)| serde_json::to_string(&p.id))
+        .collect::<Result<Vec<String>, _>>()?;
     for (i, (f, t, k)) in graph.edges().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }
-        serde_json::to_writer(
-            &mut w,
-            &JsonEdge {
-                from: &graph.package(f).id,
-                to: &graph.package(t).id,
-                kind: k,
-            },
-        )?;
+        // `{"from":…,"to":…,"kind":…}`, as `#[derive(Serialize)]` would write it.
+        w.write_all(b"{\"from\":")?;
+        w.write_all(ids[f.index()].as_bytes())?;
+        w.write_all(b",\"to\":")?;
+        w.write_all(ids[t.index()].as_bytes())?;
+        w.write_all(b",\"kind\":\"")?;
+        w.write_all(k.as_str().as_bytes())?;
+        w.write_all(b"\"}")?;
     }
     w.write_all(b"],\"roots\":")?;
     let roots: Vec<&str> = graph
