@@ -232,10 +232,13 @@ pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
             _ => None,
         }
     }
-    s.as_bytes()
-        .chunks_exact(2)
-        .map(|p| Some(nib(p[0])? << 4 | nib(p[1])?))
-        .collect()
+    // A loop into an exact-size buffer: collecting into `Option<Vec<_>>` cannot use the size
+    // hint and grows the vector one byte at a time (this runs for every checksum of a lockfile).
+    let mut out = Vec::with_capacity(s.len() / 2);
+    for p in s.as_bytes().chunks_exact(2) {
+        out.push(nib(p[0])? << 4 | nib(p[1])?);
+    }
+    Some(out)
 }
 
 /// Encodes bytes as lower-case hex.

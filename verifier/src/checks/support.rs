@@ -56,7 +56,7 @@ pub(crate) fn urls_of(p: &Package) -> Vec<&str> {
         _ => None,
     };
     if let Some(e) = extra
-        && !v.iter().any(|x| x.contains(e))
+        && !v.iter().any(|x| contains_short(x, e))
     {
         v.push(e);
     }
@@ -65,6 +65,14 @@ pub(crate) fn urls_of(p: &Package) -> Vec<&str> {
         v.push(p.version.as_str());
     }
     v
+}
+
+/// `haystack.contains(needle)` for the short strings of one package: a plain scan (the source id
+/// usually ends with the URL), without the substring searcher `str::contains` sets up on every
+/// call, which showed in profiles as the most expensive part of the URL checks.
+fn contains_short(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.ends_with(n) || (h.len() > n.len() && h.windows(n.len()).any(|w| w == n))
 }
 
 /// Strips Cargo's `registry+` / `sparse+` / `git+` prefixes.
