@@ -94,9 +94,12 @@ const SECRET_KEYS: [&str; 13] = [
 /// The index of the first `://` (found through the `:`s, with `memchr`: this runs for every URL
 /// of every package).
 pub(crate) fn scheme_end(s: &str) -> Option<usize> {
-    s.match_indices(':')
-        .map(|(i, _)| i)
-        .find(|&i| s[i..].starts_with("://"))
+    memchr::memchr_iter(b':', s.as_bytes()).find(|&i| s[i..].starts_with("://"))
+}
+
+/// The end of a URL's authority in `rest` (the text after `://`): the first `/`, `?` or `#`.
+pub(crate) fn authority_end(rest: &str) -> usize {
+    memchr::memchr3(b'/', b'?', b'#', rest.as_bytes()).unwrap_or(rest.len())
 }
 
 /// What kind of credential a URL carries, if any: `"password"` (`user:password@`), `"token"`
@@ -107,8 +110,9 @@ pub fn credential_kind(s: &str) -> Option<&'static str> {
     if let Some(scheme_end) = scheme_end(s) {
         let scheme = &s[..scheme_end];
         let rest = &s[scheme_end + 3..];
-        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+        let authority = &rest[..authority_end(rest)];
+        if let Some(at) = memchr::memrchr(b'@', authority.as_bytes()) {
+            let userinfo = &authority[..at];
             match userinfo.split_once(':') {
                 Some((_, pw)) if !pw.is_empty() => return Some("password"),
                 _ => {
@@ -123,15 +127,25 @@ pub fn credential_kind(s: &str) -> Option<&'static str> {
             }
         }
     }
-    if !s.contains('=') {
-        return None;
-    }
-    let lower = s.to_ascii_lowercase();
-    let has_query_secret = lower
-        .split(['?', '&', ';', '#'])
+    // A query secret needs an `=`: most URLs have none.
+    memchr::memchr(b'=', s.as_bytes())?;
+    // Over bytes, keys compared case-insensitively in place: no lower-cased copy of the URL and
+    // no per-character decoding (this runs for every URL of every package).
+    let has_query_secret = s
+        .as_bytes()
+        .split(|b| matches!(b, b'?' | b'&' | b';' | b'#'))
         .skip(1)
-        .filter_map(|kv| kv.split_once('='))
-        .any(|(k, v)| !v.is_empty() && SECRET_KEYS.contains(&k.rsplit(':').next().unwrap_or(k)));
+        .filter_map(|kv| {
+            let eq = memchr::memchr(b'=', kv)?;
+            Some((&kv[..eq], &kv[eq + 1..]))
+        })
+        .any(|(k, v)| {
+            let k = k.rsplit(|&b| b == b':').next().unwrap_or(k);
+            !v.is_empty()
+                && SECRET_KEYS
+                    .iter()
+                    .any(|s| s.as_bytes().eq_ignore_ascii_case(k))
+        });
     has_query_secret.then_some("query")
 }
 

@@ -1,33 +1,27 @@
-//! The advisory snapshot embedded in the binary: a gzip-compressed index built from
+//! The advisory snapshot embedded in the binary: an index built from
 //! `../shared/advisories/{rustsec,osv-crates,osv-npm}` at release time, used when no database has
-//! been imported or fetched.
+//! been imported or fetched. The repository keeps it gzip-compressed; `build.rs` decompresses it
+//! into the build, so opening it costs only the index's own checksum.
 //!
 //! Regenerate it with
 //! `tollgate db import ../shared/advisories/rustsec ../shared/advisories/osv-crates ../shared/advisories/osv-npm --write-embedded verifier/data/advisories.idx.gz`
 //! (the build time recorded is the snapshot's newest source date, so the file is reproducible).
 
 use std::borrow::Cow;
-use std::io::{Read, Write};
+use std::io::Write;
 
 use super::AdvisoryError;
 use super::index::{AdvisoryDb, DbOrigin};
 
-/// The compressed embedded index (may be empty in a build without a snapshot).
-pub static EMBEDDED_GZ: &[u8] = include_bytes!("../../data/advisories.idx.gz");
+/// The embedded index (empty in a build without a snapshot).
+pub static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/advisories.idx"));
 
 /// Opens the embedded snapshot.
 pub fn embedded() -> Result<AdvisoryDb, AdvisoryError> {
-    if EMBEDDED_GZ.is_empty() {
+    if EMBEDDED.is_empty() {
         return Err(AdvisoryError::NoDatabase);
     }
-    let mut bytes = Vec::with_capacity(EMBEDDED_GZ.len() * 4);
-    flate2::read::GzDecoder::new(EMBEDDED_GZ)
-        .read_to_end(&mut bytes)
-        .map_err(|e| AdvisoryError::Corrupt {
-            path: "<embedded advisory snapshot>".into(),
-            message: format!("cannot decompress: {e}"),
-        })?;
-    AdvisoryDb::from_bytes(Cow::Owned(bytes), DbOrigin::Embedded)
+    AdvisoryDb::from_bytes(Cow::Borrowed(EMBEDDED), DbOrigin::Embedded)
 }
 
 /// Compresses index bytes for embedding (gzip, best compression, no file name or time).

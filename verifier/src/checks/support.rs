@@ -43,11 +43,11 @@ pub fn package_matches(patterns: &[String], p: &Package) -> bool {
 }
 
 /// Every URL-like string the lockfile holds for a package (raw source first), deduplicated.
-pub(crate) fn urls_of(p: &Package) -> Vec<&str> {
-    let mut v: Vec<&str> = Vec::with_capacity(2);
-    if let Some(r) = p.source_raw.as_deref() {
-        v.push(r);
-    }
+pub(crate) fn urls_of(p: &Package) -> impl Iterator<Item = &str> {
+    // At most three, in a fixed array: this runs for every package in several checks.
+    let mut v: [Option<&str>; 3] = [None; 3];
+    let raw = p.source_raw.as_deref();
+    v[0] = raw;
     let extra = match &p.source {
         Source::Registry { url: Some(u), .. } => Some(u.as_str()),
         Source::Git { url, .. } => Some(url.as_str()),
@@ -56,15 +56,15 @@ pub(crate) fn urls_of(p: &Package) -> Vec<&str> {
         _ => None,
     };
     if let Some(e) = extra
-        && !v.iter().any(|x| contains_short(x, e))
+        && !raw.is_some_and(|x| contains_short(x, e))
     {
-        v.push(e);
+        v[1] = Some(e);
     }
     // npm v1 may hold a URL in `version`.
-    if p.version.contains("://") && !v.contains(&p.version.as_str()) {
-        v.push(p.version.as_str());
+    if p.version.contains("://") && !v.contains(&Some(p.version.as_str())) {
+        v[2] = Some(p.version.as_str());
     }
-    v
+    v.into_iter().flatten()
 }
 
 /// `haystack.contains(needle)` for the short strings of one package: a plain scan (the source id
@@ -158,10 +158,12 @@ pub(crate) fn registry_parts(u: &str) -> (&str, &str) {
         Some(i) => &s[i + 3..],
         None => s,
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let end = crate::redact::authority_end(rest);
     let authority = &rest[..end];
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    let hostport =
+        memchr::memrchr(b'@', authority.as_bytes()).map_or(authority, |i| &authority[i + 1..]);
+    let tail = &rest[end..];
+    let path = &tail[..memchr::memchr2(b'?', b'#', tail.as_bytes()).unwrap_or(tail.len())];
     (hostport, path.trim_end_matches('/'))
 }
 
@@ -175,12 +177,8 @@ pub(crate) fn under_registry(u: &str, base: &str) -> bool {
 /// The registry base of an npm tarball URL: everything before `/<name>/-/`.
 pub(crate) fn npm_registry_base<'u>(resolved: &'u str, name: &str) -> &'u str {
     // The first `/{name}/-/`, found without allocating (this runs for every npm package).
-    let b = resolved.as_bytes();
-    for (i, _) in resolved.match_indices('-') {
-        if i > 0
-            && b[i - 1] == b'/'
-            && b.get(i + 1) == Some(&b'/')
-            && let Some(head) = resolved[..i - 1].strip_suffix(name)
+    for i in memchr::memmem::find_iter(resolved.as_bytes(), b"/-/") {
+        if let Some(head) = resolved[..i].strip_suffix(name)
             && head.ends_with('/')
         {
             return head;

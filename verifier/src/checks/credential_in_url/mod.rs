@@ -7,8 +7,6 @@ mod config;
 
 pub use config::Config;
 
-use std::collections::HashMap;
-
 use crate::finding::{Code, Finding, FixHint};
 use crate::redact::{credential_kind, redact_url};
 
@@ -21,13 +19,8 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
     if !cfg.enabled {
         return;
     }
-    // Packages share a handful of source URLs: look at each distinct URL once.
-    let mut seen: HashMap<&str, Option<&'static str>> = HashMap::new();
     for (id, p) in cx.graph.packages() {
-        let Some((url, kind)) = urls_of(p).into_iter().find_map(|u| {
-            let k = *seen.entry(u).or_insert_with(|| credential_kind(u));
-            k.map(|k| (u, k))
-        }) else {
+        let Some((url, kind)) = urls_of(p).find_map(|u| credential_kind(u).map(|k| (u, k))) else {
             continue;
         };
         let what = match kind {
