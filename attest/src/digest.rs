@@ -286,9 +286,13 @@ pub fn from_hex(s: &str) -> Option<Vec<u8>> {
             _ => None,
         }
     };
-    b.chunks(2)
-        .map(|p| Some(val(p[0])? << 4 | val(p[1])?))
-        .collect()
+    // A loop into an exact-size buffer: collecting into `Option<Vec<_>>` cannot use the size
+    // hint (callers hash every checksum of a lockfile through here).
+    let mut out = Vec::with_capacity(b.len() / 2);
+    for p in b.chunks_exact(2) {
+        out.push(val(p[0])? << 4 | val(p[1])?);
+    }
+    Some(out)
 }
 
 #[cfg(test)]

@@ -219,37 +219,15 @@ impl Integrity {
     }
 }
 
-/// Decodes lower- or upper-case hex.
+/// Decodes hex (either case); `None` on odd length or a non-hex character. (The attestation
+/// crate's codec: one implementation for checksums and digests.)
 pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    fn nib(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    }
-    // A loop into an exact-size buffer: collecting into `Option<Vec<_>>` cannot use the size
-    // hint and grows the vector one byte at a time (this runs for every checksum of a lockfile).
-    let mut out = Vec::with_capacity(s.len() / 2);
-    for p in s.as_bytes().chunks_exact(2) {
-        out.push(nib(p[0])? << 4 | nib(p[1])?);
-    }
-    Some(out)
+    tollgate_attest::digest::from_hex(s)
 }
 
 /// Encodes bytes as lower-case hex.
 pub fn encode_hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 15) as usize] as char);
-    }
-    s
+    tollgate_attest::digest::to_hex(bytes)
 }
 
 /// Decodes standard base64 (padded or not), as SRI strings use it. Hand-written: a dozen lines do
