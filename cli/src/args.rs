@@ -101,7 +101,7 @@ pub enum Command {
     Init(crate::cmd::check::InitArgs),
     /// Manage the advisory database: import, update, status.
     Db(crate::cmd::db::DbArgs),
-    /// Sign and verify DSSE attestations (in-toto statements) with keys.
+    /// Sign and verify DSSE attestations with keys; check SLSA provenance against a policy.
     Attest(crate::cmd::attest::AttestArgs),
     /// Verify in-toto supply-chain layouts and links.
     Intoto(crate::cmd::intoto::IntotoArgs),
