@@ -140,6 +140,9 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         notes: &r.notes,
         coverage: &r.coverage,
     };
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    // Into a local buffer first: the pretty printer writes many small pieces, and each would be
+    // a dynamic call on `w`.
+    let buf = serde_json::to_vec_pretty(&doc)?;
+    w.write_all(&buf)?;
     writeln!(w)
 }

@@ -138,6 +138,9 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         // Every package with its status, as in the JSON report.
         log["runs"][0]["properties"] = json!({ "coverage": r.coverage });
     }
-    serde_json::to_writer_pretty(&mut *w, &log)?;
+    // Into a local buffer first: the pretty printer writes many small pieces, and each would be
+    // a dynamic call on `w`.
+    let buf = serde_json::to_vec_pretty(&log)?;
+    w.write_all(&buf)?;
     writeln!(w)
 }
