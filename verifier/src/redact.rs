@@ -7,7 +7,7 @@ pub fn redact_url(s: &str) -> String {
     // renderers call this for every package.
     let authority = s.find("://").map_or("", |i| {
         let rest = &s[i + 3..];
-        &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())]
+        &rest[..authority_end(rest)]
     });
     if !authority.contains('@') && !s.contains('=') {
         return s.to_owned();
@@ -16,10 +16,7 @@ pub fn redact_url(s: &str) -> String {
     // user:password@host  (also user@host where "user" is a token)
     if let Some(scheme_end) = out.find("://") {
         let rest_start = scheme_end + 3;
-        let authority_end = out[rest_start..]
-            .find(['/', '?', '#'])
-            .map(|i| rest_start + i)
-            .unwrap_or(out.len());
+        let authority_end = rest_start + authority_end(&out[rest_start..]);
         if let Some(at) = out[rest_start..authority_end].rfind('@') {
             let at = rest_start + at;
             out.replace_range(rest_start..at, "***");
@@ -100,6 +97,18 @@ pub(crate) fn scheme_end(s: &str) -> Option<usize> {
 /// The end of a URL's authority in `rest` (the text after `://`): the first `/`, `?` or `#`.
 pub(crate) fn authority_end(rest: &str) -> usize {
     memchr::memchr3(b'/', b'?', b'#', rest.as_bytes()).unwrap_or(rest.len())
+}
+
+/// Splits `rest` (the text after `://`) into `host[:port]` without user-info and the path
+/// without query or fragment. One place for the URL pieces the checks compare.
+pub(crate) fn split_authority(rest: &str) -> (&str, &str) {
+    let end = authority_end(rest);
+    let authority = &rest[..end];
+    let hostport =
+        memchr::memrchr(b'@', authority.as_bytes()).map_or(authority, |i| &authority[i + 1..]);
+    let tail = &rest[end..];
+    let path = &tail[..memchr::memchr2(b'?', b'#', tail.as_bytes()).unwrap_or(tail.len())];
+    (hostport, path)
 }
 
 /// What kind of credential a URL carries, if any: `"password"` (`user:password@`), `"token"`

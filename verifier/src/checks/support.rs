@@ -100,10 +100,8 @@ pub(crate) fn scheme_str(u: &str) -> Option<&str> {
 /// Host (lower-case, without user-info and port) and path of a URL.
 pub(crate) fn host_and_path(u: &str) -> Option<(String, &str)> {
     let u = strip_kind_prefix(u);
-    let rest = &u[u.find("://")? + 3..];
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let rest = &u[crate::redact::scheme_end(u)? + 3..];
+    let (hostport, path) = crate::redact::split_authority(rest);
     let host = if hostport.starts_with('[') {
         hostport
             .split_once(']')
@@ -112,7 +110,6 @@ pub(crate) fn host_and_path(u: &str) -> Option<(String, &str)> {
     } else {
         hostport.split(':').next().unwrap_or(hostport)
     };
-    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
     Some((host.to_ascii_lowercase(), path))
 }
 
@@ -158,12 +155,7 @@ pub(crate) fn registry_parts(u: &str) -> (&str, &str) {
         Some(i) => &s[i + 3..],
         None => s,
     };
-    let end = crate::redact::authority_end(rest);
-    let authority = &rest[..end];
-    let hostport =
-        memchr::memrchr(b'@', authority.as_bytes()).map_or(authority, |i| &authority[i + 1..]);
-    let tail = &rest[end..];
-    let path = &tail[..memchr::memchr2(b'?', b'#', tail.as_bytes()).unwrap_or(tail.len())];
+    let (hostport, path) = crate::redact::split_authority(rest);
     (hostport, path.trim_end_matches('/'))
 }
 
