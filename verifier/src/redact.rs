@@ -163,6 +163,40 @@ mod tests {
     use super::{credential_kind, redact_url};
 
     #[test]
+    fn detects_query_secrets_whatever_the_case_rejects_near_misses() {
+        // Keys are compared case-insensitively and may carry a `scope:` prefix.
+        for url in [
+            "https://h/x.tgz?TOKEN=abc",
+            "https://h/x.tgz?a=1&Password=hunter2",
+            "https://h/x.tgz#sig=abc",
+            "https://h/x.tgz?npm:_authToken=abc",
+            "git+https://h/r.git?branch=main;secret=s3",
+        ] {
+            assert_eq!(credential_kind(url), Some("query"), "{url}");
+        }
+        // Near misses: an empty value, a key that only starts like a secret, a key in the path,
+        // an `@` only in the path (npm scopes).
+        for url in [
+            "https://h/x.tgz?token=",
+            "https://h/x.tgz?tokenizer=abc",
+            "https://h/token=abc/x.tgz",
+            "https://registry.npmjs.org/@scope/a/-/a-1.0.0.tgz",
+            "git+https://github.com/o/r?branch=main#0123abcd",
+        ] {
+            assert_eq!(credential_kind(url), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn splits_authority_without_user_info_query_or_fragment() {
+        use super::split_authority;
+        assert_eq!(split_authority("u:p@h:8080/a/b?x=1#f"), ("h:8080", "/a/b"));
+        assert_eq!(split_authority("h?x=1"), ("h", ""));
+        assert_eq!(split_authority("a@b@h/p"), ("h", "/p"));
+        assert_eq!(split_authority("h/@scope/a"), ("h", "/@scope/a"));
+    }
+
+    #[test]
     fn detects_credentials() {
         assert_eq!(credential_kind("https://u:p@h/x"), Some("password"));
         assert_eq!(
