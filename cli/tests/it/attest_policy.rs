@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::{filter, render};
+use crate::render_with;
 
 /// `<repo>/testdata/attest`.
 fn dir() -> PathBuf {
@@ -31,14 +31,7 @@ fn policy_check(args: &[&str]) -> Output {
 
 /// Exit code, stdout, stderr; the shared vectors' directory as `[SHARED]`.
 fn text(out: &Output) -> String {
-    let s = render(out);
-    let root = shared("");
-    let canon = std::fs::canonicalize(&root).map(|p| p.to_string_lossy().into_owned());
-    let mut s = s.replace(root.trim_end_matches('/'), "[SHARED]");
-    if let Ok(c) = canon {
-        s = s.replace(&c, "[SHARED]");
-    }
-    filter(&s)
+    render_with(out, &[(Path::new(&shared("")), "[SHARED]")])
 }
 
 macro_rules! snap {

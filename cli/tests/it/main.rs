@@ -48,6 +48,13 @@ pub fn run(args: &[&str]) -> Output {
 
 /// Exit code, stdout and stderr as one text for a snapshot; absolute paths are filtered.
 pub fn render(out: &Output) -> String {
+    render_with(out, &[])
+}
+
+/// [`render`], replacing each `(path, placeholder)` (as given and canonical) before the generic
+/// filters: a specific path must win over `[TEMP]`, which would otherwise eat part of a checkout
+/// that lives under the temporary directory (as CI clones often do).
+pub fn render_with(out: &Output, paths: &[(&Path, &str)]) -> String {
     let code = out
         .status
         .code()
@@ -57,7 +64,19 @@ pub fn render(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    filter(&text)
+    filter_with(&text, paths)
+}
+
+/// [`filter`] after replacing each `(path, placeholder)`, as given and canonical.
+pub fn filter_with(text: &str, paths: &[(&Path, &str)]) -> String {
+    let mut s = text.to_owned();
+    for (p, placeholder) in paths {
+        let canonical = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        for form in [canonical.as_path(), p] {
+            s = s.replace(form.to_string_lossy().trim_end_matches('/'), placeholder);
+        }
+    }
+    filter(&s)
 }
 
 /// Replaces machine-specific paths with placeholders and escapes ANSI codes.
