@@ -3,120 +3,38 @@
 
 use std::fmt;
 
+use tollgate_attest::time::{format_rfc3339, parse_rfc3339};
+
 use serde::{Deserialize, Serialize};
 
 /// Seconds since the Unix epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(pub i64);
 
-/// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
 impl Timestamp {
     /// Parses `YYYY-MM-DD` (midnight UTC) or RFC 3339 (`2021-01-05T12:00:00Z`, offsets and
-    /// fractional seconds allowed).
+    /// fractional seconds allowed). The calendar arithmetic is the attestation crate's
+    /// ([`tollgate_attest::time`]): one implementation for layouts, certificates and advisories.
     pub fn parse(s: &str) -> Option<Timestamp> {
         let s = s.trim();
-        let b = s.as_bytes();
-        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<i64> {
-            let t = s.get(r)?;
-            t.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| t.parse().ok())?
+        let t = if s.len() == 10 {
+            parse_rfc3339(&format!("{s}T00:00:00Z"))
+        } else {
+            parse_rfc3339(s)
         };
-        let (y, m, d) = (num(0..4)?, num(5..7)? as u32, num(8..10)? as u32);
-        if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
-            return None;
-        }
-        let mut secs = days_from_civil(y, m, d) * 86_400;
-        if b.len() == 10 {
-            return Some(Timestamp(secs));
-        }
-        if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 19 || b[13] != b':' || b[16] != b':' {
-            return None;
-        }
-        let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if hh > 23 || mm > 59 || ss > 60 {
-            return None;
-        }
-        secs += hh * 3600 + mm * 60 + ss;
-        let mut rest = &s[19..];
-        if let Some(frac) = rest.strip_prefix('.') {
-            let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-            if n == 0 {
-                return None;
-            }
-            rest = &frac[n..];
-        }
-        match rest {
-            "Z" | "z" => {}
-            _ => {
-                let sign = match rest.as_bytes().first() {
-                    Some(b'+') => 1,
-                    Some(b'-') => -1,
-                    _ => return None,
-                };
-                let off = &rest[1..];
-                if off.len() != 5 || off.as_bytes()[2] != b':' {
-                    return None;
-                }
-                let oh: i64 = off[..2].parse().ok()?;
-                let om: i64 = off[3..].parse().ok()?;
-                secs -= sign * (oh * 3600 + om * 60);
-            }
-        }
-        Some(Timestamp(secs))
+        t.map(Timestamp)
     }
 
     /// `YYYY-MM-DD`.
     pub fn date_string(self) -> String {
-        let (y, m, d) = civil_from_days(self.0.div_euclid(86_400));
-        format!("{y:04}-{m:02}-{d:02}")
+        let mut s = self.rfc3339();
+        s.truncate(s.len() - "THH:MM:SSZ".len());
+        s
     }
 
     /// RFC 3339 in UTC, seconds precision.
     pub fn rfc3339(self) -> String {
-        let secs = self.0.rem_euclid(86_400);
-        format!(
-            "{}T{:02}:{:02}:{:02}Z",
-            self.date_string(),
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )
+        format_rfc3339(self.0)
     }
 
     /// The current time from the system clock (the CLI's default `now`).
