@@ -57,9 +57,9 @@ fn main() -> ExitCode {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,
         Ok(Outcome::Fail) => ExitCode::from(1),
         Err(e) => {
-            if output::is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
-            }
+            // No special case for a broken pipe: stdout writes go through `output::stdout()`,
+            // which ends output quietly on a closed pipe and lets the command return its real
+            // outcome. A broken pipe anywhere else (a socket, a child process) is an error.
             out.error(&e);
             ExitCode::from(2)
         }

@@ -73,10 +73,104 @@ impl Output {
     }
 }
 
-/// `true` when the error is a closed stdout pipe (`tollgate graph | head`): exit quietly.
-pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+/// Standard output that a closed pipe cannot turn into an error.
+///
+/// `tollgate check | head -1` closes the pipe after one line. The rest of the output is dropped
+/// quietly, and the command still returns its real outcome: a broken pipe may end the output, it
+/// never changes the verdict's exit code (issue 11). Any other write error is reported.
+pub struct PipeSafe<W: Write> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> PipeSafe<W> {
+    /// Wraps a writer.
+    pub fn new(inner: W) -> Self {
+        PipeSafe {
+            inner,
+            closed: false,
+        }
+    }
+
+    fn guard<T>(&mut self, r: std::io::Result<T>, default: T) -> std::io::Result<T> {
+        match r {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(default)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for PipeSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.guard(r, buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.guard(r, ())
+    }
+}
+
+/// Locked standard output, safe against a closed pipe (see [`PipeSafe`]).
+pub fn stdout() -> PipeSafe<std::io::StdoutLock<'static>> {
+    PipeSafe::new(std::io::stdout().lock())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that goes away after `n` bytes.
+    struct ClosesAfter(usize);
+
+    impl Write for ClosesAfter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                return Err(std::io::ErrorKind::BrokenPipe.into());
+            }
+            let n = buf.len().min(self.0);
+            self.0 -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    struct Full;
+
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn broken_pipe_ends_output_quietly() {
+        let mut w = PipeSafe::new(ClosesAfter(3));
+        w.write_all(b"hello world").unwrap();
+        w.flush().unwrap();
+        assert!(w.closed);
+        w.write_all(b"more").unwrap();
+    }
+
+    #[test]
+    fn other_write_errors_still_fail() {
+        let mut w = PipeSafe::new(Full);
+        assert!(w.write_all(b"x").is_err());
+        assert!(!w.closed);
+    }
 }

@@ -127,8 +127,7 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         }
         (None, None) => None,
     };
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = crate::output::stdout();
     if a.payload_type != PAYLOAD_TYPE {
         if wanted.is_some() {
             bail!("--artifact/--digest need in-toto statements (--payload-type {PAYLOAD_TYPE})");
@@ -287,7 +286,7 @@ fn sign(a: &SignArgs, out: &Output) -> anyhow::Result<Outcome> {
             std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
             out.info(&format!("wrote {}", p.display()));
         }
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        None => crate::output::stdout().write_all(text.as_bytes())?,
     }
     Ok(Outcome::Pass)
 }

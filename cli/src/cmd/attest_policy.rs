@@ -243,8 +243,7 @@ pub fn policy_check(a: &PolicyCheckArgs, g: &GlobalArgs, out: &Output) -> anyhow
         Err(PolicyError::Violated(v)) => Err(v),
         Err(e) => return Err(e.into()),
     };
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = crate::output::stdout();
     let shown = path.display().to_string();
     match g.format {
         OutputFormat::Json => render_json(&shown, &outcome, &mut w)?,

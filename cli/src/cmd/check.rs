@@ -188,8 +188,7 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
         std::fs::write(path, plain).with_context(|| format!("cannot write {}", path.display()))?;
     }
     if !(out.quiet && g.format == OutputFormat::Human) {
-        let stdout = std::io::stdout();
-        let mut w = stdout.lock();
+        let mut w = crate::output::stdout();
         w.write_all(&buf)?;
         w.flush()?;
     }

@@ -122,8 +122,7 @@ pub fn run(a: &DbArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> 
 }
 
 fn print_meta(meta: &DbMeta, path: &Path, g: &GlobalArgs) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = crate::output::stdout();
     match g.format {
         OutputFormat::Json => {
             let v = serde_json::json!({"db": path.display().to_string(), "meta": meta});
@@ -210,8 +209,7 @@ fn status(a: &StatusArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         None => store::open_or_embedded(None, now)?,
     };
     let st = advisory::status(&db, now, a.max_age_days);
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = crate::output::stdout();
     match g.format {
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut w, &st)?;

@@ -53,8 +53,7 @@ pub fn load(input: &InputArgs, config: &Config, out: &Output) -> anyhow::Result<
 pub fn graph(a: &GraphArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
     let config = super::check::load_config(&a.input, out)?;
     let graph = load(&a.input, &config, out)?;
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = crate::output::stdout();
     match g.format {
         OutputFormat::Json => render::render_json(&graph, &mut w)?,
         OutputFormat::Human => {
@@ -76,8 +75,7 @@ pub fn why(a: &WhyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome>
     if answer.matches.is_empty() {
         bail!("no package named `{}` in the graph", a.package);
     }
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = crate::output::stdout();
     match g.format {
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut w, &answer)?;

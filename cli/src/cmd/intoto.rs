@@ -86,8 +86,7 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
     let mut opts = VerifyOptions::at(now);
     opts.run_inspections = a.run_inspections;
     opts.inspection_timeout = std::time::Duration::from_secs(a.inspection_timeout);
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = crate::output::stdout();
     match verify_layout_file(&a.layout, &keys, &a.link_dir, &opts) {
         Ok(r) => {
             for warning in &r.warnings {

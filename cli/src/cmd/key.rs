@@ -150,8 +150,7 @@ fn id(a: &IdArgs, g: &GlobalArgs) -> anyhow::Result<Outcome> {
 
 fn print_ids(key: &PublicKey, g: &GlobalArgs, files: Option<(&Path, &Path)>) -> anyhow::Result<()> {
     let forms = key.keyid_forms();
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = crate::output::stdout();
     match g.format {
         OutputFormat::Json => {
             let mut v = serde_json::json!({
