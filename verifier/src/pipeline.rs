@@ -1,9 +1,10 @@
 //! The whole pipeline: graph + findings from every check → policy → [`Report`].
 
+use crate::advisory::DbStatus;
 use crate::finding::Finding;
 use crate::graph::Graph;
 use crate::policy::{self, Config};
-use crate::report::{CheckedLockfile, Report};
+use crate::report::{CheckedLockfile, DatabaseInfo, Report, Verdict};
 use crate::time::Timestamp;
 
 /// Evaluates the findings of every check over `graph` against `config` at `now`, and fills in
@@ -36,4 +37,87 @@ pub fn finish_report(
         ));
     }
     report
+}
+
+/// Records the advisory database in the report: its facts, a note when it is stale, and — when
+/// `fail_on_stale` (`--fail-on-stale-db`, `[advisories] fail-on-stale`) — a failing verdict for a
+/// database older than its limit or of unknown age.
+pub fn apply_db_status(report: &mut Report, status: &DbStatus, fail_on_stale: bool) {
+    if let Some(w) = status.warning() {
+        report.notes.push(w);
+    }
+    if status.stale && fail_on_stale {
+        let reason = match status.age_days {
+            Some(d) => format!(
+                "the advisory database is {d} days old (limit {} days) and fail-on-stale is set",
+                status.max_age_days
+            ),
+            None => "the advisory database has no known date and fail-on-stale is set".to_owned(),
+        };
+        match &mut report.verdict {
+            Verdict::Fail(reasons) => reasons.push(reason),
+            v @ Verdict::Pass => *v = Verdict::Fail(vec![reason]),
+        }
+    }
+    report.database = Some(DatabaseInfo {
+        origin: status.location.clone(),
+        updated: status.snapshot_date.clone(),
+        advisories: status.meta.advisories,
+        age_days: status.age_days,
+        sources: status
+            .meta
+            .sources
+            .iter()
+            .map(|s| match &s.commit {
+                Some(c) => format!("{} @ {}", s.name, c),
+                None => s.name.clone(),
+            })
+            .collect(),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::advisory::{DbMeta, DbStatus};
+
+    fn status(stale: bool, age: Option<i64>) -> DbStatus {
+        DbStatus {
+            location: "db".into(),
+            embedded: false,
+            meta: DbMeta {
+                format: 1,
+                created: "2026-01-01T00:00:00Z".into(),
+                sources: Vec::new(),
+                advisories: 3,
+                packages: 2,
+                by_kind: Default::default(),
+                by_ecosystem: Default::default(),
+            },
+            snapshot_date: age.map(|_| "2026-01-01T00:00:00Z".to_owned()),
+            age_days: age,
+            max_age_days: 7,
+            stale,
+        }
+    }
+
+    #[test]
+    fn a_stale_database_fails_only_when_asked() {
+        let mut r = Report::default();
+        apply_db_status(&mut r, &status(true, Some(30)), false);
+        assert!(r.verdict.passed());
+        assert!(r.notes[0].contains("30 days old"), "{:?}", r.notes);
+        assert!(r.notes[0].contains("db import DIR"), "offline fix named");
+        let mut r = Report::default();
+        apply_db_status(&mut r, &status(true, Some(30)), true);
+        assert!(!r.verdict.passed());
+        let mut r = Report::default();
+        apply_db_status(&mut r, &status(true, None), true);
+        assert!(!r.verdict.passed(), "unknown age is stale");
+        let mut r = Report::default();
+        apply_db_status(&mut r, &status(false, Some(2)), true);
+        assert!(r.verdict.passed());
+        assert!(r.notes.is_empty());
+        assert_eq!(r.database.as_ref().map(|d| d.advisories), Some(3));
+    }
 }

@@ -145,11 +145,19 @@ fn a_withdrawn_osv_record_is_not_indexed_its_twin_is() {
         rec(r#""withdrawn":"2021-01-01T00:00:00Z","#),
     )
     .unwrap();
+    // A source must yield at least one advisory: keep an unrelated live one beside it.
+    std::fs::write(
+        src.path().join("b.json"),
+        rec("")
+            .replace("GHSA-w", "GHSA-other")
+            .replace("\"p\"", "\"q\""),
+    )
+    .unwrap();
     let (b, m) = advisory::build_index(&[SourceDir::new(src.path())], now()).unwrap();
-    assert_eq!(m.advisories, 0);
+    assert_eq!(m.advisories, 1);
     assert_eq!(m.sources[0].withdrawn, 1);
     drop(b);
     std::fs::write(src.path().join("a.json"), rec("")).unwrap();
     let (_, m) = advisory::build_index(&[SourceDir::new(src.path())], now()).unwrap();
-    assert_eq!(m.advisories, 1);
+    assert_eq!(m.advisories, 2);
 }

@@ -1,6 +1,9 @@
 //! `db update` against a server on 127.0.0.1 started by the test (no network), a local git
 //! repository, and broken inputs: the old index must stay usable.
 
+#[allow(dead_code)]
+mod support;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -72,6 +75,8 @@ fn opts() -> UpdateOptions {
         timeout: Duration::from_secs(20),
         max_archive_size: 1 << 20,
         now: from_unix_seconds(1_787_616_000),
+        allow_shrink: false,
+        extract_limits: Default::default(),
     }
 }
 
@@ -164,12 +169,7 @@ fn rejects_corrupt_missing_and_oversized_archives_keeping_the_old_index() {
 
 #[test]
 fn accepts_a_git_source_and_records_its_commit() {
-    let git_ok = std::process::Command::new("git")
-        .arg("--version")
-        .output()
-        .is_ok();
-    if !git_ok {
-        eprintln!("git not installed: skipped");
+    if !support::tools::require("git", &["--version"], "apt-get install git") {
         return;
     }
     let repo = tempfile::tempdir().unwrap();

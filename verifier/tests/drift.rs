@@ -2,6 +2,9 @@
 //! in-sync twin (the base it was derived from by `testdata/drift/make.py`). The manifest reader
 //! is forced (`use-cargo = false`) except in the tests that ask cargo itself.
 
+#[allow(dead_code)]
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use tollgate_verifier::checks::drift::Manifests;
@@ -179,17 +182,9 @@ fn drift_severity_and_enabled_come_from_config() {
 
 // ------------------------------------------------------------------ Cargo, asking cargo
 
-fn cargo_on_path() -> bool {
-    std::process::Command::new("cargo")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn cargo_metadata_accepts_the_in_sync_twin_and_refuses_the_drifted_one() {
-    if !cargo_on_path() {
-        eprintln!("cargo is not on PATH: skipped");
+    if !support::tools::require("cargo", &["--version"], "install Rust with rustup") {
         return;
     }
     let cfg = ChecksConfig::default();
@@ -227,7 +222,7 @@ fn cargo_metadata_accepts_the_in_sync_twin_and_refuses_the_drifted_one() {
 /// accepts the lock.
 #[test]
 fn cargo_twins_agree_with_and_without_cargo() {
-    if !cargo_on_path() {
+    if !support::tools::require("cargo", &["--version"], "install Rust with rustup") {
         return;
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/drift");
@@ -272,7 +267,7 @@ fn cargo_twins_agree_with_and_without_cargo() {
 
 #[test]
 fn cargo_that_cannot_decide_falls_back_to_the_manifests_with_a_note() {
-    if !cargo_on_path() {
+    if !support::tools::require("cargo", &["--version"], "install Rust with rustup") {
         return;
     }
     // Registry dependencies offline, with an empty CARGO_HOME: cargo cannot resolve them. The

@@ -8,6 +8,9 @@
 //! `TOLLGATE_GEN_CASES=N` adds N more cases with sizes and seeds drawn from a fixed-seed PRNG
 //! (print-reproducible: each failure names its generator command line).
 
+#[allow(dead_code)]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -22,15 +25,6 @@ const CARGO_MAIN: &str = "registry+https://github.com/rust-lang/crates.io-index"
 
 fn generator() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/tools/gen-lockfile")
-}
-
-fn python3() -> Option<&'static str> {
-    Command::new("python3")
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|_| "python3")
 }
 
 /// One generator invocation.
@@ -393,12 +387,10 @@ fn check_npm(graph: &Graph, s: &Value, version: u32, check: &mut dyn FnMut(&str,
 
 #[test]
 fn generated_lockfiles_match_their_stats() {
-    let Some(python) = python3() else {
-        eprintln!(
-            "SKIPPED generated_lockfiles_match_their_stats: python3 is not on PATH (it runs ../shared/tools/gen-lockfile)"
-        );
+    if !support::tools::require("python3", &["--version"], "apt-get install python3") {
         return;
-    };
+    }
+    let python = "python3";
     let mut cases = matrix();
     let extra: usize = std::env::var("TOLLGATE_GEN_CASES")
         .ok()
@@ -434,10 +426,10 @@ fn generated_lockfiles_match_their_stats() {
 #[test]
 fn rejects_a_stats_mismatch() {
     // The negative twin: the same checks flag a graph that lost a package and an edge.
-    let Some(python) = python3() else {
-        eprintln!("SKIPPED rejects_a_stats_mismatch: python3 is not on PATH");
+    if !support::tools::require("python3", &["--version"], "apt-get install python3") {
         return;
-    };
+    }
+    let python = "python3";
     let dir = tempfile::tempdir().unwrap();
     let case = Case::new("cargo", 50, 1, 4, &[]);
     assert!(run_case(python, &case, dir.path(), 0).is_empty());

@@ -11,7 +11,6 @@ use tollgate_verifier::finding::Severity;
 use tollgate_verifier::policy::Config;
 use tollgate_verifier::policy::config::{CONFIG_FILE, DEFAULT_CONFIG_TEMPLATE};
 use tollgate_verifier::render;
-use tollgate_verifier::report::DatabaseInfo;
 use tollgate_verifier::time::Timestamp;
 
 use crate::Outcome;
@@ -40,9 +39,18 @@ pub struct CheckArgs {
     /// memory). Default: `[advisories] db`, else the user cache, else the embedded snapshot.
     #[arg(long, value_name = "DB", env = "TOLLGATE_DB")]
     pub db: Option<PathBuf>,
-    /// Warn when the advisory database is older than this many days (default 7).
+    /// Warn when the advisory database is older than this many days (default 7; also
+    /// `[advisories] max-age-days`).
     #[arg(long, value_name = "DAYS")]
     pub max_db_age_days: Option<u32>,
+    /// Fail the gate when the advisory database is older than the limit or of unknown age
+    /// (also `[advisories] fail-on-stale = true`).
+    #[arg(long)]
+    pub fail_on_stale_db: bool,
+    /// Accept an advisory database that holds no advisories for an ecosystem of the graph
+    /// (by default an error: exit 2). Also `[advisories] allow-empty = ["npm"]`.
+    #[arg(long)]
+    pub allow_empty_db: bool,
     /// `--verify-registry`, `--verify-artifacts` and their settings.
     #[command(flatten)]
     pub registry: super::registry::RegistryArgs,
@@ -129,6 +137,12 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     let db_path = a.db.clone().or_else(|| config.advisories.db.clone());
     let system_now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.0.max(0) as u64);
     let db = advisory::open_or_embedded(db_path.as_deref(), system_now)?;
+    let allow_empty = if a.allow_empty_db {
+        vec!["*".to_owned()]
+    } else {
+        config.advisories.allow_empty.clone()
+    };
+    advisory::require_ecosystems(&db, advisory::ecosystems_to_match(&graph), &allow_empty)?;
     findings.extend(advisory::match_graph(&db, &graph)?);
     let max_age = a
         .max_db_age_days
@@ -147,28 +161,18 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
         }
         report.coverage = v.coverage;
     }
-    if let Some(w) = status.warning() {
-        // The human report shows its notes; other formats carry them in the document only.
-        if g.format != OutputFormat::Human {
-            out.warn(&w);
+    let notes_before = report.notes.len();
+    tollgate_verifier::pipeline::apply_db_status(
+        &mut report,
+        &status,
+        a.fail_on_stale_db || config.advisories.fail_on_stale,
+    );
+    // The human report shows its notes; other formats carry them in the document only.
+    if g.format != OutputFormat::Human {
+        for n in &report.notes[notes_before..] {
+            out.warn(n);
         }
-        report.notes.push(w);
     }
-    report.database = Some(DatabaseInfo {
-        origin: status.location.clone(),
-        updated: status.snapshot_date.clone(),
-        advisories: status.meta.advisories,
-        age_days: status.age_days,
-        sources: status
-            .meta
-            .sources
-            .iter()
-            .map(|s| match &s.commit {
-                Some(c) => format!("{} @ {}", s.name, c),
-                None => s.name.clone(),
-            })
-            .collect(),
-    });
 
     let mut buf: Vec<u8> = Vec::new();
     match g.format {
@@ -186,8 +190,14 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
             buf.clone()
         };
         std::fs::write(path, plain).with_context(|| format!("cannot write {}", path.display()))?;
+        if g.format != OutputFormat::Human {
+            // The document went to the file: the terminal gets the verdict, not a second copy
+            // of a (possibly megabytes-long) SARIF or JSON document.
+            buf.clear();
+            render::summary::render(&report, out.style, path, &mut buf)?;
+        }
     }
-    if !(out.quiet && g.format == OutputFormat::Human) {
+    if !(out.quiet && (g.format == OutputFormat::Human || a.output.is_some())) {
         let mut w = crate::output::stdout();
         w.write_all(&buf)?;
         w.flush()?;

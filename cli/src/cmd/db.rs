@@ -80,6 +80,10 @@ pub struct ImportArgs {
     /// `verifier/data/advisories.idx.gz`; its build time is the newest source date).
     #[arg(long, value_name = "PATH")]
     pub write_embedded: Option<PathBuf>,
+    /// Replace the index even when the new one holds less than half the advisories the current
+    /// one has for an ecosystem (refused by default: the old index is kept).
+    #[arg(long)]
+    pub allow_shrink: bool,
 }
 
 /// `tollgate db update`.
@@ -99,6 +103,14 @@ pub struct UpdateArgs {
     /// Largest archive downloaded, in bytes.
     #[arg(long, default_value_t = update::DEFAULT_MAX_ARCHIVE_SIZE, value_name = "BYTES")]
     pub max_size: u64,
+    /// Largest total size an archive may unpack to, in bytes (also refused: more than
+    /// 100× the archive's size, or one file above 16 MiB).
+    #[arg(long, default_value_t = update::DEFAULT_MAX_UNPACKED_SIZE, value_name = "BYTES")]
+    pub max_unpacked_size: u64,
+    /// Replace the index even when the new one holds less than half the advisories the current
+    /// one has for an ecosystem (refused by default: the old index is kept).
+    #[arg(long)]
+    pub allow_shrink: bool,
 }
 
 /// `tollgate db status`.
@@ -161,7 +173,7 @@ fn import(a: &ImportArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         sources.len(),
         file.display()
     ));
-    let meta = advisory::import_dirs(&sources, &file, now)?;
+    let meta = advisory::import::import_dirs_with(&sources, &file, now, a.allow_shrink)?;
     if let Some(path) = &a.write_embedded {
         // Reproducible: the build time is the newest source date, not the clock.
         let newest = meta
@@ -193,6 +205,11 @@ fn update_cmd(a: &UpdateArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Ou
         timeout: std::time::Duration::from_secs(a.timeout),
         max_archive_size: a.max_size,
         now,
+        allow_shrink: a.allow_shrink,
+        extract_limits: update::ExtractLimits {
+            max_total: a.max_unpacked_size,
+            ..Default::default()
+        },
     };
     for s in &sources {
         out.info(&format!("fetching {}", s.display()));

@@ -319,3 +319,112 @@ fn closed_pipe_keeps_the_passing_verdict() {
     ]);
     assert_eq!(code, Some(0), "{err}");
 }
+
+/// Issue 11 #9 and #14: `tollgate.toml` is read with a size cap and only as a regular file;
+/// errors without a place print no `:0:0`; an impossible date says why.
+#[test]
+fn config_file_limits_places_and_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_cfg = |cfg: &std::path::Path| {
+        tollgate()
+            .args(["check", "cargo-v4-git/Cargo.lock", "--config"])
+            .arg(cfg)
+            .output()
+            .unwrap()
+    };
+    let big = dir.path().join("big.toml");
+    let mut text = String::from("fail-on = \"high\"\n");
+    while text.len() < (2 << 20) {
+        text.push_str("# padding padding padding padding padding padding padding padding\n");
+    }
+    std::fs::write(&big, &text).unwrap();
+    let out = run_cfg(&big);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("big.toml: cannot read: larger than"), "{err}");
+    assert!(!err.contains(":0:0"), "{err}");
+
+    let missing = dir.path().join("missing.toml");
+    let out = run_cfg(&missing);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("missing.toml: cannot read") && !err.contains(":0"),
+        "{err}"
+    );
+
+    let fifo = dir.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let out = run_cfg(&fifo);
+        assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+    }
+
+    let bad_date = dir.path().join("date.toml");
+    std::fs::write(
+        &bad_date,
+        "[[waiver]]\nid = \"RUSTSEC-2020-0071\"\nreason = \"r\"\nexpires = \"2026-02-30\"\n",
+    )
+    .unwrap();
+    let out = run_cfg(&bad_date);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(":4:11:") && err.contains("2026-02 has 28 days"),
+        "{err}"
+    );
+
+    // Twin: a small, valid config is accepted.
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "fail-on = \"high\"\n").unwrap();
+    assert_ne!(run_cfg(&good).status.code(), Some(2));
+}
+
+/// Issue 11 #15: with `--output FILE`, stdout carries the verdict, not a second copy of the
+/// document.
+#[test]
+fn output_file_leaves_the_verdict_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.sarif");
+    let out = tollgate()
+        .args([
+            "check",
+            "../check/cargo",
+            "--db",
+            "../check/advisories",
+            "--format",
+            "sarif",
+            "--output",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("FAIL 4 packages"), "{stdout}");
+    assert!(
+        stdout.contains("report.sarif") && !stdout.contains("\"runs\""),
+        "{stdout}"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    // `-q` silences the summary too.
+    let out = tollgate()
+        .args([
+            "-q",
+            "check",
+            "../check/cargo",
+            "--db",
+            "../check/advisories",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}

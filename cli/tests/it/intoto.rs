@@ -29,17 +29,9 @@ fn snap_text(o: &Output) -> String {
     render_with(o, &[(&vectors(), "[VECTORS]")])
 }
 
-fn tar_available() -> bool {
-    std::process::Command::new("tar")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn accepts_generated_pass_cases_in_both_formats() {
-    if !tar_available() {
-        eprintln!("SKIP: `tar` is not installed (the layouts' inspection runs it)");
+    if !crate::support::tools::require("tar", &["--version"], "apt-get install tar") {
         return;
     }
     for fmt in ["legacy", "dsse"] {
@@ -56,8 +48,7 @@ fn accepts_generated_pass_cases_in_both_formats() {
 
 #[test]
 fn rejects_generated_tampered_cases_naming_the_check() {
-    if !tar_available() {
-        eprintln!("SKIP: `tar` is not installed");
+    if !crate::support::tools::require("tar", &["--version"], "apt-get install tar") {
         return;
     }
     for case in [
@@ -88,8 +79,7 @@ fn rejects_generated_tampered_cases_naming_the_check() {
 
 #[test]
 fn accepts_golang_layouts_with_json_report() {
-    if !tar_available() {
-        eprintln!("SKIP: `tar` is not installed");
+    if !crate::support::tools::require("tar", &["--version"], "apt-get install tar") {
         return;
     }
     for layout in ["demo.layout", "demo.dsse.layout", "dsse-only.root.layout"] {

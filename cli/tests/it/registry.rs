@@ -192,7 +192,7 @@ fn verify_registry_fails_on_a_mismatch_yank_and_unknown_version_in_every_format(
 
     note: drift: no Cargo.toml beside Cargo.lock; lock-drift not checked
     note: drift: no package.json beside package-lock.json; lock-drift not checked
-    note: the advisory database is 1923 days old (snapshot 2021-08-18T00:00:00Z; limit 7 days): run `tollgate db update`
+    note: the advisory database is 1923 days old (snapshot 2021-08-18T00:00:00Z; limit 7 days): refresh it with `tollgate db update`, or offline with `tollgate db import DIR` / `tollgate db update --source DIR|URL`
     coverage: registry: 2 verified, 2 failed, 0 unverifiable, 0 skipped
       failed (hash-mismatch): left-pad@1.3.0
       failed (not-found): left-pad@9.9.9

@@ -1,12 +1,23 @@
 //! Importing advisory directories (RustSec advisory-db checkouts, OSV JSON trees) into an index.
 //!
-//! The format is detected per file, walking recursively (sorted, hidden directories skipped):
-//! `*.md` starting with a ```` ```toml ```` front matter is a RustSec advisory (except the
-//! template `EXAMPLE_ADVISORY.md` and toolchain advisories under a top-level `rust/`, which
-//! cargo-audit never matches against a lockfile); `*.json` with an OSV shape is an OSV record;
-//! anything else (READMEs, SNAPSHOT.md, `.tsv`, non-OSV JSON) is ignored. A file that looks like
-//! an advisory but does not parse fails the import, naming the file: an index that silently
-//! lacks advisories would pass builds it should fail.
+//! Files are read recursively (sorted; hidden directories skipped) and classified by one rule,
+//! [`classify`], documented in `docs/advisories.md`:
+//!
+//! * `*.md` starting with a ```` ```toml ```` front matter is a RustSec advisory; so is an `*.md`
+//!   named like an advisory id (`RUSTSEC-2020-0071.md`, `CVE-…`, `GHSA-…`) or starting with
+//!   `[advisory]`, which then fails the import when its front matter is missing. The template
+//!   `EXAMPLE_ADVISORY.md` and toolchain advisories under a top-level `rust/` (cargo-audit never
+//!   matches them against a lockfile) are skipped; any other `*.md` (README, SNAPSHOT, …) is
+//!   documentation and skipped.
+//! * `*.json` must be valid JSON (a truncated file fails the import, naming line and column).
+//!   An object carrying an advisory field (`id`, `affected`, `modified`, `aliases`,
+//!   `schema_version`) is an advisory and must be an OSV record; any other JSON (a
+//!   `package.json`, a config file) is skipped.
+//! * Every other file is skipped.
+//!
+//! A file that is an advisory but does not parse fails the whole import, naming the file: an
+//! index that silently lacks advisories would pass builds it should fail. So does a source that
+//! yields no advisory at all (an empty directory, a wrong path, an empty archive).
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -16,6 +27,9 @@ use super::index::{self, DbMeta, SourceMeta};
 use super::model::AdvisoryRecord;
 use super::parse::{self, Parsed};
 use super::time;
+
+/// Largest advisory file read (the biggest real ones are a few hundred KiB).
+pub const MAX_ADVISORY_FILE: u64 = 16 * 1024 * 1024;
 
 /// One source directory to import.
 #[derive(Debug, Clone)]
@@ -109,6 +123,104 @@ fn snapshot_md(dir: &Path) -> (Option<String>, Option<String>) {
     (commit, date.or(commit_row_date))
 }
 
+/// Why a file under a source is not read as an advisory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// `EXAMPLE_ADVISORY.md`.
+    Template,
+    /// A Rust toolchain advisory (top-level `rust/`): never matched against a lockfile.
+    Toolchain,
+    /// Documentation (`README.md`, `SNAPSHOT.md`, …) or data that carries no advisory field.
+    NotAnAdvisory,
+}
+
+/// What a file under a source holds, by the rule of the module documentation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileClass {
+    /// A RustSec advisory (Markdown with TOML front matter).
+    RustSec,
+    /// An OSV record, already parsed as JSON.
+    Osv(serde_json::Value),
+    /// Not an advisory.
+    Skip(Skip),
+}
+
+/// `RUSTSEC-2020-0071`, `CVE-2021-1234`, `GHSA-xxxx-xxxx-xxxx`: an upper-case prefix, a dash,
+/// then digits or a GHSA triple.
+fn looks_like_advisory_id(stem: &str) -> bool {
+    let Some((prefix, rest)) = stem.split_once('-') else {
+        return false;
+    };
+    let prefix_ok = !prefix.is_empty()
+        && prefix.len() <= 10
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && prefix.as_bytes()[0].is_ascii_uppercase();
+    prefix_ok
+        && (rest.bytes().next().is_some_and(|b| b.is_ascii_digit())
+            || (prefix == "GHSA" && rest.len() == 14))
+}
+
+/// JSON fields that only an advisory carries: a file with one of them is an advisory.
+const ADVISORY_FIELDS: [&str; 5] = ["id", "affected", "modified", "aliases", "schema_version"];
+
+/// Classifies one file: `rel` is its path inside the source, `text` its content. Errors are
+/// messages with a place where there is one; the caller adds the file name.
+pub fn classify(rel: &Path, text: &str) -> Result<FileClass, String> {
+    let fname = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Some(stem) = fname.strip_suffix(".md") {
+        if fname == "EXAMPLE_ADVISORY.md" {
+            return Ok(FileClass::Skip(Skip::Template));
+        }
+        let toolchain = rel
+            .components()
+            .next()
+            .is_some_and(|c| c.as_os_str() == "rust")
+            && rel.components().count() > 1;
+        if toolchain {
+            return Ok(FileClass::Skip(Skip::Toolchain));
+        }
+        if parse::looks_like_rustsec(text) {
+            return Ok(FileClass::RustSec);
+        }
+        let head = text.trim_start_matches('\u{feff}').trim_start();
+        if looks_like_advisory_id(stem) || head.starts_with("[advisory]") {
+            return Err(
+                "1:1: a RustSec advisory must start with a ```toml front matter (is the file truncated or damaged?)"
+                    .into(),
+            );
+        }
+        return Ok(FileClass::Skip(Skip::NotAnAdvisory));
+    }
+    if fname.ends_with(".json") {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "{}:{}: not valid JSON ({e}); an advisory file that does not parse fails the import",
+                e.line(),
+                e.column()
+            )
+        })?;
+        let is_advisory = value
+            .as_object()
+            .is_some_and(|o| ADVISORY_FIELDS.iter().any(|k| o.contains_key(*k)));
+        if !is_advisory {
+            return Ok(FileClass::Skip(Skip::NotAnAdvisory));
+        }
+        if !parse::looks_like_osv(&value) {
+            return Err(
+                "not an OSV record (an advisory needs a string `id` and `modified` or `affected`); other advisory formats are not supported: convert them to OSV"
+                    .into(),
+            );
+        }
+        return Ok(FileClass::Osv(value));
+    }
+    Ok(FileClass::Skip(Skip::NotAnAdvisory))
+}
+
 /// Reads every advisory under a directory.
 pub fn read_source(src: &SourceDir) -> Result<(Vec<AdvisoryRecord>, SourceMeta), AdvisoryError> {
     let meta = std::fs::metadata(&src.path).map_err(|e| AdvisoryError::Io {
@@ -127,47 +239,41 @@ pub fn read_source(src: &SourceDir) -> Result<(Vec<AdvisoryRecord>, SourceMeta),
     let (mut withdrawn, mut skipped) = (0usize, 0usize);
     for f in files {
         let rel = f.strip_prefix(&src.path).unwrap_or(&f);
-        let fname = f
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let parse_err = |m: String| AdvisoryError::Parse {
             path: f.clone(),
             message: m,
         };
-        let text = std::fs::read_to_string(&f).map_err(|e| AdvisoryError::Io {
-            path: f.clone(),
-            message: e.to_string(),
+        let bytes =
+            crate::fsio::read_regular(&f, MAX_ADVISORY_FILE).map_err(|e| AdvisoryError::Io {
+                path: f.clone(),
+                message: e.to_string(),
+            })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            parse_err(format!(
+                "invalid UTF-8 at byte {}",
+                e.utf8_error().valid_up_to()
+            ))
         })?;
-        let parsed = if fname.ends_with(".md") {
-            let toolchain = rel
-                .components()
-                .next()
-                .is_some_and(|c| c.as_os_str() == "rust")
-                && rel.components().count() > 1;
-            if !parse::looks_like_rustsec(&text) || fname == "EXAMPLE_ADVISORY.md" || toolchain {
-                skipped += usize::from(parse::looks_like_rustsec(&text));
-                continue;
-            }
-            parse::parse_rustsec(&text, &src.name).map_err(parse_err)?
-        } else {
-            let value: serde_json::Value = match serde_json::from_str(&text) {
-                Ok(v) => v,
-                Err(_) => {
-                    skipped += 1;
-                    continue;
-                }
-            };
-            if !parse::looks_like_osv(&value) {
+        let parsed = match classify(rel, &text).map_err(parse_err)? {
+            FileClass::Skip(_) => {
                 skipped += 1;
                 continue;
             }
-            parse::parse_osv(value, &src.name).map_err(parse_err)?
+            FileClass::RustSec => parse::parse_rustsec(&text, &src.name).map_err(parse_err)?,
+            FileClass::Osv(value) => parse::parse_osv(value, &src.name).map_err(parse_err)?,
         };
         match parsed {
             Parsed::Records(r) => records.extend(r),
             Parsed::Withdrawn(_) => withdrawn += 1,
         }
+    }
+    if records.is_empty() {
+        return Err(AdvisoryError::Empty {
+            source_name: src.location.clone(),
+            message: format!(
+                "no advisories found ({skipped} file(s) skipped as not advisories, {withdrawn} withdrawn); is this the right directory?"
+            ),
+        });
     }
     let (md_commit, md_date) = snapshot_md(&src.path);
     let newest = records
@@ -220,13 +326,134 @@ pub fn build_index(
     Ok((db.as_bytes().to_vec(), meta))
 }
 
-/// Imports directories into the index at `db_path`, atomically replacing it.
+/// Imports directories into the index at `db_path`, atomically replacing it (refusing a much
+/// smaller index: see [`import_dirs_with`]).
 pub fn import_dirs(
     sources: &[SourceDir],
     db_path: &Path,
     now: SystemTime,
 ) -> Result<DbMeta, AdvisoryError> {
+    import_dirs_with(sources, db_path, now, false)
+}
+
+/// Imports directories into the index at `db_path`, atomically replacing it. Unless
+/// `allow_shrink`, an index that would hold fewer than [`super::SHRINK_PERCENT`]% of the
+/// records the current index has for any ecosystem is refused and the current index kept.
+pub fn import_dirs_with(
+    sources: &[SourceDir],
+    db_path: &Path,
+    now: SystemTime,
+    allow_shrink: bool,
+) -> Result<DbMeta, AdvisoryError> {
     let (bytes, meta) = build_index(sources, now)?;
+    if !allow_shrink {
+        check_shrink(db_path, &meta)?;
+    }
     index::write_atomic(db_path, &bytes)?;
     Ok(meta)
+}
+
+/// Compares the new metadata with the index at `db_path`, if one opens there.
+fn check_shrink(db_path: &Path, new: &DbMeta) -> Result<(), AdvisoryError> {
+    if !db_path.is_file() {
+        return Ok(());
+    }
+    // A damaged current index is replaced: it protects nothing.
+    let Ok(old) = index::AdvisoryDb::open(db_path) else {
+        return Ok(());
+    };
+    for (eco, &old_n) in &old.meta().by_ecosystem {
+        let new_n = new.by_ecosystem.get(eco).copied().unwrap_or(0);
+        if new_n * 100 < old_n * super::SHRINK_PERCENT {
+            return Err(AdvisoryError::Shrunk {
+                path: db_path.to_path_buf(),
+                ecosystem: eco.clone(),
+                old: old_n,
+                new: new_n,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_the_documented_rule() {
+        let p = Path::new;
+        let rs = "```toml\n[advisory]\nid = \"RUSTSEC-2020-0071\"\n```\n";
+        assert_eq!(
+            classify(p("crates/x/RUSTSEC-2020-0071.md"), rs),
+            Ok(FileClass::RustSec)
+        );
+        assert_eq!(
+            classify(p("README.md"), "# advisory-db\n"),
+            Ok(FileClass::Skip(Skip::NotAnAdvisory))
+        );
+        assert_eq!(
+            classify(p("EXAMPLE_ADVISORY.md"), rs),
+            Ok(FileClass::Skip(Skip::Template))
+        );
+        assert_eq!(
+            classify(p("rust/std/CVE-2018-1000657.md"), rs),
+            Ok(FileClass::Skip(Skip::Toolchain))
+        );
+        // Negative twins: an advisory that lost its front-matter line.
+        assert!(
+            classify(
+                p("crates/x/RUSTSEC-2020-0071.md"),
+                "[advisory]\nid = \"x\"\n"
+            )
+            .is_err()
+        );
+        assert!(classify(p("crates/x/notes.md"), "[advisory]\nid = \"x\"\n").is_err());
+        assert!(classify(p("GHSA-abcd-efgh-ijkl.md"), "# GHSA\n").is_err());
+        // JSON: truncated is an error with its place; non-advisory JSON is skipped; an advisory
+        // in another format is an error.
+        let e = classify(p("a.json"), "{\"id\": \"GHSA-x\", \"modi").unwrap_err();
+        assert!(e.starts_with("1:"), "{e}");
+        assert_eq!(
+            classify(
+                p("package.json"),
+                "{\"name\": \"x\", \"version\": \"1.0.0\"}"
+            ),
+            Ok(FileClass::Skip(Skip::NotAnAdvisory))
+        );
+        assert!(classify(p("1.json"), "{\"id\": 1, \"module_name\": \"x\"}").is_err());
+        assert!(matches!(
+            classify(
+                p("a.json"),
+                "{\"id\": \"GHSA-x\", \"modified\": \"2020-01-01T00:00:00Z\"}"
+            ),
+            Ok(FileClass::Osv(_))
+        ));
+        assert_eq!(
+            classify(p("SOURCES.tsv"), "a\tb\n"),
+            Ok(FileClass::Skip(Skip::NotAnAdvisory))
+        );
+    }
+
+    #[test]
+    fn advisory_ids_by_shape() {
+        for id in [
+            "RUSTSEC-2020-0071",
+            "CVE-2021-1234",
+            "GHSA-abcd-efgh-ijkl",
+            "OSV-2020-1",
+        ] {
+            assert!(looks_like_advisory_id(id), "{id}");
+        }
+        for not in [
+            "README",
+            "SNAPSHOT",
+            "UNCONVERTED",
+            "notes-2020",
+            "A-b",
+            "-2020",
+        ] {
+            assert!(!looks_like_advisory_id(not), "{not}");
+        }
+    }
 }

@@ -71,14 +71,16 @@ pub struct DbMeta {
 }
 
 impl DbMeta {
-    /// The snapshot date of the data: the oldest source date (the staleness that matters), or
-    /// the build time when no source date is known.
+    /// The snapshot date of the data: the oldest source date (the staleness that matters).
+    /// Never the build time: importing old data today does not make it fresh. `None` (unknown
+    /// age, reported as stale) when any source has no date, or there are no sources.
     pub fn snapshot_date(&self) -> Option<i64> {
-        self.sources
-            .iter()
-            .filter_map(|s| s.date.as_deref().and_then(super::time::parse_timestamp))
-            .min()
-            .or_else(|| super::time::parse_timestamp(&self.created))
+        let mut oldest: Option<i64> = None;
+        for s in &self.sources {
+            let d = s.date.as_deref().and_then(super::time::parse_timestamp)?;
+            oldest = Some(oldest.map_or(d, |o| o.min(d)));
+        }
+        oldest
     }
 }
 
@@ -383,5 +385,55 @@ impl AdvisoryDb {
     /// The raw index bytes (to write the embedded snapshot).
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(date: Option<&str>) -> SourceMeta {
+        SourceMeta {
+            name: "s".into(),
+            location: "s".into(),
+            commit: None,
+            date: date.map(str::to_owned),
+            advisories: 1,
+            withdrawn: 0,
+            skipped_files: 0,
+        }
+    }
+
+    fn meta(sources: Vec<SourceMeta>) -> DbMeta {
+        DbMeta {
+            format: FORMAT_VERSION,
+            created: "2026-12-01T00:00:00Z".into(),
+            sources,
+            advisories: 1,
+            packages: 1,
+            by_kind: BTreeMap::new(),
+            by_ecosystem: BTreeMap::new(),
+        }
+    }
+
+    /// Issue 11 #2: importing today does not make old (or undated) data fresh.
+    #[test]
+    fn the_snapshot_date_never_falls_back_to_the_build_time() {
+        assert_eq!(meta(vec![source(None)]).snapshot_date(), None);
+        assert_eq!(meta(Vec::new()).snapshot_date(), None);
+        let dated = meta(vec![
+            source(Some("2021-08-18T00:00:00Z")),
+            source(Some("2024-01-01T00:00:00Z")),
+        ]);
+        assert_eq!(
+            dated.snapshot_date(),
+            super::super::time::parse_timestamp("2021-08-18T00:00:00Z")
+        );
+        let mixed = meta(vec![source(Some("2024-01-01T00:00:00Z")), source(None)]);
+        assert_eq!(
+            mixed.snapshot_date(),
+            None,
+            "one undated source: unknown age"
+        );
     }
 }

@@ -45,6 +45,19 @@ pub fn is_matchable(p: &Package) -> bool {
     }
 }
 
+/// The ecosystems of the packages [`match_graph`] would look up: a database must hold advisories
+/// for each of them (see [`super::store::require_ecosystems`]).
+pub fn ecosystems_to_match(graph: &Graph) -> Vec<Ecosystem> {
+    let mut out: Vec<Ecosystem> = Vec::new();
+    for (_, p) in graph.packages() {
+        if !out.contains(&p.ecosystem) && is_matchable(p) {
+            out.push(p.ecosystem);
+        }
+    }
+    out.sort_by_key(|e| e.as_str());
+    out
+}
+
 /// The verdict of one record on one version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordMatch {

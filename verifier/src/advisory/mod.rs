@@ -27,9 +27,14 @@ use std::path::PathBuf;
 
 pub use import::{SourceDir, build_index, import_dirs};
 pub use index::{AdvisoryDb, DbMeta, DbOrigin, SourceMeta};
-pub use matcher::match_graph;
+pub use matcher::{ecosystems_to_match, match_graph};
 pub use model::{AdvisoryKind, AdvisoryRecord};
-pub use store::{DbStatus, default_db_path, open_or_embedded, status};
+pub use store::{DbStatus, default_db_path, open_or_embedded, require_ecosystems, status};
+
+/// An import or update may not leave an ecosystem with fewer than this percentage of the records
+/// the replaced index held (unless `--allow-shrink`): a half-empty source must not silently
+/// replace a good database. Advisory databases only grow in practice (withdrawals are rare).
+pub const SHRINK_PERCENT: usize = 50;
 
 /// Errors of the advisory module; messages name the file (or URL) and what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +71,31 @@ pub enum AdvisoryError {
         source_name: String,
         /// What went wrong.
         message: String,
+    },
+    /// A source or database holds no advisories: nothing to match against is not "no
+    /// advisories" (an empty directory, a wrong path, a CI cache restored empty).
+    #[error("{source_name}: {message}")]
+    Empty {
+        /// The source, database or index.
+        source_name: String,
+        /// What is missing and how to proceed.
+        message: String,
+    },
+    /// An import or update would replace an index with one holding far fewer advisories.
+    #[error(
+        "{}: refusing to replace the index: {ecosystem} advisories would drop from {old} to {new} (below {}% of the current index); the old index is kept (pass --allow-shrink if this is intended)",
+        path.display(),
+        SHRINK_PERCENT
+    )]
+    Shrunk {
+        /// The index file.
+        path: PathBuf,
+        /// The ecosystem (OSV name).
+        ecosystem: String,
+        /// Records in the current index.
+        old: usize,
+        /// Records the new index would hold.
+        new: usize,
     },
     /// No database was imported and no embedded snapshot is available.
     #[error("no advisory database: run `tollgate db import DIR` or `tollgate db update`")]

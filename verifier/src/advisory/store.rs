@@ -9,6 +9,7 @@ use super::AdvisoryError;
 use super::import::{SourceDir, build_index};
 use super::index::{AdvisoryDb, DbMeta, DbOrigin};
 use super::time;
+use crate::package::Ecosystem;
 
 /// File name of the index inside a database directory.
 pub const INDEX_FILE: &str = "advisories.idx";
@@ -48,14 +49,26 @@ pub fn index_file(db: &Path) -> PathBuf {
 
 /// Opens the database at `db` (a directory holding `advisories.idx`, or the index file). When
 /// `db` is instead a directory of advisories (an advisory-db checkout, OSV files), it is indexed
-/// in memory for this run. `now` is used only as the build time of such an in-memory index.
+/// in memory for this run; a directory with neither an index nor advisories is an error
+/// ([`AdvisoryError::Empty`]), never an empty database. `now` is used only as the build time of
+/// such an in-memory index.
 pub fn open_db(db: &Path, now: SystemTime) -> Result<AdvisoryDb, AdvisoryError> {
     let file = index_file(db);
     if file.is_file() {
         return AdvisoryDb::open(&file);
     }
     if db.is_dir() {
-        let (bytes, _) = build_index(&[SourceDir::new(db)], now)?;
+        let (bytes, _) = build_index(&[SourceDir::new(db)], now).map_err(|e| match e {
+            AdvisoryError::Empty { .. } => AdvisoryError::Empty {
+                source_name: db.display().to_string(),
+                message: format!(
+                    "no advisory database here: neither an index ({INDEX_FILE}) nor advisory files (RustSec .md, OSV .json); run `tollgate db import DIR --db {}` or `tollgate db update --db {}`",
+                    db.display(),
+                    db.display()
+                ),
+            },
+            other => other,
+        })?;
         return AdvisoryDb::from_bytes(bytes.into(), DbOrigin::File(db.to_path_buf()));
     }
     AdvisoryDb::open(&file)
@@ -73,6 +86,44 @@ pub fn open_or_embedded(db: Option<&Path>, now: SystemTime) -> Result<AdvisoryDb
         }
     }
     super::embedded::embedded()
+}
+
+/// Refuses a database that holds no advisories for an ecosystem the graph has packages to match
+/// in: matching against nothing would report "no vulnerabilities". `allow_empty` lists the
+/// ecosystems the user explicitly accepts an empty database for (`cargo`, `npm`, or `*`).
+pub fn require_ecosystems(
+    db: &AdvisoryDb,
+    needed: impl IntoIterator<Item = Ecosystem>,
+    allow_empty: &[String],
+) -> Result<(), AdvisoryError> {
+    for eco in needed {
+        let allowed = allow_empty.iter().any(|a| {
+            let a = a.trim();
+            a == "*" || a.eq_ignore_ascii_case(eco.as_str()) || a == eco.osv_name()
+        });
+        let have = db
+            .meta()
+            .by_ecosystem
+            .get(eco.osv_name())
+            .copied()
+            .unwrap_or(0);
+        if have == 0 && !allowed {
+            let location = match db.origin() {
+                DbOrigin::File(p) => p.display().to_string(),
+                DbOrigin::Embedded => "the embedded advisory snapshot".into(),
+            };
+            return Err(AdvisoryError::Empty {
+                source_name: location,
+                message: format!(
+                    "the advisory database has no {} advisories, but the graph has {} packages to match: import a source for them (`tollgate db import DIR`, `tollgate db update --source DIR|URL`), or accept this with `--allow-empty-db` / `[advisories] allow-empty = [\"{}\"]`",
+                    eco.osv_name(),
+                    eco.as_str(),
+                    eco.as_str()
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What `db status` reports.
@@ -105,12 +156,14 @@ impl DbStatus {
         } else {
             "the advisory database"
         };
+        // `db update` needs the network; name the offline ways too.
+        let fix = "refresh it with `tollgate db update`, or offline with `tollgate db import DIR` / `tollgate db update --source DIR|URL`";
         Some(match (self.age_days, &self.snapshot_date) {
             (Some(d), Some(date)) => format!(
-                "{what} is {d} days old (snapshot {date}; limit {} days): run `tollgate db update`",
+                "{what} is {d} days old (snapshot {date}; limit {} days): {fix}",
                 self.max_age_days
             ),
-            _ => format!("{what} has no known date: run `tollgate db update`"),
+            _ => format!("{what} has no known date: {fix}"),
         })
     }
 }

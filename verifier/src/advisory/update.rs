@@ -8,12 +8,84 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use super::AdvisoryError;
-use super::import::{SourceDir, import_dirs};
+use super::import::{SourceDir, import_dirs_with};
 use super::index::DbMeta;
 use super::time;
 
 /// Default cap on one downloaded archive (512 MiB).
 pub const DEFAULT_MAX_ARCHIVE_SIZE: u64 = 512 * 1024 * 1024;
+/// Default cap on everything one archive unpacks to (4 GiB; OSV's npm export is far below).
+pub const DEFAULT_MAX_UNPACKED_SIZE: u64 = 4 * 1024 * 1024 * 1024;
+/// Largest unpacked size per compressed byte accepted: advisory JSON compresses 5–20×; a zip
+/// bomb compresses hundreds to millions of times.
+pub const MAX_EXPANSION_RATIO: u64 = 100;
+
+/// Bounds on what an archive may unpack to.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtractLimits {
+    /// Total unpacked bytes.
+    pub max_total: u64,
+    /// Unpacked bytes of one member (an advisory file is never near this).
+    pub max_member: u64,
+    /// Unpacked bytes per archive byte.
+    pub max_ratio: u64,
+}
+
+impl Default for ExtractLimits {
+    fn default() -> Self {
+        ExtractLimits {
+            max_total: DEFAULT_MAX_UNPACKED_SIZE,
+            max_member: super::import::MAX_ADVISORY_FILE,
+            max_ratio: MAX_EXPANSION_RATIO,
+        }
+    }
+}
+
+/// Running total of unpacked bytes, refusing past the limits.
+struct Budget {
+    limits: ExtractLimits,
+    archive_len: u64,
+    total: u64,
+}
+
+impl Budget {
+    fn take(&mut self, what: &str, member: &str, size: u64) -> Result<(), AdvisoryError> {
+        if size > self.limits.max_member {
+            return Err(fetch_err(
+                what,
+                format!(
+                    "archive member {member} unpacks to {size} bytes, above the {}-byte limit per file",
+                    self.limits.max_member
+                ),
+            ));
+        }
+        self.total = self.total.saturating_add(size);
+        if self.total > self.limits.max_total {
+            return Err(fetch_err(
+                what,
+                format!(
+                    "archive unpacks to more than {} bytes (--max-unpacked-size)",
+                    self.limits.max_total
+                ),
+            ));
+        }
+        if self.total
+            > self
+                .archive_len
+                .max(1)
+                .saturating_mul(self.limits.max_ratio)
+        {
+            return Err(fetch_err(
+                what,
+                format!(
+                    "archive of {} bytes unpacks to more than {}× its size: refused as a decompression bomb",
+                    self.archive_len, self.limits.max_ratio
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// The upstream RustSec advisory-db (git).
 pub const RUSTSEC_GIT: &str = "https://github.com/rustsec/advisory-db.git";
@@ -115,6 +187,11 @@ pub struct UpdateOptions {
     pub max_archive_size: u64,
     /// The current time (recorded as the build time).
     pub now: SystemTime,
+    /// Replace the index even when the new one holds far fewer advisories (see
+    /// [`super::SHRINK_PERCENT`]).
+    pub allow_shrink: bool,
+    /// Bounds on what an archive may unpack to.
+    pub extract_limits: ExtractLimits,
 }
 
 fn fetch_err(src: &str, m: impl Into<String>) -> AdvisoryError {
@@ -173,9 +250,26 @@ pub fn download(url: &str, timeout: Duration, max: u64) -> Result<Vec<u8>, Advis
     Ok(buf)
 }
 
-/// Extracts a `.tar.gz` or `.zip` archive (detected by its magic bytes) into `dest`. Entries
-/// that would land outside `dest` are refused.
+/// Extracts a `.tar.gz` or `.zip` archive (detected by its magic bytes) into `dest` with the
+/// default [`ExtractLimits`].
 pub fn extract(bytes: &[u8], dest: &Path, what: &str) -> Result<(), AdvisoryError> {
+    extract_with(bytes, dest, what, ExtractLimits::default())
+}
+
+/// Extracts a `.tar.gz` or `.zip` archive (detected by its magic bytes) into `dest`. Entries
+/// that would land outside `dest` are refused, and so is an archive that unpacks past `limits`
+/// (checked before each member is written, and while it is read: a lying header gains nothing).
+pub fn extract_with(
+    bytes: &[u8],
+    dest: &Path,
+    what: &str,
+    limits: ExtractLimits,
+) -> Result<(), AdvisoryError> {
+    let mut budget = Budget {
+        limits,
+        archive_len: bytes.len() as u64,
+        total: 0,
+    };
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let gz = flate2::read::GzDecoder::new(bytes);
         let mut ar = tar::Archive::new(gz);
@@ -189,6 +283,12 @@ pub fn extract(bytes: &[u8], dest: &Path, what: &str) -> Result<(), AdvisoryErro
             if !(kind.is_file() || kind.is_dir()) {
                 continue; // no links, devices, …
             }
+            let member = entry
+                .path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            // The tar reader copies exactly the header's size: budget it before writing.
+            budget.take(what, &member, entry.size())?;
             let ok = entry
                 .unpack_in(dest)
                 .map_err(|e| fetch_err(what, format!("corrupt tar.gz archive: {e}")))?;
@@ -213,7 +313,7 @@ pub fn extract(bytes: &[u8], dest: &Path, what: &str) -> Result<(), AdvisoryErro
                     "archive entry escapes the target directory",
                 ));
             };
-            let out = dest.join(rel);
+            let out = dest.join(&rel);
             if f.is_dir() {
                 std::fs::create_dir_all(&out).map_err(|e| fetch_err(what, e.to_string()))?;
                 continue;
@@ -221,9 +321,24 @@ pub fn extract(bytes: &[u8], dest: &Path, what: &str) -> Result<(), AdvisoryErro
             if let Some(p) = out.parent() {
                 std::fs::create_dir_all(p).map_err(|e| fetch_err(what, e.to_string()))?;
             }
+            let member = rel.display().to_string();
+            budget.take(what, &member, f.size())?;
+            // The declared size may lie: read at most one byte past the per-member cap.
             let mut buf = Vec::new();
-            f.read_to_end(&mut buf)
+            (&mut f)
+                .take(limits.max_member + 1)
+                .read_to_end(&mut buf)
                 .map_err(|e| fetch_err(what, format!("corrupt zip archive: {e}")))?;
+            if buf.len() as u64 != f.size() {
+                return Err(fetch_err(
+                    what,
+                    format!(
+                        "corrupt zip archive: member {member} holds {} bytes, its header says {}",
+                        buf.len(),
+                        f.size()
+                    ),
+                ));
+            }
             std::fs::write(&out, buf).map_err(|e| fetch_err(what, e.to_string()))?;
         }
         Ok(())
@@ -289,7 +404,7 @@ pub fn materialize(
             let bytes = download(url, opts.timeout, opts.max_archive_size)?;
             let dest = work.join(format!("src-{n}"));
             std::fs::create_dir_all(&dest).map_err(|e| fetch_err(url, e.to_string()))?;
-            extract(&bytes, &dest, url)?;
+            extract_with(&bytes, &dest, url, opts.extract_limits)?;
             Ok(SourceDir {
                 path: unwrap_single_dir(dest),
                 name,
@@ -352,7 +467,7 @@ pub fn update(
     for (n, s) in sources.iter().enumerate() {
         dirs.push(materialize(s, work.path(), n, opts)?);
     }
-    import_dirs(&dirs, db_file, opts.now)
+    import_dirs_with(&dirs, db_file, opts.now, opts.allow_shrink)
 }
 
 #[cfg(test)]
@@ -386,5 +501,37 @@ mod tests {
         assert!(extract(b"hello", d.path(), "x").is_err());
         assert!(extract(&[0x1f, 0x8b, 0, 1, 2], d.path(), "x").is_err());
         assert!(extract(b"PK\x03\x04garbage", d.path(), "x").is_err());
+    }
+
+    fn tar_gz_of(name: &str, body: &[u8]) -> Vec<u8> {
+        let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let mut b = tar::Builder::new(enc);
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, body).unwrap();
+        b.into_inner().unwrap().finish().unwrap()
+    }
+
+    #[test]
+    fn extraction_is_bounded_per_member_in_total_and_by_ratio() {
+        let body = vec![b'x'; 4096];
+        let ar = tar_gz_of("a.json", &body);
+        let limits = |max_total, max_member, max_ratio| ExtractLimits {
+            max_total,
+            max_member,
+            max_ratio,
+        };
+        let d = tempfile::tempdir().unwrap();
+        let e = extract_with(&ar, d.path(), "x", limits(1 << 20, 1000, 1000)).unwrap_err();
+        assert!(e.to_string().contains("per file"), "{e}");
+        let e = extract_with(&ar, d.path(), "x", limits(1000, 1 << 20, 1000)).unwrap_err();
+        assert!(e.to_string().contains("--max-unpacked-size"), "{e}");
+        let e = extract_with(&ar, d.path(), "x", limits(1 << 20, 1 << 20, 2)).unwrap_err();
+        assert!(e.to_string().contains("decompression bomb"), "{e}");
+        // Twin: within every limit it unpacks.
+        extract_with(&ar, d.path(), "x", limits(1 << 20, 1 << 20, 1000)).unwrap();
+        assert_eq!(std::fs::read(d.path().join("a.json")).unwrap(), body);
     }
 }

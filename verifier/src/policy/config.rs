@@ -107,12 +107,37 @@ impl<'de> Deserialize<'de> for WaiverDate {
             Raw::Date(dt) => dt.to_string(),
         };
         if Timestamp::parse(&s).is_none() || s.len() != 10 {
-            return Err(serde::de::Error::custom(format!(
-                "invalid date {s:?}: expected YYYY-MM-DD"
-            )));
+            return Err(serde::de::Error::custom(date_error(&s)));
         }
         Ok(WaiverDate(s))
     }
+}
+
+/// Why `s` is not a `YYYY-MM-DD` date: the shape, or a day that does not exist.
+fn date_error(s: &str) -> String {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return format!("invalid date {s:?}: expected YYYY-MM-DD");
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+    if !(1..=12).contains(&m) {
+        return format!("invalid date {s:?}: there is no month {m}");
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    format!("invalid date {s:?}: {y:04}-{m:02} has {days} days, there is no day {d}")
 }
 
 impl WaiverDate {
@@ -130,6 +155,13 @@ pub struct AdvisoriesConfig {
     pub db: Option<PathBuf>,
     /// Warn when the database is older than this many days (default 7).
     pub max_age_days: Option<u32>,
+    /// Fail the gate (not only warn) when the database is older than `max-age-days` or of
+    /// unknown age (`--fail-on-stale-db`).
+    pub fail_on_stale: bool,
+    /// Ecosystems (`cargo`, `npm`, or `"*"`) the database may hold no advisories for although
+    /// the graph has packages of them. By default such a database is an error: a database with
+    /// nothing to match is not "no advisories" (`--allow-empty-db` allows every ecosystem).
+    pub allow_empty: Vec<String>,
     /// Sources for `tollgate db update` (directories, archive URLs, git URLs).
     pub sources: Vec<String>,
 }
@@ -211,7 +243,7 @@ impl Default for Config {
 
 /// An error in `tollgate.toml`, naming file, line and key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}:{line}:{column}: {message}", path.display())]
+#[error("{}{}: {message}", path.display(), place(*line, *column))]
 #[non_exhaustive]
 pub struct ConfigError {
     /// The file.
@@ -223,6 +255,18 @@ pub struct ConfigError {
     /// What is wrong.
     pub message: String,
 }
+
+/// `:line:column`, or nothing when the place is unknown (never `:0:0`).
+fn place(line: usize, column: usize) -> String {
+    match (line, column) {
+        (0, _) => String::new(),
+        (l, 0) => format!(":{l}"),
+        (l, c) => format!(":{l}:{c}"),
+    }
+}
+
+/// Largest `tollgate.toml` read (a real one is a few KiB).
+pub const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 
 impl Config {
     /// The configuration of the offline checks.
@@ -293,11 +337,22 @@ impl Config {
 
     /// Reads a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let err = |message: String| ConfigError {
             path: path.to_path_buf(),
             line: 0,
             column: 0,
-            message: format!("cannot read: {e}"),
+            message,
+        };
+        let bytes = crate::fsio::read_regular(path, MAX_CONFIG_SIZE)
+            .map_err(|e| err(format!("cannot read: {e}")))?;
+        let text = crate::lockfile::decode_text(path, bytes).map_err(|e| {
+            let (line, column) = e.place.as_ref().map_or((0, 0), |p| (p.line, p.column));
+            ConfigError {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: "invalid UTF-8".into(),
+            }
         })?;
         Config::parse(path, &text)
     }

@@ -12,6 +12,20 @@ pub const DEFAULT_MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
 /// Default cap on one artifact (`.crate`, `.tgz`): 512 MiB.
 pub const DEFAULT_MAX_ARTIFACT_SIZE: u64 = 512 * 1024 * 1024;
 
+/// The most retries `[registries.http] retries` may ask for: with backoff and `Retry-After`, more
+/// would let one failing registry hold the gate for hours.
+pub const MAX_RETRIES: u32 = 10;
+
+fn bounded_retries<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = u32::deserialize(d)?;
+    if n > MAX_RETRIES {
+        return Err(serde::de::Error::custom(format!(
+            "retries = {n} is above the limit of {MAX_RETRIES}"
+        )));
+    }
+    Ok(n)
+}
+
 /// `[registries.http]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -25,7 +39,9 @@ pub struct HttpConfig {
     /// Deadline of one request, body included (default `120s`): also stops a server that
     /// drips bytes.
     pub request_timeout: Duration,
-    /// Retries after a 429, 500, 502, 503, 504 or a connection failure (default 3).
+    /// Retries after a 429, 500, 502, 503, 504 or a connection failure (default 3, at most
+    /// [`MAX_RETRIES`]).
+    #[serde(deserialize_with = "bounded_retries")]
     pub retries: u32,
     /// Longest `Retry-After` honoured (default `60s`).
     pub max_retry_after: Duration,
@@ -133,5 +149,15 @@ mod tests {
             o.read_timeout > std::time::Duration::ZERO,
             "0s means 1 ms, not no timeout"
         );
+    }
+
+    #[test]
+    fn retries_are_bounded() {
+        let e =
+            Config::parse(Path::new("t.toml"), "[registries.http]\nretries = 1000\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 11), "{e}");
+        assert!(e.message.contains("above the limit of 10"), "{e}");
+        let c = Config::parse(Path::new("t.toml"), "[registries.http]\nretries = 10\n").unwrap();
+        assert_eq!(c.registries.http.retries, 10);
     }
 }

@@ -6,6 +6,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod style;
+pub mod summary;
 pub mod terminal;
 mod text;
 

@@ -3,3 +3,4 @@
 
 pub mod fixtures;
 pub mod server;
+pub mod tools;
