@@ -424,7 +424,10 @@ install-script = "warn"
 
 # [advisories]
 # db = "/path/to/db"            # default: the user cache directory, else the embedded snapshot
-# max-age-days = 7
+# max-age-days = 7              # older (or undated) is stale: a note, or a failure with fail-on-stale
+# fail-on-stale = false         # --fail-on-stale-db: a stale database fails the gate
+# allow-empty = []              # ecosystems ("cargo", "npm", "*") the database may hold nothing for;
+#                               # by default that is an error (exit 2), never "no advisories"
 
 # Allowed registries: each ecosystem's public registry (crates.io, registry.npmjs.org) plus these.
 # [registries]
@@ -443,7 +446,7 @@ install-script = "warn"
 # connect-timeout = "10s"
 # read-timeout = "30s"
 # request-timeout = "120s"                  # whole request, body included (stops slow drips)
-# retries = 3                               # 429, 5xx and connection failures only
+# retries = 3                               # 429, 5xx and connection failures only; at most 10
 # max-retry-after = "60s"
 # max-metadata-size = 67108864              # bytes
 # max-artifact-size = 536870912             # bytes
