@@ -30,6 +30,7 @@ pub fn finish_report(
             packages: l.packages,
         })
         .collect();
+    refuse_unenforced_policy(&mut report, config);
     if !graph.warnings.is_empty() {
         report.notes.push(format!(
             "{} lockfile warning(s) while building the graph (unresolved dependencies, malformed hashes); `tollgate graph -v` lists them",
@@ -37,6 +38,26 @@ pub fn finish_report(
         ));
     }
     report
+}
+
+/// A policy the gate accepts is enforced or refused, never ignored: `check` does not verify
+/// provenance yet, so a non-empty `[provenance]` section fails the verdict with a note saying so
+/// (fail closed) instead of passing as if it held.
+fn refuse_unenforced_policy(report: &mut Report, config: &Config) {
+    let p = &config.provenance;
+    let n = p.packages.len() + p.artifacts.len();
+    if n == 0 {
+        return;
+    }
+    let why = format!(
+        "[provenance] sets {n} polic{} but `check` does not enforce provenance yet: the gate fails rather than ignore it (verify artefacts with `tollgate attest policy-check`, and remove the section from the config `check` reads)",
+        if n == 1 { "y" } else { "ies" }
+    );
+    report.notes.push(why.clone());
+    match &mut report.verdict {
+        Verdict::Fail(reasons) => reasons.push(why),
+        v @ Verdict::Pass => *v = Verdict::Fail(vec![why]),
+    }
 }
 
 /// Records the advisory database in the report: its facts, a note when it is stale, and — when
@@ -99,6 +120,22 @@ mod tests {
             max_age_days: 7,
             stale,
         }
+    }
+
+    #[test]
+    fn an_unenforced_provenance_policy_fails_instead_of_passing() {
+        let graph = Graph::new();
+        let config = Config::parse(
+            std::path::Path::new("t.toml"),
+            "[provenance.packages.\"@s/n\"]\nsource-uri = \"github.com/s/n\"\n",
+        )
+        .unwrap();
+        let r = finish_report(&graph, &config, Vec::new(), crate::time::Timestamp(0));
+        assert!(!r.verdict.passed());
+        assert!(r.notes.iter().any(|n| n.contains("does not enforce provenance")));
+        // Twin: without the section the empty graph passes.
+        let r = finish_report(&graph, &Config::default(), Vec::new(), crate::time::Timestamp(0));
+        assert!(r.verdict.passed());
     }
 
     #[test]
