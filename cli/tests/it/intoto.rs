@@ -142,3 +142,116 @@ fn rejects_malformed_layout_and_missing_link_dir_with_exit_2() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", render(&o));
 }
+
+// ---- inspections and their time limit --------------------------------------------------------
+
+/// A layout with no steps and one inspection running `sh -c SCRIPT`, signed by a fresh key, in
+/// a temporary directory: `root.layout`, `owner.pub`.
+fn inspection_chain(script: &str) -> tempfile::TempDir {
+    use tollgate_attest::intoto::{Format, sign_metadata};
+    use tollgate_attest::keys::{GenerateAlgorithm, PrivateKey};
+    let dir = tempfile::tempdir().unwrap();
+    let owner = PrivateKey::generate(GenerateAlgorithm::Ed25519).unwrap();
+    let layout = serde_json::json!({
+        "_type": "layout", "expires": "2099-01-01T00:00:00Z", "readme": "", "keys": {},
+        "steps": [],
+        "inspect": [{"_type": "inspection", "name": "bg", "run": ["sh", "-c", script],
+                     "expected_materials": [], "expected_products": []}]
+    });
+    let signed = sign_metadata(&layout, Format::Metablock, &[&owner]).unwrap();
+    std::fs::write(
+        dir.path().join("root.layout"),
+        serde_json::to_vec_pretty(&signed).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("owner.pub"), owner.public_key().to_pem()).unwrap();
+    dir
+}
+
+fn verify_inspection(dir: &Path, timeout: &str) -> (Output, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let o = tollgate()
+        .args([
+            "intoto",
+            "verify",
+            "--run-inspections",
+            "--inspection-timeout",
+            timeout,
+        ])
+        .arg("--layout")
+        .arg(dir.join("root.layout"))
+        .arg("--layout-key")
+        .arg(dir.join("owner.pub"))
+        .arg("--link-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    (o, start.elapsed())
+}
+
+#[test]
+fn rejects_inspection_whose_background_child_outlives_the_timeout() {
+    // The shell exits at once; its background `sleep` keeps stdout open. Before the fix the
+    // verifier waited for end of file (30 s here) and then passed.
+    let dir = inspection_chain("sleep 30 & echo $! > \"$PIDFILE\"; echo started");
+    let pidfile = dir.path().join("sleep.pid");
+    let start = std::time::Instant::now();
+    let o = tollgate()
+        .args([
+            "intoto",
+            "verify",
+            "--run-inspections",
+            "--inspection-timeout",
+            "2",
+        ])
+        .arg("--layout")
+        .arg(dir.path().join("root.layout"))
+        .arg("--layout-key")
+        .arg(dir.path().join("owner.pub"))
+        .arg("--link-dir")
+        .arg(dir.path())
+        .env("PIDFILE", &pidfile)
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    assert_eq!(o.status.code(), Some(1), "{}", render(&o));
+    assert!(took < std::time::Duration::from_secs(15), "took {took:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("inspection `bg`") && err.contains("did not finish within 2s"),
+        "{err}"
+    );
+    // The whole process group was killed: the background sleep is gone (or a zombie waiting
+    // for its new parent to reap it) within moments.
+    let pid = std::fs::read_to_string(&pidfile).unwrap();
+    let pid = pid.trim();
+    let gone = || {
+        std::process::Command::new("ps")
+            .args(["-o", "stat=", "-p", pid])
+            .output()
+            .map(|o| !o.status.success() || o.stdout.trim_ascii().starts_with(b"Z"))
+            .unwrap_or(true)
+    };
+    let mut tries = 0;
+    while !gone() && tries < 50 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        tries += 1;
+    }
+    assert!(gone(), "the inspection's background child {pid} survived");
+}
+
+#[test]
+fn rejects_inspection_that_runs_past_the_timeout() {
+    let dir = inspection_chain("sleep 30");
+    let (o, took) = verify_inspection(dir.path(), "2");
+    assert_eq!(o.status.code(), Some(1), "{}", render(&o));
+    assert!(took < std::time::Duration::from_secs(15), "took {took:?}");
+}
+
+#[test]
+fn accepts_quick_inspection_within_the_timeout() {
+    let dir = inspection_chain("echo started");
+    let (o, _) = verify_inspection(dir.path(), "20");
+    assert_eq!(o.status.code(), Some(0), "{}", render(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("inspection bg: ran, rules passed"));
+}
