@@ -47,7 +47,7 @@ impl AttestationError {
         matches!(
             self,
             AttestationError::Dsse(
-                DsseError::Malformed(_)
+                DsseError::Malformed { .. }
                     | DsseError::Limit(_)
                     | DsseError::NoKeys
                     | DsseError::ThresholdTooHigh { .. }
@@ -142,7 +142,10 @@ pub fn sign_statement(
         "predicateType": predicate_type,
         "predicate": predicate,
     });
-    let payload = serde_json::to_vec(&st).map_err(|e| DsseError::Malformed(e.to_string()))?;
+    let payload = serde_json::to_vec(&st).map_err(|e| DsseError::Malformed {
+        reason: e.to_string(),
+        place: None,
+    })?;
     Envelope::sign(PAYLOAD_TYPE, payload, keys)
 }
 

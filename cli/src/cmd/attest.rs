@@ -10,7 +10,7 @@ use serde_json::json;
 use tollgate_attest::attestation::{artifact_digests, sign_statement, verify_attestation};
 use tollgate_attest::digest::{Digest, DigestAlgorithm, DigestSet, digest_reader};
 use tollgate_attest::dsse::{self, Envelope, MAX_ENVELOPE_SIZE};
-use tollgate_attest::json::parse_strict;
+use tollgate_attest::json::{Place, parse_strict};
 use tollgate_attest::statement::PAYLOAD_TYPE;
 
 use super::key::{read_private_key, read_public_key};
@@ -92,6 +92,14 @@ pub fn run(a: &AttestArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outco
     }
 }
 
+/// `FILE:LINE:COLUMN` when the place is known, else `FILE`.
+pub fn located(path: &Path, place: Option<Place>) -> String {
+    match place {
+        Some(p) => format!("{}:{p}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
 /// Reads a file of at most `max` bytes, naming it on error.
 pub fn read_capped(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
     let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -115,8 +123,8 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         .map(|p| read_public_key(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let bytes = read_capped(&a.envelope, MAX_ENVELOPE_SIZE)?;
-    let env =
-        Envelope::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", a.envelope.display()))?;
+    let env = Envelope::parse(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", located(&a.envelope, e.place())))?;
     let wanted: Option<DigestSet> = match (&a.artifact, &a.digest) {
         (Some(f), _) => {
             Some(artifact_digests(f).with_context(|| format!("cannot hash {}", f.display()))?)
@@ -259,8 +267,13 @@ fn sign(a: &SignArgs, out: &Output) -> anyhow::Result<Outcome> {
         .map(|p| read_private_key(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let pbytes = read_capped(&a.predicate, MAX_ENVELOPE_SIZE)?;
-    let predicate = parse_strict(&pbytes)
-        .map_err(|e| anyhow::anyhow!("{}: not valid JSON: {e}", a.predicate.display()))?;
+    let predicate = parse_strict(&pbytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not valid JSON: {}",
+            located(&a.predicate, Some(e.place())),
+            e.message()
+        )
+    })?;
     if !predicate.is_object() {
         bail!(
             "{}: the predicate must be a JSON object",

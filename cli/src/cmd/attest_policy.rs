@@ -199,7 +199,12 @@ fn read_statement(path: &Path) -> anyhow::Result<Statement> {
              already verified\nhint: verify it first (tollgate attest verify) and pass the statement it prints"
         );
     }
-    Statement::parse(&bytes).with_context(|| format!("{shown}: not an in-toto statement"))
+    Statement::parse(&bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not an in-toto statement: {e}",
+            super::attest::located(path, e.place_in(&bytes))
+        )
+    })
 }
 
 /// `tollgate attest policy-check`.

@@ -255,3 +255,96 @@ fn accepts_quick_inspection_within_the_timeout() {
     assert_eq!(o.status.code(), Some(0), "{}", render(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("inspection bg: ran, rules passed"));
 }
+
+// ---- exit codes: could not read (2) versus read and rejected (1) ------------------------------
+
+/// A copy of a generated case directory.
+fn copy_case(case: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(vectors().join("generated").join(case)).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    dir
+}
+
+fn write_code_link(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("write-code.")
+        })
+        .unwrap()
+}
+
+fn verify_dir(dir: &Path) -> Output {
+    tollgate()
+        .args(["intoto", "verify", "--now", NOW, "--layout"])
+        .arg(dir.join("root.layout"))
+        .arg("--layout-key")
+        .arg(dir.join("owner.pub"))
+        .arg("--link-dir")
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn rejects_malformed_link_with_exit_2_naming_file_line_and_column() {
+    for fmt in ["legacy", "dsse"] {
+        let dir = copy_case(&format!("{fmt}-pass"));
+        let link = write_code_link(dir.path());
+        let text = std::fs::read_to_string(&link).unwrap();
+        // Cut on the first line's end: the JSON ends early, on line 2.
+        let cut = text.find('\n').map_or(text.len() / 2, |i| i + 1);
+        std::fs::write(&link, &text[..cut]).unwrap();
+        let o = verify_dir(dir.path());
+        assert_eq!(o.status.code(), Some(2), "{fmt}: {}", render(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        // FILE:LINE:COLUMN: (the Metablock is pretty-printed: its JSON ends on line 2).
+        let prefix = format!("error: {}:", link.display());
+        let place = err
+            .strip_prefix(&prefix)
+            .and_then(|r| r.split_once(": malformed link: "))
+            .map(|(place, _)| place)
+            .unwrap_or_else(|| panic!("{fmt}: {err}"));
+        let (line, column) = place.split_once(':').unwrap();
+        assert!(
+            line.parse::<usize>().is_ok() && column.parse::<usize>().is_ok(),
+            "{err}"
+        );
+        if fmt == "legacy" {
+            assert_eq!(place, "2:0", "{err}");
+        }
+    }
+}
+
+#[test]
+fn rejects_link_with_bad_signature_with_exit_1() {
+    for fmt in ["legacy", "dsse"] {
+        let dir = copy_case(&format!("{fmt}-pass"));
+        let link = write_code_link(dir.path());
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&link).unwrap()).unwrap();
+        let sig = v["signatures"][0]["sig"].as_str().unwrap().to_owned();
+        // Another hex digit (Metablock) or base64 character (DSSE): well-formed, wrong.
+        let flipped = format!(
+            "{}{}",
+            if sig.starts_with('0') { '1' } else { '0' },
+            &sig[1..]
+        );
+        v["signatures"][0]["sig"] = flipped.into();
+        std::fs::write(&link, serde_json::to_vec(&v).unwrap()).unwrap();
+        let o = verify_dir(dir.path());
+        assert_eq!(o.status.code(), Some(1), "{fmt}: {}", render(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("threshold"),
+            "{fmt}: {}",
+            render(&o)
+        );
+    }
+}
