@@ -66,6 +66,8 @@ pub struct Attestation {
     pub signers: Vec<usize>,
     /// Subjects that matched the artefact (empty when none was asked for).
     pub matched: Vec<Subject>,
+    /// The statement exactly as signed (the envelope's payload).
+    pub payload: Vec<u8>,
 }
 
 /// Verifies a DSSE envelope carrying an in-toto statement: payload type, `threshold` distinct
@@ -78,6 +80,7 @@ pub fn verify_attestation(
 ) -> Result<Verified<Attestation>, AttestationError> {
     let v = dsse::verify_detailed(env, Some(PAYLOAD_TYPE), keys, threshold)?;
     let signers = v.signers;
+    let payload = v.payload.value().clone();
     let st = v.payload.try_map(|p| Statement::parse(&p))?;
     let matched: Vec<Subject> = match artifact {
         Some(set) => {
@@ -114,6 +117,7 @@ pub fn verify_attestation(
         statement,
         signers,
         matched,
+        payload,
     }))
 }
 

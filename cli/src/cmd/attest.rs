@@ -61,6 +61,13 @@ pub struct VerifyArgs {
     /// must be an in-toto statement; with another type only the signatures are checked.
     #[arg(long, value_name = "TYPE", default_value = PAYLOAD_TYPE)]
     pub payload_type: String,
+    /// After a successful verification, write the verified in-toto statement (the payload as
+    /// signed) to stdout, for `attest policy-check --statement`; the report goes to stderr.
+    #[arg(long, conflicts_with = "statement_out")]
+    pub print_statement: bool,
+    /// After a successful verification, write the verified in-toto statement to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub statement_out: Option<PathBuf>,
 }
 
 /// `tollgate attest sign`.
@@ -117,6 +124,17 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
     if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
         bail!("`attest verify` supports --format human or json");
     }
+    if a.print_statement && g.format == OutputFormat::Json {
+        bail!(
+            "--print-statement writes the statement to stdout, where --format json writes the report; use --statement-out FILE"
+        );
+    }
+    let wants_statement = a.print_statement || a.statement_out.is_some();
+    if wants_statement && a.payload_type != PAYLOAD_TYPE {
+        bail!(
+            "--print-statement/--statement-out need in-toto statements (--payload-type {PAYLOAD_TYPE})"
+        );
+    }
     let keys = a
         .keys
         .iter()
@@ -136,12 +154,20 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         (None, None) => None,
     };
     let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut out_lock = stdout.lock();
+    let stderr = std::io::stderr();
+    let mut err_lock = stderr.lock();
+    // With --print-statement stdout carries the statement only; the report moves to stderr.
+    let w: &mut dyn Write = if a.print_statement {
+        &mut err_lock
+    } else {
+        &mut out_lock
+    };
     if a.payload_type != PAYLOAD_TYPE {
         if wanted.is_some() {
             bail!("--artifact/--digest need in-toto statements (--payload-type {PAYLOAD_TYPE})");
         }
-        return verify_other_payload(a, g, out, &env, &keys, &mut w);
+        return verify_other_payload(a, g, out, &env, &keys, w);
     }
     let res = verify_attestation(&env, &keys, a.threshold, wanted.as_ref());
     match res {
@@ -159,7 +185,7 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
                     "subjects": st.subjects.iter().map(|s| json!({"name": s.name, "digest": s.digest.entries()})).collect::<Vec<_>>(),
                     "matched_subjects": v.matched.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
                 });
-                serde_json::to_writer_pretty(&mut w, &report)?;
+                serde_json::to_writer_pretty(&mut *w, &report)?;
                 writeln!(w)?;
             } else {
                 writeln!(
@@ -179,11 +205,23 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
                     writeln!(w, "  subject matches: {}", s.name)?;
                 }
             }
+            // Only a verified statement is written, as signed (plus a final newline).
+            let mut statement = v.payload.clone();
+            if !statement.ends_with(b"\n") {
+                statement.push(b'\n');
+            }
+            if a.print_statement {
+                out_lock.write_all(&statement)?;
+            } else if let Some(p) = &a.statement_out {
+                std::fs::write(p, &statement)
+                    .with_context(|| format!("cannot write {}", p.display()))?;
+                out.info(&format!("wrote the verified statement to {}", p.display()));
+            }
             Ok(Outcome::Pass)
         }
         Err(e) if e.is_input_error() => Err(e).with_context(|| format!("{}", a.envelope.display())),
         Err(e) => {
-            report_failure(&mut w, g, &a.envelope, e.check(), &e.to_string(), out)?;
+            report_failure(w, g, &a.envelope, e.check(), &e.to_string(), out)?;
             Ok(Outcome::Fail)
         }
     }
