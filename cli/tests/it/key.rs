@@ -288,3 +288,26 @@ fn accepts_links_signed_by_in_toto_run_with_every_generated_key_type() {
         assert_eq!(o.status.code(), Some(1), "{alg}: {}", render(&o));
     }
 }
+
+#[test]
+fn rejects_other_formats_naming_the_flag_value_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = dir.path().join("k");
+    let out = tollgate()
+        .args(["key", "generate", "--format", "sarif", "--out"])
+        .arg(&name)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--format sarif;"), "{err}");
+    assert!(!err.contains("Sarif"), "{err}");
+    assert!(!dir.path().join("k.key").exists(), "nothing is written");
+    // The good case: json is accepted.
+    let out = tollgate()
+        .args(["key", "generate", "--format", "json", "--out"])
+        .arg(&name)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+}
