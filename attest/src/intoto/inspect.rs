@@ -128,13 +128,13 @@ impl Group {
     /// Sends SIGKILL to every process of the group (a no-op when none is left).
     fn kill(&self) {
         #[cfg(unix)]
-        if let Ok(pgid) = libc::pid_t::try_from(self.0) {
-            if pgid > 0 {
-                // SAFETY: kill(2) has no memory-safety preconditions; a negative pid names the
-                // process group `pgid`, which the inspection's leader created at spawn.
-                unsafe {
-                    libc::kill(-pgid, libc::SIGKILL);
-                }
+        if let Ok(pgid) = libc::pid_t::try_from(self.0)
+            && pgid > 0
+        {
+            // SAFETY: kill(2) has no memory-safety preconditions; a negative pid names the
+            // process group `pgid`, which the inspection's leader created at spawn.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
             }
         }
     }
