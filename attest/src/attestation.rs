@@ -47,7 +47,7 @@ impl AttestationError {
         matches!(
             self,
             AttestationError::Dsse(
-                DsseError::Malformed(_)
+                DsseError::Malformed { .. }
                     | DsseError::Limit(_)
                     | DsseError::NoKeys
                     | DsseError::ThresholdTooHigh { .. }
@@ -66,6 +66,8 @@ pub struct Attestation {
     pub signers: Vec<usize>,
     /// Subjects that matched the artefact (empty when none was asked for).
     pub matched: Vec<Subject>,
+    /// The statement exactly as signed (the envelope's payload).
+    pub payload: Vec<u8>,
 }
 
 /// Verifies a DSSE envelope carrying an in-toto statement: payload type, `threshold` distinct
@@ -78,6 +80,7 @@ pub fn verify_attestation(
 ) -> Result<Verified<Attestation>, AttestationError> {
     let v = dsse::verify_detailed(env, Some(PAYLOAD_TYPE), keys, threshold)?;
     let signers = v.signers;
+    let payload = v.payload.value().clone();
     let st = v.payload.try_map(|p| Statement::parse(&p))?;
     let matched: Vec<Subject> = match artifact {
         Some(set) => {
@@ -114,6 +117,7 @@ pub fn verify_attestation(
         statement,
         signers,
         matched,
+        payload,
     }))
 }
 
@@ -142,7 +146,10 @@ pub fn sign_statement(
         "predicateType": predicate_type,
         "predicate": predicate,
     });
-    let payload = serde_json::to_vec(&st).map_err(|e| DsseError::Malformed(e.to_string()))?;
+    let payload = serde_json::to_vec(&st).map_err(|e| DsseError::Malformed {
+        reason: e.to_string(),
+        place: None,
+    })?;
     Envelope::sign(PAYLOAD_TYPE, payload, keys)
 }
 

@@ -17,7 +17,7 @@
 use base64ct::{Base64, Base64Unpadded, Base64Url, Base64UrlUnpadded, Encoding};
 use serde_json::{Map, Value, json};
 
-use crate::json::parse_strict;
+use crate::json::{Place, locate, parse_strict};
 use crate::keys::{KeyError, PrivateKey, PublicKey};
 use crate::verified::Verified;
 
@@ -50,8 +50,13 @@ pub struct EnvelopeSignature {
 #[non_exhaustive]
 pub enum DsseError {
     /// The envelope is not a well-formed DSSE envelope (input error).
-    #[error("malformed DSSE envelope: {0}")]
-    Malformed(String),
+    #[error("malformed DSSE envelope: {reason}")]
+    Malformed {
+        /// What is wrong.
+        reason: String,
+        /// Where, in the envelope's text (from [`Envelope::parse`]).
+        place: Option<Place>,
+    },
     /// Too large or too many signatures (input error).
     #[error("DSSE envelope over the limit: {0}")]
     Limit(String),
@@ -119,7 +124,38 @@ pub(crate) fn decode_b64(s: &str) -> Option<Vec<u8>> {
 }
 
 fn malformed(s: impl Into<String>) -> DsseError {
-    DsseError::Malformed(s.into())
+    DsseError::Malformed {
+        reason: s.into(),
+        place: None,
+    }
+}
+
+impl DsseError {
+    /// Where in the envelope's text the error is, when known.
+    pub fn place(&self) -> Option<Place> {
+        match self {
+            DsseError::Malformed { place, .. } => *place,
+            _ => None,
+        }
+    }
+}
+
+/// The signature count cap (checked before the shape, so a huge list is refused as such).
+fn check_limits(v: &Value) -> Result<(), DsseError> {
+    match v.get("signatures").and_then(Value::as_array) {
+        Some(sigs) if sigs.len() > MAX_SIGNATURES => Err(DsseError::Limit(format!(
+            "{} signatures (at most {MAX_SIGNATURES})",
+            sigs.len()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A shape error: the JSON pointer of the field, and what is wrong with it.
+type ShapeError = (String, String);
+
+fn shape(field: impl Into<String>, reason: impl Into<String>) -> ShapeError {
+    (field.into(), reason.into())
 }
 
 impl Envelope {
@@ -131,55 +167,70 @@ impl Envelope {
                 bytes.len()
             )));
         }
-        let v = parse_strict(bytes).map_err(|e| malformed(e.to_string()))?;
-        Envelope::from_value(&v)
+        let v = parse_strict(bytes).map_err(|e| DsseError::Malformed {
+            reason: e.message().to_owned(),
+            place: Some(e.place()),
+        })?;
+        check_limits(&v)?;
+        Envelope::from_shape(&v).map_err(|(field, reason)| DsseError::Malformed {
+            place: locate(bytes, &field),
+            reason,
+        })
     }
 
     /// Reads an envelope from a JSON value.
     pub fn from_value(v: &Value) -> Result<Envelope, DsseError> {
+        check_limits(v)?;
+        Envelope::from_shape(v).map_err(|(_, reason)| malformed(reason))
+    }
+
+    fn from_shape(v: &Value) -> Result<Envelope, ShapeError> {
         let o = v
             .as_object()
-            .ok_or_else(|| malformed("expected a JSON object"))?;
+            .ok_or_else(|| shape("", "expected a JSON object"))?;
         let payload_type = o
             .get("payloadType")
             .and_then(Value::as_str)
-            .ok_or_else(|| malformed("`payloadType` is missing or not a string"))?
+            .ok_or_else(|| shape("/payloadType", "`payloadType` is missing or not a string"))?
             .to_owned();
         let payload_b64 = o
             .get("payload")
             .and_then(Value::as_str)
-            .ok_or_else(|| malformed("`payload` is missing or not a string"))?;
-        let payload =
-            decode_b64(payload_b64).ok_or_else(|| malformed("`payload` is not valid base64"))?;
+            .ok_or_else(|| shape("/payload", "`payload` is missing or not a string"))?;
+        let payload = decode_b64(payload_b64)
+            .ok_or_else(|| shape("/payload", "`payload` is not valid base64"))?;
         let sigs = o
             .get("signatures")
             .and_then(Value::as_array)
-            .ok_or_else(|| malformed("`signatures` is missing or not an array"))?;
+            .ok_or_else(|| shape("/signatures", "`signatures` is missing or not an array"))?;
         if sigs.is_empty() {
-            return Err(malformed("`signatures` is empty"));
-        }
-        if sigs.len() > MAX_SIGNATURES {
-            return Err(DsseError::Limit(format!(
-                "{} signatures (at most {MAX_SIGNATURES})",
-                sigs.len()
-            )));
+            return Err(shape("/signatures", "`signatures` is empty"));
         }
         let mut signatures = Vec::with_capacity(sigs.len());
         for (i, s) in sigs.iter().enumerate() {
+            let at = format!("/signatures/{i}");
             let so = s
                 .as_object()
-                .ok_or_else(|| malformed(format!("signatures[{i}] is not an object")))?;
+                .ok_or_else(|| shape(&at, format!("signatures[{i}] is not an object")))?;
             let keyid = match so.get("keyid") {
                 None | Some(Value::Null) => String::new(),
                 Some(Value::String(k)) => k.clone(),
-                Some(_) => return Err(malformed(format!("signatures[{i}].keyid is not a string"))),
+                Some(_) => {
+                    return Err(shape(
+                        format!("{at}/keyid"),
+                        format!("signatures[{i}].keyid is not a string"),
+                    ));
+                }
             };
             let sig = so
                 .get("sig")
                 .and_then(Value::as_str)
                 .and_then(decode_b64)
                 .ok_or_else(|| {
-                    malformed(format!("signatures[{i}].sig is missing or not base64"))
+                    shape(
+                        format!("{at}/sig"),
+                        format!("signatures[{i}].sig is missing or not base64"),
+                    )
                 })?;
             signatures.push(EnvelopeSignature { keyid, sig });
         }

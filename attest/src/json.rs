@@ -5,15 +5,66 @@
 //! (a known confusion attack), so every document this crate verifies goes through
 //! [`parse_strict`], which fails on any duplicate key at any depth.
 
+mod locate;
+
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+pub use locate::locate;
+
+/// A place in a JSON text: 1-based line and column (column 0: before the first character of
+/// the line, where serde_json reports an unexpected end of file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// Line.
+    pub line: usize,
+    /// Column.
+    pub column: usize,
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
 /// A JSON document that is malformed or holds a duplicate key.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StrictJsonError(String);
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message} at line {} column {}", place.line, place.column)]
+pub struct StrictJsonError {
+    message: String,
+    place: Place,
+}
+
+impl StrictJsonError {
+    fn new(e: &serde_json::Error) -> StrictJsonError {
+        let text = e.to_string();
+        // serde_json appends " at line L column C"; the place is kept apart.
+        let message = match text.rfind(" at line ") {
+            Some(i) => text[..i].to_owned(),
+            None => text,
+        };
+        StrictJsonError {
+            message,
+            place: Place {
+                line: e.line(),
+                column: e.column(),
+            },
+        }
+    }
+
+    /// What is wrong, without the place.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Where it is wrong.
+    pub fn place(&self) -> Place {
+        self.place
+    }
+}
 
 /// Parses `bytes` as one JSON value, rejecting duplicate object keys (at any depth) and trailing
 /// data. The error names the line and column.
@@ -21,8 +72,8 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Value, StrictJsonError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let v = StrictValue
         .deserialize(&mut de)
-        .map_err(|e| StrictJsonError(e.to_string()))?;
-    de.end().map_err(|e| StrictJsonError(e.to_string()))?;
+        .map_err(|e| StrictJsonError::new(&e))?;
+    de.end().map_err(|e| StrictJsonError::new(&e))?;
     Ok(v)
 }
 
@@ -112,6 +163,8 @@ mod tests {
         assert!(e.to_string().contains("duplicate key `a`"), "{e}");
         let e = parse_strict(br#"{"x": [{"b": 1, "b": 1}]}"#).unwrap_err();
         assert!(e.to_string().contains("line 1"), "{e}");
+        assert_eq!(e.message(), "duplicate key `b`");
+        assert_eq!(e.place().line, 1);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::digest::{Digest, DigestSet};
-use crate::json::parse_strict;
+use crate::json::{Place, locate, parse_strict};
 
 /// The DSSE payload type of in-toto statements.
 pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
@@ -52,8 +52,13 @@ pub struct Statement {
 #[non_exhaustive]
 pub enum StatementError {
     /// Not JSON, or a duplicate key.
-    #[error("statement is not valid JSON: {0}")]
-    Json(String),
+    #[error("statement is not valid JSON: {reason}")]
+    Json {
+        /// What is wrong.
+        reason: String,
+        /// Where, in the statement's text.
+        place: Place,
+    },
     /// A field is missing or has the wrong type.
     #[error("statement field `{field}`: {reason}")]
     Field {
@@ -67,6 +72,19 @@ pub enum StatementError {
     UnsupportedType(String),
 }
 
+impl StatementError {
+    /// Where in `text`, the statement's JSON that [`Statement::parse`] rejected, the error is:
+    /// the syntax error's place, or the value of the field that is wrong (for a missing field,
+    /// the object it belongs in).
+    pub fn place_in(&self, text: &[u8]) -> Option<Place> {
+        match self {
+            StatementError::Json { place, .. } => Some(*place),
+            StatementError::Field { field, .. } => locate(text, field),
+            StatementError::UnsupportedType(_) => locate(text, "/_type"),
+        }
+    }
+}
+
 fn field(field: impl Into<String>, reason: impl Into<String>) -> StatementError {
     StatementError::Field {
         field: field.into(),
@@ -77,7 +95,10 @@ fn field(field: impl Into<String>, reason: impl Into<String>) -> StatementError 
 impl Statement {
     /// Parses statement bytes (strict JSON: duplicate keys are rejected).
     pub fn parse(bytes: &[u8]) -> Result<Statement, StatementError> {
-        let v = parse_strict(bytes).map_err(|e| StatementError::Json(e.to_string()))?;
+        let v = parse_strict(bytes).map_err(|e| StatementError::Json {
+            reason: e.message().to_owned(),
+            place: e.place(),
+        })?;
         Statement::from_value(&v)
     }
 

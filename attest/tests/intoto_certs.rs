@@ -2,6 +2,9 @@
 //! link signed by a leaf key whose certificate rides in the Metablock signature, a step with
 //! `cert_constraints`. Skipped (with a message) where `openssl` is absent.
 
+#[path = "../../verifier/tests/support/tools.rs"]
+mod tools;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -139,10 +142,13 @@ struct Setup {
 
 fn setup(constraint: Value, with_intermediate: bool) -> Option<Setup> {
     let dir = tempfile::tempdir().unwrap();
-    if !make_ca(dir.path()) {
-        eprintln!("SKIP: `openssl` is not available to make a test CA");
+    if !tools::require("openssl", &["version"], "apt-get install openssl") {
         return None;
     }
+    assert!(
+        make_ca(dir.path()),
+        "openssl runs but could not make the test CA"
+    );
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
     let (root, int, leaf) = (read("root.pem"), read("int.pem"), read("leaf.pem"));
     let leaf_key = PrivateKey::from_pem(&read("leaf.key")).unwrap();

@@ -1,5 +1,8 @@
 //! The in-toto vectors of `../shared/attest-vectors/in-toto/` reach their expected verdicts.
 
+#[path = "../../verifier/tests/support/tools.rs"]
+mod tools;
+
 use std::path::{Path, PathBuf};
 
 use tollgate_attest::intoto::{IntotoError, VerifyOptions, verify_layout_file};
@@ -21,17 +24,9 @@ fn opts(run: bool) -> VerifyOptions {
     o
 }
 
-fn tar_available() -> bool {
-    std::process::Command::new("tar")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn generated_cases_reach_expected_verdicts() {
-    if !tar_available() {
-        eprintln!("SKIP: `tar` is not installed; the generated layouts' inspection needs it");
+    if !tools::require("tar", &["--version"], "apt-get install tar") {
         return;
     }
     let mut n = 0;
@@ -85,8 +80,7 @@ fn generated_cases_reach_expected_verdicts() {
 
 #[test]
 fn generated_tampered_product_names_the_rule() {
-    if !tar_available() {
-        eprintln!("SKIP: `tar` is not installed");
+    if !tools::require("tar", &["--version"], "apt-get install tar") {
         return;
     }
     let dir = vectors().join("generated/legacy-tampered-product");
@@ -106,8 +100,7 @@ fn generated_tampered_product_names_the_rule() {
 
 #[test]
 fn python_demos_pass_with_inspections() {
-    if !tar_available() {
-        eprintln!("SKIP: `tar` is not installed");
+    if !tools::require("tar", &["--version"], "apt-get install tar") {
         return;
     }
     for demo in ["python-demo-legacy", "python-demo-dsse"] {
@@ -156,8 +149,7 @@ fn rejects_python_demo_with_functionary_key_as_layout_key() {
 
 #[test]
 fn golang_layouts_pass() {
-    if !tar_available() {
-        eprintln!("SKIP: `tar` is not installed");
+    if !tools::require("tar", &["--version"], "apt-get install tar") {
         return;
     }
     let dir = vectors().join("golang-demo");
@@ -229,8 +221,7 @@ fn loads_every_golang_key_or_names_it_unsupported() {
 fn golang_super_layout_verifies_its_sublayout() {
     use tollgate_attest::intoto::{Format, sign_metadata};
     use tollgate_attest::keys::{GenerateAlgorithm, PrivateKey};
-    if !tar_available() {
-        eprintln!("SKIP: `tar` is not installed");
+    if !tools::require("tar", &["--version"], "apt-get install tar") {
         return;
     }
     let src = vectors().join("golang-demo");

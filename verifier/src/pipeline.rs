@@ -132,9 +132,18 @@ mod tests {
         .unwrap();
         let r = finish_report(&graph, &config, Vec::new(), crate::time::Timestamp(0));
         assert!(!r.verdict.passed());
-        assert!(r.notes.iter().any(|n| n.contains("does not enforce provenance")));
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains("does not enforce provenance"))
+        );
         // Twin: without the section the empty graph passes.
-        let r = finish_report(&graph, &Config::default(), Vec::new(), crate::time::Timestamp(0));
+        let r = finish_report(
+            &graph,
+            &Config::default(),
+            Vec::new(),
+            crate::time::Timestamp(0),
+        );
         assert!(r.verdict.passed());
     }
 

@@ -7,10 +7,16 @@
 //! before the command, products after, as SHA-256 of every file there, excluding the reference's
 //! default patterns `*.link*`, `.git`, `*.pyc`, `*~`. The command runs without a shell, with a
 //! time limit; a non-zero exit fails the inspection.
+//!
+//! The time limit covers everything the command starts: it runs in its own process group, its
+//! output counts as complete only when its pipes close (a background child holding them keeps
+//! the inspection running), and at the deadline the whole group is killed and the inspection
+//! fails. When it finishes in time, whatever is left of its group is killed too.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -47,31 +53,54 @@ impl Scratch {
             return Err("`run` is empty".into());
         };
         let materials = record(self.dir.path())?;
-        let mut child = Command::new(prog)
-            .args(args)
+        let mut cmd = Command::new(prog);
+        cmd.args(args)
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::piped());
+        // Its own process group, so that the deadline reaches everything it started.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd
             .spawn()
             .map_err(|e| format!("cannot run {:?}: {e}", insp.run))?;
+        let group = Group(child.id());
+        let deadline = Instant::now() + timeout;
         let out = child.stdout.take().map(reader_thread);
         let err = child.stderr.take().map(reader_thread);
-        let start = Instant::now();
+        let timed_out = || format!("{:?} did not finish within {timeout:?}", insp.run);
         let status = loop {
             match child.try_wait() {
                 Ok(Some(s)) => break s,
-                Ok(None) if start.elapsed() > timeout => {
+                Ok(None) if Instant::now() >= deadline => {
+                    group.kill();
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(format!("{:?} did not finish within {timeout:?}", insp.run));
+                    return Err(timed_out());
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(e) => return Err(format!("waiting for {:?}: {e}", insp.run)),
+                Err(e) => {
+                    group.kill();
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!("waiting for {:?}: {e}", insp.run));
+                }
             }
         };
-        let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
-        let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
+        // The command has exited, but what it started in the background may still hold its
+        // output pipes open: the output is complete only at their end of file, and that must
+        // come before the deadline too.
+        let stdout = collect(out, deadline);
+        let stderr = collect(err, deadline);
+        // Whatever is left of the group is killed (stragglers must not outlive the inspection).
+        group.kill();
+        let (Some(stdout), Some(stderr)) = (stdout, stderr) else {
+            return Err(format!(
+                "{} (processes it started kept its output open)",
+                timed_out()
+            ));
+        };
         let code = status.code();
         if code != Some(0) {
             return Err(format!(
@@ -92,14 +121,51 @@ impl Scratch {
     }
 }
 
-fn reader_thread(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+/// The process group of one inspection (its id is the leader's pid).
+struct Group(u32);
+
+impl Group {
+    /// Sends SIGKILL to every process of the group (a no-op when none is left).
+    fn kill(&self) {
+        #[cfg(unix)]
+        if let Ok(pgid) = libc::pid_t::try_from(self.0)
+            && pgid > 0
+        {
+            // SAFETY: kill(2) has no memory-safety preconditions; a negative pid names the
+            // process group `pgid`, which the inspection's leader created at spawn.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+/// Reads a stream to its end on a thread; the text arrives on the returned channel.
+fn reader_thread(mut r: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = (&mut r).take(MAX_OUTPUT).read_to_end(&mut buf);
         // Drain the rest so the child never blocks on a full pipe.
         let _ = std::io::copy(&mut r, &mut std::io::sink());
-        String::from_utf8_lossy(&buf).into_owned()
-    })
+        let _ = tx.send(String::from_utf8_lossy(&buf).into_owned());
+    });
+    rx
+}
+
+/// The text of a reader thread, or `None` when its stream is still open at `deadline` (the
+/// thread is then left to end when the stream closes).
+fn collect(rx: Option<mpsc::Receiver<String>>, deadline: Instant) -> Option<String> {
+    let Some(rx) = rx else {
+        return Some(String::new());
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    match rx.recv_timeout(left) {
+        Ok(s) => Some(s),
+        // The thread ended without sending: nothing was read.
+        Err(mpsc::RecvTimeoutError::Disconnected) => Some(String::new()),
+        Err(mpsc::RecvTimeoutError::Timeout) => None,
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path, budget: &mut u64, depth: usize) -> Result<(), String> {

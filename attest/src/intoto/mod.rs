@@ -34,7 +34,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use metadata::{Format, Metadata};
+pub use metadata::{Format, Metadata, MetadataError};
 pub use model::{Layout, Link};
 pub use rules::{ArtifactKind, Rule, RuleFailure};
 pub use sign::{SignError, sign_metadata};
@@ -111,13 +111,22 @@ pub enum IntotoError {
         /// OS error.
         reason: String,
     },
-    /// A layout is malformed (input error).
-    #[error("{}: malformed layout: {reason}", path.display())]
+    /// A layout or link file is malformed (input error).
+    #[error(
+        "{}{}: malformed {what}: {reason}",
+        path.display(),
+        place.map(|p| format!(":{p}")).unwrap_or_default()
+    )]
     Malformed {
         /// File.
         path: PathBuf,
+        /// `layout` or `link`.
+        what: &'static str,
         /// What is wrong.
         reason: String,
+        /// Where in the file, when known (JSON syntax errors; shape errors of a Metablock's
+        /// `signed` value).
+        place: Option<crate::json::Place>,
     },
     /// No layout key was given (input error).
     #[error("layout verification needs at least one layout key")]

@@ -44,8 +44,10 @@ pub fn sign_metadata(
         }
         Format::Dsse => {
             // Plain JSON (canonical JSON writes control characters raw, which JSON forbids).
-            let payload =
-                serde_json::to_vec(signed).map_err(|e| DsseError::Malformed(e.to_string()))?;
+            let payload = serde_json::to_vec(signed).map_err(|e| DsseError::Malformed {
+                reason: e.to_string(),
+                place: None,
+            })?;
             Ok(Envelope::sign(PAYLOAD_TYPE, payload, keys)?.to_json())
         }
     }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::metadata::Metadata;
+use super::metadata::{Metadata, MetadataError};
 use super::model::{Layout, Link, Step};
 use super::rules::{ArtifactKind, verify_item_rules};
 use super::{IntotoError, IntotoReport, StepReport, VerifyOptions, certs, inspect};
@@ -24,17 +24,19 @@ pub fn verify_layout_file(
     link_dir: &Path,
     opts: &VerifyOptions,
 ) -> Result<Verified<IntotoReport>, IntotoError> {
-    let md = read_metadata(layout_path).map_err(|reason| IntotoError::Malformed {
+    let md = read_metadata(layout_path).map_err(|e| IntotoError::Malformed {
         path: layout_path.to_owned(),
-        reason,
+        what: "layout",
+        reason: e.reason,
+        place: e.place,
     })?;
     let md = md?;
     verify_metadata(&md, layout_path, layout_keys, link_dir, opts, "", 0)
         .map(|(r, _)| Verified::new(r))
 }
 
-/// Reads a metadata file: `Err(reason)` when malformed, `Ok(Err(..))` when unreadable.
-fn read_metadata(path: &Path) -> Result<Result<Metadata, IntotoError>, String> {
+/// Reads a metadata file: `Err(..)` when malformed, `Ok(Err(..))` when unreadable.
+fn read_metadata(path: &Path) -> Result<Result<Metadata, IntotoError>, MetadataError> {
     let bytes = match read_capped(path) {
         Ok(b) => b,
         Err(e) => return Ok(Err(e)),
@@ -65,6 +67,19 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, IntotoError> {
     Ok(buf)
 }
 
+/// Reads a link file: unreadable and malformed files are input errors.
+fn read_link(path: &Path) -> Result<Metadata, IntotoError> {
+    match read_metadata(path) {
+        Ok(r) => r,
+        Err(e) => Err(IntotoError::Malformed {
+            path: path.to_owned(),
+            what: "link",
+            reason: e.reason,
+            place: e.place,
+        }),
+    }
+}
+
 fn prefix8(keyid: &str) -> &str {
     keyid.get(..8).unwrap_or(keyid)
 }
@@ -88,9 +103,11 @@ fn verify_metadata(
     if layout_keys.is_empty() {
         return Err(IntotoError::NoLayoutKeys);
     }
-    let malformed = |reason: String| IntotoError::Malformed {
+    let malformed = |field: &str, reason: String| IntotoError::Malformed {
         path: layout_path.to_owned(),
+        what: "layout",
         reason,
+        place: md.place_of_signed(field),
     };
     // 1. Every layout key must have signed.
     let mut value: Option<Verified<Value>> = None;
@@ -109,14 +126,14 @@ fn verify_metadata(
         value.get_or_insert(v);
     }
     let value = value.ok_or(IntotoError::NoLayoutKeys)?;
-    let layout = Layout::from_value(&value).map_err(|e| malformed(e.to_string()))?;
+    let layout = Layout::from_value(&value).map_err(|e| malformed(&e.field, e.to_string()))?;
 
     // 2. Expiry.
     let expires = parse_rfc3339(&layout.expires).ok_or_else(|| {
-        malformed(format!(
-            "expires: `{}` is not an RFC 3339 date",
-            layout.expires
-        ))
+        malformed(
+            "expires",
+            format!("expires: `{}` is not an RFC 3339 date", layout.expires),
+        )
     })?;
     if expires <= opts.now {
         return Err(IntotoError::Expired {
@@ -269,21 +286,14 @@ fn verify_step(
         if !path.is_file() {
             continue;
         }
-        match read_metadata(&path) {
-            Ok(Ok(md)) => {
-                loaded_files.push(file.clone());
-                candidates.push(Candidate {
-                    file,
-                    keyid: (*keyid).clone(),
-                    md,
-                });
-            }
-            Ok(Err(e)) => details.push(e.to_string()),
-            Err(reason) => {
-                loaded_files.push(file.clone());
-                details.push(format!("{file}: malformed: {reason}"));
-            }
-        }
+        // A link that cannot be read or parsed is an input error, not a missing signature.
+        let md = read_link(&path)?;
+        loaded_files.push(file.clone());
+        candidates.push(Candidate {
+            file,
+            keyid: (*keyid).clone(),
+            md,
+        });
     }
     // Links signed by certificates (in-toto-golang): any other `<step>.*.link`.
     let prefix = format!("{}.", step.name);
@@ -300,7 +310,9 @@ fn verify_step(
     let mut cert_candidates = Vec::new();
     if !step.cert_constraints.is_empty() {
         for n in &others {
-            if let Ok(Ok(md)) = read_metadata(&link_dir.join(n.as_str())) {
+            let path = link_dir.join(n.as_str());
+            if path.is_file() {
+                let md = read_link(&path)?;
                 let short = &n[prefix.len()..n.len() - 5];
                 for (keyid, cert) in md.certs_for(short) {
                     cert_candidates.push((n.to_string(), keyid, cert, md.clone()));
@@ -365,7 +377,9 @@ fn verify_step(
             if depth + 1 > MAX_DEPTH {
                 return Err(IntotoError::Malformed {
                     path: link_dir.join(&file),
+                    what: "layout",
                     reason: format!("sublayouts nested deeper than {MAX_DEPTH}"),
+                    place: None,
                 });
             }
             sublayout = true;
@@ -395,8 +409,12 @@ fn verify_step(
                     continue;
                 }
                 Err(e) => {
-                    details.push(format!("{file}: malformed link: {e}"));
-                    continue;
+                    return Err(IntotoError::Malformed {
+                        path: link_dir.join(&file),
+                        what: "link",
+                        place: md.place_of_signed(&e.field),
+                        reason: e.to_string(),
+                    });
                 }
             }
         };

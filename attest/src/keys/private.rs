@@ -176,10 +176,17 @@ impl PrivateKey {
         })
     }
 
-    /// PKCS#8 PEM (unencrypted).
+    /// PKCS#8 PEM (unencrypted), in the form OpenSSL, python `cryptography` and in-toto read:
+    /// for Ed25519 PKCS#8 v1 as in RFC 8410 (version 0, no public key field), since OpenSSL 3.0
+    /// and `cryptography` reject the v2 `OneAsymmetricKey` that carries the public key. Both
+    /// versions are read.
     pub fn to_pkcs8_pem(&self) -> Result<String, KeyError> {
         let der = match &self.inner {
-            Inner::Ed25519(k) => k.to_pkcs8_der(),
+            Inner::Ed25519(k) => ed25519_dalek::pkcs8::KeypairBytes {
+                secret_key: k.to_bytes(),
+                public_key: None,
+            }
+            .to_pkcs8_der(),
             Inner::P256(k) => k.to_pkcs8_der(),
             Inner::P384(k) => k.to_pkcs8_der(),
             Inner::Rsa(k) => k.to_pkcs8_der(),
@@ -238,6 +245,39 @@ mod tests {
             let pub_pem = k.public_key().to_pem();
             assert_eq!(&PublicKey::from_pem(&pub_pem).unwrap(), k.public_key());
         }
+    }
+
+    #[test]
+    fn writes_ed25519_as_pkcs8_v1_and_reads_v1_and_v2() {
+        let k = PrivateKey::generate(GenerateAlgorithm::Ed25519).unwrap();
+        let pem = k.to_pkcs8_pem().unwrap();
+        let (_, der) = decode_pem(&pem).unwrap();
+        // RFC 8410 section 10.3: SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 },
+        // OCTET STRING { OCTET STRING (32 bytes) } }, 48 bytes, no public key.
+        let prefix = [
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
+        assert_eq!(der.len(), 48, "{pem}");
+        assert_eq!(der[..16], prefix);
+        let info = pkcs8::PrivateKeyInfo::try_from(der.as_slice()).unwrap();
+        assert_eq!(info.version(), pkcs8::Version::V1);
+        assert_eq!(
+            PrivateKey::from_pem(&pem).unwrap().public_key(),
+            k.public_key()
+        );
+        // v2 (OneAsymmetricKey with the public key), as ed25519-dalek writes it, still reads.
+        let Inner::Ed25519(sk) = &k.inner else {
+            unreachable!()
+        };
+        let v2 = sk.to_pkcs8_der().unwrap();
+        let info = pkcs8::PrivateKeyInfo::try_from(v2.as_bytes()).unwrap();
+        assert_eq!(info.version(), pkcs8::Version::V2);
+        let v2_pem = pem_encode("PRIVATE KEY", v2.as_bytes());
+        assert_eq!(
+            PrivateKey::from_pem(&v2_pem).unwrap().public_key(),
+            k.public_key()
+        );
     }
 
     #[test]

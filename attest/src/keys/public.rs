@@ -484,11 +484,33 @@ pub(crate) fn decode_pem(text: &str) -> Result<(String, Vec<u8>), KeyError> {
         .find(&end_marker)
         .ok_or_else(|| KeyError::Pem(format!("no `{end_marker}` line")))?;
     let block = &rest[..end + end_marker.len()];
-    let (l, der) = pem_rfc7468_decode(block)?;
+    let begin_line = text[..start].matches('\n').count() + 1;
+    let (l, der) = pem_rfc7468_decode(block).map_err(|e| match e {
+        KeyError::Pem(reason) => KeyError::Pem(format!(
+            "line {}: {reason}",
+            begin_line + bad_base64_line(block).unwrap_or(0)
+        )),
+        e => e,
+    })?;
     if l != label {
         return Err(KeyError::Pem(format!("label mismatch `{l}` / `{label}`")));
     }
     Ok((label, der))
+}
+
+/// Which line of a PEM block (0 = the BEGIN line) first holds something that is not base64.
+fn bad_base64_line(block: &str) -> Option<usize> {
+    let body = block.lines().enumerate().skip(1);
+    body.take_while(|(_, l)| !l.starts_with("-----END "))
+        .find(|(_, l)| {
+            let l = l.trim_end_matches('\r');
+            !l.is_empty()
+                && !l.contains(':')
+                && !l
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        })
+        .map(|(i, _)| i)
 }
 
 fn pem_rfc7468_decode(block: &str) -> Result<(String, Vec<u8>), KeyError> {
@@ -513,4 +535,23 @@ pub(crate) fn pem_encode(label: &str, der: &[u8]) -> String {
     }
     s.push_str(&format!("-----END {label}-----\n"));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_bad_base64_naming_its_line() {
+        let text = "# comment\n-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\nnot base64!\n-----END PUBLIC KEY-----\n";
+        let e = PublicKey::from_pem(text).unwrap_err();
+        assert!(e.to_string().contains("line 4: "), "{e}");
+    }
+
+    #[test]
+    fn accepts_generated_pem_after_leading_text() {
+        let k = crate::keys::PrivateKey::generate(crate::keys::GenerateAlgorithm::Ed25519).unwrap();
+        let text = format!("note\n{}", k.public_key().to_pem());
+        assert_eq!(&PublicKey::from_pem(&text).unwrap(), k.public_key());
+    }
 }

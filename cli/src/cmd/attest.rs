@@ -10,7 +10,7 @@ use serde_json::json;
 use tollgate_attest::attestation::{artifact_digests, sign_statement, verify_attestation};
 use tollgate_attest::digest::{Digest, DigestAlgorithm, DigestSet, digest_reader};
 use tollgate_attest::dsse::{self, Envelope, MAX_ENVELOPE_SIZE};
-use tollgate_attest::json::parse_strict;
+use tollgate_attest::json::{Place, parse_strict};
 use tollgate_attest::statement::PAYLOAD_TYPE;
 
 use super::key::{read_private_key, read_public_key};
@@ -61,6 +61,13 @@ pub struct VerifyArgs {
     /// must be an in-toto statement; with another type only the signatures are checked.
     #[arg(long, value_name = "TYPE", default_value = PAYLOAD_TYPE)]
     pub payload_type: String,
+    /// After a successful verification, write the verified in-toto statement (the payload as
+    /// signed) to stdout, for `attest policy-check --statement`; the report goes to stderr.
+    #[arg(long, conflicts_with = "statement_out")]
+    pub print_statement: bool,
+    /// After a successful verification, write the verified in-toto statement to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub statement_out: Option<PathBuf>,
 }
 
 /// `tollgate attest sign`.
@@ -92,6 +99,14 @@ pub fn run(a: &AttestArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outco
     }
 }
 
+/// `FILE:LINE:COLUMN` when the place is known, else `FILE`.
+pub fn located(path: &Path, place: Option<Place>) -> String {
+    match place {
+        Some(p) => format!("{}:{p}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
 /// Reads a file of at most `max` bytes, naming it on error.
 pub fn read_capped(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
     let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -109,14 +124,25 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
     if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
         bail!("`attest verify` supports --format human or json");
     }
+    if a.print_statement && g.format == OutputFormat::Json {
+        bail!(
+            "--print-statement writes the statement to stdout, where --format json writes the report; use --statement-out FILE"
+        );
+    }
+    let wants_statement = a.print_statement || a.statement_out.is_some();
+    if wants_statement && a.payload_type != PAYLOAD_TYPE {
+        bail!(
+            "--print-statement/--statement-out need in-toto statements (--payload-type {PAYLOAD_TYPE})"
+        );
+    }
     let keys = a
         .keys
         .iter()
         .map(|p| read_public_key(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let bytes = read_capped(&a.envelope, MAX_ENVELOPE_SIZE)?;
-    let env =
-        Envelope::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", a.envelope.display()))?;
+    let env = Envelope::parse(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", located(&a.envelope, e.place())))?;
     let wanted: Option<DigestSet> = match (&a.artifact, &a.digest) {
         (Some(f), _) => {
             Some(artifact_digests(f).with_context(|| format!("cannot hash {}", f.display()))?)
@@ -127,12 +153,20 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         }
         (None, None) => None,
     };
-    let mut w = crate::output::stdout();
+    let mut out_lock = crate::output::stdout();
+    let stderr = std::io::stderr();
+    let mut err_lock = stderr.lock();
+    // With --print-statement stdout carries the statement only; the report moves to stderr.
+    let w: &mut dyn Write = if a.print_statement {
+        &mut err_lock
+    } else {
+        &mut out_lock
+    };
     if a.payload_type != PAYLOAD_TYPE {
         if wanted.is_some() {
             bail!("--artifact/--digest need in-toto statements (--payload-type {PAYLOAD_TYPE})");
         }
-        return verify_other_payload(a, g, out, &env, &keys, &mut w);
+        return verify_other_payload(a, g, out, &env, &keys, w);
     }
     let res = verify_attestation(&env, &keys, a.threshold, wanted.as_ref());
     match res {
@@ -150,7 +184,7 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
                     "subjects": st.subjects.iter().map(|s| json!({"name": s.name, "digest": s.digest.entries()})).collect::<Vec<_>>(),
                     "matched_subjects": v.matched.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
                 });
-                serde_json::to_writer_pretty(&mut w, &report)?;
+                serde_json::to_writer_pretty(&mut *w, &report)?;
                 writeln!(w)?;
             } else {
                 writeln!(
@@ -170,11 +204,23 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
                     writeln!(w, "  subject matches: {}", s.name)?;
                 }
             }
+            // Only a verified statement is written, as signed (plus a final newline).
+            let mut statement = v.payload.clone();
+            if !statement.ends_with(b"\n") {
+                statement.push(b'\n');
+            }
+            if a.print_statement {
+                out_lock.write_all(&statement)?;
+            } else if let Some(p) = &a.statement_out {
+                std::fs::write(p, &statement)
+                    .with_context(|| format!("cannot write {}", p.display()))?;
+                out.info(&format!("wrote the verified statement to {}", p.display()));
+            }
             Ok(Outcome::Pass)
         }
         Err(e) if e.is_input_error() => Err(e).with_context(|| format!("{}", a.envelope.display())),
         Err(e) => {
-            report_failure(&mut w, g, &a.envelope, e.check(), &e.to_string(), out)?;
+            report_failure(w, g, &a.envelope, e.check(), &e.to_string(), out)?;
             Ok(Outcome::Fail)
         }
     }
@@ -258,8 +304,13 @@ fn sign(a: &SignArgs, out: &Output) -> anyhow::Result<Outcome> {
         .map(|p| read_private_key(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let pbytes = read_capped(&a.predicate, MAX_ENVELOPE_SIZE)?;
-    let predicate = parse_strict(&pbytes)
-        .map_err(|e| anyhow::anyhow!("{}: not valid JSON: {e}", a.predicate.display()))?;
+    let predicate = parse_strict(&pbytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not valid JSON: {}",
+            located(&a.predicate, Some(e.place())),
+            e.message()
+        )
+    })?;
     if !predicate.is_object() {
         bail!(
             "{}: the predicate must be a JSON object",

@@ -194,12 +194,27 @@ fn read_statement(path: &Path) -> anyhow::Result<Statement> {
         .or_else(|_| serde_json::from_slice(first_line))
         .ok();
     if let Some(kind) = signed.as_ref().and_then(signed_kind) {
+        let hint = if kind == "a DSSE envelope" {
+            format!(
+                "verify it first and pass the statement it prints: \
+                 tollgate attest verify --envelope {shown} --key KEY --print-statement > statement.json"
+            )
+        } else {
+            "verify its signature first and pass the verified statement (for a key-signed DSSE \
+             envelope: tollgate attest verify --envelope FILE --key KEY --print-statement > statement.json)"
+                .to_owned()
+        };
         bail!(
             "{shown} is {kind}, not a statement: policy-check reads a statement whose signature is \
-             already verified\nhint: verify it first (tollgate attest verify) and pass the statement it prints"
+             already verified\nhint: {hint}"
         );
     }
-    Statement::parse(&bytes).with_context(|| format!("{shown}: not an in-toto statement"))
+    Statement::parse(&bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not an in-toto statement: {e}",
+            super::attest::located(path, e.place_in(&bytes))
+        )
+    })
 }
 
 /// `tollgate attest policy-check`.

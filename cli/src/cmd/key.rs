@@ -66,6 +66,14 @@ pub struct IdArgs {
 
 /// Runs a `key` command.
 pub fn run(a: &KeyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    // Checked before anything is written.
+    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
+        let f = g.format;
+        let name = f
+            .to_possible_value()
+            .map_or_else(|| format!("{f:?}"), |v| v.get_name().to_owned());
+        bail!("`key` does not support --format {name}; use human or json");
+    }
     match &a.command {
         KeyCommand::Generate(a) => generate(a, g, out),
         KeyCommand::Id(a) => id(a, g),
@@ -180,7 +188,7 @@ fn print_ids(key: &PublicKey, g: &GlobalArgs, files: Option<(&Path, &Path)>) -> 
             writeln!(w, "keyid:         {}", key.keyid())?;
             writeln!(w, "sigstore hint: {}", sigstore_hint(key))?;
         }
-        f => bail!("`key` does not support --format {f:?}; use human or json"),
+        _ => bail!("`key` supports --format human or json"),
     }
     Ok(())
 }

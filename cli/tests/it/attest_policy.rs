@@ -345,3 +345,102 @@ fn rejects_signed_files_and_bad_input_with_exit_2() {
         assert!(out.stdout.is_empty(), "{name}");
     }
 }
+
+/// `attest verify --print-statement` (and `--statement-out`) hands `policy-check` the verified
+/// statement: sign the generic provenance statement as a DSSE envelope, verify it, check it.
+#[test]
+fn accepts_statement_printed_by_attest_verify() {
+    use tollgate_attest::dsse::Envelope;
+    use tollgate_attest::keys::{GenerateAlgorithm, PrivateKey};
+    use tollgate_attest::statement::PAYLOAD_TYPE;
+    let tmp = tempfile::tempdir().unwrap();
+    let key = PrivateKey::generate(GenerateAlgorithm::Ed25519).unwrap();
+    let payload = std::fs::read(dir().join(GENERIC)).unwrap();
+    let env = Envelope::sign(PAYLOAD_TYPE, payload.clone(), &[&key]).unwrap();
+    let env_path = tmp.path().join("prov.intoto.json");
+    std::fs::write(&env_path, serde_json::to_vec(&env.to_json()).unwrap()).unwrap();
+    let key_path = tmp.path().join("k.pub");
+    std::fs::write(&key_path, key.public_key().to_pem()).unwrap();
+    let verify = |extra: &[&std::ffi::OsStr]| {
+        crate::tollgate()
+            .args(["attest", "verify", "--envelope"])
+            .arg(&env_path)
+            .arg("--key")
+            .arg(&key_path)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // The envelope itself is refused by policy-check, with the hint naming the flag.
+    let env_arg = env_path.to_string_lossy().into_owned();
+    let o = policy_check(&["--statement", &env_arg, "--digest", GENERIC_SHA256]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--print-statement"));
+    // verify --print-statement > s.json: stdout is the statement, exactly as signed.
+    let o = verify(&["--print-statement".as_ref()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.stdout.trim_ascii_end(), payload.trim_ascii_end());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("verified: "));
+    let printed = tmp.path().join("s.json");
+    std::fs::write(&printed, &o.stdout).unwrap();
+    // --statement-out FILE writes the same; stdout keeps the usual report.
+    let written = tmp.path().join("out.json");
+    let o = verify(&["--statement-out".as_ref(), written.as_os_str()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("verified: "));
+    assert_eq!(
+        std::fs::read(&written).unwrap(),
+        std::fs::read(&printed).unwrap()
+    );
+    // … and policy-check accepts it.
+    for s in [&printed, &written] {
+        let s = s.to_string_lossy().into_owned();
+        let o = policy_check(&[
+            "--statement",
+            &s,
+            "--policy",
+            "release-policy.toml",
+            "--digest",
+            GENERIC_SHA256,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+}
+
+/// Nothing is printed or written when verification fails.
+#[test]
+fn rejects_statement_output_when_verification_fails() {
+    use tollgate_attest::dsse::Envelope;
+    use tollgate_attest::keys::{GenerateAlgorithm, PrivateKey};
+    use tollgate_attest::statement::PAYLOAD_TYPE;
+    let tmp = tempfile::tempdir().unwrap();
+    let key = PrivateKey::generate(GenerateAlgorithm::Ed25519).unwrap();
+    let other = PrivateKey::generate(GenerateAlgorithm::Ed25519).unwrap();
+    let payload = std::fs::read(dir().join(GENERIC)).unwrap();
+    let env = Envelope::sign(PAYLOAD_TYPE, payload, &[&other]).unwrap();
+    let env_path = tmp.path().join("prov.intoto.json");
+    std::fs::write(&env_path, serde_json::to_vec(&env.to_json()).unwrap()).unwrap();
+    let key_path = tmp.path().join("k.pub");
+    std::fs::write(&key_path, key.public_key().to_pem()).unwrap();
+    let written = tmp.path().join("out.json");
+    let o = crate::tollgate()
+        .args(["attest", "verify", "--print-statement", "--envelope"])
+        .arg(&env_path)
+        .arg("--key")
+        .arg(&key_path)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(o.stdout.is_empty(), "{}", text(&o));
+    let o = crate::tollgate()
+        .args(["attest", "verify", "--envelope"])
+        .arg(&env_path)
+        .arg("--key")
+        .arg(&key_path)
+        .arg("--statement-out")
+        .arg(&written)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(!written.exists());
+}
