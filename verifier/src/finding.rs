@@ -156,6 +156,8 @@ codes! {
     Deprecated => ("registry/deprecated", "deprecated", Low, "the registry marks the locked version deprecated"),
     /// The registry does not know the package or version.
     NotFound => ("registry/not-found", "not-found", High, "the registry has no record of the locked package version"),
+    /// A dependency names a package the lockfile does not contain.
+    Inconsistent => ("lockfile/inconsistent", "inconsistent", High, "a lockfile entry depends on a package the lockfile does not contain"),
 }
 
 impl Serialize for Code {

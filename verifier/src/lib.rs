@@ -7,6 +7,7 @@
 pub mod advisory;
 pub mod discover;
 pub mod error;
+pub mod fsio;
 pub mod graph;
 pub mod lockfile;
 pub mod package;

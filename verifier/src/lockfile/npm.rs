@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::{Diagnostic, Format, ParsedLockfile};
+use super::{Diagnostic, Format, ParsedLockfile, UnresolvedDep, UnresolvedReason};
 use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
 use crate::graph::DepKind;
 use crate::package::{Ecosystem, GitRef, Integrity, Location, NpmMeta, Package, Scopes, Source};
@@ -623,16 +623,24 @@ impl<'t, 'a> Packages<'t, 'a> {
                 Some(to) => out.edges.push((from, to, dep.kind)),
                 None if dep.missing_ok => {}
                 None => {
-                    let message = format!(
-                        "\"{}\" depends on \"{name}\", which is not installed at or above it",
-                        if from_key.is_empty() {
-                            "(root)"
-                        } else {
-                            from_key
-                        }
-                    );
-                    out.warnings
-                        .push(Diagnostic::at(cx.lockfile, cx.pos_of(&dep.name).0, message));
+                    let from_shown = if from_key.is_empty() {
+                        "(root)"
+                    } else {
+                        from_key
+                    };
+                    out.unresolved.push((
+                        from,
+                        UnresolvedDep {
+                            lockfile: cx.lockfile,
+                            spec: name.to_owned(),
+                            line: cx.pos_of(&dep.name).0,
+                            reason: UnresolvedReason::Missing,
+                            why: format!("is not installed at or above \"{from_shown}\""),
+                            message: format!(
+                                "\"{from_shown}\" depends on \"{name}\", which is not installed at or above it"
+                            ),
+                        },
+                    ));
                 }
             }
         }
@@ -736,11 +744,17 @@ pub fn parse(
             ),
         ));
     }
+    // npm names the root project even without a package.json `name` (after its folder), and
+    // writes `"packages": {}` for a `{}` package.json: such a file is the root and nothing else.
+    let has_name = top.name.is_some();
     let mut out = if top.packages_seen {
         // npm ≥ 7 ignores the legacy tree when the `packages` map exists.
         drop(top.dependencies);
-        packages.finish()?
+        let mut out = packages.finish()?;
+        out.no_entries = out.packages.is_empty() && !has_name;
+        out
     } else {
+        let no_deps = top.dependencies.as_ref().is_none_or(|d| d.0.is_empty());
         let mut out = packages.out;
         parse_v1(
             &cx,
@@ -749,6 +763,7 @@ pub fn parse(
             top.dependencies.unwrap_or_default(),
             &mut out,
         )?;
+        out.no_entries = no_deps && !has_name;
         out
     };
     out.version = version;
@@ -1076,14 +1091,20 @@ fn parse_v1(
                 }
                 None => {
                     if !f.node.optional.0 {
-                        out.warnings.push(Diagnostic::at(
-                            cx.lockfile,
-                            cx.pos_of(dep).0,
-                            format!(
-                                "\"{}\" requires \"{}\", which is not installed at or above it",
-                                f.path,
-                                dep.as_str()
-                            ),
+                        out.unresolved.push((
+                            from,
+                            UnresolvedDep {
+                                lockfile: cx.lockfile,
+                                spec: dep.as_str().to_owned(),
+                                line: cx.pos_of(dep).0,
+                                reason: UnresolvedReason::Missing,
+                                why: format!("is not installed at or above \"{}\"", f.path),
+                                message: format!(
+                                    "\"{}\" requires \"{}\", which is not installed at or above it",
+                                    f.path,
+                                    dep.as_str()
+                                ),
+                            },
                         ));
                     }
                 }
