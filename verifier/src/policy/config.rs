@@ -178,6 +178,8 @@ pub struct Config {
     pub registries: crate::checks::RegistriesConfig,
     /// `[drift]`: manifest vs lockfile.
     pub drift: crate::checks::drift::Config,
+    /// `[lockfile]` (`[lockfile.inconsistent]`).
+    pub lockfile: crate::checks::LockfileConfig,
     /// `[provenance]`: SLSA provenance policies per package or artefact.
     pub provenance: crate::policy::provenance::ProvenanceConfig,
 }
@@ -204,6 +206,7 @@ impl Default for Config {
             sources: Default::default(),
             registries: Default::default(),
             drift: Default::default(),
+            lockfile: Default::default(),
             provenance: Default::default(),
         }
     }
@@ -232,6 +235,7 @@ impl Config {
             sources: self.sources.clone(),
             registries: self.registries.clone(),
             drift: self.drift.clone(),
+            lockfile: self.lockfile.clone(),
         }
     }
 
