@@ -207,8 +207,16 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
         seen_displays.insert(display.clone());
         let text = lockfile::read_text(&file, opts.max_file_size)?;
         let format = Format::detect(&file, &text).ok_or_else(|| {
-            if let Some(tool) = lockfile::unsupported_by_content(&text) {
-                return LockfileError::new(&file, None, LockfileErrorKind::UnsupportedFormat(tool));
+            if let Some((tool, line)) = lockfile::unsupported_by_content(&text) {
+                return LockfileError::new(
+                    &file,
+                    Some(crate::error::Place {
+                        line,
+                        column: 1,
+                        ..Default::default()
+                    }),
+                    LockfileErrorKind::UnsupportedFormat(tool),
+                );
             }
             // The name says nothing and the content at 1:1 is neither a JSON object nor a
             // Cargo.lock table: point at the start of the file, where detection looked.

@@ -64,6 +64,11 @@ impl Format {
         if looks_toml {
             return Some(Format::CargoLock);
         }
+        // npm's lockfiles are the only JSON lockfiles: a `.json` that is not a JSON object gets
+        // the JSON parser's error, which says where it went wrong.
+        if name.ends_with(".json") {
+            return Some(Format::PackageLock);
+        }
         None
     }
 }
@@ -102,22 +107,23 @@ pub fn unsupported_by_name(name: &str) -> Option<&'static str> {
 }
 
 /// The tool whose lockfile `text` looks like (yarn's `# yarn lockfile v1` header or Berry's
-/// `__metadata:`, pnpm's `lockfileVersion:`), for a file [`Format::detect`] does not recognise.
-pub fn unsupported_by_content(text: &str) -> Option<&'static str> {
-    let mut lines = text
-        .lines()
+/// `__metadata:`, pnpm's `lockfileVersion:`), with the 1-based line that says so, for a file
+/// [`Format::detect`] does not recognise. Only the first lines are looked at.
+pub fn unsupported_by_content(text: &str) -> Option<(&'static str, usize)> {
+    text.lines()
+        .take(16)
         .map(str::trim_end)
-        .filter(|l| !l.is_empty())
-        .take(8);
-    lines.find_map(|l| {
-        if l == "# yarn lockfile v1" || l == "__metadata:" {
-            Some("yarn")
-        } else if l.starts_with("lockfileVersion:") {
-            Some("pnpm")
-        } else {
-            None
-        }
-    })
+        .enumerate()
+        .find_map(|(i, l)| {
+            let tool = if l == "# yarn lockfile v1" || l == "__metadata:" {
+                "yarn"
+            } else if l.starts_with("lockfileVersion:") {
+                "pnpm"
+            } else {
+                return None;
+            };
+            Some((tool, i + 1))
+        })
 }
 
 /// A warning found while reading a lockfile: the input is usable, but something was skipped.
