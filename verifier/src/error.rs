@@ -415,7 +415,34 @@ impl From<LockfileError> for ManifestError {
 
 #[cfg(test)]
 mod tests {
-    use super::{LineCursor, LineIndex};
+    use super::{LineCursor, LineIndex, LockfileError, LockfileErrorKind, Place};
+
+    fn shown(place: Option<Place>) -> String {
+        LockfileError::new("p.json", place, LockfileErrorKind::Invalid("bad".into())).to_string()
+    }
+
+    #[test]
+    fn places_never_show_line_0_nor_an_empty_pointer() {
+        let at = |line, column, pointer: Option<&str>| {
+            Some(Place {
+                line,
+                column,
+                offset: None,
+                pointer: pointer.map(str::to_owned),
+            })
+        };
+        assert_eq!(shown(None), "p.json: bad");
+        assert_eq!(shown(at(0, 0, None)), "p.json: bad");
+        assert_eq!(shown(at(0, 7, None)), "p.json: bad");
+        assert_eq!(shown(at(0, 0, Some(""))), "p.json: bad");
+        assert_eq!(shown(at(1, 1, Some(""))), "p.json:1:1: bad");
+        assert_eq!(
+            shown(at(0, 0, Some("/packages"))),
+            "p.json (at /packages): bad"
+        );
+        assert_eq!(shown(at(3, 0, Some("/a"))), "p.json:3 (at /a): bad");
+        assert_eq!(shown(at(3, 4, None)), "p.json:3:4: bad");
+    }
 
     #[test]
     fn cursor_agrees_with_the_index_in_any_order() {

@@ -190,6 +190,17 @@ pub struct FindingLocation {
     pub line: u32,
 }
 
+impl fmt::Display for FindingLocation {
+    /// `file:line`, or just `file` when the line is unknown (never `file:0`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}", self.file, self.line)
+        } else {
+            f.write_str(&self.file)
+        }
+    }
+}
+
 /// How to make a finding go away.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -372,3 +372,38 @@ fn error_places_are_never_line_0_nor_empty() {
     );
     assert!(!err.contains("(at )") && !err.contains(":0"), "{err}");
 }
+
+#[test]
+fn an_unknown_line_is_not_printed_as_line_0() {
+    // An escaped key (`left\u002dpad`) is not borrowed from the text, so its line is unknown:
+    // the finding and `why` name the file alone.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        r#"{
+  "name": "a",
+  "version": "1.0.0",
+  "lockfileVersion": 3,
+  "requires": true,
+  "packages": {
+    "": { "name": "a", "version": "1.0.0", "dependencies": { "left-pad": "1.0.0" } },
+    "node_modules/left\u002dpad": { "version": "1.0.0", "resolved": "http://registry.npmjs.org/left-pad/-/left-pad-1.0.0.tgz" }
+  }
+}
+"#,
+    )
+    .unwrap();
+    let out = check_in(dir.path(), &["."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("at:   package-lock.json\n"), "{text}");
+    assert!(!text.contains("package-lock.json:0"), "{text}");
+    let mut cmd = tollgate();
+    cmd.current_dir(dir.path()).args(["why", "left-pad", "."]);
+    let out = run_with_deadline(cmd);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("left-pad@1.0.0  package-lock.json\n"),
+        "{text}"
+    );
+}

@@ -519,6 +519,9 @@ impl<'t, 'a> Packages<'t, 'a> {
         // Dependencies, in the order edges are made: normal, optional, peer, dev (dev only for
         // the root project and workspaces: an installed package's dev dependencies are not).
         let is_local = !in_node_modules;
+        // A link target outside the project (`../other`): npm installs its dependencies in its
+        // own folder, not from this lockfile, so they need not resolve here.
+        let outside = key_s == ".." || key_s.starts_with("../") || key_s.starts_with('/');
         let peer_optional = |name: &str| {
             e.peer_dependencies_meta
                 .as_ref()
@@ -551,7 +554,8 @@ impl<'t, 'a> Packages<'t, 'a> {
                     from: idx as u32,
                     name: dep.clone(),
                     kind: *kind,
-                    missing_ok: matches!(kind, DepKind::Optional | DepKind::Peer)
+                    missing_ok: outside
+                        || matches!(kind, DepKind::Optional | DepKind::Peer)
                         || peer_optional(name)
                         || (*kind == DepKind::Dev && !is_project_root),
                 });
@@ -1140,6 +1144,53 @@ mod tests {
             Format::PackageLock,
         )
         .expect("parses")
+    }
+
+    #[test]
+    fn missing_dependencies_are_typed_except_those_of_external_link_targets() {
+        let p = parse_str(
+            r#"{"name":"r","lockfileVersion":3,"packages":{
+  "": {"dependencies": {"a": "1", "ext": "../ext"}},
+  "../ext": {"name": "ext", "dependencies": {"app": "file:./app"}},
+  "node_modules/ext": {"resolved": "../ext", "link": true},
+  "node_modules/a": {"version": "1.0.0", "dependencies": {"gone": "^1"}}
+}}"#,
+        );
+        let got: Vec<(&str, &str, u32)> = p
+            .unresolved
+            .iter()
+            .map(|(from, u)| (p.packages[*from].name.as_str(), u.spec.as_str(), u.line))
+            .collect();
+        assert_eq!(
+            got,
+            [("a", "gone", 5)],
+            "not `app` of the external `../ext`"
+        );
+        assert_eq!(p.unresolved[0].1.reason, UnresolvedReason::Missing);
+        assert!(!p.no_entries);
+    }
+
+    #[test]
+    fn no_entries_only_without_any_entry_and_without_a_root_name() {
+        for (text, none) in [
+            (r#"{"lockfileVersion":3}"#, true),
+            (
+                r#"{"lockfileVersion":3,"packages":{},"dependencies":{}}"#,
+                true,
+            ),
+            (r#"{"lockfileVersion":1,"dependencies":{}}"#, true),
+            (
+                r#"{"name":"b","lockfileVersion":3,"requires":true,"packages":{}}"#,
+                false,
+            ),
+            (
+                r#"{"name":"c","version":"1.0.0","lockfileVersion":1}"#,
+                false,
+            ),
+            (r#"{"lockfileVersion":3,"packages":{"":{}}}"#, false),
+        ] {
+            assert_eq!(parse_str(text).no_entries, none, "{text}");
+        }
     }
 
     #[test]

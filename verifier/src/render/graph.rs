@@ -408,7 +408,11 @@ pub fn render_why(a: &WhyAnswer, style: Style, w: &mut dyn Write) -> io::Result<
             "{}{}  {}",
             style.bold(&m.package),
             scopes,
-            style.dim(&format!("{}:{}", m.lockfile, m.line))
+            style.dim(&if m.line > 0 {
+                format!("{}:{}", m.lockfile, m.line)
+            } else {
+                m.lockfile.clone()
+            })
         )?;
         if m.paths.is_empty() {
             writeln!(w, "  (not reachable from any root)")?;

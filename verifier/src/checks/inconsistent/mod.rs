@@ -6,7 +6,8 @@
 //! check only reports them.
 //!
 //! Not reported: dependencies that npm itself leaves uninstalled (optional and peer
-//! dependencies, dev dependencies of workspaces, requirements of optional v1 nodes).
+//! dependencies, dev dependencies of installed packages, dependencies of link targets outside
+//! the project, requirements of optional v1 nodes).
 
 mod config;
 
@@ -73,5 +74,77 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
             loc.line = dep.line;
         }
         out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use crate::checks::{CheckCx, ChecksConfig};
+    use crate::finding::{Code, Finding, Severity};
+    use crate::{LoadOptions, load_graph};
+
+    fn testdata(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../testdata/graph")
+            .join(name)
+    }
+
+    fn run(file: &str, config: &ChecksConfig) -> Vec<Finding> {
+        let graph = load_graph(&[testdata(file)], &LoadOptions::default()).unwrap();
+        let cx = CheckCx::new(&graph, Path::new("."), config);
+        let mut out = Vec::new();
+        super::run(&cx, &mut out);
+        out
+    }
+
+    #[test]
+    fn each_dependency_the_lock_lacks_is_one_blocking_finding_at_its_line() {
+        let found = run("cargo-v4-unresolved.lock", &ChecksConfig::default());
+        let specs: Vec<&str> = found
+            .iter()
+            .map(|f| f.title.rsplit('"').nth(1).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            specs,
+            [
+                "serde_spanned 0.6.6",
+                "toml_datetime 0.6.6",
+                "toml_edit 0.22.14"
+            ]
+        );
+        for f in &found {
+            assert_eq!(f.code, Code::Inconsistent);
+            assert_eq!(f.severity, Severity::High);
+            assert_eq!(f.package.as_ref().unwrap().name, "toml");
+        }
+        let lines: Vec<u32> = found
+            .iter()
+            .map(|f| f.location.as_ref().unwrap().line)
+            .collect();
+        assert_eq!(lines, [187, 188, 189]);
+        let mut ids: Vec<&str> = found.iter().map(|f| f.id.as_str()).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 3, "unique ids");
+    }
+
+    #[test]
+    fn configured_off_lower_or_ignored_and_silent_on_a_whole_lock() {
+        let mut c = ChecksConfig::default();
+        c.lockfile.inconsistent.severity = Some(Severity::Low);
+        assert!(
+            run("cargo-v4-unresolved.lock", &c)
+                .iter()
+                .all(|f| f.severity == Severity::Low)
+        );
+        c.lockfile.inconsistent.ignore = vec!["toml@0.8.*".into()];
+        assert!(run("cargo-v4-unresolved.lock", &c).is_empty());
+        let mut c = ChecksConfig::default();
+        c.lockfile.inconsistent.enabled = false;
+        assert!(run("cargo-v4-unresolved.lock", &c).is_empty());
+        // Negative twin: a complete lockfile (with git dependency strings that name the source
+        // without its `#commit`, as Cargo writes them) has none.
+        assert!(run("cargo-v4-git/Cargo.lock", &ChecksConfig::default()).is_empty());
     }
 }
