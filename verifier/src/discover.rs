@@ -30,11 +30,29 @@ impl Default for LoadOptions {
     }
 }
 
+/// What a directory search found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    /// Lockfiles tollgate reads, sorted by path.
+    pub lockfiles: Vec<PathBuf>,
+    /// Lockfiles of other package managers ([`lockfile::UNSUPPORTED_LOCKFILES`]) with the tool
+    /// that writes them, sorted by path: they are not read, and the report says so.
+    pub unsupported: Vec<(PathBuf, &'static str)>,
+}
+
 /// Finds lockfiles under `dir` (recursively, skipping `node_modules/`, `target/` and `.git/`),
 /// sorted by path. Where `npm-shrinkwrap.json` and `package-lock.json` sit side by side, npm uses
 /// the shrinkwrap only, and so do we.
 pub fn find_lockfiles(dir: &Path, exclude: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
-    let mut out = Vec::new();
+    search(dir, exclude).map(|f| f.lockfiles)
+}
+
+/// Searches `dir` as [`find_lockfiles`] does, also collecting the lockfiles of package managers
+/// tollgate does not read. Entries are matched by name only: whether a match is a regular file
+/// is decided when it is read (a FIFO, device or directory named `Cargo.lock` is then an error,
+/// never opened; a directory of that name is searched like any other).
+pub fn search(dir: &Path, exclude: &[PathBuf]) -> Result<Found, LoadError> {
+    let mut out = Found::default();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let rd = std::fs::read_dir(&d).map_err(|e| LoadError::Path {
@@ -65,22 +83,43 @@ pub fn find_lockfiles(dir: &Path, exclude: &[PathBuf]) -> Result<Vec<PathBuf>, L
                 }
             } else if LOCKFILE_NAMES.contains(&name.as_ref()) {
                 here.push(entry.path());
+            } else if let Some(tool) = lockfile::unsupported_by_name(&name) {
+                out.unsupported.push((entry.path(), tool));
             }
         }
         let has_shrinkwrap = here.iter().any(|p| p.ends_with("npm-shrinkwrap.json"));
-        out.extend(
+        out.lockfiles.extend(
             here.into_iter()
                 .filter(|p| !(has_shrinkwrap && p.ends_with("package-lock.json"))),
         );
     }
-    out.sort();
+    out.lockfiles.sort();
+    out.unsupported.sort();
     Ok(out)
+}
+
+/// Lockfiles of other package managers directly in `dir` (for a lockfile named on the command
+/// line: a `yarn.lock` beside it). A directory that cannot be listed has none.
+fn unsupported_beside(dir: &Path) -> Vec<(PathBuf, &'static str)> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(PathBuf, &'static str)> = rd
+        .flatten()
+        .filter_map(|e| {
+            let tool = lockfile::unsupported_by_name(&e.file_name().to_string_lossy())?;
+            Some((e.path(), tool))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Loads lockfiles into one graph. Each path may be a lockfile or a directory to search.
 /// `base` is the directory ids and displayed paths are made relative to.
 pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadError> {
     let mut files: Vec<(PathBuf, PathBuf)> = Vec::new(); // (file, base for display)
+    let mut unsupported: Vec<(PathBuf, PathBuf, &'static str)> = Vec::new(); // (file, base, tool)
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| LoadError::Path {
             path: p.clone(),
@@ -90,12 +129,40 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
             },
         })?;
         if meta.is_dir() {
-            let found = find_lockfiles(p, &opts.exclude)?;
-            if found.is_empty() {
+            let found = search(p, &opts.exclude)?;
+            if found.lockfiles.is_empty() {
+                if !found.unsupported.is_empty() {
+                    return Err(LoadError::OnlyUnsupported {
+                        dir: p.clone(),
+                        found: found
+                            .unsupported
+                            .iter()
+                            .map(|(f, tool)| format!("{} ({tool})", display_path(f, p)))
+                            .collect(),
+                    });
+                }
                 return Err(LoadError::NothingFound(p.clone()));
             }
-            files.extend(found.into_iter().map(|f| (f, p.clone())));
+            files.extend(found.lockfiles.into_iter().map(|f| (f, p.clone())));
+            unsupported.extend(
+                found
+                    .unsupported
+                    .into_iter()
+                    .map(|(f, t)| (f, p.clone(), t)),
+            );
         } else {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            if let Some(tool) = lockfile::unsupported_by_name(&name) {
+                return Err(LockfileError::new(
+                    p,
+                    None,
+                    LockfileErrorKind::UnsupportedFormat(tool),
+                )
+                .into());
+            }
             // A file named on the command line is displayed as given when relative (so SARIF
             // locations and ids read `web/package-lock.json`), by its name when absolute.
             let base = if p.is_absolute() {
@@ -103,6 +170,19 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
             } else {
                 PathBuf::new()
             };
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+            unsupported.extend(
+                unsupported_beside(dir.unwrap_or(Path::new(".")))
+                    .into_iter()
+                    .map(|(f, t)| {
+                        // Displayed as the lockfile beside it is.
+                        let f = match dir {
+                            Some(_) => f,
+                            None => f.strip_prefix(".").map(Path::to_path_buf).unwrap_or(f),
+                        };
+                        (f, base.clone(), t)
+                    }),
+            );
             files.push((p.clone(), base));
         }
     }
@@ -127,6 +207,17 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
         seen_displays.insert(display.clone());
         let text = lockfile::read_text(&file, opts.max_file_size)?;
         let format = Format::detect(&file, &text).ok_or_else(|| {
+            if let Some((tool, line)) = lockfile::unsupported_by_content(&text) {
+                return LockfileError::new(
+                    &file,
+                    Some(crate::error::Place {
+                        line,
+                        column: 1,
+                        ..Default::default()
+                    }),
+                    LockfileErrorKind::UnsupportedFormat(tool),
+                );
+            }
             // The name says nothing and the content at 1:1 is neither a JSON object nor a
             // Cargo.lock table: point at the start of the file, where detection looked.
             LockfileError::new(
@@ -145,6 +236,9 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
         })?;
         let idx = graph.lockfiles.len() as u32;
         let mut parsed = lockfile::parse(&file, &display, &text, format, idx)?;
+        if parsed.no_entries {
+            return Err(no_entries_error(&file, format).into());
+        }
         // Packages own their strings: the text can go before the graph copies them in.
         drop(text);
         if format == Format::CargoLock
@@ -166,8 +260,32 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
         };
         graph.add_lockfile(info, parsed);
     }
+    let mut seen_unsupported = std::collections::HashSet::new();
+    for (file, base, tool) in unsupported {
+        let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        if seen_unsupported.insert(canonical) {
+            graph.unsupported.push(lockfile::UnsupportedLockfile {
+                display: display_path(&file, &base),
+                path: file,
+                tool,
+            });
+        }
+    }
     graph.apply_cargo_scopes();
     Ok(graph)
+}
+
+/// The error for a lockfile without a single package entry.
+fn no_entries_error(file: &Path, format: Format) -> LockfileError {
+    let why = match format {
+        Format::CargoLock => {
+            "no [[package]] table (the file is empty, only comments, or only `version = N`); Cargo always writes the workspace's own packages: regenerate it with `cargo generate-lockfile`"
+        }
+        Format::PackageLock | Format::NpmShrinkwrap => {
+            "no entry in \"packages\" or \"dependencies\" and no root \"name\"; npm always writes the root project: regenerate it with `npm install --package-lock-only`"
+        }
+    };
+    LockfileError::new(file, None, LockfileErrorKind::NoPackages(why.into()))
 }
 
 fn display_path(file: &Path, base: &Path) -> String {

@@ -17,6 +17,8 @@ pub struct Place {
 }
 
 impl fmt::Display for Place {
+    /// `LINE:COLUMN (at POINTER)`, each part only when known: a line 0, a column 0 and an empty
+    /// pointer are never printed, so an unknown place displays as the empty string.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line > 0 {
             write!(f, "{}", self.line)?;
@@ -24,7 +26,7 @@ impl fmt::Display for Place {
                 write!(f, ":{}", self.column)?;
             }
         }
-        if let Some(p) = &self.pointer {
+        if let Some(p) = self.pointer.as_deref().filter(|p| !p.is_empty()) {
             if self.line > 0 {
                 f.write_str(" ")?;
             }
@@ -57,6 +59,14 @@ pub enum LockfileErrorKind {
     UnknownFormat(String),
     /// A lockfile version tollgate does not read.
     UnsupportedVersion(String),
+    /// The path is not a regular file (a FIFO, device, socket, directory): refused unopened.
+    NotRegular(crate::fsio::FileKind),
+    /// A lockfile of a format tollgate does not read (`yarn.lock`, `pnpm-lock.yaml`, …): the
+    /// tool that writes it.
+    UnsupportedFormat(&'static str),
+    /// The lockfile has no package entry at all (empty, only comments, `{}`): no lockfile tool
+    /// writes such a file, and checking it would pass anything.
+    NoPackages(String),
 }
 
 /// An error reading one lockfile: names the file, the place and what was expected.
@@ -93,6 +103,9 @@ impl LockfileError {
             LockfileErrorKind::MergeConflict => "merge-conflict",
             LockfileErrorKind::UnknownFormat(_) => "unknown-format",
             LockfileErrorKind::UnsupportedVersion(_) => "unsupported-version",
+            LockfileErrorKind::NotRegular(_) => "not-regular",
+            LockfileErrorKind::UnsupportedFormat(_) => "unsupported-format",
+            LockfileErrorKind::NoPackages(_) => "no-packages",
         }
     }
 }
@@ -100,7 +113,16 @@ impl LockfileError {
 impl fmt::Display for LockfileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_file_place(f, &self.path, self.place.as_ref())?;
-        match &self.kind {
+        Message(self).fmt(f)
+    }
+}
+
+/// What a [`LockfileError`] says, without its `path:place: ` prefix.
+struct Message<'a>(&'a LockfileError);
+
+impl fmt::Display for Message<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.kind {
             LockfileErrorKind::Io(e) => write!(f, "cannot read file: {e}"),
             LockfileErrorKind::TooLarge { size, limit } => write!(
                 f,
@@ -116,7 +138,38 @@ impl fmt::Display for LockfileError {
             LockfileErrorKind::UnsupportedVersion(m) => {
                 write!(f, "unsupported lockfile version: {m}")
             }
+            LockfileErrorKind::NotRegular(k) => write!(
+                f,
+                "not a regular file ({k}); tollgate reads lockfiles and manifests only from regular files"
+            ),
+            LockfileErrorKind::UnsupportedFormat(tool) => {
+                let name = self
+                    .0
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "unsupported format: {name} ({tool}); tollgate reads Cargo.lock, package-lock.json and npm-shrinkwrap.json"
+                )
+            }
+            LockfileErrorKind::NoPackages(m) => write!(f, "no packages in the lockfile: {m}"),
         }
+    }
+}
+
+impl From<crate::fsio::ReadError> for LockfileError {
+    fn from(e: crate::fsio::ReadError) -> Self {
+        use crate::fsio::ReadError;
+        let path = e.path().to_path_buf();
+        let kind = match e {
+            ReadError::NotFound { .. } => LockfileErrorKind::Io("no such file".into()),
+            ReadError::NotRegular { kind, .. } => LockfileErrorKind::NotRegular(kind),
+            ReadError::TooLarge { size, limit, .. } => LockfileErrorKind::TooLarge { size, limit },
+            ReadError::Io { message, .. } => LockfileErrorKind::Io(message),
+        };
+        LockfileError::new(path, None, kind)
     }
 }
 
@@ -140,6 +193,18 @@ pub enum LoadError {
         "{0}: no Cargo.lock, package-lock.json or npm-shrinkwrap.json found (outside node_modules/ and target/)"
     )]
     NothingFound(PathBuf),
+    /// A directory holds lockfiles only of package managers tollgate does not read.
+    #[error(
+        "{}: no Cargo.lock, package-lock.json or npm-shrinkwrap.json found, only lockfiles tollgate does not read: {}",
+        dir.display(),
+        found.join(", ")
+    )]
+    OnlyUnsupported {
+        /// The directory searched.
+        dir: PathBuf,
+        /// The lockfiles found, as `path (tool)`.
+        found: Vec<String>,
+    },
 }
 
 /// Maps byte offsets to 1-based line and column numbers.
@@ -308,7 +373,8 @@ impl fmt::Display for ManifestError {
     }
 }
 
-/// `path:line:column: ` (the place when known).
+/// `path:line:column: ` (the place when known): `path: ` when no line is known, and a pointer
+/// without a line as `path (at /pointer): `. Never a line 0 nor an empty place.
 fn write_file_place(
     f: &mut fmt::Formatter<'_>,
     path: &std::path::Path,
@@ -318,7 +384,8 @@ fn write_file_place(
     if let Some(p) = place {
         let s = p.to_string();
         if !s.is_empty() {
-            write!(f, ":{s}")?;
+            let sep = if p.line > 0 { ":" } else { " " };
+            write!(f, "{sep}{s}")?;
         }
     }
     f.write_str(": ")
@@ -333,7 +400,10 @@ impl From<LockfileError> for ManifestError {
                 format!("file is {size} bytes, larger than the {limit}-byte limit for manifests")
             }
             LockfileErrorKind::Syntax(m) | LockfileErrorKind::Invalid(m) => m.clone(),
-            _ => e.to_string(),
+            LockfileErrorKind::NotRegular(k) => format!(
+                "not a regular file ({k}); tollgate reads manifests only from regular files"
+            ),
+            _ => Message(&e).to_string(),
         };
         ManifestError {
             path: e.path,
@@ -345,7 +415,34 @@ impl From<LockfileError> for ManifestError {
 
 #[cfg(test)]
 mod tests {
-    use super::{LineCursor, LineIndex};
+    use super::{LineCursor, LineIndex, LockfileError, LockfileErrorKind, Place};
+
+    fn shown(place: Option<Place>) -> String {
+        LockfileError::new("p.json", place, LockfileErrorKind::Invalid("bad".into())).to_string()
+    }
+
+    #[test]
+    fn places_never_show_line_0_nor_an_empty_pointer() {
+        let at = |line, column, pointer: Option<&str>| {
+            Some(Place {
+                line,
+                column,
+                offset: None,
+                pointer: pointer.map(str::to_owned),
+            })
+        };
+        assert_eq!(shown(None), "p.json: bad");
+        assert_eq!(shown(at(0, 0, None)), "p.json: bad");
+        assert_eq!(shown(at(0, 7, None)), "p.json: bad");
+        assert_eq!(shown(at(0, 0, Some(""))), "p.json: bad");
+        assert_eq!(shown(at(1, 1, Some(""))), "p.json:1:1: bad");
+        assert_eq!(
+            shown(at(0, 0, Some("/packages"))),
+            "p.json (at /packages): bad"
+        );
+        assert_eq!(shown(at(3, 0, Some("/a"))), "p.json:3 (at /a): bad");
+        assert_eq!(shown(at(3, 4, None)), "p.json:3:4: bad");
+    }
 
     #[test]
     fn cursor_agrees_with_the_index_in_any_order() {

@@ -156,6 +156,8 @@ codes! {
     Deprecated => ("registry/deprecated", "deprecated", Low, "the registry marks the locked version deprecated"),
     /// The registry does not know the package or version.
     NotFound => ("registry/not-found", "not-found", High, "the registry has no record of the locked package version"),
+    /// A dependency names a package the lockfile does not contain.
+    Inconsistent => ("lockfile/inconsistent", "inconsistent", High, "a lockfile entry depends on a package the lockfile does not contain"),
 }
 
 impl Serialize for Code {
@@ -186,6 +188,17 @@ pub struct FindingLocation {
     pub file: String,
     /// 1-based line (0 when unknown).
     pub line: u32,
+}
+
+impl fmt::Display for FindingLocation {
+    /// `file:line`, or just `file` when the line is unknown (never `file:0`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}", self.file, self.line)
+        } else {
+            f.write_str(&self.file)
+        }
+    }
 }
 
 /// How to make a finding go away.

@@ -8,7 +8,9 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use serde::Serialize;
 
-use crate::lockfile::{Diagnostic, LockfileInfo, ParsedLockfile};
+use crate::lockfile::{
+    Diagnostic, LockfileInfo, ParsedLockfile, UnresolvedDep, UnsupportedLockfile,
+};
 use crate::package::{Ecosystem, Package, Scopes};
 
 /// Index of a package in a [`Graph`]; stable for the graph's lifetime.
@@ -50,8 +52,14 @@ pub struct Graph {
     roots: Vec<PackageId>,
     /// The lockfiles the graph was built from, indexed by `Location::lockfile`.
     pub lockfiles: Vec<LockfileInfo>,
-    /// Warnings from reading the lockfiles (unresolved dependency strings, malformed hashes, …).
+    /// Warnings from reading the lockfiles (malformed hashes, unrecognised sources, …).
     pub warnings: Vec<Diagnostic>,
+    /// Dependencies that name no package of their lockfile, with the package that declares
+    /// them (the `lockfile/inconsistent` check reports them).
+    pub unresolved: Vec<(PackageId, UnresolvedDep)>,
+    /// Lockfiles of formats tollgate does not read, found beside or under the searched
+    /// directories (the report notes them).
+    pub unsupported: Vec<UnsupportedLockfile>,
     /// Breadth-first tree from the roots: the parent of each node on a shortest path from a root
     /// (`NO_PARENT` when unreachable, the node itself for a root). Built once, on first use.
     root_tree: OnceLock<Vec<u32>>,
@@ -106,7 +114,30 @@ impl Graph {
         self.root_tree = OnceLock::new();
         self.adjacency = OnceLock::new();
         self.warnings.extend(parsed.warnings);
+        self.unresolved.extend(
+            parsed
+                .unresolved
+                .into_iter()
+                .map(|(from, u)| (ids[from], u)),
+        );
         self.lockfiles.push(info);
+    }
+
+    /// Every warning of reading the lockfiles, with the unresolved dependencies as warnings too
+    /// (as `graph -v` and `graph --format json` list them), in lockfile order.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self
+            .warnings
+            .iter()
+            .cloned()
+            .chain(
+                self.unresolved
+                    .iter()
+                    .map(|(_, u)| Diagnostic::at(u.lockfile, u.line, u.message.clone())),
+            )
+            .collect();
+        all.sort_by_key(|d| d.lockfile);
+        all
     }
 
     /// Number of packages.

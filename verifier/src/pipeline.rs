@@ -3,6 +3,7 @@
 use crate::advisory::DbStatus;
 use crate::finding::Finding;
 use crate::graph::Graph;
+use crate::lockfile::UnsupportedLockfile;
 use crate::policy::{self, Config};
 use crate::report::{CheckedLockfile, DatabaseInfo, Report, Verdict};
 use crate::time::Timestamp;
@@ -33,11 +34,38 @@ pub fn finish_report(
     refuse_unenforced_policy(&mut report, config);
     if !graph.warnings.is_empty() {
         report.notes.push(format!(
-            "{} lockfile warning(s) while building the graph (unresolved dependencies, malformed hashes); `tollgate graph -v` lists them",
+            "{} lockfile warning(s) while building the graph (malformed hashes, unrecognised sources); `tollgate graph -v` lists them",
             graph.warnings.len()
         ));
     }
+    if let Some(note) = unsupported_note(&graph.unsupported) {
+        report.notes.push(note);
+    }
     report
+}
+
+/// Lockfiles listed by name in the note; more are counted.
+const UNSUPPORTED_LISTED: usize = 10;
+
+/// The note for lockfiles of package managers tollgate does not read: their packages are not in
+/// the report, which must not look like a clean bill for them.
+fn unsupported_note(found: &[UnsupportedLockfile]) -> Option<String> {
+    if found.is_empty() {
+        return None;
+    }
+    let mut list: Vec<String> = found
+        .iter()
+        .take(UNSUPPORTED_LISTED)
+        .map(|u| format!("{} ({})", u.display, u.tool))
+        .collect();
+    if found.len() > UNSUPPORTED_LISTED {
+        list.push(format!("and {} more", found.len() - UNSUPPORTED_LISTED));
+    }
+    Some(format!(
+        "not checked: {} lockfile(s) of package managers tollgate does not read: {}; their packages are not in this report (tollgate reads Cargo.lock, package-lock.json and npm-shrinkwrap.json)",
+        found.len(),
+        list.join(", ")
+    ))
 }
 
 /// A policy the gate accepts is enforced or refused, never ignored: `check` does not verify

@@ -30,3 +30,24 @@ fn config_reference_is_current() {
         tollgate_verifier::docs::config_markdown(),
     );
 }
+
+#[test]
+fn report_schema_lists_every_finding_kind() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/reference/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let listed: Vec<&str> = schema["$defs"]["finding"]["properties"]["kind"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let kinds: Vec<&str> = tollgate_verifier::Code::ALL
+        .iter()
+        .map(|c| c.kind())
+        .collect();
+    assert_eq!(
+        listed, kinds,
+        "docs/reference/report.schema.json finding kinds"
+    );
+}

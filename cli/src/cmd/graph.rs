@@ -27,8 +27,9 @@ pub fn load(input: &InputArgs, config: &Config, out: &Output) -> anyhow::Result<
         exclude: config.exclude.clone(),
     };
     let graph = tollgate_verifier::load_graph(&paths, &opts)?;
+    let warnings = graph.diagnostics();
     if out.verbose > 0 {
-        for w in &graph.warnings {
+        for w in &warnings {
             let file = graph
                 .lockfiles
                 .get(w.lockfile as usize)
@@ -40,10 +41,10 @@ pub fn load(input: &InputArgs, config: &Config, out: &Output) -> anyhow::Result<
                 out.warn(&format!("{file}: {}", w.message));
             }
         }
-    } else if !graph.warnings.is_empty() {
+    } else if !warnings.is_empty() {
         out.warn(&format!(
             "{} lockfile warning(s) (unresolved dependencies, malformed hashes); -v shows them",
-            graph.warnings.len()
+            warnings.len()
         ));
     }
     Ok(graph)

@@ -9,6 +9,7 @@ mod contract;
 mod db;
 mod drift;
 mod graph;
+mod inputs;
 mod intoto;
 mod key;
 mod registry;

@@ -8,10 +8,11 @@
 //! Config sections in `tollgate.toml` (the lead's `policy::Config` embeds [`ChecksConfig`]):
 //! `[pinning.*]` (missing-hash, weak-hash, unpinned-git, install-script), `[sources.*]`
 //! (insecure-url, unknown-source, credential-in-url, path-outside-repo), `[registries]` and
-//! `[drift]`.
+//! `[drift]`, `[lockfile.*]` (inconsistent).
 
 pub mod credential_in_url;
 pub mod drift;
+pub mod inconsistent;
 pub mod insecure_url;
 pub mod install_script;
 pub mod missing_hash;
@@ -45,6 +46,14 @@ pub struct PinningConfig {
     pub unpinned_git: unpinned_git::Config,
     /// `[pinning.install-script]`.
     pub install_script: install_script::Config,
+}
+
+/// `[lockfile]`: whether the lockfile is whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct LockfileConfig {
+    /// `[lockfile.inconsistent]`.
+    pub inconsistent: inconsistent::Config,
 }
 
 /// `[sources]`: where packages may come from.
@@ -137,6 +146,8 @@ pub struct ChecksConfig {
     pub registries: RegistriesConfig,
     /// `[drift]`.
     pub drift: drift::Config,
+    /// `[lockfile]`.
+    pub lockfile: LockfileConfig,
 }
 
 /// Everything a check may look at.
@@ -178,6 +189,7 @@ pub fn run_checks(cx: &CheckCx<'_>) -> Vec<Finding> {
     credential_in_url::run(cx, &mut out);
     path_outside_repo::run(cx, &mut out);
     drift::run(cx, &mut out);
+    inconsistent::run(cx, &mut out);
     for f in &mut out {
         support::scrub(f);
     }

@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Diagnostic, ParsedLockfile};
+use super::{Diagnostic, ParsedLockfile, UnresolvedDep, UnresolvedReason};
 use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
 use crate::graph::DepKind;
 use crate::package::{Ecosystem, GitRef, Integrity, Location, Package, Scopes, Source};
@@ -130,6 +130,7 @@ fn parse_impl(
     };
 
     let mut out = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", version);
+    out.no_entries = raw.root.is_none() && raw.package.is_empty();
     let mut source_cache: HashMap<&str, (Source, bool)> = HashMap::new();
 
     // v1 `[metadata]` checksums: "checksum NAME VERSION (SOURCE)" = "HEX" | "<none>".
@@ -255,13 +256,25 @@ fn parse_impl(
             let s = dep.get_ref().as_ref();
             match resolve_dep(s, &by_name) {
                 Ok(to) => out.edges.push((from, to, DepKind::Normal)),
-                Err(why) => out.warnings.push(Diagnostic::at(
-                    lockfile,
-                    lines.line(dep.span().start) as u32,
-                    format!(
-                        "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
-                        out.packages[from].display_name()
-                    ),
+                Err(why) => out.unresolved.push((
+                    from,
+                    UnresolvedDep {
+                        lockfile,
+                        spec: s.to_owned(),
+                        line: lines.line(dep.span().start) as u32,
+                        reason: if why.starts_with("is ambiguous") {
+                            UnresolvedReason::Ambiguous
+                        } else if why.starts_with("has a malformed") {
+                            UnresolvedReason::Malformed
+                        } else {
+                            UnresolvedReason::Missing
+                        },
+                        why: why.to_owned(),
+                        message: format!(
+                            "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
+                            out.packages[from].display_name()
+                        ),
+                    },
                 )),
             }
         }
@@ -605,9 +618,14 @@ source = "git+https://example.com/g?branch=main#0123456789abcdef0123456789abcdef
             "version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\"missing\"]\n",
         );
         assert_eq!(p.edges.len(), 0);
-        assert_eq!(p.warnings.len(), 1);
-        assert!(p.warnings[0].message.contains("names no package"));
-        assert_eq!(p.warnings[0].line, 5);
+        assert!(p.warnings.is_empty());
+        assert_eq!(p.unresolved.len(), 1);
+        let (from, u) = &p.unresolved[0];
+        assert_eq!(*from, 0);
+        assert_eq!(u.spec, "missing");
+        assert_eq!(u.reason, UnresolvedReason::Missing);
+        assert!(u.why.contains("names no package"));
+        assert_eq!(u.line, 5);
     }
 
     #[test]
@@ -771,8 +789,8 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     fn both_paths(text: &str) -> (String, String, bool) {
         let render = |p: Result<ParsedLockfile, LockfileError>| match p {
             Ok(p) => format!(
-                "{:?}|{:?}|{:?}|{:?}|{}",
-                p.packages, p.edges, p.roots, p.warnings, p.version
+                "{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+                p.packages, p.edges, p.roots, p.warnings, p.unresolved, p.no_entries, p.version
             ),
             Err(e) => format!("error {}", e.kind_name()),
         };

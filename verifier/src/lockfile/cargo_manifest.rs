@@ -644,7 +644,7 @@ pub fn load_workspace(dir: &Path, repo_root: &Path) -> Result<Workspace, Manifes
             continue;
         }
         let path = d.join("Cargo.toml");
-        if !path.is_file() {
+        if !super::manifest_exists(&path)? {
             missing.push(MissingManifest {
                 dir: d,
                 declared_in,

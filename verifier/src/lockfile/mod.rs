@@ -6,7 +6,6 @@ pub mod cargo_manifest;
 pub mod npm;
 pub mod npm_manifest;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -39,7 +38,10 @@ impl Format {
         }
     }
 
-    /// Detects the format from the file name, then the content.
+    /// Detects the format from the file name, then the content. A name alone decides only for
+    /// the names npm and Cargo write; any other file is judged by its content (a JSON object,
+    /// or TOML with a Cargo.lock table or `version = …`), never by an extension: a `yarn.lock`
+    /// is not a Cargo.lock. `None` when neither says.
     pub fn detect(path: &Path, text: &str) -> Option<Format> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         match name {
@@ -47,6 +49,9 @@ impl Format {
             "package-lock.json" | ".package-lock.json" => return Some(Format::PackageLock),
             "npm-shrinkwrap.json" => return Some(Format::NpmShrinkwrap),
             _ => {}
+        }
+        if unsupported_by_name(name).is_some() {
+            return None;
         }
         let head = text.trim_start_matches('\u{feff}').trim_start();
         if head.starts_with('{') {
@@ -56,14 +61,69 @@ impl Format {
             let l = l.trim();
             l == "[[package]]" || l == "[metadata]" || l == "[root]" || l.starts_with("version =")
         });
-        if looks_toml || name.starts_with("Cargo.lock") || name.ends_with(".lock") {
+        if looks_toml {
             return Some(Format::CargoLock);
         }
+        // npm's lockfiles are the only JSON lockfiles: a `.json` that is not a JSON object gets
+        // the JSON parser's error, which says where it went wrong.
         if name.ends_with(".json") {
             return Some(Format::PackageLock);
         }
         None
     }
+}
+
+/// A lockfile of another package manager found by discovery (see [`UNSUPPORTED_LOCKFILES`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnsupportedLockfile {
+    /// The path as found.
+    pub path: PathBuf,
+    /// The path as displayed (relative to the searched directory when possible).
+    pub display: String,
+    /// The tool that writes it (`yarn`, `pnpm`, …).
+    pub tool: &'static str,
+}
+
+/// Lockfiles of other package managers, by file name, with the tool that writes them. tollgate
+/// does not read them; discovery reports them in a note (so that a project whose real lockfile is
+/// one of these is not taken as checked), and naming one with `--lockfile` is an error.
+pub const UNSUPPORTED_LOCKFILES: [(&str, &str); 8] = [
+    ("yarn.lock", "yarn"),
+    ("pnpm-lock.yaml", "pnpm"),
+    ("bun.lock", "bun"),
+    ("bun.lockb", "bun"),
+    ("poetry.lock", "poetry"),
+    ("uv.lock", "uv"),
+    ("Gemfile.lock", "bundler"),
+    ("go.sum", "go"),
+];
+
+/// The tool whose lockfile `name` is, when it is one of [`UNSUPPORTED_LOCKFILES`].
+pub fn unsupported_by_name(name: &str) -> Option<&'static str> {
+    UNSUPPORTED_LOCKFILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, tool)| *tool)
+}
+
+/// The tool whose lockfile `text` looks like (yarn's `# yarn lockfile v1` header or Berry's
+/// `__metadata:`, pnpm's `lockfileVersion:`), with the 1-based line that says so, for a file
+/// [`Format::detect`] does not recognise. Only the first lines are looked at.
+pub fn unsupported_by_content(text: &str) -> Option<(&'static str, usize)> {
+    text.lines()
+        .take(16)
+        .map(str::trim_end)
+        .enumerate()
+        .find_map(|(i, l)| {
+            let tool = if l == "# yarn lockfile v1" || l == "__metadata:" {
+                "yarn"
+            } else if l.starts_with("lockfileVersion:") {
+                "pnpm"
+            } else {
+                return None;
+            };
+            Some((tool, i + 1))
+        })
 }
 
 /// A warning found while reading a lockfile: the input is usable, but something was skipped.
@@ -88,6 +148,36 @@ impl Diagnostic {
     }
 }
 
+/// Why a dependency of a lockfile entry does not resolve to one package of the same lockfile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnresolvedReason {
+    /// No package of that name (version, source) is in the lockfile: the file was cut or edited.
+    Missing,
+    /// Several packages match and the dependency string does not say which.
+    Ambiguous,
+    /// The dependency string itself is malformed.
+    Malformed,
+}
+
+/// A dependency of a lockfile entry that names no (single) package of the lockfile: typed data
+/// for the `lockfile/inconsistent` check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnresolvedDep {
+    /// Index of the lockfile.
+    pub lockfile: u32,
+    /// The dependency as the lockfile writes it (`"serde 1.0.0"`, an npm package name).
+    pub spec: String,
+    /// 1-based line of the dependency in the lockfile (0 when unknown).
+    pub line: u32,
+    /// Why it does not resolve.
+    pub reason: UnresolvedReason,
+    /// The explanation, e.g. `names no package in the lockfile`.
+    pub why: String,
+    /// The whole sentence, as `graph -v` and `graph --format json` list it among the warnings.
+    pub message: String,
+}
+
 /// One parsed lockfile before it joins the graph: packages, edges by local index, roots.
 #[derive(Debug)]
 pub struct ParsedLockfile {
@@ -105,6 +195,14 @@ pub struct ParsedLockfile {
     pub roots: Vec<usize>,
     /// Warnings.
     pub warnings: Vec<Diagnostic>,
+    /// Dependencies that name no package of the lockfile, by index into `packages` of the
+    /// package that declares them. Cargo and npm skip them; tollgate reports them
+    /// (`lockfile/inconsistent`): a lockfile cut short or edited by hand has them.
+    pub unresolved: Vec<(usize, UnresolvedDep)>,
+    /// `true` when the file has no package entry at all, not even a root project (an empty or
+    /// comment-only Cargo.lock, an npm lockfile without entries and without a `name`): no tool
+    /// writes such a file, so [`crate::discover::load_graph`] refuses it.
+    pub no_entries: bool,
 }
 
 impl ParsedLockfile {
@@ -117,6 +215,8 @@ impl ParsedLockfile {
             edges: Vec::new(),
             roots: Vec::new(),
             warnings: Vec::new(),
+            unresolved: Vec::new(),
+            no_entries: false,
         }
     }
 }
@@ -136,55 +236,38 @@ pub struct LockfileInfo {
     pub packages: usize,
 }
 
-/// Reads a file, refusing files over `max_size`, and rejecting invalid UTF-8 with its offset.
+/// Reads a regular file (see [`crate::fsio::read_regular`]: a FIFO, device or directory is
+/// refused without blocking), refusing files over `max_size`, and rejecting invalid UTF-8 and
+/// binary data with the place of the first bad byte.
 pub fn read_text(path: &Path, max_size: u64) -> Result<String, LockfileError> {
-    let io =
-        |e: std::io::Error| LockfileError::new(path, None, LockfileErrorKind::Io(e.to_string()));
-    let file = std::fs::File::open(path).map_err(io)?;
-    let meta = file.metadata().map_err(io)?;
-    if meta.is_dir() {
-        return Err(LockfileError::new(
-            path,
-            None,
-            LockfileErrorKind::Io("is a directory".into()),
-        ));
-    }
-    if meta.len() > max_size {
-        return Err(LockfileError::new(
-            path,
-            None,
-            LockfileErrorKind::TooLarge {
-                size: meta.len(),
-                limit: max_size,
-            },
-        ));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    // `take` guards against files that grow while being read.
-    file.take(max_size + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > max_size {
-        return Err(LockfileError::new(
-            path,
-            None,
-            LockfileErrorKind::TooLarge {
-                size: bytes.len() as u64,
-                limit: max_size,
-            },
-        ));
-    }
+    let bytes = crate::fsio::read_regular(path, max_size).map_err(LockfileError::from)?;
     decode_text(path, bytes)
 }
 
-/// Turns the bytes of a lockfile into text, rejecting invalid UTF-8 with the line and column of
-/// the first bad byte.
+/// `true` when a manifest is a regular file, `false` when absent; an error when something else
+/// (a FIFO, a device, a directory) has the manifest's name: it is never opened, and the check
+/// does not silently skip a project whose manifest it cannot read.
+pub(crate) fn manifest_exists(path: &Path) -> Result<bool, crate::error::ManifestError> {
+    use crate::fsio::{Probe, probe};
+    match probe(path).map_err(crate::error::LockfileError::from)? {
+        Probe::Absent => Ok(false),
+        Probe::Regular => Ok(true),
+        Probe::NotRegular(kind) => Err(crate::error::LockfileError::new(
+            path,
+            None,
+            crate::error::LockfileErrorKind::NotRegular(kind),
+        )
+        .into()),
+    }
+}
+
+/// Turns the bytes of a lockfile into text, rejecting invalid UTF-8 and binary data (a NUL byte,
+/// which neither TOML nor JSON allows anywhere) with the line and column of the first bad byte.
 pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String, LockfileError> {
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(&e.as_bytes()[..offset]);
+    let bad_at = |bytes: &[u8], offset: usize, what: &str| {
+        let text = String::from_utf8_lossy(&bytes[..offset]);
         let idx = crate::error::LineIndex::new(&text);
-        let (line, column) = idx.line_col(&text, offset);
+        let (line, column) = idx.line_col(&text, text.len());
         LockfileError::new(
             path,
             Some(crate::error::Place {
@@ -193,8 +276,21 @@ pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String, LockfileError>
                 offset: Some(offset),
                 pointer: None,
             }),
-            LockfileErrorKind::Syntax("invalid UTF-8".into()),
+            LockfileErrorKind::Syntax(what.into()),
         )
+    };
+    if let Some(nul) = memchr::memchr(0, &bytes)
+        && std::str::from_utf8(&bytes[..nul]).is_ok()
+    {
+        return Err(bad_at(
+            &bytes,
+            nul,
+            "binary data (NUL byte): not a text lockfile",
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        bad_at(e.as_bytes(), offset, "invalid UTF-8")
     })
 }
 
@@ -232,5 +328,63 @@ pub fn parse(
         Format::PackageLock | Format::NpmShrinkwrap => {
             npm::parse(path, display, text, lockfile, format)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_tools_lockfiles_are_not_detected_as_cargo_locks() {
+        let yarn = "# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.\n# yarn lockfile v1\n\n\"a@^1\":\n  version \"1.0.0\"\n";
+        assert_eq!(Format::detect(Path::new("yarn.lock"), yarn), None);
+        assert_eq!(Format::detect(Path::new("deps.lock"), yarn), None);
+        assert_eq!(unsupported_by_content(yarn), Some(("yarn", 2)));
+        let berry =
+            "# This file is generated by running \"yarn install\".\n\n__metadata:\n  version: 6\n";
+        assert_eq!(Format::detect(Path::new("yarn.lock"), berry), None);
+        assert_eq!(unsupported_by_content(berry), Some(("yarn", 3)));
+        let pnpm = "lockfileVersion: '9.0'\n";
+        assert_eq!(Format::detect(Path::new("pnpm-lock.yaml"), pnpm), None);
+        assert_eq!(unsupported_by_content(pnpm), Some(("pnpm", 1)));
+        assert_eq!(unsupported_by_name("pnpm-lock.yaml"), Some("pnpm"));
+        assert_eq!(unsupported_by_name("Cargo.lock"), None);
+        // An empty `*.lock` is no longer a Cargo.lock by its extension.
+        assert_eq!(Format::detect(Path::new("x.lock"), ""), None);
+        // Negative twins: Cargo.lock content under any name, npm names and JSON.
+        let cargo = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n";
+        assert_eq!(
+            Format::detect(Path::new("one-package.lock"), cargo),
+            Some(Format::CargoLock)
+        );
+        assert_eq!(
+            Format::detect(Path::new("Cargo.lock"), ""),
+            Some(Format::CargoLock)
+        );
+        assert_eq!(
+            Format::detect(Path::new("x.json"), "nope"),
+            Some(Format::PackageLock)
+        );
+        assert_eq!(unsupported_by_content(cargo), None);
+    }
+
+    #[test]
+    fn nul_bytes_are_binary_data_at_the_first_nul() {
+        let p = Path::new("Cargo.lock");
+        let e = decode_text(p, vec![0; 5000]).unwrap_err();
+        let place = e.place.clone().unwrap();
+        assert_eq!((place.line, place.column, place.offset), (1, 1, Some(0)));
+        assert_eq!(
+            e.to_string(),
+            "Cargo.lock:1:1: binary data (NUL byte): not a text lockfile"
+        );
+        let e = decode_text(p, b"ab\nc\xc3\xa9\0".to_vec()).unwrap_err();
+        let place = e.place.unwrap();
+        assert_eq!((place.line, place.column), (2, 3));
+        // Invalid UTF-8 before the NUL is reported first.
+        let e = decode_text(p, b"a\xff\0".to_vec()).unwrap_err();
+        assert!(e.to_string().contains("invalid UTF-8"), "{e}");
+        assert_eq!(decode_text(p, b"ok\n".to_vec()).unwrap(), "ok\n");
     }
 }

@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::{Diagnostic, Format, ParsedLockfile};
+use super::{Diagnostic, Format, ParsedLockfile, UnresolvedDep, UnresolvedReason};
 use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
 use crate::graph::DepKind;
 use crate::package::{Ecosystem, GitRef, Integrity, Location, NpmMeta, Package, Scopes, Source};
@@ -519,6 +519,9 @@ impl<'t, 'a> Packages<'t, 'a> {
         // Dependencies, in the order edges are made: normal, optional, peer, dev (dev only for
         // the root project and workspaces: an installed package's dev dependencies are not).
         let is_local = !in_node_modules;
+        // A link target outside the project (`../other`): npm installs its dependencies in its
+        // own folder, not from this lockfile, so they need not resolve here.
+        let outside = key_s == ".." || key_s.starts_with("../") || key_s.starts_with('/');
         let peer_optional = |name: &str| {
             e.peer_dependencies_meta
                 .as_ref()
@@ -551,7 +554,8 @@ impl<'t, 'a> Packages<'t, 'a> {
                     from: idx as u32,
                     name: dep.clone(),
                     kind: *kind,
-                    missing_ok: matches!(kind, DepKind::Optional | DepKind::Peer)
+                    missing_ok: outside
+                        || matches!(kind, DepKind::Optional | DepKind::Peer)
                         || peer_optional(name)
                         || (*kind == DepKind::Dev && !is_project_root),
                 });
@@ -623,16 +627,24 @@ impl<'t, 'a> Packages<'t, 'a> {
                 Some(to) => out.edges.push((from, to, dep.kind)),
                 None if dep.missing_ok => {}
                 None => {
-                    let message = format!(
-                        "\"{}\" depends on \"{name}\", which is not installed at or above it",
-                        if from_key.is_empty() {
-                            "(root)"
-                        } else {
-                            from_key
-                        }
-                    );
-                    out.warnings
-                        .push(Diagnostic::at(cx.lockfile, cx.pos_of(&dep.name).0, message));
+                    let from_shown = if from_key.is_empty() {
+                        "(root)"
+                    } else {
+                        from_key
+                    };
+                    out.unresolved.push((
+                        from,
+                        UnresolvedDep {
+                            lockfile: cx.lockfile,
+                            spec: name.to_owned(),
+                            line: cx.pos_of(&dep.name).0,
+                            reason: UnresolvedReason::Missing,
+                            why: format!("is not installed at or above \"{from_shown}\""),
+                            message: format!(
+                                "\"{from_shown}\" depends on \"{name}\", which is not installed at or above it"
+                            ),
+                        },
+                    ));
                 }
             }
         }
@@ -736,11 +748,17 @@ pub fn parse(
             ),
         ));
     }
+    // npm names the root project even without a package.json `name` (after its folder), and
+    // writes `"packages": {}` for a `{}` package.json: such a file is the root and nothing else.
+    let has_name = top.name.is_some();
     let mut out = if top.packages_seen {
         // npm ≥ 7 ignores the legacy tree when the `packages` map exists.
         drop(top.dependencies);
-        packages.finish()?
+        let mut out = packages.finish()?;
+        out.no_entries = out.packages.is_empty() && !has_name;
+        out
     } else {
+        let no_deps = top.dependencies.as_ref().is_none_or(|d| d.0.is_empty());
         let mut out = packages.out;
         parse_v1(
             &cx,
@@ -749,6 +767,7 @@ pub fn parse(
             top.dependencies.unwrap_or_default(),
             &mut out,
         )?;
+        out.no_entries = no_deps && !has_name;
         out
     };
     out.version = version;
@@ -1076,14 +1095,20 @@ fn parse_v1(
                 }
                 None => {
                     if !f.node.optional.0 {
-                        out.warnings.push(Diagnostic::at(
-                            cx.lockfile,
-                            cx.pos_of(dep).0,
-                            format!(
-                                "\"{}\" requires \"{}\", which is not installed at or above it",
-                                f.path,
-                                dep.as_str()
-                            ),
+                        out.unresolved.push((
+                            from,
+                            UnresolvedDep {
+                                lockfile: cx.lockfile,
+                                spec: dep.as_str().to_owned(),
+                                line: cx.pos_of(dep).0,
+                                reason: UnresolvedReason::Missing,
+                                why: format!("is not installed at or above \"{}\"", f.path),
+                                message: format!(
+                                    "\"{}\" requires \"{}\", which is not installed at or above it",
+                                    f.path,
+                                    dep.as_str()
+                                ),
+                            },
                         ));
                     }
                 }
@@ -1119,6 +1144,53 @@ mod tests {
             Format::PackageLock,
         )
         .expect("parses")
+    }
+
+    #[test]
+    fn missing_dependencies_are_typed_except_those_of_external_link_targets() {
+        let p = parse_str(
+            r#"{"name":"r","lockfileVersion":3,"packages":{
+  "": {"dependencies": {"a": "1", "ext": "../ext"}},
+  "../ext": {"name": "ext", "dependencies": {"app": "file:./app"}},
+  "node_modules/ext": {"resolved": "../ext", "link": true},
+  "node_modules/a": {"version": "1.0.0", "dependencies": {"gone": "^1"}}
+}}"#,
+        );
+        let got: Vec<(&str, &str, u32)> = p
+            .unresolved
+            .iter()
+            .map(|(from, u)| (p.packages[*from].name.as_str(), u.spec.as_str(), u.line))
+            .collect();
+        assert_eq!(
+            got,
+            [("a", "gone", 5)],
+            "not `app` of the external `../ext`"
+        );
+        assert_eq!(p.unresolved[0].1.reason, UnresolvedReason::Missing);
+        assert!(!p.no_entries);
+    }
+
+    #[test]
+    fn no_entries_only_without_any_entry_and_without_a_root_name() {
+        for (text, none) in [
+            (r#"{"lockfileVersion":3}"#, true),
+            (
+                r#"{"lockfileVersion":3,"packages":{},"dependencies":{}}"#,
+                true,
+            ),
+            (r#"{"lockfileVersion":1,"dependencies":{}}"#, true),
+            (
+                r#"{"name":"b","lockfileVersion":3,"requires":true,"packages":{}}"#,
+                false,
+            ),
+            (
+                r#"{"name":"c","version":"1.0.0","lockfileVersion":1}"#,
+                false,
+            ),
+            (r#"{"lockfileVersion":3,"packages":{"":{}}}"#, false),
+        ] {
+            assert_eq!(parse_str(text).no_entries, none, "{text}");
+        }
     }
 
     #[test]

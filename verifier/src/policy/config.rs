@@ -210,6 +210,8 @@ pub struct Config {
     pub registries: crate::checks::RegistriesConfig,
     /// `[drift]`: manifest vs lockfile.
     pub drift: crate::checks::drift::Config,
+    /// `[lockfile]` (`[lockfile.inconsistent]`).
+    pub lockfile: crate::checks::LockfileConfig,
     /// `[provenance]`: SLSA provenance policies per package or artefact.
     pub provenance: crate::policy::provenance::ProvenanceConfig,
 }
@@ -236,6 +238,7 @@ impl Default for Config {
             sources: Default::default(),
             registries: Default::default(),
             drift: Default::default(),
+            lockfile: Default::default(),
             provenance: Default::default(),
         }
     }
@@ -276,6 +279,7 @@ impl Config {
             sources: self.sources.clone(),
             registries: self.registries.clone(),
             drift: self.drift.clone(),
+            lockfile: self.lockfile.clone(),
         }
     }
 
@@ -343,8 +347,8 @@ impl Config {
             column: 0,
             message,
         };
-        let bytes = crate::fsio::read_regular(path, MAX_CONFIG_SIZE)
-            .map_err(|e| err(format!("cannot read: {e}")))?;
+        let bytes =
+            crate::fsio::read_regular(path, MAX_CONFIG_SIZE).map_err(|e| err(e.reason()))?;
         let text = crate::lockfile::decode_text(path, bytes).map_err(|e| {
             let (line, column) = e.place.as_ref().map_or((0, 0), |p| (p.line, p.column));
             ConfigError {
@@ -469,6 +473,10 @@ install-script = "warn"
 # enabled = true
 # severity = "high"
 # use-cargo = true                          # `cargo metadata --locked --offline` when cargo is on PATH
+# [lockfile.inconsistent]                   # a dependency names a package the lockfile lacks
+# enabled = true
+# severity = "high"
+# ignore = ["my-app"]                       # the package that declares the dependency
 
 # SLSA provenance each package or artefact must have (keys: docs/reference/provenance-policy.md;
 # they mirror slsa-verifier's and `gh attestation verify`'s flags).

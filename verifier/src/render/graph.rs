@@ -77,7 +77,7 @@ pub fn summarize(graph: &Graph) -> GraphSummary {
         sources,
         dev_only: graph.dev_only().len(),
         optional_only: graph.optional_only().len(),
-        warnings: graph.warnings.len(),
+        warnings: graph.warnings.len() + graph.unresolved.len(),
     }
 }
 
@@ -302,7 +302,7 @@ pub fn render_json(graph: &Graph, w: &mut dyn Write) -> io::Result<()> {
         .collect();
     serde_json::to_writer(&mut w, &roots)?;
     w.write_all(b",\"warnings\":")?;
-    serde_json::to_writer(&mut w, &graph.warnings)?;
+    serde_json::to_writer(&mut w, &graph.diagnostics())?;
     w.write_all(b"}\n")?;
     w.flush()
 }
@@ -408,7 +408,11 @@ pub fn render_why(a: &WhyAnswer, style: Style, w: &mut dyn Write) -> io::Result<
             "{}{}  {}",
             style.bold(&m.package),
             scopes,
-            style.dim(&format!("{}:{}", m.lockfile, m.line))
+            style.dim(&if m.line > 0 {
+                format!("{}:{}", m.lockfile, m.line)
+            } else {
+                m.lockfile.clone()
+            })
         )?;
         if m.paths.is_empty() {
             writeln!(w, "  (not reachable from any root)")?;

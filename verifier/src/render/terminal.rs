@@ -65,7 +65,7 @@ pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
                 writeln!(w, "    path: {}", f.path.join(" → "))?;
             }
             if let Some(loc) = &f.location {
-                writeln!(w, "    at:   {}:{}", loc.file, loc.line)?;
+                writeln!(w, "    at:   {loc}")?;
             }
             if let Some(fix) = &f.fix {
                 writeln!(w, "    fix:  {}", style.green(&fix_text(fix)))?;

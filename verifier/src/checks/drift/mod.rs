@@ -118,7 +118,7 @@ impl Manifests {
                         }
                         continue;
                     }
-                    if !lock_dir.join("Cargo.toml").is_file() {
+                    if !crate::lockfile::manifest_exists(&lock_dir.join("Cargo.toml"))? {
                         if drift {
                             out.notes.push(format!(
                                 "drift: no Cargo.toml beside {}; lock-drift not checked",
@@ -176,7 +176,7 @@ impl Manifests {
                         continue;
                     }
                     let pj = lock_dir.join("package.json");
-                    if !pj.is_file() {
+                    if !crate::lockfile::manifest_exists(&pj)? {
                         out.notes.push(format!(
                             "drift: no package.json beside {}; lock-drift not checked",
                             lock.display

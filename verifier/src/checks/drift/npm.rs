@@ -40,7 +40,7 @@ pub(super) fn load(
             // npm skips matched folders without a package.json; so do we (the lock's entry for
             // such a folder is then stale, and reported).
             let pj = dir.join("package.json");
-            if !pj.is_file() || !dir.starts_with(repo_root) {
+            if !dir.starts_with(repo_root) || !crate::lockfile::manifest_exists(&pj)? {
                 continue;
             }
             let rel = relative(&dir, lock_dir)
