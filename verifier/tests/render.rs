@@ -307,7 +307,7 @@ fn coverage_shows_in_every_format() {
     let md = render_to_string(|w| render::markdown::render(&r, w));
     assert!(md.contains(&format!("- {counts}")), "{md}");
     assert!(
-        md.contains("  - failed (hash-mismatch): time@0.1.45"),
+        md.contains("  - failed (hash-mismatch): `time@0.1.45`"),
         "{md}"
     );
     let json = render_to_string(|w| render::json::render(&r, w));
