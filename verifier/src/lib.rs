@@ -28,4 +28,5 @@ pub mod docs;
 pub mod pipeline;
 pub mod policy;
 pub mod report;
+pub mod sources;
 pub mod time;
