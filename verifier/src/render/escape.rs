@@ -65,9 +65,9 @@ pub fn visible_lines(s: &str) -> Cow<'_, str> {
 
 /// ASCII punctuation that Markdown (CommonMark, GFM, GitHub's math) reads as inline syntax
 /// anywhere in a line, written with a backslash: emphasis, code, links, table cells,
-/// strikethrough, math; `.` and `:` so that no `www.`, `http://` or e-mail autolink forms.
+/// strikethrough, math; `.`, `:` and `@` so that no `www.`, `http://` or e-mail autolink forms.
 /// `<`, `>` and `&` are written as HTML entities instead.
-const MD_INLINE: &[char] = &['\\', '`', '*', '_', '[', ']', '|', '~', '.', ':', '$'];
+const MD_INLINE: &[char] = &['\\', '`', '*', '_', '[', ']', '|', '~', '.', ':', '@', '$'];
 
 /// Characters that start a block (heading, list, quote, setext line) only at the start of a
 /// line: escaped when the text starts with one (text goes after `- ` in lists).
@@ -120,11 +120,11 @@ pub fn md_code(s: &str) -> Cow<'_, str> {
 }
 
 /// [`md_code`] for a table cell: `|` is written `\|` (GFM splits rows before it reads code
-/// spans). A string holding both `|` and `\` is written as [`md_text`] instead, since GFM reads
-/// `\\|` as a backslash and a cell separator.
+/// spans). A string with a backslash right before a `|` is written as [`md_text`] instead,
+/// since GFM reads `\\|` as a backslash and a cell separator.
 pub fn md_code_cell(s: &str) -> Cow<'_, str> {
     let v = visible(s);
-    if v.contains('|') && v.contains('\\') {
+    if v.contains("\\|") {
         return Cow::Owned(md_text(&v).into_owned());
     }
     Cow::Owned(code_span(&v, true))
