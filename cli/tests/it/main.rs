@@ -9,6 +9,7 @@ mod contract;
 mod db;
 mod drift;
 mod graph;
+mod hostile;
 mod intoto;
 mod key;
 mod registry;
