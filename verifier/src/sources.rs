@@ -131,6 +131,55 @@ mod tests {
     }
 
     #[test]
+    fn lockfiles_and_manifests_beside_them_are_located() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        let api = dir.path().join("services/api");
+        std::fs::create_dir_all(&api).unwrap();
+        let lock = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/check/cargo/Cargo.lock"
+        );
+        std::fs::copy(lock, api.join("Cargo.lock")).unwrap();
+        let graph = crate::load_graph(
+            &[dir.path().join("services")],
+            &crate::LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(graph.lockfiles[0].display, "api/Cargo.lock");
+        let mut report = Report::default();
+        let mut f = crate::finding::Finding::for_package(
+            &graph,
+            graph.roots()[0],
+            crate::finding::Code::LockDrift,
+            "drift",
+        );
+        f.location = Some(crate::finding::FindingLocation {
+            file: "api/crates/x/Cargo.toml".into(),
+            line: 1,
+        });
+        report.findings = crate::policy::evaluate(
+            &crate::policy::Config::default(),
+            vec![f],
+            crate::time::Timestamp(0),
+        )
+        .findings;
+        let s = locate(&graph, &report, Some(&dir.path().join("services")));
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        assert_eq!(s.root, format!("{}/", slashes(&root)));
+        assert_eq!(
+            s.files.get("api/Cargo.lock"),
+            Some(&SourcePath::InRoot("services/api/Cargo.lock".into()))
+        );
+        assert_eq!(
+            s.files.get("api/crates/x/Cargo.toml"),
+            Some(&SourcePath::InRoot(
+                "services/api/crates/x/Cargo.toml".into()
+            ))
+        );
+    }
+
+    #[test]
     fn root_is_the_nearest_ancestor_with_git() {
         let dir = tempfile::tempdir().unwrap();
         let api = dir.path().join("services/api");

@@ -13,6 +13,7 @@ mod hostile;
 mod intoto;
 mod key;
 mod registry;
+mod sarif;
 #[path = "../../../verifier/tests/support/mod.rs"]
 mod support;
 mod why;
