@@ -73,7 +73,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             let path: Vec<Cow<'_, str>> = f.path.iter().map(|p| md_code_cell(p)).collect();
             writeln!(
                 w,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} — {} | {} |",
                 rf.effective_severity,
                 f.code.kind(),
                 pkg,
@@ -82,7 +82,8 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                     .as_ref()
                     .map(|fx| fix_text(fx, md_text))
                     .unwrap_or_default(),
-                format!("{} — {}", state_text(rf, md_text), reason_text(rf, md_text)),
+                state_text(rf, md_text),
+                reason_text(rf, md_text),
                 path.join(" → "),
             )?;
         }

@@ -77,7 +77,7 @@ pub fn coverage_lines(
     esc: Esc,
     name: Esc,
 ) -> (String, Vec<String>) {
-    let head = format!("{}: {}", esc(&c.check), c.counts_line());
+    let head = format!("{}: {}", esc(c.check), c.counts_line());
     let groups = c
         .not_verified_groups()
         .into_iter()
