@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use tollgate_verifier::render::Style;
+use tollgate_verifier::render::escape::visible_lines;
 
 use crate::args::{ColorChoice, GlobalArgs};
 
@@ -45,30 +46,37 @@ impl Output {
         }
     }
 
-    /// Prints an error (and its `hint:` lines) once, on stderr.
+    /// Prints an error (and its `hint:` lines) once, on stderr. Messages quote inputs (file
+    /// names, package names): control characters in them are shown as escapes.
     pub fn error(&self, e: &anyhow::Error) {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{} {e}", self.err_style.red("error:"));
+        let _ = writeln!(
+            err,
+            "{} {}",
+            self.err_style.red("error:"),
+            visible_lines(&e.to_string())
+        );
         for cause in e.chain().skip(1) {
-            let _ = writeln!(err, "  caused by: {cause}");
+            let _ = writeln!(err, "  caused by: {}", visible_lines(&cause.to_string()));
         }
     }
 
-    /// Prints a warning unless `-q`.
+    /// Prints a warning unless `-q` (control characters shown as escapes).
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
             let _ = writeln!(
                 std::io::stderr().lock(),
-                "{} {msg}",
-                self.err_style.yellow("warning:")
+                "{} {}",
+                self.err_style.yellow("warning:"),
+                visible_lines(msg)
             );
         }
     }
 
-    /// Prints a note when `-v`.
+    /// Prints a note when `-v` (control characters shown as escapes).
     pub fn info(&self, msg: &str) {
         if self.verbose > 0 {
-            let _ = writeln!(std::io::stderr().lock(), "{msg}");
+            let _ = writeln!(std::io::stderr().lock(), "{}", visible_lines(msg));
         }
     }
 }

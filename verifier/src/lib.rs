@@ -29,4 +29,5 @@ pub mod docs;
 pub mod pipeline;
 pub mod policy;
 pub mod report;
+pub mod sources;
 pub mod time;

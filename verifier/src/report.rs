@@ -142,6 +142,28 @@ pub struct CheckedLockfile {
     pub packages: usize,
 }
 
+/// Where one file named by the report lies, for SARIF locations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourcePath {
+    /// Inside the repository root: this path relative to it, `/`-separated.
+    InRoot(String),
+    /// Outside the repository root: this absolute path, `/`-separated.
+    Outside(String),
+}
+
+/// The repository root and where each file the report names lies relative to it. Filled in by
+/// [`crate::sources::locate`] (which does the IO) before rendering; SARIF writes locations
+/// relative to the root (`uriBaseId` `%SRCROOT%`), so code-scanning alerts land on the right
+/// file wherever in a monorepo `check` ran.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourceFiles {
+    /// Absolute path of the repository root (the nearest ancestor of the checked path holding
+    /// `.git`, else the current directory), `/`-separated, ending in `/`.
+    pub root: String,
+    /// Displayed path of each lockfile and each finding location → where it lies.
+    pub files: BTreeMap<String, SourcePath>,
+}
+
 /// Everything renderers need.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
@@ -171,4 +193,7 @@ pub struct Report {
     pub notes: Vec<String>,
     /// What `--verify-registry` / `--verify-artifacts` looked at (empty when neither ran).
     pub coverage: Vec<crate::coverage::CheckCoverage>,
+    /// Where the files named by the report lie in the repository (`None`: unknown; SARIF then
+    /// writes the displayed paths).
+    pub sources: Option<SourceFiles>,
 }

@@ -204,6 +204,49 @@ fn sarif_snapshot_and_schema() {
 }
 
 #[test]
+fn sarif_with_repository_root_validates() {
+    use tollgate_verifier::report::{SourceFiles, SourcePath};
+    let mut r = shared_report();
+    r.sources = Some(SourceFiles {
+        root: "/work/my repo/".into(),
+        files: [
+            (
+                "Cargo.lock".to_owned(),
+                SourcePath::InRoot("services/a b#1/Cargo.lock".into()),
+            ),
+            (
+                "web/package-lock.json".to_owned(),
+                SourcePath::Outside("/elsewhere/package-lock.json".into()),
+            ),
+        ]
+        .into(),
+    });
+    let s = render_to_string(|w| render::sarif::render(&r, w));
+    validate("testdata/schemas/sarif-schema-2.1.0.json", &s);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    let run = &v["runs"][0];
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        "file:///work/my%20repo/"
+    );
+    let locs: Vec<&serde_json::Value> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["locations"][0]["physicalLocation"]["artifactLocation"])
+        .collect();
+    assert!(locs.contains(&&serde_json::json!({
+        "uri": "services/a%20b%231/Cargo.lock",
+        "uriBaseId": "%SRCROOT%"
+    })));
+    assert!(locs.contains(&&serde_json::json!({"uri": "file:///elsewhere/package-lock.json"})));
+    // Without sources (a library caller): the displayed paths, encoded, no base.
+    let plain = render_to_string(|w| render::sarif::render(&shared_report(), w));
+    let v: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert!(v["runs"][0].get("originalUriBaseIds").is_none());
+}
+
+#[test]
 fn renderers_are_deterministic() {
     let a = render_to_string(|w| render::json::render(&shared_report(), w));
     let b = render_to_string(|w| render::json::render(&shared_report(), w));
@@ -307,7 +350,7 @@ fn coverage_shows_in_every_format() {
     let md = render_to_string(|w| render::markdown::render(&r, w));
     assert!(md.contains(&format!("- {counts}")), "{md}");
     assert!(
-        md.contains("  - failed (hash-mismatch): time@0.1.45"),
+        md.contains("  - failed (hash-mismatch): `time@0.1.45`"),
         "{md}"
     );
     let json = render_to_string(|w| render::json::render(&r, w));

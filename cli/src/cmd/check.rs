@@ -173,6 +173,12 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
             out.warn(n);
         }
     }
+    // Where the report's files lie in the repository, for SARIF locations (IO, so here).
+    report.sources = Some(tollgate_verifier::sources::locate(
+        &graph,
+        &report,
+        a.input.path.as_deref(),
+    ));
 
     let mut buf: Vec<u8> = Vec::new();
     match g.format {

@@ -280,7 +280,11 @@ fn unsupported_lockfiles_are_noted_in_every_format() {
     for format in ["human", "json", "sarif", "markdown"] {
         let out = check_in(dir.path(), &[".", "--format", format]);
         assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
-        let all = format!("{}{}", stdout(&out), stderr(&out));
+        let mut all = format!("{}{}", stdout(&out), stderr(&out));
+        if format == "markdown" {
+            // Markdown escapes the punctuation of the note (`yarn\.lock`): read it as rendered.
+            all = all.replace('\\', "");
+        }
         assert!(all.contains(want), "{format}: {all}");
     }
     // A lockfile named on the command line: the yarn.lock beside it is noted too.

@@ -9,10 +9,12 @@ mod contract;
 mod db;
 mod drift;
 mod graph;
+mod hostile;
 mod inputs;
 mod intoto;
 mod key;
 mod registry;
+mod sarif;
 #[path = "../../../verifier/tests/support/mod.rs"]
 mod support;
 mod why;

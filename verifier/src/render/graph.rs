@@ -1,4 +1,5 @@
-//! Rendering of `tollgate graph` and `tollgate why`.
+//! Rendering of `tollgate graph` and `tollgate why`. The human forms show every string from the
+//! lockfiles through [`visible`]: control characters are printed as escapes; JSON keeps them.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -6,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Style;
+use super::escape::visible;
 use crate::graph::{Graph, PackageId};
 use crate::package::{Ecosystem, Package};
 
@@ -146,7 +148,7 @@ pub fn source_label(p: &Package) -> String {
 pub fn render_summary(s: &GraphSummary, style: Style, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "{}", style.bold("Lockfiles"))?;
     for (path, format, version, n) in &s.lockfiles {
-        writeln!(w, "  {path}  {format} v{version}  {n} packages")?;
+        writeln!(w, "  {}  {format} v{version}  {n} packages", visible(path))?;
     }
     writeln!(w, "{}", style.bold("Packages"))?;
     for (eco, n) in &s.packages {
@@ -160,11 +162,11 @@ pub fn render_summary(s: &GraphSummary, style: Style, w: &mut dyn Write) -> io::
     )?;
     writeln!(w, "{} ({})", style.bold("Roots"), s.roots.len())?;
     for r in &s.roots {
-        writeln!(w, "  {r}")?;
+        writeln!(w, "  {}", visible(r))?;
     }
     writeln!(w, "{}", style.bold("Sources"))?;
     for (src, n) in &s.sources {
-        writeln!(w, "  {n:>6}  {src}")?;
+        writeln!(w, "  {n:>6}  {}", visible(src))?;
     }
     writeln!(
         w,
@@ -173,7 +175,7 @@ pub fn render_summary(s: &GraphSummary, style: Style, w: &mut dyn Write) -> io::
         s.duplicates.len()
     )?;
     for (name, versions) in &s.duplicates {
-        writeln!(w, "  {name}: {}", versions.join(", "))?;
+        writeln!(w, "  {}: {}", visible(name), visible(&versions.join(", ")))?;
     }
     if s.warnings > 0 {
         writeln!(
@@ -406,19 +408,19 @@ pub fn render_why(a: &WhyAnswer, style: Style, w: &mut dyn Write) -> io::Result<
         writeln!(
             w,
             "{}{}  {}",
-            style.bold(&m.package),
+            style.bold(&visible(&m.package)),
             scopes,
             style.dim(&if m.line > 0 {
-                format!("{}:{}", m.lockfile, m.line)
+                format!("{}:{}", visible(&m.lockfile), m.line)
             } else {
-                m.lockfile.clone()
+                visible(&m.lockfile).into_owned()
             })
         )?;
         if m.paths.is_empty() {
             writeln!(w, "  (not reachable from any root)")?;
         }
         for p in &m.paths {
-            writeln!(w, "  {}", p.join(" → "))?;
+            writeln!(w, "  {}", visible(&p.join(" → ")))?;
         }
         if m.truncated {
             writeln!(w, "  {}", style.dim("… more paths (raise --limit)"))?;

@@ -1,13 +1,16 @@
 //! `--format markdown`: for a PR comment or a job summary.
+//!
+//! Every string from the inputs (names, versions, paths, ids, messages, notes, waiver reasons)
+//! is escaped for where it goes ([`super::escape`]): package names are code spans, other text is
+//! escaped text, and only `http`/`https` URLs become links. A crafted name cannot add a
+//! heading, a table cell, a comment, HTML or a link to the document.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
+use super::escape::{md_code, md_code_cell, md_link, md_text};
 use super::text::{coverage_lines, fix_text, reason_text, state_text};
 use crate::report::Report;
-
-fn esc(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
 
 /// Renders the report as Markdown.
 pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
@@ -16,7 +19,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w)?;
     if let crate::report::Verdict::Fail(reasons) = &r.verdict {
         for reason in reasons {
-            writeln!(w, "- {}", esc(reason))?;
+            writeln!(w, "- {}", md_text(reason))?;
         }
         writeln!(w)?;
     }
@@ -49,38 +52,39 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             let pkg = f
                 .package
                 .as_ref()
-                .map(|p| format!("`{}@{}`", p.name, p.version))
+                .map(|p| md_code_cell(&format!("{}@{}", p.name, p.version)).into_owned())
                 .unwrap_or_default();
             let ids = match (
                 &f.ids.first(),
                 f.advisory.as_ref().and_then(|a| a.url.as_ref()),
             ) {
                 (Some(id), Some(url)) => format!(
-                    "[{}]({url}){}",
-                    esc(id),
+                    "{}{}",
+                    md_link(id, url),
                     if f.ids.len() > 1 {
-                        format!(" ({})", esc(&f.ids[1..].join(", ")))
+                        format!(" ({})", md_text(&f.ids[1..].join(", ")))
                     } else {
                         String::new()
                     }
                 ),
-                (Some(_), None) => esc(&f.ids.join(", ")),
+                (Some(_), None) => md_text(&f.ids.join(", ")).into_owned(),
                 _ => String::new(),
             };
+            let path: Vec<Cow<'_, str>> = f.path.iter().map(|p| md_code_cell(p)).collect();
             writeln!(
                 w,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} — {} | {} |",
                 rf.effective_severity,
                 f.code.kind(),
                 pkg,
                 ids,
                 f.fix
                     .as_ref()
-                    .map(fix_text)
-                    .map(|t| esc(&t))
+                    .map(|fx| fix_text(fx, md_text))
                     .unwrap_or_default(),
-                esc(&format!("{} — {}", state_text(rf), reason_text(rf))),
-                esc(&f.path.join(" → ")),
+                state_text(rf, md_text),
+                reason_text(rf, md_text),
+                path.join(" → "),
             )?;
         }
         writeln!(w)?;
@@ -95,17 +99,17 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             for wv in list {
                 writeln!(
                     w,
-                    "- `{}`{}{} — {}",
-                    esc(&wv.id),
+                    "- {}{}{} — {}",
+                    md_code(&wv.id),
                     wv.package
                         .as_ref()
-                        .map(|p| format!(" ({})", esc(p)))
+                        .map(|p| format!(" ({})", md_code(p)))
                         .unwrap_or_default(),
                     wv.expires
                         .as_ref()
-                        .map(|e| format!(", expires {e}"))
+                        .map(|e| format!(", expires {}", md_text(e)))
                         .unwrap_or_default(),
-                    esc(&wv.reason)
+                    md_text(&wv.reason)
                 )?;
             }
             writeln!(w)?;
@@ -115,10 +119,10 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "**Coverage**")?;
         writeln!(w)?;
         for c in &r.coverage {
-            let (head, groups) = coverage_lines(c);
-            writeln!(w, "- {}", esc(&head))?;
+            let (head, groups) = coverage_lines(c, md_text, md_code);
+            writeln!(w, "- {head}")?;
             for g in groups {
-                writeln!(w, "  - {}", esc(&g))?;
+                writeln!(w, "  - {g}")?;
             }
         }
         writeln!(w)?;
@@ -127,7 +131,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "**Notes**")?;
         writeln!(w)?;
         for n in &r.notes {
-            writeln!(w, "- {}", esc(n))?;
+            writeln!(w, "- {}", md_text(n))?;
         }
         writeln!(w)?;
     }
@@ -135,11 +139,11 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         writeln!(
             w,
             "<sub>advisory database: {} ({} advisories{})</sub>",
-            esc(&db.origin),
+            md_text(&db.origin),
             db.advisories,
             db.updated
                 .as_ref()
-                .map(|u| format!(", updated {u}"))
+                .map(|u| format!(", updated {}", md_text(u)))
                 .unwrap_or_default()
         )?;
     }

@@ -1,6 +1,7 @@
 //! Renderers: turn data (graphs, reports) into terminal text, JSON, SARIF or Markdown.
 //! Renderers do not decide: no filtering, re-ranking or pass/fail.
 
+pub mod escape;
 pub mod graph;
 pub mod json;
 pub mod markdown;

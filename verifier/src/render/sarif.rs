@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use crate::finding::Severity;
-use crate::report::Report;
+use crate::report::{Report, SourcePath};
 
 fn level(rf: &crate::report::ReportFinding) -> &'static str {
     if rf.blocking() {
@@ -35,6 +35,51 @@ fn rule_id(f: &crate::finding::Finding) -> String {
         Some(id) => id.clone(),
         None => f.code.id().to_owned(),
     }
+}
+
+/// The base id of repository-relative locations (GitHub code scanning's convention).
+const SRCROOT: &str = "%SRCROOT%";
+
+/// A file's `artifactLocation`: relative to `%SRCROOT%` when the report knows it lies in the
+/// repository, an absolute `file:` URI when it lies outside, else its displayed path.
+fn artifact_location(r: &Report, file: &str) -> Value {
+    match r.sources.as_ref().and_then(|s| s.files.get(file)) {
+        Some(SourcePath::InRoot(rel)) => json!({"uri": encode_path(rel), "uriBaseId": SRCROOT}),
+        Some(SourcePath::Outside(abs)) => json!({"uri": file_uri(abs)}),
+        None => json!({"uri": encode_path(file)}),
+    }
+}
+
+/// `path` (`/`-separated) as the path of a URI reference (RFC 3986): every byte but the
+/// unreserved characters, `/` and the sub-delimiters `!$&'()*+,;=` and `@` is percent-encoded
+/// (spaces, `%`, `#`, `?`, `:`, non-ASCII …). `:` is encoded so that a relative reference's first
+/// segment is never read as a scheme.
+pub fn encode_path(path: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        let keep = b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b);
+        if keep {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The `file:` URI of an absolute `/`-separated path (`C:/x` on Windows becomes `file:///C:/x`).
+pub fn file_uri(abs: &str) -> String {
+    let (drive, rest) = match abs.as_bytes() {
+        [d, b':', ..] if d.is_ascii_alphabetic() => abs.split_at(2),
+        _ => ("", abs),
+    };
+    let sep = if drive.is_empty() && rest.starts_with('/') {
+        ""
+    } else {
+        "/"
+    };
+    format!("file://{sep}{drive}{}", encode_path(rest))
 }
 
 /// Renders the report as a SARIF 2.1.0 log.
@@ -98,7 +143,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                 if loc.line > 0 {
                     region = json!({"startLine": loc.line});
                 }
-                let mut phys = json!({"artifactLocation": {"uri": loc.file}});
+                let mut phys = json!({"artifactLocation": artifact_location(r, &loc.file)});
                 if loc.line > 0 {
                     phys["region"] = region;
                 }
@@ -125,6 +170,9 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             "invocations": [{"executionSuccessful": true, "properties": {"verdict": r.verdict.as_str()}}],
         }]
     });
+    if let Some(src) = &r.sources {
+        log["runs"][0]["originalUriBaseIds"] = json!({ SRCROOT: {"uri": file_uri(&src.root)} });
+    }
     if !r.notes.is_empty() {
         // Notes (database age, skipped checks) as tool notifications: SARIF viewers list them
         // beside the results.
@@ -143,4 +191,23 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     let buf = serde_json::to_vec_pretty(&log)?;
     w.write_all(&buf)?;
     writeln!(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{encode_path, file_uri};
+
+    #[test]
+    fn paths_are_percent_encoded() {
+        assert_eq!(
+            encode_path("services/api/Cargo.lock"),
+            "services/api/Cargo.lock"
+        );
+        assert_eq!(
+            encode_path("my app/#1?/100%/ü:x"),
+            "my%20app/%231%3F/100%25/%C3%BC%3Ax"
+        );
+        assert_eq!(file_uri("/work/my repo/"), "file:///work/my%20repo/");
+        assert_eq!(file_uri("C:/src/x/"), "file:///C:/src/x/");
+    }
 }

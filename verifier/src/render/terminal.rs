@@ -1,9 +1,11 @@
 //! Human output: findings grouped by severity, with the path from a root, the smallest upgrade,
-//! and waiver and SLA state.
+//! and waiver and SLA state. Every string from the inputs is shown through
+//! [`visible`]: control characters are printed as escapes, never sent to the terminal.
 
 use std::io::{self, Write};
 
 use super::Style;
+use super::escape::visible;
 use super::text::{coverage_lines, fix_text, reason_text, state_text};
 use crate::finding::Severity;
 use crate::report::Report;
@@ -39,12 +41,12 @@ pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
             let pkg = f
                 .package
                 .as_ref()
-                .map(|p| format!("{}@{}", p.name, p.version))
+                .map(|p| visible(&format!("{}@{}", p.name, p.version)).into_owned())
                 .unwrap_or_default();
             let ids = if f.ids.is_empty() {
                 String::new()
             } else {
-                format!(" {}", f.ids.join(", "))
+                format!(" {}", visible(&f.ids.join(", ")))
             };
             writeln!(
                 w,
@@ -53,7 +55,7 @@ pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
                 f.code.kind(),
                 style.dim(&ids)
             )?;
-            writeln!(w, "    {}", f.title)?;
+            writeln!(w, "    {}", visible(&f.title))?;
             if f.severity == Severity::Unknown {
                 writeln!(
                     w,
@@ -62,24 +64,29 @@ pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
                 )?;
             }
             if f.path.len() > 1 {
-                writeln!(w, "    path: {}", f.path.join(" → "))?;
+                writeln!(w, "    path: {}", visible(&f.path.join(" → ")))?;
             }
             if let Some(loc) = &f.location {
-                writeln!(w, "    at:   {loc}")?;
+                writeln!(w, "    at:   {}", visible(&loc.to_string()))?;
             }
             if let Some(fix) = &f.fix {
-                writeln!(w, "    fix:  {}", style.green(&fix_text(fix)))?;
+                writeln!(w, "    fix:  {}", style.green(&fix_text(fix, visible)))?;
             }
             if let Some(url) = f.advisory.as_ref().and_then(|a| a.url.as_ref()) {
-                writeln!(w, "    more: {url}")?;
+                writeln!(w, "    more: {}", visible(url))?;
             }
-            let state = state_text(rf);
+            let state = state_text(rf, visible);
             let state = if rf.blocking() {
                 style.red(&state)
             } else {
                 state
             };
-            writeln!(w, "    {} — {}", state, style.dim(&reason_text(rf)))?;
+            writeln!(
+                w,
+                "    {} — {}",
+                state,
+                style.dim(&reason_text(rf, visible))
+            )?;
         }
         writeln!(w)?;
     }
@@ -88,9 +95,9 @@ pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
             w,
             "{} waiver `{}` expired on {}; it no longer applies ({})",
             style.yellow("expired:"),
-            wv.id,
-            wv.expires.as_deref().unwrap_or("?"),
-            wv.reason
+            visible(&wv.id),
+            visible(wv.expires.as_deref().unwrap_or("?")),
+            visible(&wv.reason)
         )?;
     }
     for wv in &r.stale_waivers {
@@ -98,14 +105,14 @@ pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
             w,
             "{} waiver `{}` matches no finding; remove it",
             style.yellow("stale:"),
-            wv.id
+            visible(&wv.id)
         )?;
     }
     for n in &r.notes {
-        writeln!(w, "{} {n}", style.yellow("note:"))?;
+        writeln!(w, "{} {}", style.yellow("note:"), visible(n))?;
     }
     for c in &r.coverage {
-        let (head, groups) = coverage_lines(c);
+        let (head, groups) = coverage_lines(c, visible, visible);
         writeln!(w, "{} {head}", style.bold("coverage:"))?;
         for g in groups {
             writeln!(w, "  {g}")?;
@@ -135,7 +142,7 @@ pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
     )?;
     if let crate::report::Verdict::Fail(reasons) = &r.verdict {
         for reason in reasons {
-            writeln!(w, "  {reason}")?;
+            writeln!(w, "  {}", visible(reason))?;
         }
     }
     Ok(())
