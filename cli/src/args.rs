@@ -61,6 +61,16 @@ pub enum OutputFormat {
     Markdown,
 }
 
+impl std::fmt::Display for OutputFormat {
+    /// The spelling on the command line (`sarif`, not `Sarif`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.to_possible_value() {
+            Some(v) => f.write_str(v.get_name()),
+            None => write!(f, "{self:?}"),
+        }
+    }
+}
+
 /// Colour choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {

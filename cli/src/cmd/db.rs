@@ -157,7 +157,7 @@ fn print_meta(meta: &DbMeta, path: &Path, g: &GlobalArgs) -> anyhow::Result<()> 
                 )?;
             }
         }
-        f => bail!("`db` does not support --format {f:?}; use human or json"),
+        f => bail!("`db` does not support --format {f}; use human or json"),
     }
     w.flush()?;
     Ok(())
@@ -276,7 +276,7 @@ fn status(a: &StatusArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
                 writeln!(w, "               {}", s.location)?;
             }
         }
-        f => bail!("`db status` does not support --format {f:?}; use human or json"),
+        f => bail!("`db status` does not support --format {f}; use human or json"),
     }
     w.flush()?;
     if let Some(warning) = st.warning() {

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::bail;
-use clap::ValueEnum;
 use tollgate_verifier::policy::Config;
 use tollgate_verifier::render::graph as render;
 use tollgate_verifier::{Graph, LoadOptions};
@@ -51,13 +50,6 @@ pub fn load(input: &InputArgs, config: &Config, out: &Output) -> anyhow::Result<
     Ok(graph)
 }
 
-/// The spelling of a format on the command line (`sarif`, not `Sarif`).
-fn flag_name(f: OutputFormat) -> String {
-    f.to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_else(|| format!("{f:?}").to_lowercase())
-}
-
 /// `tollgate graph`.
 pub fn graph(a: &GraphArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
     let config = super::check::load_config(&a.input, out)?;
@@ -68,10 +60,7 @@ pub fn graph(a: &GraphArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
         OutputFormat::Human => {
             render::render_summary(&render::summarize(&graph), out.style, &mut w)?
         }
-        f => bail!(
-            "`graph` does not support --format {}; use human or json",
-            flag_name(f)
-        ),
+        f => bail!("`graph` does not support --format {}; use human or json", f),
     }
     w.flush()?;
     // The process ends here: freeing 10^5 packages one string at a time would only cost time.
@@ -94,10 +83,7 @@ pub fn why(a: &WhyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome>
             writeln!(w)?;
         }
         OutputFormat::Human => render::render_why(&answer, out.style, &mut w)?,
-        f => bail!(
-            "`why` does not support --format {}; use human or json",
-            flag_name(f)
-        ),
+        f => bail!("`why` does not support --format {}; use human or json", f),
     }
     w.flush()?;
     Ok(Outcome::Pass)

@@ -69,10 +69,7 @@ pub fn run(a: &KeyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome>
     // Checked before anything is written.
     if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
         let f = g.format;
-        let name = f
-            .to_possible_value()
-            .map_or_else(|| format!("{f:?}"), |v| v.get_name().to_owned());
-        bail!("`key` does not support --format {name}; use human or json");
+        bail!("`key` does not support --format {f}; use human or json");
     }
     match &a.command {
         KeyCommand::Generate(a) => generate(a, g, out),

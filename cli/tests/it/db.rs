@@ -450,3 +450,11 @@ fn a_stale_database_fails_the_gate_when_asked() {
     let (code, out, err) = tollgate(&["check", "--lockfile", lock, "--db", db, "--config", cfg]);
     assert_eq!(code, 0, "young enough for the limit: {out}{err}");
 }
+
+/// Issue 11 #14: an unsupported format is named as typed (`sarif`, not `Sarif`).
+#[test]
+fn db_names_an_unsupported_format_as_typed() {
+    let (code, _, err) = tollgate(&["db", "status", "--format", "sarif"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--format sarif;"), "{err}");
+}

@@ -165,9 +165,27 @@ fn looks_like_advisory_id(stem: &str) -> bool {
 /// JSON fields that only an advisory carries: a file with one of them is an advisory.
 const ADVISORY_FIELDS: [&str; 5] = ["id", "affected", "modified", "aliases", "schema_version"];
 
-/// Classifies one file: `rel` is its path inside the source, `text` its content. Errors are
-/// messages with a place where there is one; the caller adds the file name.
-pub fn classify(rel: &Path, text: &str) -> Result<FileClass, String> {
+/// Why a file that is an advisory cannot be read as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassifyError {
+    /// 1-based line and column, when known.
+    pub place: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ClassifyError {
+    fn new(place: Option<(usize, usize)>, message: impl Into<String>) -> Self {
+        ClassifyError {
+            place,
+            message: message.into(),
+        }
+    }
+}
+
+/// Classifies one file: `rel` is its path inside the source, `text` its content. The caller adds
+/// the file name to an error.
+pub fn classify(rel: &Path, text: &str) -> Result<FileClass, ClassifyError> {
     let fname = rel
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -189,19 +207,25 @@ pub fn classify(rel: &Path, text: &str) -> Result<FileClass, String> {
         }
         let head = text.trim_start_matches('\u{feff}').trim_start();
         if looks_like_advisory_id(stem) || head.starts_with("[advisory]") {
-            return Err(
-                "1:1: a RustSec advisory must start with a ```toml front matter (is the file truncated or damaged?)"
-                    .into(),
-            );
+            return Err(ClassifyError::new(
+                Some((1, 1)),
+                "a RustSec advisory must start with a ```toml front matter (is the file truncated or damaged?)",
+            ));
         }
         return Ok(FileClass::Skip(Skip::NotAnAdvisory));
     }
     if fname.ends_with(".json") {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            format!(
-                "{}:{}: not valid JSON ({e}); an advisory file that does not parse fails the import",
-                e.line(),
-                e.column()
+            // serde_json's message ends in " at line L column C": the place is shown already.
+            let full = e.to_string();
+            let what = full
+                .rsplit_once(" at line ")
+                .map_or(full.as_str(), |(head, _)| head);
+            ClassifyError::new(
+                Some((e.line(), e.column())),
+                format!(
+                    "not valid JSON ({what}); an advisory file that does not parse fails the import"
+                ),
             )
         })?;
         let is_advisory = value
@@ -211,10 +235,10 @@ pub fn classify(rel: &Path, text: &str) -> Result<FileClass, String> {
             return Ok(FileClass::Skip(Skip::NotAnAdvisory));
         }
         if !parse::looks_like_osv(&value) {
-            return Err(
-                "not an OSV record (an advisory needs a string `id` and `modified` or `affected`); other advisory formats are not supported: convert them to OSV"
-                    .into(),
-            );
+            return Err(ClassifyError::new(
+                None,
+                "not an OSV record (an advisory needs a string `id` and `modified` or `affected`); other advisory formats are not supported: convert them to OSV",
+            ));
         }
         return Ok(FileClass::Osv(value));
     }
@@ -241,6 +265,7 @@ pub fn read_source(src: &SourceDir) -> Result<(Vec<AdvisoryRecord>, SourceMeta),
         let rel = f.strip_prefix(&src.path).unwrap_or(&f);
         let parse_err = |m: String| AdvisoryError::Parse {
             path: f.clone(),
+            place: None,
             message: m,
         };
         let bytes =
@@ -254,7 +279,12 @@ pub fn read_source(src: &SourceDir) -> Result<(Vec<AdvisoryRecord>, SourceMeta),
                 e.utf8_error().valid_up_to()
             ))
         })?;
-        let parsed = match classify(rel, &text).map_err(parse_err)? {
+        let class = classify(rel, &text).map_err(|e| AdvisoryError::Parse {
+            path: f.clone(),
+            place: e.place,
+            message: e.message,
+        })?;
+        let parsed = match class {
             FileClass::Skip(_) => {
                 skipped += 1;
                 continue;
@@ -413,7 +443,8 @@ mod tests {
         // JSON: truncated is an error with its place; non-advisory JSON is skipped; an advisory
         // in another format is an error.
         let e = classify(p("a.json"), "{\"id\": \"GHSA-x\", \"modi").unwrap_err();
-        assert!(e.starts_with("1:"), "{e}");
+        assert_eq!(e.place.map(|p| p.0), Some(1), "{e:?}");
+        assert!(!e.message.contains(" at line "), "{e:?}");
         assert_eq!(
             classify(
                 p("package.json"),

@@ -49,10 +49,12 @@ pub enum AdvisoryError {
         message: String,
     },
     /// An advisory file does not parse.
-    #[error("{}: {message}", path.display())]
+    #[error("{}{}: {message}", path.display(), place.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
     Parse {
         /// The advisory file.
         path: PathBuf,
+        /// 1-based line and column, when known.
+        place: Option<(usize, usize)>,
         /// What is wrong.
         message: String,
     },

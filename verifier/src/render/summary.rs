@@ -5,10 +5,17 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::Style;
+use super::escape::visible;
 use crate::report::{Report, Verdict};
 
 /// Renders the verdict line, its reasons and where the report was written.
 pub fn render(r: &Report, style: Style, written_to: &Path, w: &mut dyn Write) -> io::Result<()> {
+    verdict(r, style, w)?;
+    writeln!(w, "report: {}", visible(&written_to.display().to_string()))
+}
+
+/// The verdict line and its reasons: the last lines of the human report.
+pub fn verdict(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
     let s = &r.summary;
     let verdict = match &r.verdict {
         Verdict::Pass => style.green("PASS"),
@@ -33,8 +40,8 @@ pub fn render(r: &Report, style: Style, written_to: &Path, w: &mut dyn Write) ->
     )?;
     if let Verdict::Fail(reasons) = &r.verdict {
         for reason in reasons {
-            writeln!(w, "  {reason}")?;
+            writeln!(w, "  {}", visible(reason))?;
         }
     }
-    writeln!(w, "report: {}", written_to.display())
+    Ok(())
 }

@@ -118,32 +118,5 @@ pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "  {g}")?;
         }
     }
-    let s = &r.summary;
-    let verdict = match &r.verdict {
-        crate::report::Verdict::Pass => style.green("PASS"),
-        crate::report::Verdict::Fail(_) => style.red("FAIL"),
-    };
-    writeln!(
-        w,
-        "{} {} packages, {} finding(s): {} blocking, {} warning(s), {} waived, {} overdue (fail-on {}{})",
-        style.bold(&verdict),
-        r.packages,
-        r.findings.len(),
-        s.blocking,
-        s.warnings,
-        s.waived,
-        s.overdue,
-        r.fail_on,
-        if r.fail_on_overdue {
-            ", overdue only"
-        } else {
-            ""
-        }
-    )?;
-    if let crate::report::Verdict::Fail(reasons) = &r.verdict {
-        for reason in reasons {
-            writeln!(w, "  {}", visible(reason))?;
-        }
-    }
-    Ok(())
+    super::summary::verdict(r, style, w)
 }
