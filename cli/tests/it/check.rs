@@ -274,32 +274,11 @@ fn fail_on_overdue_blocks_only_past_the_sla() {
     assert_eq!(lodash["sla"]["started"], "2020-07-13T00:00:00Z");
 }
 
-/// Runs `tollgate ARGS` with stdout closed before it writes (`tollgate check | head -0`).
-fn run_with_closed_stdout(args: &[&str]) -> (Option<i32>, String) {
-    use std::io::Read;
-    use std::process::Stdio;
-    let mut child = tollgate()
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    (child.wait().unwrap().code(), err)
-}
-
 #[test]
 fn closed_pipe_keeps_the_failing_verdict() {
     // Issue 11 #4: `tollgate check … | head -1` exited 0 on a failing gate.
     for fmt in ["human", "json", "sarif", "markdown"] {
-        let (code, err) = run_with_closed_stdout(&[
+        let (code, err) = crate::run_with_closed_stdout(&[
             "check",
             "../check/cargo",
             "--db",
@@ -314,7 +293,7 @@ fn closed_pipe_keeps_the_failing_verdict() {
 
 #[test]
 fn closed_pipe_keeps_the_passing_verdict() {
-    let (code, err) = run_with_closed_stdout(&[
+    let (code, err) = crate::run_with_closed_stdout(&[
         "check",
         "../check/cargo",
         "--db",

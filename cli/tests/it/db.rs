@@ -25,6 +25,14 @@ fn tollgate(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `db status --format json` at `now`: the document, stdout and stderr.
+fn status_json(db: &str, now: &str) -> (serde_json::Value, String, String) {
+    let (code, out, err) =
+        tollgate(&["db", "status", "--db", db, "--now", now, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    (serde_json::from_str(&out).unwrap(), out, err)
+}
+
 #[test]
 fn import_then_status_reports_sources_counts_and_age() {
     let dir = tempfile::tempdir().unwrap();
@@ -46,18 +54,7 @@ fn import_then_status_reports_sources_counts_and_age() {
     assert!(out.contains("1664 advisories"), "{out}");
     assert!(db.join("advisories.idx").is_file());
 
-    let (code, out, err) = tollgate(&[
-        "db",
-        "status",
-        "--db",
-        db_s,
-        "--now",
-        "2026-08-25T00:00:00Z",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (v, _, err) = status_json(db_s, "2026-08-25T00:00:00Z");
     assert_eq!(v["age_days"], 139);
     assert_eq!(v["stale"], true);
     assert_eq!(
@@ -308,18 +305,7 @@ fn the_snapshot_date_is_the_sources_date_not_the_import_time() {
         "2026-12-01T00:00:00Z",
     ]);
     assert_eq!(code, 0, "{err}");
-    let (code, out, err) = tollgate(&[
-        "db",
-        "status",
-        "--db",
-        db_s,
-        "--now",
-        "2026-12-01T00:00:00Z",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (v, out, err) = status_json(db_s, "2026-12-01T00:00:00Z");
     assert_eq!(v["stale"], true, "{out}");
     let snap = v["snapshot_date"].as_str().unwrap_or("");
     assert!(

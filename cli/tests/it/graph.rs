@@ -297,23 +297,8 @@ fn errors_are_coloured_only_when_asked() {
 
 #[test]
 fn closed_stdout_pipe_exits_quietly() {
-    use std::io::Read;
-    use std::process::Stdio;
-    let mut child = tollgate()
-        .args(["graph", "cargo-v1-root", "--format", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert!(status.code().is_some(), "no signal death");
-    assert!(!err.contains("panicked"), "{err}");
+    let (code, err) =
+        crate::run_with_closed_stdout(&["graph", "cargo-v1-root", "--format", "json"]);
+    assert_eq!(code, Some(0), "no signal death, no error: {err}");
+    assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
 }

@@ -94,6 +94,27 @@ pub fn filter(text: &str) -> String {
     s.replace('\u{1b}', "␛")
 }
 
+/// Runs `tollgate ARGS` with stdout closed before it writes (`tollgate check | head -0`).
+pub fn run_with_closed_stdout(args: &[&str]) -> (Option<i32>, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = tollgate()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (child.wait().unwrap().code(), err)
+}
+
 /// Snapshots `tollgate ARGS` under `name`.
 #[macro_export]
 macro_rules! snap {
