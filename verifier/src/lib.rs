@@ -19,6 +19,7 @@ pub use graph::{DepKind, Graph, PackageId};
 pub use package::{Ecosystem, Package, Source};
 pub mod checks;
 pub mod finding;
+pub mod gate;
 pub mod redact;
 pub mod registry;
 pub mod render;

@@ -1,15 +1,15 @@
 //! `tollgate check` and `tollgate init`.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use tollgate_verifier::advisory;
-use tollgate_verifier::checks;
 use tollgate_verifier::finding::Severity;
+use tollgate_verifier::gate;
 use tollgate_verifier::policy::Config;
 use tollgate_verifier::policy::config::{CONFIG_FILE, DEFAULT_CONFIG_TEMPLATE};
+use tollgate_verifier::registry::Progress;
 use tollgate_verifier::render;
 use tollgate_verifier::time::Timestamp;
 
@@ -77,32 +77,17 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
         .ok_or_else(|| format!("invalid time `{s}`: expected RFC 3339 or YYYY-MM-DD"))
 }
 
-/// Finds and loads the policy.
+/// Finds and loads the policy (`--config`, else `tollgate.toml` beside PATH or here).
 pub fn load_config(input: &InputArgs, out: &Output) -> anyhow::Result<Config> {
-    if let Some(p) = &input.config {
-        return Ok(Config::load(p)?);
+    let (config, file) = Config::discover(input.path.as_deref(), input.config.as_deref())?;
+    match file {
+        Some(f) => out.info(&format!("policy: {}", f.display())),
+        None => out.info("policy: defaults (no tollgate.toml found)"),
     }
-    let base = match &input.path {
-        Some(p) if p.is_dir() => p.clone(),
-        Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
-        None => PathBuf::from("."),
-    };
-    for dir in [base, PathBuf::from(".")] {
-        let candidate = if dir.as_os_str().is_empty() {
-            PathBuf::from(CONFIG_FILE)
-        } else {
-            dir.join(CONFIG_FILE)
-        };
-        if candidate.is_file() {
-            out.info(&format!("policy: {}", candidate.display()));
-            return Ok(Config::load(&candidate)?);
-        }
-    }
-    out.info("policy: defaults (no tollgate.toml found)");
-    Ok(Config::default())
+    Ok(config)
 }
 
-/// `tollgate check`.
+/// `tollgate check`: maps the arguments onto [`gate::CheckInput`], runs the gate, renders.
 pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
     let mut config = load_config(&a.input, out)?;
     if let Some(s) = a.fail_on {
@@ -111,86 +96,58 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     if a.fail_on_overdue {
         config.fail_on_overdue = true;
     }
+    let input = gate::CheckInput {
+        path: a.input.path.clone(),
+        lockfiles: a.input.lockfiles.clone(),
+        max_file_size: a.input.max_file_size,
+        config,
+        db: a.db.clone(),
+        allow_empty_db: a.allow_empty_db,
+        max_db_age_days: a.max_db_age_days,
+        fail_on_stale_db: a.fail_on_stale_db,
+        registry: super::registry::request(&a.registry, out),
+    };
     let now = a.now.unwrap_or_else(Timestamp::now);
-    let graph = super::graph::load(&a.input, &config, out)?;
-    let mut findings = Vec::new();
-
-    // Offline checks: pinning, sources, drift. Paths are judged against the checked directory.
-    let repo_root = match &a.input.path {
-        Some(p) if p.is_dir() => p.clone(),
-        _ => PathBuf::from("."),
+    let env = |k: &str| std::env::var(k).ok();
+    let bar = super::registry::progress_bar(out, input.registry.is_some());
+    let progress: &dyn Progress = match &bar {
+        Some(b) => b,
+        None => &tollgate_verifier::registry::NoProgress,
     };
-    let repo_root = std::fs::canonicalize(&repo_root).unwrap_or(repo_root);
-    let checks_config = config.checks();
-    // Manifests beside the lockfiles, for drift and Cargo path dependencies (IO before checks).
-    let manifests = checks::drift::Manifests::load(&graph, &repo_root, &checks_config)?;
-    let mut cx = checks::CheckCx::new(&graph, &repo_root, &checks_config);
-    cx.manifests = Some(&manifests);
-    findings.extend(checks::run_checks(&cx));
-    // --verify-registry / --verify-artifacts (network, or caches with --offline).
-    let mut verified =
-        super::registry::verify(&a.registry, &graph, &repo_root, &checks_config, out)?;
-    if let Some(v) = &mut verified {
-        findings.append(&mut v.findings);
-    }
-
-    let db_path = a.db.clone().or_else(|| config.advisories.db.clone());
-    let system_now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.0.max(0) as u64);
-    let db = advisory::open_or_embedded(db_path.as_deref(), system_now)?;
-    let allow_empty = if a.allow_empty_db {
-        vec!["*".to_owned()]
-    } else {
-        config.advisories.allow_empty.clone()
-    };
-    advisory::require_ecosystems(&db, advisory::ecosystems_to_match(&graph), &allow_empty)?;
-    findings.extend(advisory::match_graph(&db, &graph)?);
-    let max_age = a
-        .max_db_age_days
-        .or(config.advisories.max_age_days)
-        .unwrap_or(advisory::store::DEFAULT_MAX_AGE_DAYS);
-    let status = advisory::status(&db, system_now, max_age);
-
-    let mut report = tollgate_verifier::pipeline::finish_report(&graph, &config, findings, now);
-    report.notes.extend(manifests.notes.iter().cloned());
-    if let Some(v) = verified {
-        for n in v.notes {
-            if g.format != OutputFormat::Human {
-                out.warn(&n);
-            }
-            report.notes.push(n);
+    let run = match gate::check(&input, &env, progress, now) {
+        Ok(run) => run,
+        Err(e) => {
+            super::registry::explain(&e, out);
+            return Err(e.into());
         }
-        report.coverage = v.coverage;
+    };
+    super::graph::warn_about(&run.graph, out);
+    if let Some(s) = &run.registry_stats {
+        out.info(&format!(
+            "registry: {} request(s), {} retried, {} revalidated from the cache, {} from the cache offline, {} bytes",
+            s.requests, s.retries, s.not_modified, s.offline_hits, s.bytes
+        ));
     }
-    let notes_before = report.notes.len();
-    tollgate_verifier::pipeline::apply_db_status(
-        &mut report,
-        &status,
-        a.fail_on_stale_db || config.advisories.fail_on_stale,
-    );
-    // The human report shows its notes; other formats carry them in the document only.
+    // The human report shows its notes; other formats carry them in the document only, so the
+    // ones a user must see are repeated on stderr.
     if g.format != OutputFormat::Human {
-        for n in &report.notes[notes_before..] {
+        for n in &run.warnings {
             out.warn(n);
         }
     }
-    // Where the report's files lie in the repository, for SARIF locations (IO, so here).
-    report.sources = Some(tollgate_verifier::sources::locate(
-        &graph,
-        &report,
-        a.input.path.as_deref(),
-    ));
+    let report = &run.report;
 
     let mut buf: Vec<u8> = Vec::new();
     match g.format {
-        OutputFormat::Human => render::terminal::render(&report, out.style, &mut buf)?,
-        OutputFormat::Json => render::json::render(&report, &mut buf)?,
-        OutputFormat::Sarif => render::sarif::render(&report, &mut buf)?,
-        OutputFormat::Markdown => render::markdown::render(&report, &mut buf)?,
+        OutputFormat::Human => render::terminal::render(report, out.style, &mut buf)?,
+        OutputFormat::Json => render::json::render(report, &mut buf)?,
+        OutputFormat::Sarif => render::sarif::render(report, &mut buf)?,
+        OutputFormat::Markdown => render::markdown::render(report, &mut buf)?,
     }
     if let Some(path) = &a.output {
         let plain = if g.format == OutputFormat::Human {
             let mut b = Vec::new();
-            render::terminal::render(&report, render::Style::default(), &mut b)?;
+            render::terminal::render(report, render::Style::default(), &mut b)?;
             b
         } else {
             buf.clone()
@@ -200,7 +157,7 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
             // The document went to the file: the terminal gets the verdict, not a second copy
             // of a (possibly megabytes-long) SARIF or JSON document.
             buf.clear();
-            render::summary::render(&report, out.style, path, &mut buf)?;
+            render::summary::render(report, out.style, path, &mut buf)?;
         }
     }
     if !(out.quiet && (g.format == OutputFormat::Human || a.output.is_some())) {
@@ -215,8 +172,7 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     };
     // The process ends right after this: freeing every package, edge and finding one by one
     // would only cost time (as in `graph`).
-    std::mem::forget(graph);
-    std::mem::forget(report);
+    std::mem::forget(run);
     Ok(outcome)
 }
 

@@ -14,10 +14,7 @@ use crate::output::Output;
 
 /// Loads the graph named by the input arguments and reports its warnings.
 pub fn load(input: &InputArgs, config: &Config, out: &Output) -> anyhow::Result<Graph> {
-    let mut paths: Vec<PathBuf> = Vec::new();
-    if let Some(p) = &input.path {
-        paths.push(p.clone());
-    }
+    let mut paths: Vec<PathBuf> = input.path.iter().cloned().collect();
     paths.extend(input.lockfiles.iter().cloned());
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
@@ -27,6 +24,12 @@ pub fn load(input: &InputArgs, config: &Config, out: &Output) -> anyhow::Result<
         exclude: config.exclude.clone(),
     };
     let graph = tollgate_verifier::load_graph(&paths, &opts)?;
+    warn_about(&graph, out);
+    Ok(graph)
+}
+
+/// Prints the graph's lockfile warnings: each with `-v`, else their count.
+pub fn warn_about(graph: &Graph, out: &Output) {
     let warnings = graph.diagnostics();
     if out.verbose > 0 {
         for w in &warnings {
@@ -47,7 +50,6 @@ pub fn load(input: &InputArgs, config: &Config, out: &Output) -> anyhow::Result<
             warnings.len()
         ));
     }
-    Ok(graph)
 }
 
 /// `tollgate graph`.

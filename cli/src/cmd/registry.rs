@@ -1,15 +1,12 @@
-//! `tollgate check --verify-registry / --verify-artifacts`: flags, the progress bar, and the
-//! call into `verifier::registry` (fetch) and `verifier::checks::registry` (findings).
+//! `tollgate check --verify-registry / --verify-artifacts`: the flags, the request they make of
+//! the gate's registry stage (`verifier::gate`), and the progress bar.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
-use tollgate_verifier::Graph;
-use tollgate_verifier::checks::{self, ChecksConfig};
-use tollgate_verifier::coverage::CheckCoverage;
-use tollgate_verifier::finding::Finding;
-use tollgate_verifier::registry::{self, Progress, RegistryError, Request, UrlOverrides};
+use tollgate_verifier::gate::CheckError;
+use tollgate_verifier::registry::{Progress, RegistryError, Request, UrlOverrides};
 
 use crate::output::Output;
 
@@ -56,7 +53,7 @@ impl RegistryArgs {
 }
 
 /// A progress bar on stderr (only on a terminal, outside CI, without `-q`).
-struct Bar(indicatif::ProgressBar);
+pub struct Bar(indicatif::ProgressBar);
 
 impl Progress for Bar {
     fn add_total(&self, n: u64) {
@@ -70,9 +67,10 @@ impl Progress for Bar {
     }
 }
 
-fn progress_bar(out: &Output) -> Option<Bar> {
+/// The progress bar for the registry stage, when it runs and a person watches.
+pub fn progress_bar(out: &Output, wanted: bool) -> Option<Bar> {
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-    if out.quiet || ci || !std::io::stderr().is_terminal() {
+    if !wanted || out.quiet || ci || !std::io::stderr().is_terminal() {
         return None;
     }
     let pb =
@@ -85,33 +83,18 @@ fn progress_bar(out: &Output) -> Option<Bar> {
     Some(Bar(pb))
 }
 
-/// What the verifications add to the report.
-pub struct Verified {
-    /// Findings.
-    pub findings: Vec<Finding>,
-    /// Coverage of each verification.
-    pub coverage: Vec<CheckCoverage>,
-    /// Notes for the report.
-    pub notes: Vec<String>,
-}
-
-/// Runs the requested verifications; `None` when none was requested.
-pub fn verify(
-    a: &RegistryArgs,
-    graph: &Graph,
-    repo_root: &Path,
-    config: &ChecksConfig,
-    out: &Output,
-) -> anyhow::Result<Option<Verified>> {
+/// The registry request the flags ask for; `None` without `--verify-registry` and
+/// `--verify-artifacts` (warning when other registry flags were given in vain).
+pub fn request(a: &RegistryArgs, out: &Output) -> Option<Request> {
     if !a.wanted() {
         if a.registry_url_npm.is_some() || a.registry_url_cargo.is_some() || a.offline {
             out.warn(
                 "registry flags have no effect without --verify-registry or --verify-artifacts",
             );
         }
-        return Ok(None);
+        return None;
     }
-    let req = Request {
+    Some(Request {
         verify_registry: a.verify_registry,
         verify_artifacts: a.verify_artifacts,
         urls: UrlOverrides {
@@ -122,43 +105,18 @@ pub fn verify(
         no_cache: a.no_cache,
         offline: a.offline,
         artifact_caches: a.artifact_cache.clone(),
-    };
-    let env = |k: &str| std::env::var(k).ok();
-    let bar = progress_bar(out);
-    let progress: &dyn Progress = match &bar {
-        Some(b) => b,
-        None => &registry::NoProgress,
-    };
-    let data = match registry::load(graph, &config.registries, &req, &env, progress) {
-        Ok(d) => d,
-        Err(RegistryError::Fetch { errors }) if errors.len() > 1 && out.verbose > 0 => {
-            for e in &errors {
-                out.warn(&e.to_string());
-            }
-            return Err(RegistryError::Fetch { errors }.into());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let s = &data.stats;
-    out.info(&format!(
-        "registry: {} request(s), {} retried, {} revalidated from the cache, {} from the cache offline, {} bytes",
-        s.requests, s.retries, s.not_modified, s.offline_hits, s.bytes
-    ));
-    let cx = checks::CheckCx::new(graph, repo_root, config);
-    let mut findings = Vec::new();
-    let coverage = checks::registry::run(&cx, &data, &mut findings);
-    let mut notes = data.warnings.clone();
-    for c in &coverage {
-        if c.unverifiable > 0 {
-            notes.push(format!(
-                "{}: {} package(s) could not be verified; the coverage lists them and why",
-                c.check, c.unverifiable
-            ));
+    })
+}
+
+/// With `-v`, lists every fetch error of a failed registry stage (the error itself names the
+/// first).
+pub fn explain(e: &CheckError, out: &Output) {
+    if let CheckError::Registry(RegistryError::Fetch { errors }) = e
+        && errors.len() > 1
+        && out.verbose > 0
+    {
+        for e in errors {
+            out.warn(&e.to_string());
         }
     }
-    Ok(Some(Verified {
-        findings,
-        coverage,
-        notes,
-    }))
 }

@@ -339,6 +339,35 @@ impl Config {
         Ok(cfg)
     }
 
+    /// Finds and reads the policy: `explicit` (`--config`) when given; else `tollgate.toml` in
+    /// `path`'s directory (`path` itself when it is a directory), else in the current
+    /// directory; else the defaults. Returns the file read, if any.
+    pub fn discover(
+        path: Option<&Path>,
+        explicit: Option<&Path>,
+    ) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        if let Some(p) = explicit {
+            return Ok((Config::load(p)?, Some(p.to_path_buf())));
+        }
+        let base = match path {
+            Some(p) if p.is_dir() => p.to_path_buf(),
+            Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            None => PathBuf::from("."),
+        };
+        for dir in [base, PathBuf::from(".")] {
+            let candidate = if dir.as_os_str().is_empty() {
+                PathBuf::from(CONFIG_FILE)
+            } else {
+                dir.join(CONFIG_FILE)
+            };
+            // A FIFO or directory under the name is read (and refused) rather than skipped.
+            if crate::fsio::probe(&candidate).is_ok_and(|p| p != crate::fsio::Probe::Absent) {
+                return Ok((Config::load(&candidate)?, Some(candidate)));
+            }
+        }
+        Ok((Config::default(), None))
+    }
+
     /// Reads a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let err = |message: String| ConfigError {

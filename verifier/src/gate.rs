@@ -1,0 +1,192 @@
+//! The release gate as one function, [`check`]: discovery → lockfiles → graph → loaded data
+//! (manifests, registry records, the advisory index) → checks → policy → [`Report`].
+//!
+//! `tollgate check` calls it, and so will every later command that runs the gate (`sbom`,
+//! `rescan`, receipts): the binary keeps only argument parsing, progress display, rendering and
+//! the exit code. Obligations that hold for every finding (credential redaction, the policy, the
+//! notes) are applied here, once.
+
+use std::path::PathBuf;
+
+use crate::advisory::{self, AdvisoryError};
+use crate::checks::{self, CheckCx};
+use crate::discover::{LoadOptions, load_graph};
+use crate::error::{LoadError, ManifestError};
+use crate::graph::Graph;
+use crate::policy::Config;
+use crate::registry::http::HttpStats;
+use crate::registry::{self, Progress, RegistryError, Request};
+use crate::report::Report;
+use crate::time::Timestamp;
+
+/// What to check and how: the command line's view, after the policy file was read.
+#[derive(Debug, Clone)]
+pub struct CheckInput {
+    /// The path given (a lockfile or a directory to search); `None` with no lockfile: `.`.
+    pub path: Option<PathBuf>,
+    /// Lockfiles named one by one (`--lockfile`).
+    pub lockfiles: Vec<PathBuf>,
+    /// Largest lockfile read, in bytes.
+    pub max_file_size: u64,
+    /// The policy, with command-line overrides applied.
+    pub config: Config,
+    /// The advisory database (`--db`, beats `[advisories] db`); `None`: the user cache, else the
+    /// embedded snapshot.
+    pub db: Option<PathBuf>,
+    /// Accept a database without advisories for an ecosystem of the graph (`--allow-empty-db`;
+    /// `[advisories] allow-empty` lists ecosystems).
+    pub allow_empty_db: bool,
+    /// Staleness threshold in days (`--max-db-age-days`, beats `[advisories] max-age-days`).
+    pub max_db_age_days: Option<u32>,
+    /// Fail on a stale database (`--fail-on-stale-db`, or `[advisories] fail-on-stale`).
+    pub fail_on_stale_db: bool,
+    /// `--verify-registry` / `--verify-artifacts`; `None` when neither was asked for.
+    pub registry: Option<Request>,
+}
+
+/// One run of the gate.
+#[derive(Debug)]
+pub struct Run {
+    /// The dependency graph that was checked.
+    pub graph: Graph,
+    /// The report: findings, dispositions, verdict, notes, coverage, sources.
+    pub report: Report,
+    /// Notes a user must see even when the report goes to a machine (registry problems, the
+    /// database's age): the CLI repeats them on stderr for non-human formats.
+    pub warnings: Vec<String>,
+    /// HTTP counters of the registry stage, when it ran.
+    pub registry_stats: Option<HttpStats>,
+}
+
+/// Why the gate could not decide (exit 2): the message names the file, URL or database.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// Lockfiles could not be found or read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A manifest beside a lockfile could not be read.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// The registry stage failed.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The advisory database could not be opened or is hollow.
+    #[error(transparent)]
+    Advisory(#[from] AdvisoryError),
+}
+
+impl CheckInput {
+    /// The paths to load: PATH and every `--lockfile`, `.` when there is neither.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self.path.iter().cloned().collect();
+        paths.extend(self.lockfiles.iter().cloned());
+        if paths.is_empty() {
+            paths.push(PathBuf::from("."));
+        }
+        paths
+    }
+
+    /// The directory `path-outside-repo` measures against: PATH when it is a directory, else
+    /// the current directory.
+    fn repo_root(&self) -> PathBuf {
+        let root = match &self.path {
+            Some(p) if p.is_dir() => p.clone(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::canonicalize(&root).unwrap_or(root)
+    }
+}
+
+/// Runs the gate at `now`. `env` looks up environment variables (registry tokens in `.npmrc`);
+/// `progress` is told about the registry stage's work.
+pub fn check(
+    input: &CheckInput,
+    env: &dyn Fn(&str) -> Option<String>,
+    progress: &dyn Progress,
+    now: Timestamp,
+) -> Result<Run, CheckError> {
+    let config = &input.config;
+    let opts = LoadOptions {
+        max_file_size: input.max_file_size,
+        exclude: config.exclude.clone(),
+    };
+    let graph = load_graph(&input.paths(), &opts)?;
+    let repo_root = input.repo_root();
+    let checks_config = config.checks();
+
+    // Loaded data: manifests beside the lockfiles, registry records, the advisory index.
+    let manifests = checks::drift::Manifests::load(&graph, &repo_root, &checks_config)?;
+    // The local database first: a hollow one fails before any network request.
+    let system_now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.0.max(0) as u64);
+    let db_path = input.db.clone().or_else(|| config.advisories.db.clone());
+    let db = advisory::open_or_embedded(db_path.as_deref(), system_now)?;
+    let allow_empty = if input.allow_empty_db {
+        vec!["*".to_owned()]
+    } else {
+        config.advisories.allow_empty.clone()
+    };
+    advisory::require_ecosystems(&db, advisory::ecosystems_to_match(&graph), &allow_empty)?;
+    let registry_data = match &input.registry {
+        Some(req) => Some(registry::load(
+            &graph,
+            &checks_config.registries,
+            req,
+            env,
+            progress,
+        )?),
+        None => None,
+    };
+
+    // Checks.
+    let mut cx = CheckCx::new(&graph, &repo_root, &checks_config);
+    cx.manifests = Some(&manifests);
+    let mut findings = checks::run_checks(&cx);
+    let mut warnings = Vec::new();
+    let mut coverage = Vec::new();
+    let mut registry_stats = None;
+    if let Some(data) = &registry_data {
+        coverage = checks::registry::run(&cx, data, &mut findings);
+        warnings.extend(data.warnings.iter().cloned());
+        for c in &coverage {
+            if c.unverifiable > 0 {
+                warnings.push(format!(
+                    "{}: {} package(s) could not be verified; the coverage lists them and why",
+                    c.check, c.unverifiable
+                ));
+            }
+        }
+        registry_stats = Some(data.stats.clone());
+    }
+    findings.extend(advisory::match_graph(&db, &graph)?);
+
+    // Policy and report.
+    let mut report = crate::pipeline::finish_report(&graph, config, findings, now);
+    report.notes.extend(manifests.notes.iter().cloned());
+    report.notes.extend(warnings.iter().cloned());
+    report.coverage = coverage;
+    let max_age = input
+        .max_db_age_days
+        .or(config.advisories.max_age_days)
+        .unwrap_or(advisory::store::DEFAULT_MAX_AGE_DAYS);
+    let status = advisory::status(&db, system_now, max_age);
+    let before = report.notes.len();
+    crate::pipeline::apply_db_status(
+        &mut report,
+        &status,
+        input.fail_on_stale_db || config.advisories.fail_on_stale,
+    );
+    warnings.extend(report.notes[before..].iter().cloned());
+    // Where the report's files lie in the repository, for SARIF locations.
+    report.sources = Some(crate::sources::locate(
+        &graph,
+        &report,
+        input.path.as_deref(),
+    ));
+    Ok(Run {
+        graph,
+        report,
+        warnings,
+        registry_stats,
+    })
+}
