@@ -10,7 +10,9 @@ pub mod error;
 pub mod fsio;
 pub mod graph;
 pub mod lockfile;
+pub mod manifests;
 pub mod package;
+pub mod paths;
 pub mod purl;
 
 pub use discover::{LoadOptions, load_graph};

@@ -1,7 +1,10 @@
 //! Helpers shared by the checks: patterns, URL pieces, and the final redaction pass.
 
+use crate::finding::PackageRef;
 use crate::finding::{Code, Finding, FixHint, Severity};
+use crate::graph::Graph;
 use crate::graph::PackageId;
+use crate::package::Ecosystem;
 use crate::package::{Package, Source};
 use crate::redact::redact_url;
 
@@ -295,6 +298,58 @@ fn redact_word(w: &str) -> String {
         }
         None => redact_url(w),
     }
+}
+
+/// The lock's path package of a name, if there is exactly one candidate (else the first).
+pub(crate) fn locked_path_package(graph: &Graph, lockfile: u32, name: &str) -> Option<PackageId> {
+    graph
+        .packages()
+        .find(|(_, p)| {
+            p.location.lockfile == lockfile
+                && p.name == name
+                && matches!(p.source, crate::package::Source::Path)
+        })
+        .map(|(id, _)| id)
+}
+
+/// A finding about a locked package (`Some`) or, when the lock has none, about a declared name.
+pub(crate) fn subject_finding(
+    cx: &CheckCx<'_>,
+    ecosystem: Ecosystem,
+    subject: Option<PackageId>,
+    name: &str,
+    code: Code,
+    title: String,
+) -> Finding {
+    let mut f = match subject {
+        Some(id) => Finding::for_package(cx.graph, id, code, title),
+        None => Finding {
+            id: String::new(),
+            code,
+            ids: Vec::new(),
+            severity: code.default_severity(),
+            package: Some(PackageRef {
+                ecosystem,
+                name: name.to_owned(),
+                version: String::new(),
+                id: name.to_owned(),
+                purl: crate::purl::purl_of(ecosystem, name, ""),
+            }),
+            path: vec![name.to_owned()],
+            location: None,
+            title,
+            message: String::new(),
+            fix: None,
+            advisory: None,
+            scopes: Vec::new(),
+            dev_optional: false,
+        },
+    };
+    // Drift concerns the lockfile as a whole: `npm ci` and `cargo --locked` refuse a drifted
+    // dev dependency as much as a runtime one, so scope filters do not apply.
+    f.scopes.clear();
+    f.dev_optional = false;
+    f
 }
 
 #[cfg(test)]

@@ -14,8 +14,9 @@ use crate::package::{Ecosystem, GitRef, Package, Source};
 use super::super::CheckCx;
 use super::super::public::{CRATES_IO_GIT, CRATES_IO_SPARSE};
 use super::super::support::under_registry;
-use super::{CargoProject, CargoVerdict, Issue, Report, display_path};
+use super::{CargoProject, CargoVerdict, Issue, Report};
 use crate::finding::Finding;
+use crate::paths::display_path;
 
 /// Compares one workspace with its lock.
 pub(super) fn check(cx: &CheckCx<'_>, p: &CargoProject, out: &mut Vec<Finding>) {

@@ -11,103 +11,19 @@
 //! must equal it, and the lock's workspaces must be the project's.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::error::ManifestError;
 use crate::finding::Finding;
 use crate::graph::PackageId;
 use crate::lockfile::npm::resolve_with;
-use crate::lockfile::npm_manifest::{self, NpmDecl, NpmSection, is_installed, read_package_json};
+use crate::lockfile::npm_manifest::{NpmDecl, NpmSection, is_installed};
 use crate::package::Ecosystem;
 
 use super::super::CheckCx;
-use super::npm_spec::{Target, classify, dep_valid, relative};
-use super::{Issue, NpmProject, Report, display_path};
-
-/// Reads the manifests of the npm project whose lockfile is `lock_path`.
-pub(super) fn load(
-    lockfile: u32,
-    lock_path: &Path,
-    lock_dir: &Path,
-    repo_root: &Path,
-) -> Result<NpmProject, ManifestError> {
-    let root = read_package_json(&lock_dir.join("package.json"))?;
-    let text = crate::lockfile::read_text(lock_path, crate::lockfile::DEFAULT_MAX_FILE_SIZE)?;
-    let facts = npm_manifest::lock_facts(lock_path, &text)?;
-    let mut workspaces = Vec::new();
-    if let Some(patterns) = &root.workspaces {
-        for dir in expand_workspaces(lock_dir, patterns) {
-            // npm skips matched folders without a package.json; so do we (the lock's entry for
-            // such a folder is then stale, and reported).
-            let pj = dir.join("package.json");
-            if !dir.starts_with(repo_root) || !crate::lockfile::manifest_exists(&pj)? {
-                continue;
-            }
-            let rel = relative(&dir, lock_dir)
-                .to_string_lossy()
-                .replace('\\', "/");
-            workspaces.push((rel, read_package_json(&pj)?));
-        }
-    }
-    Ok(NpmProject {
-        lockfile,
-        lock_dir: lock_dir.to_path_buf(),
-        facts,
-        root,
-        workspaces,
-        legacy_peer_deps: legacy_peer_deps(lock_dir),
-    })
-}
-
-/// `legacy-peer-deps=true` in the project's `.npmrc`.
-fn legacy_peer_deps(dir: &Path) -> bool {
-    let Ok(text) = crate::lockfile::read_text(&dir.join(".npmrc"), 1024 * 1024) else {
-        return false;
-    };
-    text.lines().any(|l| {
-        let l = l.trim();
-        !l.starts_with(['#', ';'])
-            && l.split_once('=').is_some_and(|(k, v)| {
-                k.trim() == "legacy-peer-deps" && v.trim().eq_ignore_ascii_case("true")
-            })
-    })
-}
-
-/// Workspace folders as npm's `map-workspaces` finds them: glob matches of each pattern (outside
-/// `node_modules/`), minus `!negated` patterns.
-fn expand_workspaces(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
-    let base = glob::Pattern::escape(&root.to_string_lossy());
-    let opts = glob::MatchOptions {
-        require_literal_separator: true,
-        ..glob::MatchOptions::new()
-    };
-    let negated: Vec<glob::Pattern> = patterns
-        .iter()
-        .filter_map(|p| p.strip_prefix('!'))
-        .filter_map(|p| glob::Pattern::new(p.trim_end_matches('/')).ok())
-        .collect();
-    let mut out: Vec<PathBuf> = Vec::new();
-    for p in patterns.iter().filter(|p| !p.starts_with('!')) {
-        let pat = format!("{base}/{}", p.trim_end_matches('/'));
-        let Ok(paths) = glob::glob_with(&pat, opts) else {
-            continue;
-        };
-        for d in paths.flatten() {
-            let d = super::normalize(&d);
-            let rel = relative(&d, root);
-            if !d.is_dir()
-                || rel.components().any(|c| c.as_os_str() == "node_modules")
-                || negated.iter().any(|n| n.matches_path_with(&rel, opts))
-            {
-                continue;
-            }
-            out.push(d);
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
+use super::npm_spec::{Target, classify, dep_valid};
+use super::{Issue, Report};
+use crate::manifests::NpmProject;
+use crate::paths::display_path;
 
 /// Where a dependency resolved in the lock.
 #[derive(Debug, Clone)]
@@ -186,7 +102,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &NpmProject, out: &mut Vec<Finding>) {
                         super::npm_spec::Spec::Tarball(_)
                     )
                 })
-                .map(|s| super::normalize(&p.lock_dir.join(s)));
+                .map(|s| crate::paths::normalize(&p.lock_dir.join(s)));
             return Some(Found {
                 node: Some(id),
                 link,
@@ -194,7 +110,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &NpmProject, out: &mut Vec<Finding>) {
         }
         p.facts.links.get(key).map(|t| Found {
             node: index.get(t.as_str()).copied(),
-            link: Some(super::normalize(&p.lock_dir.join(t))),
+            link: Some(crate::paths::normalize(&p.lock_dir.join(t))),
         })
     };
     let workspace_names: HashSet<&str> = p
@@ -478,7 +394,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &NpmProject, out: &mut Vec<Finding>) {
             .collect();
         stale.sort();
         for (k, line) in stale {
-            let why = if p.lock_dir.join(k).join("package.json").is_file() {
+            let why = if p.folders_with_manifest.contains(k.as_str()) {
                 "the project's `workspaces` no longer match it"
             } else {
                 "it has no package.json (npm skips such folders)"

@@ -5,6 +5,7 @@
 //! `nodejs-semver` (node-semver's grammar, loose mode, prereleases excluded unless named, as
 //! `semver.satisfies(v, range, true)` does).
 
+pub use crate::paths::relative;
 use std::path::{Path, PathBuf};
 
 use crate::lockfile::cargo_manifest::normalize;
@@ -422,21 +423,6 @@ pub fn rel_display(p: &Path, base: &Path) -> String {
         Err(_) => relative(p, base).to_string_lossy().into_owned(),
     };
     s.replace('\\', "/")
-}
-
-/// `p` relative to `base`, lexically (both absolute and normalised).
-pub fn relative(p: &Path, base: &Path) -> PathBuf {
-    let pc: Vec<_> = p.components().collect();
-    let bc: Vec<_> = base.components().collect();
-    let common = pc.iter().zip(&bc).take_while(|(a, b)| a == b).count();
-    let mut out = PathBuf::new();
-    for _ in common..bc.len() {
-        out.push("..");
-    }
-    for c in &pc[common..] {
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

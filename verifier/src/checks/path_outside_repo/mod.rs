@@ -4,7 +4,7 @@
 //! npm: folder entries (`packages` keys outside `node_modules`, e.g. `../lib`, link targets)
 //! and `file:` specs in `resolved`/`version`, resolved against the lockfile's directory. Cargo:
 //! `Cargo.lock` does not record paths; `path =` dependencies are read from the manifests when
-//! the drift loader ran (see [`super::drift::Manifests`]).
+//! the loading stage ran (see [`crate::manifests::Manifests`]).
 //! Paths are compared lexically (no symlink resolution, no file-system access).
 
 mod config;
@@ -17,25 +17,12 @@ use crate::finding::{Code, Finding, FixHint};
 use crate::package::{Ecosystem, Source};
 
 use super::CheckCx;
-use super::support::finding;
+use super::support::{finding, locked_path_package, subject_finding};
+use crate::finding::FindingLocation;
+use crate::lockfile::cargo_manifest::DeclaredSource;
+use crate::paths::display_path;
 
-pub use crate::lockfile::normalize;
-
-/// Absolute, normalised form of a path (relative paths are taken from the current directory).
-pub fn absolute(p: &Path) -> PathBuf {
-    normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
-}
-
-/// `true` when `target` (relative to `base`) lies outside `root`, and under none of `allow`.
-pub fn outside(root: &Path, base: &Path, target: &str, allow: &[PathBuf]) -> bool {
-    let t = Path::new(target);
-    let full = if t.is_absolute() {
-        normalize(t)
-    } else {
-        normalize(&base.join(t))
-    };
-    !full.starts_with(root) && !allow.iter().any(|a| full.starts_with(a))
-}
+pub use crate::paths::{absolute, normalize, outside};
 
 /// The local path a package points at, relative to its lockfile's directory, if any.
 fn local_target(p: &crate::package::Package) -> Option<String> {
@@ -99,7 +86,70 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
         }
     }
     if let Some(m) = cx.manifests {
-        super::drift::cargo_paths_outside(cx, m, &root, &allow, out);
+        cargo_paths_outside(cx, m, &root, &allow, out);
+    }
+}
+
+/// Cargo `path =` dependencies outside the repository (called by `path-outside-repo`).
+fn cargo_paths_outside(
+    cx: &CheckCx<'_>,
+    m: &crate::manifests::Manifests,
+    root: &Path,
+    allow: &[PathBuf],
+    out: &mut Vec<Finding>,
+) {
+    let cfg = &cx.config.sources.path_outside_repo;
+    for p in &m.cargo {
+        let Some(lock) = cx.graph.lockfiles.get(p.lockfile as usize) else {
+            continue;
+        };
+        let mut reported: Vec<PathBuf> = Vec::new();
+        let manifests = std::iter::once(&p.workspace.root)
+            .chain(p.workspace.packages.iter().map(|w| &w.manifest));
+        for man in manifests {
+            for d in man.deps.iter().chain(&man.patches) {
+                let DeclaredSource::Path { dir, raw } = &d.source else {
+                    continue;
+                };
+                if reported.contains(dir)
+                    || !outside(root, man.dir(), &dir.to_string_lossy(), allow)
+                {
+                    continue;
+                }
+                reported.push(dir.clone());
+                let file = display_path(lock, &p.lock_dir, &man.path);
+                let subject = locked_path_package(cx.graph, p.lockfile, &d.name);
+                let mut f = subject_finding(
+                    cx,
+                    Ecosystem::Cargo,
+                    subject,
+                    &d.name,
+                    Code::PathOutsideRepo,
+                    format!("{} points outside the repository", d.name),
+                );
+                f.severity = cfg
+                    .severity
+                    .unwrap_or(Code::PathOutsideRepo.default_severity());
+                f.id = format!(
+                    "{}:{file}:{}.{}",
+                    Code::PathOutsideRepo.id(),
+                    d.section,
+                    d.key
+                );
+                f.location = Some(FindingLocation {
+                    file: file.clone(),
+                    line: d.line,
+                });
+                f.message = format!(
+                    "{file}:{} takes `{}` from the path `{raw}`, which lies outside the repository root: a build depends on whatever sits beside the checkout.",
+                    d.line, d.key
+                );
+                f.fix = Some(FixHint::Advice(
+                    "vendor the crate into the repository or publish it to a registry".into(),
+                ));
+                out.push(f);
+            }
+        }
     }
 }
 
