@@ -311,7 +311,7 @@ impl Finding {
                 name: p.name.clone(),
                 version: p.version.clone(),
                 id: p.id.clone(),
-                purl: p.purl(),
+                purl: crate::purl::purl(p),
             }),
             path,
             location: Some(FindingLocation {

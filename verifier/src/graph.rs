@@ -6,7 +6,6 @@ use std::sync::OnceLock;
 use petgraph::Direction;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
-use serde::Serialize;
 
 use crate::lockfile::{
     Diagnostic, LockfileInfo, ParsedLockfile, UnresolvedDep, UnsupportedLockfile,
@@ -16,34 +15,7 @@ use crate::package::{Ecosystem, Package, Scopes};
 /// Index of a package in a [`Graph`]; stable for the graph's lifetime.
 pub type PackageId = NodeIndex<u32>;
 
-/// The kind of a dependency edge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DepKind {
-    /// A normal (runtime) dependency.
-    Normal,
-    /// A development dependency.
-    Dev,
-    /// A build dependency (Cargo build scripts).
-    Build,
-    /// An optional dependency.
-    Optional,
-    /// An npm peer dependency.
-    Peer,
-}
-
-impl DepKind {
-    /// The name used in JSON (`normal`, `dev`, `build`, `optional`, `peer`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DepKind::Normal => "normal",
-            DepKind::Dev => "dev",
-            DepKind::Build => "build",
-            DepKind::Optional => "optional",
-            DepKind::Peer => "peer",
-        }
-    }
-}
+pub use crate::package::DepKind;
 
 /// One dependency graph over every lockfile read, with several roots.
 #[derive(Debug, Default)]

@@ -32,5 +32,6 @@ pub mod docs;
 pub mod pipeline;
 pub mod policy;
 pub mod report;
+pub mod source_urls;
 pub mod sources;
 pub mod time;

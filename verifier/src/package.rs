@@ -390,10 +390,34 @@ impl Package {
             format!("{}@{}", self.name, self.version)
         }
     }
+}
 
-    /// The package URL (purl) of this package.
-    pub fn purl(&self) -> String {
-        crate::purl::purl(self)
+/// The kind of a dependency edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepKind {
+    /// A normal (runtime) dependency.
+    Normal,
+    /// A development dependency.
+    Dev,
+    /// A build dependency (Cargo build scripts).
+    Build,
+    /// An optional dependency.
+    Optional,
+    /// An npm peer dependency.
+    Peer,
+}
+
+impl DepKind {
+    /// The name used in JSON (`normal`, `dev`, `build`, `optional`, `peer`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DepKind::Normal => "normal",
+            DepKind::Dev => "dev",
+            DepKind::Build => "build",
+            DepKind::Optional => "optional",
+            DepKind::Peer => "peer",
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
-use crate::policy::{Disposition, SlaState, Waiver};
+use crate::time::Duration;
 use crate::time::Timestamp;
 
 /// Pass or fail, with reasons.
@@ -82,6 +82,48 @@ pub struct Summary {
     pub by_severity: BTreeMap<Severity, usize>,
 }
 
+/// Why a finding does or does not block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum Disposition {
+    /// Blocks the release.
+    Blocking {
+        /// Why.
+        reason: String,
+    },
+    /// Reported, does not block.
+    Warning {
+        /// Why.
+        reason: String,
+    },
+    /// Formally accepted by a waiver.
+    Waived {
+        /// The waiver's id.
+        waiver: String,
+        /// The waiver's reason.
+        reason: String,
+        /// The waiver's owner.
+        owner: Option<String>,
+        /// The waiver's expiry.
+        expires: Option<String>,
+    },
+}
+
+/// SLA state of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlaState {
+    /// The SLA for its severity.
+    pub sla: Duration,
+    /// When the clock started (publication, or fix availability when later).
+    pub started: Timestamp,
+    /// When it is due.
+    pub due: Timestamp,
+    /// Age at `now`.
+    pub age: Duration,
+    /// Past due.
+    pub overdue: bool,
+}
+
 /// A waiver mentioned by the report (expired or stale).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WaiverNote {
@@ -98,20 +140,6 @@ pub struct WaiverNote {
     /// Byte offset of the waiver in the config file.
     #[serde(skip)]
     pub offset: usize,
-}
-
-impl WaiverNote {
-    /// From a waiver.
-    pub fn from_waiver(w: &Waiver, offset: usize) -> Self {
-        WaiverNote {
-            id: w.id.clone(),
-            package: w.package.clone(),
-            reason: w.reason.clone(),
-            owner: w.owner.clone(),
-            expires: w.expires.as_ref().map(|e| e.0.clone()),
-            offset,
-        }
-    }
 }
 
 /// Facts about the advisory database used.

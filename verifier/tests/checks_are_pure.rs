@@ -62,7 +62,10 @@ fn checks_do_no_io() {
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
         for v in violations(&text) {
-            bad.push(format!("{}:{v}", f.strip_prefix(&dir).unwrap_or(f).display()));
+            bad.push(format!(
+                "{}:{v}",
+                f.strip_prefix(&dir).unwrap_or(f).display()
+            ));
         }
     }
     assert!(

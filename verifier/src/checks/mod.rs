@@ -32,7 +32,6 @@ use crate::finding::Finding;
 use crate::graph::Graph;
 
 pub use support::{glob_match, package_matches};
-pub(crate) use support::{normalize_registry, npm_registry_base};
 
 /// `[pinning]`: how packages must be pinned.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -70,69 +69,7 @@ pub struct SourcesConfig {
     pub path_outside_repo: path_outside_repo::Config,
 }
 
-/// `[registries]`: the registries packages may come from (and that `--verify-registry` asks).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct RegistriesConfig {
-    /// Allow each ecosystem's public registry (crates.io's git and sparse index,
-    /// `registry.npmjs.org`). Default `true`.
-    pub public: bool,
-    /// Further allowed npm registries (base URLs, e.g. `https://npm.corp.example/`).
-    pub npm: Vec<String>,
-    /// Further allowed Cargo registries (index URLs as the lockfile writes them, with or without
-    /// the `registry+` / `sparse+` prefix).
-    pub cargo: Vec<String>,
-    /// npm scoped registries (`"@corp" = "https://npm.corp.example/"`), as in `.npmrc`
-    /// (`@corp:registry=…`). A package of such a scope must resolve from its registry
-    /// (dependency confusion); the registry is allowed for that scope.
-    pub scopes: std::collections::BTreeMap<String, String>,
-    // --- where `--verify-registry` / `--verify-artifacts` fetch from (see crate::registry) ---
-    /// The npm registry asked for unscoped packages (and scopes without a registry of their
-    /// own). Beats `.npmrc`'s `registry=` and the lockfile's `resolved` URLs; the
-    /// `--registry-url-npm` flag beats it.
-    pub npm_url: Option<String>,
-    /// The sparse index asked for crates.io packages (default `https://index.crates.io/`); the
-    /// `--registry-url-cargo` flag beats it.
-    pub cargo_url: Option<String>,
-    /// Mirrors: a registry as the lockfile names it → where to fetch it instead
-    /// (`"https://registry.npmjs.org/" = "https://npm.mirror.example/"`,
-    /// `"registry+https://git.corp/index" = "sparse+https://cargo.corp/index/"`).
-    pub mirrors: std::collections::BTreeMap<String, String>,
-    /// HTTP cache directory (default: the user cache directory, `tollgate/registry`).
-    pub cache_dir: Option<std::path::PathBuf>,
-    /// Local artifact caches read before downloading: plain directories of `.crate` / `.tgz`
-    /// files, Cargo's `~/.cargo/registry/cache`, npm's `~/.npm/_cacache`.
-    pub artifact_caches: Vec<std::path::PathBuf>,
-    /// `[registries.http]`: concurrency, timeouts, retries, size caps, redirects.
-    pub http: crate::registry::HttpConfig,
-}
-
-impl Default for RegistriesConfig {
-    fn default() -> Self {
-        RegistriesConfig {
-            public: true,
-            npm: Vec::new(),
-            cargo: Vec::new(),
-            scopes: Default::default(),
-            npm_url: None,
-            cargo_url: None,
-            mirrors: Default::default(),
-            cache_dir: None,
-            artifact_caches: Vec::new(),
-            http: Default::default(),
-        }
-    }
-}
-
-/// The public registries allowed by default.
-pub mod public {
-    /// crates.io's git index, as `Cargo.lock` names it (without `registry+`).
-    pub const CRATES_IO_GIT: &str = "https://github.com/rust-lang/crates.io-index";
-    /// crates.io's sparse index, as `Cargo.lock` names it (without `sparse+`).
-    pub const CRATES_IO_SPARSE: &str = "https://index.crates.io/";
-    /// The public npm registry.
-    pub const NPM: &str = "https://registry.npmjs.org/";
-}
+pub use crate::registry::config::{RegistriesConfig, public};
 
 /// Configuration of every offline check, as embedded in `tollgate.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -148,6 +85,16 @@ pub struct ChecksConfig {
     pub drift: drift::Config,
     /// `[lockfile]`.
     pub lockfile: LockfileConfig,
+}
+
+impl From<&ChecksConfig> for crate::manifests::Wanted {
+    fn from(c: &ChecksConfig) -> Self {
+        crate::manifests::Wanted {
+            drift: c.drift.enabled,
+            use_cargo: c.drift.use_cargo,
+            path_outside_repo: c.sources.path_outside_repo.enabled,
+        }
+    }
 }
 
 /// Everything a check may look at.

@@ -16,7 +16,7 @@ use toml::Spanned;
 
 use super::{Diagnostic, ParsedLockfile, UnresolvedDep, UnresolvedReason};
 use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
-use crate::graph::DepKind;
+use crate::package::DepKind;
 use crate::package::{Ecosystem, GitRef, Integrity, Location, Package, Scopes, Source};
 
 #[derive(Deserialize)]

@@ -19,7 +19,7 @@ use toml::Spanned;
 pub use super::normalize;
 use super::{Diagnostic, ParsedLockfile};
 use crate::error::{LineIndex, ManifestError, Place};
-use crate::graph::DepKind;
+use crate::package::DepKind;
 use crate::package::{GitRef, Source};
 
 /// Largest manifest read (16 MiB): a bigger `Cargo.toml` is refused, not half-read.

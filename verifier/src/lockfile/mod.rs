@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{LockfileError, LockfileErrorKind};
-use crate::graph::DepKind;
+use crate::package::DepKind;
 use crate::package::{Ecosystem, Package};
 
 /// Default cap on the size of one lockfile (512 MiB): a bigger file is refused, not half-read.

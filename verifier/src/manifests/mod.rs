@@ -12,7 +12,6 @@ mod npm;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::checks::ChecksConfig;
 use crate::error::ManifestError;
 use crate::graph::Graph;
 use crate::lockfile::Format;
@@ -59,6 +58,18 @@ pub(crate) struct NpmProject {
     pub(crate) folders_with_manifest: HashSet<String>,
 }
 
+/// What the checks need read (the checks' configuration says; see
+/// `impl From<&ChecksConfig> for Wanted` in [`crate::checks`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Wanted {
+    /// The drift check runs: read every manifest.
+    pub drift: bool,
+    /// Ask `cargo metadata --locked --offline` too (`[drift] use-cargo`).
+    pub use_cargo: bool,
+    /// `path-outside-repo` runs: read Cargo manifests for their `path =` dependencies.
+    pub path_outside_repo: bool,
+}
+
 /// Manifests read beside the lockfiles (IO happens in [`Manifests::load`], before checks run).
 #[derive(Debug, Clone, Default)]
 pub struct Manifests {
@@ -76,11 +87,12 @@ impl Manifests {
     pub fn load(
         graph: &Graph,
         repo_root: &Path,
-        config: &ChecksConfig,
+        wanted: impl Into<Wanted>,
     ) -> Result<Manifests, ManifestError> {
-        let drift = config.drift.enabled;
+        let wanted: Wanted = wanted.into();
+        let drift = wanted.drift;
         let mut out = Manifests::default();
-        if !drift && !config.sources.path_outside_repo.enabled {
+        if !drift && !wanted.path_outside_repo {
             return Ok(out);
         }
         let root = absolute(repo_root);
@@ -113,7 +125,7 @@ impl Manifests {
                         continue;
                     }
                     let workspace = cargo_manifest::load_workspace(&lock_dir, &root)?;
-                    let verdict = if drift && config.drift.use_cargo {
+                    let verdict = if drift && wanted.use_cargo {
                         cargo_run::cargo_metadata(&lock_dir)
                     } else {
                         CargoVerdict::NotRun

@@ -3,55 +3,12 @@
 pub mod config;
 pub mod provenance;
 
-use serde::Serialize;
-
 pub use config::{Action, Config, ConfigError, SlaConfig, Waiver};
 
 use crate::finding::{Code, Finding, Severity};
+pub use crate::report::{Disposition, SlaState};
 use crate::report::{Report, ReportFinding, Summary, Verdict, WaiverNote};
 use crate::time::{Duration, Timestamp};
-
-/// Why a finding does or does not block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "state")]
-pub enum Disposition {
-    /// Blocks the release.
-    Blocking {
-        /// Why.
-        reason: String,
-    },
-    /// Reported, does not block.
-    Warning {
-        /// Why.
-        reason: String,
-    },
-    /// Formally accepted by a waiver.
-    Waived {
-        /// The waiver's id.
-        waiver: String,
-        /// The waiver's reason.
-        reason: String,
-        /// The waiver's owner.
-        owner: Option<String>,
-        /// The waiver's expiry.
-        expires: Option<String>,
-    },
-}
-
-/// SLA state of a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SlaState {
-    /// The SLA for its severity.
-    pub sla: Duration,
-    /// When the clock started (publication, or fix availability when later).
-    pub started: Timestamp,
-    /// When it is due.
-    pub due: Timestamp,
-    /// Age at `now`.
-    pub age: Duration,
-    /// Past due.
-    pub overdue: bool,
-}
 
 /// Inputs to an evaluation besides the findings.
 #[derive(Debug, Clone, Default)]
@@ -135,7 +92,7 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
             if is_expired {
                 if !expired_seen[i] {
                     expired_seen[i] = true;
-                    expired.push(WaiverNote::from_waiver(w, config.waivers[i].span().start));
+                    expired.push(waiver_note(w, config.waivers[i].span().start));
                 }
                 continue;
             }
@@ -226,7 +183,7 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
         .iter()
         .zip(&waiver_used)
         .filter(|(_, used)| !**used)
-        .map(|(w, _)| WaiverNote::from_waiver(w.get_ref(), w.span().start))
+        .map(|(w, _)| waiver_note(w.get_ref(), w.span().start))
         .collect();
 
     let mut reasons = Vec::new();
@@ -288,6 +245,18 @@ fn sla_state(
         age,
         overdue: now > due,
     })
+}
+
+/// The report's note about a waiver (`offset`: its byte offset in the config file).
+fn waiver_note(w: &Waiver, offset: usize) -> WaiverNote {
+    WaiverNote {
+        id: w.id.clone(),
+        package: w.package.clone(),
+        reason: w.reason.clone(),
+        owner: w.owner.clone(),
+        expires: w.expires.as_ref().map(|e| e.0.clone()),
+        offset,
+    }
 }
 
 #[cfg(test)]

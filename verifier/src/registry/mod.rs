@@ -30,11 +30,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::checks::RegistriesConfig;
 use crate::graph::{Graph, PackageId};
 use crate::lockfile::Format;
 use crate::package::{Digest, Ecosystem, HashAlgorithm};
 use crate::redact::redact_url;
+use config::RegistriesConfig;
 
 pub use config::HttpConfig;
 pub use error::{FetchError, FetchErrorKind, RegistryError};

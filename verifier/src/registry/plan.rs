@@ -19,8 +19,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::checks::RegistriesConfig;
-use crate::checks::public;
+use super::config::{RegistriesConfig, public};
 use crate::package::{Digest, Ecosystem, Package, Source};
 
 use super::error::RegistryError;
@@ -83,7 +82,7 @@ pub enum Scope {
 }
 
 fn normalized(u: &str) -> String {
-    crate::checks::normalize_registry(u)
+    crate::source_urls::normalize_registry(u)
 }
 
 fn is_crates_io(u: &str) -> bool {
@@ -253,7 +252,7 @@ impl Resolver {
                 Ecosystem::Npm => {
                     let base = url
                         .as_deref()
-                        .map(|u| crate::checks::npm_registry_base(u, &p.name));
+                        .map(|u| crate::source_urls::npm_registry_base(u, &p.name));
                     let registry = self.npm_registry(p, base);
                     let tarball = match (url, base) {
                         (Some(u), Some(b)) if normalized(b) == normalized(&registry) => u.clone(),

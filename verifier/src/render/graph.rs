@@ -258,7 +258,7 @@ pub fn render_json(graph: &Graph, w: &mut dyn Write) -> io::Result<()> {
             checksum: p.checksum.as_deref(),
             scopes: p.scopes.names(),
             dev_optional: p.scopes.dev_optional,
-            purl: p.purl(),
+            purl: crate::purl::purl(p),
             root: p.is_root,
             lockfile: graph
                 .lockfiles
