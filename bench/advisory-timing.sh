@@ -8,8 +8,8 @@
 # Needs hyperfine (apt-get install hyperfine) and, for the comparison, cargo-audit
 # (cargo install cargo-audit --locked; CARGO_AUDIT=/path/to/cargo-audit to pick a binary).
 # The lockfiles are copied into a scratch directory first so that the manifests beside them in the
-# corpus do not turn on `lock-drift` (which runs `cargo metadata`, something cargo-audit never does);
-# the last line times the default run in place, drift included.
+# corpus do not turn on `lock-drift` (something cargo-audit never does); the last line times the
+# default run in place, drift included (bench/speed-in-place.sh is the in-place comparison).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=$(cd "${1:-$here/../shared}" && pwd)

@@ -1,6 +1,6 @@
 //! `lock-drift`: manifests against lockfiles. Every drifted fixture in `testdata/drift/` has an
 //! in-sync twin (the base it was derived from by `testdata/drift/make.py`). The manifest reader
-//! is forced (`use-cargo = false`) except in the tests that ask cargo itself.
+//! is the default (`use-cargo = false`); the tests that ask cargo itself set `use-cargo = true`.
 
 #[allow(dead_code)]
 mod support;
@@ -30,6 +30,13 @@ fn run_dir(dir: &Path, cfg: &ChecksConfig) -> (Vec<Finding>, Vec<String>) {
 fn reader() -> ChecksConfig {
     let mut cfg = ChecksConfig::default();
     cfg.drift.use_cargo = false;
+    cfg
+}
+
+/// The deep mode: `cargo metadata --locked --offline` first.
+fn with_cargo() -> ChecksConfig {
+    let mut cfg = ChecksConfig::default();
+    cfg.drift.use_cargo = true;
     cfg
 }
 
@@ -187,7 +194,7 @@ fn cargo_metadata_accepts_the_in_sync_twin_and_refuses_the_drifted_one() {
     if !support::tools::require("cargo", &["--version"], "install Rust with rustup") {
         return;
     }
-    let cfg = ChecksConfig::default();
+    let cfg = with_cargo();
     let (fs, notes) = run_dir(&case_dir("cargo-paths"), &cfg);
     assert!(
         !fs.iter().any(|f| f.code.kind() == "lock-drift"),
@@ -234,7 +241,7 @@ fn cargo_twins_agree_with_and_without_cargo() {
     cases.sort();
     for case in cases {
         let read = drift(&case);
-        let (fs, notes) = run_dir(&case_dir(&case), &ChecksConfig::default());
+        let (fs, notes) = run_dir(&case_dir(&case), &with_cargo());
         let asked: Vec<&Finding> = fs
             .iter()
             .filter(|f| f.code.kind() == "lock-drift")
@@ -281,9 +288,83 @@ fn cargo_that_cannot_decide_falls_back_to_the_manifests_with_a_note() {
             .replace("edition = \"2021\"", "edition = \"1999\""),
     )
     .unwrap();
-    let (fs, notes) = run_dir(dir.path(), &ChecksConfig::default());
+    let (fs, notes) = run_dir(dir.path(), &with_cargo());
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(notes[0].contains("could not decide"), "{notes:?}");
+    let names: Vec<String> = fs
+        .iter()
+        .filter(|f| f.code.kind() == "lock-drift")
+        .map(|f| f.package.as_ref().unwrap().name.clone())
+        .collect();
+    assert_eq!(names, ["lib-b"]);
+}
+
+/// The default configuration never starts cargo: the manifest comparison is authoritative and
+/// finds every drifted Cargo twin on its own (the same findings as the reader, no cargo note).
+#[test]
+fn default_config_compares_the_manifests_without_cargo() {
+    assert!(!ChecksConfig::default().drift.use_cargo);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/drift");
+    let mut cases: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("cargo-"))
+        .collect();
+    cases.sort();
+    let mut clean = Vec::new();
+    for case in &cases {
+        let (fs, notes) = run_dir(&case_dir(case), &ChecksConfig::default());
+        let ids = |fs: &[Finding]| -> Vec<String> {
+            fs.iter()
+                .filter(|f| f.code.kind() == "lock-drift")
+                .map(|f| f.id.clone())
+                .collect()
+        };
+        let got = ids(&fs);
+        assert!(
+            !got.iter().any(|id| id.ends_with(":cargo-metadata")),
+            "{case}: cargo ran by default"
+        );
+        assert!(
+            !notes
+                .iter()
+                .any(|n| n.contains("`cargo metadata") || n.contains("cargo is not on PATH")),
+            "{case}: {notes:?}"
+        );
+        assert_eq!(got, ids(&drift(case)), "{case}");
+        if got.is_empty() {
+            clean.push(case.as_str());
+        }
+    }
+    // Every drifted twin is still detected: only the in-sync bases (and cargo-outside-drift,
+    // whose finding is `path-outside-repo`) have no lock-drift finding.
+    assert_eq!(
+        clean,
+        [
+            "cargo-outside",
+            "cargo-outside-drift",
+            "cargo-paths",
+            "cargo-ws"
+        ]
+    );
+}
+
+/// A manifest cargo itself rejects: by default cargo is not asked (no "could not decide" note)
+/// and the comparison reports the drift; in the deep mode cargo's failure is a note (twin of
+/// `cargo_that_cannot_decide_falls_back_to_the_manifests_with_a_note`).
+#[test]
+fn default_config_does_not_start_cargo() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&case_dir("cargo-paths-version"), dir.path());
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        std::fs::read_to_string(dir.path().join("Cargo.toml"))
+            .unwrap()
+            .replace("edition = \"2021\"", "edition = \"1999\""),
+    )
+    .unwrap();
+    let (fs, notes) = run_dir(dir.path(), &ChecksConfig::default());
+    assert!(notes.is_empty(), "{notes:?}");
     let names: Vec<String> = fs
         .iter()
         .filter(|f| f.code.kind() == "lock-drift")

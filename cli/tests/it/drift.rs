@@ -80,19 +80,66 @@ fn rejects_npm_drift_as_a_json_finding_with_exit_1() {
     "#);
 }
 
+fn check_json_with(
+    dir: &str,
+    config: &str,
+) -> (Option<i32>, serde_json::Value, std::process::Output) {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("tollgate.toml");
+    std::fs::write(&cfg, config).unwrap();
+    let out = run(&[
+        "check",
+        dir,
+        "--config",
+        &cfg.to_string_lossy(),
+        "--db",
+        "../check/advisories",
+        "--now",
+        "2026-11-23",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    (out.status.code(), v, out)
+}
+
 #[test]
 fn rejects_cargo_drift_that_cargo_itself_refuses() {
-    // `cargo metadata --locked --offline` runs when cargo is on PATH (path dependencies only, so
-    // it needs no registry); the manifest comparison names the member either way.
-    let (code, v, out) = check_json("../drift/cargo-paths-version");
+    // The deep mode: `cargo metadata --locked --offline` runs (path dependencies only, so it
+    // needs no registry; the tests run under cargo, so it is on PATH); the manifest comparison
+    // names the member too.
+    let deep = "[drift]\nuse-cargo = true\n";
+    let (code, v, out) = check_json_with("../drift/cargo-paths-version", deep);
     assert_eq!(code, Some(1), "{}", render(&out));
     let fs = drift_findings(&v);
+    assert!(
+        fs.iter()
+            .any(|f| f["id"].as_str().unwrap_or("").ends_with(":cargo-metadata")),
+        "cargo's refusal is a finding: {fs:#?}"
+    );
     let lib_b = fs
         .iter()
         .find(|f| f["package"]["name"] == "lib-b")
         .expect("lib-b drift");
     assert_eq!(lib_b["location"]["file"], "crates/lib-b/Cargo.toml");
     assert_eq!(lib_b["location"]["line"], 3);
+    let (code, v, out) = check_json_with("../drift/cargo-paths", deep);
+    assert_eq!(code, Some(0), "{}", render(&out));
+    assert!(drift_findings(&v).is_empty());
+}
+
+#[test]
+fn rejects_cargo_drift_by_default_without_asking_cargo() {
+    // Default config: the manifest comparison is authoritative; cargo is not started.
+    let (code, v, out) = check_json("../drift/cargo-paths-version");
+    assert_eq!(code, Some(1), "{}", render(&out));
+    let fs = drift_findings(&v);
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert_eq!(fs[0]["package"]["name"], "lib-b");
+    assert_eq!(
+        fs[0]["id"],
+        "drift/lock-drift:crates/lib-b/Cargo.toml:package.version"
+    );
     let (code, v, out) = check_json("../drift/cargo-paths");
     assert_eq!(code, Some(0), "{}", render(&out));
     assert!(drift_findings(&v).is_empty());

@@ -725,12 +725,25 @@ fn find_manifests(dir: &Path, problems: &mut Vec<String>) -> HashMap<String, Man
                     stack.push((e.path(), depth + 1));
                 }
             } else if name == "Cargo.toml" {
-                match read_manifest(&e.path(), None) {
-                    Ok(m) => {
+                // Only manifests with a `[package]` are kept: skip the parse of the others (a
+                // large virtual workspace root costs as much to parse as the rest of a check).
+                let path = e.path();
+                let parsed = super::read_text(&path, MAX_MANIFEST_SIZE)
+                    .map_err(ManifestError::from)
+                    .and_then(|text| {
+                        if may_declare_package(&text) {
+                            parse_manifest(&path, &text, None).map(Some)
+                        } else {
+                            Ok(None)
+                        }
+                    });
+                match parsed {
+                    Ok(Some(m)) => {
                         if let Some(p) = &m.package {
                             out.insert(p.name.clone(), m);
                         }
                     }
+                    Ok(None) => {}
                     Err(err) => problems.push(err.to_string()),
                 }
             }
@@ -769,6 +782,18 @@ impl Manifest {
             DepKind::Normal
         })
     }
+}
+
+/// `false` only when `text` certainly has no `[package]` table: no line starts (after
+/// whitespace, an opening `[` and a quote) with `package`. Errs towards `true` (a `package =`
+/// rename inside a dependency table counts), so a manifest it rejects is a virtual one.
+fn may_declare_package(text: &str) -> bool {
+    text.lines().any(|line| {
+        let t = line.trim_start_matches('\u{feff}').trim_start();
+        let t = t.strip_prefix('[').map_or(t, str::trim_start);
+        let t = t.strip_prefix(['"', '\'']).unwrap_or(t);
+        t.starts_with("package")
+    })
 }
 
 /// Types the edges leaving workspace members from their manifests in `lock_dir`. Manifests that
@@ -810,6 +835,54 @@ pub fn annotate(parsed: &mut ParsedLockfile, lock_dir: &Path, lockfile: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_manifest_without_package_lines_is_virtual() {
+        for declares in [
+            "[package]\nname = \"a\"\n",
+            "  [ package ]\nname = \"a\"\n",
+            "[\"package\"]\nname = \"a\"\n",
+            "\u{feff}[package]\n",
+            "package.name = \"a\"\npackage.version = \"0.1.0\"\n",
+            "package = { name = \"a\", version = \"0.1.0\" }\n",
+            "'package'.name = \"a\"\n",
+            "[workspace]\nmembers = []\n[package.metadata.x]\n",
+        ] {
+            assert!(may_declare_package(declares), "{declares:?}");
+        }
+        for virtual_root in [
+            "[workspace]\nmembers = [\"crates/*\"]\n",
+            "[workspace.package]\nversion = \"1.0.0\"\n# package notes\n",
+            "",
+        ] {
+            assert!(!may_declare_package(virtual_root), "{virtual_root:?}");
+        }
+    }
+
+    #[test]
+    fn types_member_edges_beside_a_virtual_root() {
+        // A virtual root (skipped without a parse) and a member written with dotted keys.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[workspace]\nmembers = [\"app\"]\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        std::fs::write(
+            dir.path().join("app/Cargo.toml"),
+            "package.name = \"app\"\npackage.version = \"0.1.0\"\n[dev-dependencies]\ninsta = \"1\"\n",
+        )
+        .unwrap();
+        let lock = "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"insta\"]\n\
+[[package]]\nname = \"insta\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
+        let mut p =
+            super::super::cargo::parse(Path::new("Cargo.lock"), "Cargo.lock", lock, 0).unwrap();
+        annotate(&mut p, dir.path(), 0);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let kinds: Vec<DepKind> = p.edges.iter().map(|e| e.2).collect();
+        assert_eq!(kinds, vec![DepKind::Dev]);
+    }
 
     #[test]
     fn types_member_edges_from_manifest() {

@@ -501,7 +501,7 @@ install-script = "warn"
 # [drift]                                   # manifests vs lockfiles (docs/concepts/drift.md)
 # enabled = true
 # severity = "high"
-# use-cargo = true                          # `cargo metadata --locked --offline` when cargo is on PATH
+# use-cargo = false                         # true: also ask `cargo metadata --locked --offline`
 # [lockfile.inconsistent]                   # a dependency names a package the lockfile lacks
 # enabled = true
 # severity = "high"

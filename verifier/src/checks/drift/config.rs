@@ -12,7 +12,9 @@ pub struct Config {
     pub enabled: bool,
     /// Severity of its findings (default: `high`).
     pub severity: Option<Severity>,
-    /// Use `cargo metadata --locked --offline` when cargo is on PATH (default `true`).
+    /// Deep mode: also ask `cargo metadata --locked --offline` when cargo is on PATH (default
+    /// `false`: the built-in manifest comparison is authoritative; cargo costs a process start
+    /// and a resolution, several times the rest of `check`).
     pub use_cargo: bool,
 }
 
@@ -21,7 +23,7 @@ impl Default for Config {
         Config {
             enabled: true,
             severity: None,
-            use_cargo: true,
+            use_cargo: false,
         }
     }
 }
