@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::finding::{Finding, Severity};
 use crate::policy::{Disposition, SlaState, Waiver};
 use crate::time::Timestamp;
@@ -64,7 +62,7 @@ impl ReportFinding {
 }
 
 /// Counts.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Summary {
     /// Blocking findings.
     pub blocking: usize,
@@ -83,7 +81,7 @@ pub struct Summary {
 }
 
 /// A waiver mentioned by the report (expired or stale).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaiverNote {
     /// Id.
     pub id: String,
@@ -96,7 +94,6 @@ pub struct WaiverNote {
     /// Expiry.
     pub expires: Option<String>,
     /// Byte offset of the waiver in the config file.
-    #[serde(skip)]
     pub offset: usize,
 }
 
@@ -115,7 +112,7 @@ impl WaiverNote {
 }
 
 /// Facts about the advisory database used.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DatabaseInfo {
     /// Where it came from (`embedded`, a path).
     pub origin: String,
@@ -130,12 +127,12 @@ pub struct DatabaseInfo {
 }
 
 /// A lockfile that was checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedLockfile {
     /// Displayed path.
     pub path: String,
     /// Format.
-    pub format: String,
+    pub format: crate::lockfile::Format,
     /// Version.
     pub version: u32,
     /// Packages.

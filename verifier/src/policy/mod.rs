@@ -3,8 +3,6 @@
 pub mod config;
 pub mod provenance;
 
-use serde::Serialize;
-
 pub use config::{Action, Config, ConfigError, SlaConfig, Waiver};
 
 use crate::finding::{Code, Finding, Severity};
@@ -12,8 +10,7 @@ use crate::report::{Report, ReportFinding, Summary, Verdict, WaiverNote};
 use crate::time::{Duration, Timestamp};
 
 /// Why a finding does or does not block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "state")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Disposition {
     /// Blocks the release.
     Blocking {
@@ -39,7 +36,7 @@ pub enum Disposition {
 }
 
 /// SLA state of a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlaState {
     /// The SLA for its severity.
     pub sla: Duration,
