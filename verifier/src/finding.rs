@@ -30,6 +30,16 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, from the least to the most severe.
+    pub const ALL: [Severity; 6] = [
+        Severity::None,
+        Severity::Unknown,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
     /// Lower-case name.
     pub fn as_str(self) -> &'static str {
         match self {
