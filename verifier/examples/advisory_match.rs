@@ -1,5 +1,6 @@
 //! Loads lockfiles and an advisory database and prints the advisory findings, one per line
-//! (`kind<TAB>ids<TAB>name@version<TAB>severity<TAB>fix`), or their JSON with `--json`.
+//! (`kind<TAB>ids<TAB>name@version<TAB>severity<TAB>fix`), or, with `--json`, the JSON report
+//! (`check --format json`) of those findings under the default policy.
 //! Used by `bench/differential-cargo-audit.sh` and `bench/advisory-timing.sh`.
 //!
 //! `cargo run --release -p tollgate-verifier --example advisory_match -- [--json] [--db DB] LOCKFILE...`
@@ -46,7 +47,10 @@ fn main() -> ExitCode {
         let stdout = std::io::stdout();
         let mut w = std::io::BufWriter::new(stdout.lock());
         if json {
-            writeln!(w, "{}", serde_json::to_string_pretty(&findings)?)?;
+            let config = tollgate_verifier::policy::Config::default();
+            let now = tollgate_verifier::time::Timestamp::now();
+            let report = tollgate_verifier::policy::evaluate(&config, findings, now);
+            tollgate_verifier::render::json::render(&report, &mut w)?;
             return Ok(w.flush()?);
         }
         for f in &findings {

@@ -4,13 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::finding::PackageRef;
 
 /// The status of one package under one verification.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(tag = "status", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CoverageStatus {
     /// Looked, and it holds: `how` says against what.
     Verified {
@@ -58,17 +55,16 @@ impl CoverageStatus {
 }
 
 /// One package's status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackageCoverage {
     /// The package.
     pub package: PackageRef,
     /// Its status.
-    #[serde(flatten)]
     pub status: CoverageStatus,
 }
 
 /// The coverage of one verification (`registry`, `artifacts`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckCoverage {
     /// Which verification: `registry` or `artifacts`.
     pub check: &'static str,

@@ -30,6 +30,16 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, from the least to the most severe.
+    pub const ALL: [Severity; 6] = [
+        Severity::None,
+        Severity::Unknown,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
     /// Lower-case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -160,14 +170,8 @@ codes! {
     Inconsistent => ("lockfile/inconsistent", "inconsistent", High, "a lockfile entry depends on a package the lockfile does not contain"),
 }
 
-impl Serialize for Code {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.id())
-    }
-}
-
-/// The package a finding is about, as the JSON contract shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// The package a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PackageRef {
     /// Ecosystem.
     pub ecosystem: Ecosystem,
@@ -182,7 +186,7 @@ pub struct PackageRef {
 }
 
 /// Where a finding points in a lockfile.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FindingLocation {
     /// The lockfile (as displayed).
     pub file: String,
@@ -202,8 +206,7 @@ impl fmt::Display for FindingLocation {
 }
 
 /// How to make a finding go away.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FixHint {
     /// Upgrade to this version (the smallest that clears the finding).
     Upgrade {
@@ -221,7 +224,7 @@ pub enum FixHint {
 }
 
 /// Advisory details carried by advisory findings.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AdvisoryDetails {
     /// Publication date (RFC 3339 or `YYYY-MM-DD`).
     pub published: Option<String>,
@@ -248,7 +251,7 @@ pub struct AdvisoryDetails {
 }
 
 /// One finding: a typed fact about a package (or about the inputs as a whole).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// Stable, unique id of this finding (`code:first-id:package`).
     pub id: String,
@@ -275,7 +278,6 @@ pub struct Finding {
     /// Package scopes (`dev`, `optional`, …) at the time of the finding, for scope filtering.
     pub scopes: Vec<&'static str>,
     /// npm `devOptional`.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub dev_optional: bool,
 }
 

@@ -15,6 +15,9 @@ pub enum Ecosystem {
 }
 
 impl Ecosystem {
+    /// Every ecosystem.
+    pub const ALL: [Ecosystem; 2] = [Ecosystem::Cargo, Ecosystem::Npm];
+
     /// Lower-case name used in JSON, purls and ids.
     pub fn as_str(self) -> &'static str {
         match self {

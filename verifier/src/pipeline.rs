@@ -23,10 +23,7 @@ pub fn finish_report(
         .iter()
         .map(|l| CheckedLockfile {
             path: l.display.clone(),
-            format: serde_json::to_value(l.format)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            format: l.format,
             version: l.version,
             packages: l.packages,
         })

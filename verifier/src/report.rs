@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::finding::{Finding, Severity};
 use crate::time::Duration;
 use crate::time::Timestamp;
@@ -64,7 +62,7 @@ impl ReportFinding {
 }
 
 /// Counts.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Summary {
     /// Blocking findings.
     pub blocking: usize,
@@ -83,8 +81,7 @@ pub struct Summary {
 }
 
 /// Why a finding does or does not block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "state")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Disposition {
     /// Blocks the release.
     Blocking {
@@ -110,7 +107,7 @@ pub enum Disposition {
 }
 
 /// SLA state of a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlaState {
     /// The SLA for its severity.
     pub sla: Duration,
@@ -125,7 +122,7 @@ pub struct SlaState {
 }
 
 /// A waiver mentioned by the report (expired or stale).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaiverNote {
     /// Id.
     pub id: String,
@@ -138,12 +135,11 @@ pub struct WaiverNote {
     /// Expiry.
     pub expires: Option<String>,
     /// Byte offset of the waiver in the config file.
-    #[serde(skip)]
     pub offset: usize,
 }
 
 /// Facts about the advisory database used.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DatabaseInfo {
     /// Where it came from (`embedded`, a path).
     pub origin: String,
@@ -158,12 +154,12 @@ pub struct DatabaseInfo {
 }
 
 /// A lockfile that was checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedLockfile {
     /// Displayed path.
     pub path: String,
     /// Format.
-    pub format: String,
+    pub format: crate::lockfile::Format,
     /// Version.
     pub version: u32,
     /// Packages.

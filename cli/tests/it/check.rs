@@ -87,6 +87,7 @@ fn check_passes_a_clean_lockfile_in_every_format() {
             let v: serde_json::Value =
                 serde_json::from_slice(&out.stdout).expect("one JSON document");
             if fmt == "json" {
+                crate::support::schema::assert_valid_report(&String::from_utf8_lossy(&out.stdout));
                 assert_eq!(v["verdict"], "pass");
                 assert!(v["findings"].is_array());
             } else {
@@ -161,6 +162,7 @@ fn vulnerable_lockfiles_fail_in_every_format() {
 #[test]
 fn json_contract_fields() {
     let out = check_fixture(&["--format", "json"]);
+    crate::support::schema::assert_valid_report(&String::from_utf8_lossy(&out.stdout));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "fail");
     let f = v["findings"].as_array().unwrap();

@@ -13,6 +13,9 @@ fn check_json(dir: &str) -> (Option<i32>, serde_json::Value, std::process::Outpu
         "--format",
         "json",
     ]);
+    if !out.stdout.is_empty() {
+        crate::support::schema::assert_valid_report(&String::from_utf8_lossy(&out.stdout));
+    }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     (out.status.code(), v, out)
 }

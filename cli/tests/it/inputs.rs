@@ -162,6 +162,7 @@ fn a_cargo_lock_cut_at_a_line_boundary_is_inconsistent_and_blocks() {
     std::fs::write(dir.path().join("Cargo.lock"), cut).unwrap();
     let out = check_in(dir.path(), &[".", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    crate::support::schema::assert_valid_report(&String::from_utf8_lossy(&out.stdout));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings = v["findings"].as_array().unwrap();
     let inc: Vec<&serde_json::Value> = findings

@@ -138,6 +138,7 @@ fn verify_registry_fails_on_a_mismatch_yank_and_unknown_version_in_every_format(
     ];
     let out = p.check(&[&base[..], &["--format", "json"]].concat());
     assert_eq!(out.status.code(), Some(1), "{}", render(&out));
+    crate::support::schema::assert_valid_report(&String::from_utf8_lossy(&out.stdout));
     let v = json(&out);
     let mut kinds: Vec<String> = v["findings"]
         .as_array()

@@ -30,6 +30,23 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in documentation order.
+    pub const ALL: [Format; 3] = [
+        Format::CargoLock,
+        Format::PackageLock,
+        Format::NpmShrinkwrap,
+    ];
+
+    /// The name of the format in JSON documents (`cargo-lock`, `package-lock`,
+    /// `npm-shrinkwrap`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::CargoLock => "cargo-lock",
+            Format::PackageLock => "package-lock",
+            Format::NpmShrinkwrap => "npm-shrinkwrap",
+        }
+    }
+
     /// The ecosystem of the format.
     pub fn ecosystem(self) -> Ecosystem {
         match self {

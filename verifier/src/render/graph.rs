@@ -57,10 +57,7 @@ pub fn summarize(graph: &Graph) -> GraphSummary {
             .lockfiles
             .iter()
             .map(|l| {
-                let f = serde_json::to_value(l.format)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
+                let f = l.format.as_str().to_owned();
                 (l.display.clone(), f, l.version, l.packages)
             })
             .collect(),

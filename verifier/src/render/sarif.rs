@@ -184,7 +184,8 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     }
     if !r.coverage.is_empty() {
         // Every package with its status, as in the JSON report.
-        log["runs"][0]["properties"] = json!({ "coverage": r.coverage });
+        log["runs"][0]["properties"] =
+            json!({ "coverage": super::json::wire::coverage(&r.coverage) });
     }
     // Into a local buffer first: the pretty printer writes many small pieces, and each would be
     // a dynamic call on `w`.

@@ -2,5 +2,6 @@
 //! server with scripted faults, and generated registries and lockfiles.
 
 pub mod fixtures;
+pub mod schema;
 pub mod server;
 pub mod tools;

@@ -1,0 +1,596 @@
+//! The wire types of `check --format json` (schema: `docs/reference/report.schema.json`).
+//!
+//! These structs *are* the JSON contract: field names, order and value spellings are written
+//! here, and nowhere else. Core types ([`crate::report::Report`], [`crate::finding::Finding`],
+//! …) carry no `Serialize` derive that could change the contract by accident; they are mapped
+//! into these structs field by field. Changing a name or an order here is a breaking change of
+//! the report (`schema_version`); adding a field is not.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::coverage::{CheckCoverage, CoverageStatus, PackageCoverage};
+use crate::finding::{AdvisoryDetails, FindingLocation, FixHint, PackageRef, Severity};
+use crate::policy::{Disposition, SlaState};
+use crate::report::{CheckedLockfile, DatabaseInfo, Report, ReportFinding, Summary, WaiverNote};
+
+/// Version of the JSON report document.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// The whole report document.
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    /// [`REPORT_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The producing tool.
+    pub tool: Tool,
+    /// The injected `now`, RFC 3339.
+    pub generated_at: String,
+    /// `pass` or `fail`.
+    pub verdict: &'static str,
+    /// Why it failed (empty on a pass).
+    pub reasons: &'a [String],
+    /// The thresholds applied.
+    pub policy: PolicyEcho,
+    /// Counts.
+    pub summary: JsonSummary<'a>,
+    /// Findings, in the report's order.
+    pub findings: Vec<JsonFinding<'a>>,
+    /// Waivers that matched but have expired.
+    pub expired_waivers: Vec<JsonWaiver<'a>>,
+    /// Waivers that matched nothing.
+    pub stale_waivers: Vec<JsonWaiver<'a>>,
+    /// Lockfiles checked.
+    pub lockfiles: Vec<JsonLockfile<'a>>,
+    /// Packages checked.
+    pub packages: usize,
+    /// The advisory database, when advisories were checked.
+    pub database: Option<JsonDatabase<'a>>,
+    /// Warnings about the inputs.
+    pub notes: &'a [String],
+    /// `--verify-registry` / `--verify-artifacts` coverage; absent when neither ran.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub coverage: Vec<JsonCoverage<'a>>,
+}
+
+/// `tool`.
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    /// Always `tollgate`.
+    pub name: &'static str,
+    /// The crate version.
+    pub version: &'static str,
+}
+
+/// `policy`.
+#[derive(Debug, Serialize)]
+pub struct PolicyEcho {
+    /// `fail-on`, as a severity name.
+    pub fail_on: &'static str,
+    /// `fail-on-overdue`.
+    pub fail_on_overdue: bool,
+}
+
+/// `summary`.
+#[derive(Debug, Serialize)]
+pub struct JsonSummary<'a> {
+    /// Blocking findings.
+    pub blocking: usize,
+    /// Reported, non-blocking findings.
+    pub warnings: usize,
+    /// Waived findings.
+    pub waived: usize,
+    /// Overdue findings.
+    pub overdue: usize,
+    /// Findings dropped because their kind is ignored.
+    pub ignored: usize,
+    /// Findings excluded by scope.
+    pub out_of_scope: usize,
+    /// Reported findings per severity name, from the least to the most severe.
+    pub by_severity: BySeverity<'a>,
+}
+
+/// `summary.by_severity`: an object keyed by severity name, in severity order.
+#[derive(Debug)]
+pub struct BySeverity<'a>(pub &'a BTreeMap<Severity, usize>);
+
+impl Serialize for BySeverity<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+}
+
+/// A package, as findings and coverage name it.
+#[derive(Debug, Serialize)]
+pub struct JsonPackage<'a> {
+    /// `cargo` or `npm`.
+    pub ecosystem: &'static str,
+    /// Name.
+    pub name: &'a str,
+    /// Version.
+    pub version: &'a str,
+    /// Graph id of the package node.
+    pub id: &'a str,
+    /// Package URL.
+    pub purl: &'a str,
+}
+
+/// One finding with what the policy made of it.
+#[derive(Debug, Serialize)]
+pub struct JsonFinding<'a> {
+    /// Stable id of the finding.
+    pub id: &'a str,
+    /// `area/kind`.
+    pub code: &'static str,
+    /// The kind (schema enum `kind`).
+    pub kind: &'static str,
+    /// Advisory ids and aliases.
+    pub ids: &'a [String],
+    /// Severity name.
+    pub severity: &'static str,
+    /// Severity used for the threshold.
+    pub effective_severity: &'static str,
+    /// The package concerned.
+    pub package: Option<JsonPackage<'a>>,
+    /// Display path from a root.
+    pub path: &'a [String],
+    /// Location in a lockfile.
+    pub location: Option<JsonLocation<'a>>,
+    /// One-line title.
+    pub title: &'a str,
+    /// Longer explanation.
+    pub message: &'a str,
+    /// How to fix.
+    pub fix: Option<JsonFix<'a>>,
+    /// Advisory details.
+    pub advisory: Option<JsonAdvisory<'a>>,
+    /// Package scopes.
+    pub scopes: &'a [&'static str],
+    /// A waiver applies.
+    pub waived: bool,
+    /// Past its SLA.
+    pub overdue: bool,
+    /// Blocks the release.
+    pub blocking: bool,
+    /// Why it does or does not block.
+    pub disposition: JsonDisposition<'a>,
+    /// SLA state.
+    pub sla: Option<JsonSla>,
+}
+
+/// `finding.location`.
+#[derive(Debug, Serialize)]
+pub struct JsonLocation<'a> {
+    /// The lockfile, as displayed.
+    pub file: &'a str,
+    /// 1-based line, 0 when unknown.
+    pub line: u32,
+}
+
+/// `finding.fix`: a bare string for hints without data, else a one-key object.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JsonFix<'a> {
+    /// `{"upgrade": {"to": …}}`.
+    Upgrade {
+        /// Target version.
+        to: &'a str,
+    },
+    /// `"no-fix"`.
+    NoFix,
+    /// `"add-integrity"`.
+    AddIntegrity,
+    /// `"pin-git-rev"`.
+    PinGitRev,
+    /// `{"advice": …}`.
+    Advice(&'a str),
+}
+
+/// `finding.advisory`.
+#[derive(Debug, Serialize)]
+pub struct JsonAdvisory<'a> {
+    /// Publication date.
+    pub published: Option<&'a str>,
+    /// Last modification date.
+    pub modified: Option<&'a str>,
+    /// When a fixed version became available.
+    pub fixed_available: Option<&'a str>,
+    /// A link to read more.
+    pub url: Option<&'a str>,
+    /// CVSS vector.
+    pub cvss: Option<&'a str>,
+    /// CVSS base score.
+    pub score: Option<f64>,
+    /// Fixed versions.
+    pub patched: &'a [String],
+    /// Affected functions.
+    pub functions: &'a [String],
+    /// Affected operating systems.
+    pub os: &'a [String],
+    /// Affected architectures.
+    pub arch: &'a [String],
+    /// Source databases.
+    pub sources: &'a [String],
+}
+
+/// `finding.disposition`, tagged by `state`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum JsonDisposition<'a> {
+    /// Blocks the release.
+    Blocking {
+        /// Why.
+        reason: &'a str,
+    },
+    /// Reported, does not block.
+    Warning {
+        /// Why.
+        reason: &'a str,
+    },
+    /// Accepted by a waiver.
+    Waived {
+        /// Waiver id.
+        waiver: &'a str,
+        /// Waiver reason.
+        reason: &'a str,
+        /// Waiver owner.
+        owner: Option<&'a str>,
+        /// Waiver expiry.
+        expires: Option<&'a str>,
+    },
+}
+
+/// `finding.sla`.
+#[derive(Debug, Serialize)]
+pub struct JsonSla {
+    /// The SLA (`7d`).
+    pub sla: String,
+    /// When the clock started, RFC 3339.
+    pub started: String,
+    /// When it is due, RFC 3339.
+    pub due: String,
+    /// Age at `now` (`12d3h`).
+    pub age: String,
+    /// Past due.
+    pub overdue: bool,
+}
+
+/// An expired or stale waiver.
+#[derive(Debug, Serialize)]
+pub struct JsonWaiver<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Package.
+    pub package: Option<&'a str>,
+    /// Reason.
+    pub reason: &'a str,
+    /// Owner.
+    pub owner: Option<&'a str>,
+    /// Expiry.
+    pub expires: Option<&'a str>,
+}
+
+/// A checked lockfile.
+#[derive(Debug, Serialize)]
+pub struct JsonLockfile<'a> {
+    /// Displayed path.
+    pub path: &'a str,
+    /// Format (schema enum `format`).
+    pub format: &'static str,
+    /// Lockfile version.
+    pub version: u32,
+    /// Packages.
+    pub packages: usize,
+}
+
+/// `database`.
+#[derive(Debug, Serialize)]
+pub struct JsonDatabase<'a> {
+    /// Where it came from.
+    pub origin: &'a str,
+    /// Snapshot date.
+    pub updated: Option<&'a str>,
+    /// Number of advisories.
+    pub advisories: usize,
+    /// Age in days.
+    pub age_days: Option<i64>,
+    /// Sources and commits.
+    pub sources: &'a [String],
+}
+
+/// The coverage of one verification (also SARIF's `run.properties.coverage`).
+#[derive(Debug, Serialize)]
+pub struct JsonCoverage<'a> {
+    /// `registry` or `artifacts`.
+    pub check: &'static str,
+    /// Packages verified.
+    pub verified: usize,
+    /// Packages with findings.
+    pub failed: usize,
+    /// Packages that could not be verified.
+    pub unverifiable: usize,
+    /// Packages out of scope.
+    pub skipped: usize,
+    /// Every package.
+    pub packages: Vec<JsonPackageCoverage<'a>>,
+}
+
+/// One package's coverage status.
+#[derive(Debug, Serialize)]
+pub struct JsonPackageCoverage<'a> {
+    /// The package.
+    pub package: JsonPackage<'a>,
+    /// Its status (`status` and its detail field).
+    #[serde(flatten)]
+    pub status: JsonCoverageStatus<'a>,
+}
+
+/// A coverage status, tagged by `status`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum JsonCoverageStatus<'a> {
+    /// Verified, against what.
+    Verified {
+        /// Against what.
+        how: &'a str,
+    },
+    /// Findings were raised.
+    Failed {
+        /// Finding kinds.
+        kinds: &'a [&'static str],
+    },
+    /// Could not be verified.
+    Unverifiable {
+        /// Why.
+        reason: &'a str,
+    },
+    /// Out of scope.
+    Skipped {
+        /// Why.
+        reason: &'a str,
+    },
+}
+
+impl<'a> JsonReport<'a> {
+    /// Maps a report to its wire form.
+    pub fn new(r: &'a Report) -> Self {
+        let reasons: &[String] = match &r.verdict {
+            crate::report::Verdict::Fail(rs) => rs,
+            crate::report::Verdict::Pass => &[],
+        };
+        JsonReport {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool: Tool {
+                name: "tollgate",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            generated_at: r.generated_at.rfc3339(),
+            verdict: r.verdict.as_str(),
+            reasons,
+            policy: PolicyEcho {
+                fail_on: r.fail_on.as_str(),
+                fail_on_overdue: r.fail_on_overdue,
+            },
+            summary: JsonSummary::new(&r.summary),
+            findings: r.findings.iter().map(JsonFinding::new).collect(),
+            expired_waivers: r.expired_waivers.iter().map(JsonWaiver::new).collect(),
+            stale_waivers: r.stale_waivers.iter().map(JsonWaiver::new).collect(),
+            lockfiles: r.lockfiles.iter().map(JsonLockfile::new).collect(),
+            packages: r.packages,
+            database: r.database.as_ref().map(JsonDatabase::new),
+            notes: &r.notes,
+            coverage: coverage(&r.coverage),
+        }
+    }
+}
+
+/// The wire form of a report's coverage (JSON `coverage`, SARIF `run.properties.coverage`).
+pub fn coverage(c: &[CheckCoverage]) -> Vec<JsonCoverage<'_>> {
+    c.iter().map(JsonCoverage::new).collect()
+}
+
+impl<'a> JsonSummary<'a> {
+    fn new(s: &'a Summary) -> Self {
+        JsonSummary {
+            blocking: s.blocking,
+            warnings: s.warnings,
+            waived: s.waived,
+            overdue: s.overdue,
+            ignored: s.ignored,
+            out_of_scope: s.out_of_scope,
+            by_severity: BySeverity(&s.by_severity),
+        }
+    }
+}
+
+impl<'a> JsonPackage<'a> {
+    fn new(p: &'a PackageRef) -> Self {
+        JsonPackage {
+            ecosystem: p.ecosystem.as_str(),
+            name: &p.name,
+            version: &p.version,
+            id: &p.id,
+            purl: &p.purl,
+        }
+    }
+}
+
+impl<'a> JsonFinding<'a> {
+    fn new(rf: &'a ReportFinding) -> Self {
+        let f = &rf.finding;
+        JsonFinding {
+            id: &f.id,
+            code: f.code.id(),
+            kind: f.code.kind(),
+            ids: &f.ids,
+            severity: f.severity.as_str(),
+            effective_severity: rf.effective_severity.as_str(),
+            package: f.package.as_ref().map(JsonPackage::new),
+            path: &f.path,
+            location: f.location.as_ref().map(JsonLocation::new),
+            title: &f.title,
+            message: &f.message,
+            fix: f.fix.as_ref().map(JsonFix::new),
+            advisory: f.advisory.as_ref().map(JsonAdvisory::new),
+            scopes: &f.scopes,
+            waived: rf.waived(),
+            overdue: rf.overdue(),
+            blocking: rf.blocking(),
+            disposition: JsonDisposition::new(&rf.disposition),
+            sla: rf.sla.as_ref().map(JsonSla::new),
+        }
+    }
+}
+
+impl<'a> JsonLocation<'a> {
+    fn new(l: &'a FindingLocation) -> Self {
+        JsonLocation {
+            file: &l.file,
+            line: l.line,
+        }
+    }
+}
+
+impl<'a> JsonFix<'a> {
+    fn new(h: &'a FixHint) -> Self {
+        match h {
+            FixHint::Upgrade { to } => JsonFix::Upgrade { to },
+            FixHint::NoFix => JsonFix::NoFix,
+            FixHint::AddIntegrity => JsonFix::AddIntegrity,
+            FixHint::PinGitRev => JsonFix::PinGitRev,
+            FixHint::Advice(a) => JsonFix::Advice(a),
+        }
+    }
+}
+
+impl<'a> JsonAdvisory<'a> {
+    fn new(a: &'a AdvisoryDetails) -> Self {
+        JsonAdvisory {
+            published: a.published.as_deref(),
+            modified: a.modified.as_deref(),
+            fixed_available: a.fixed_available.as_deref(),
+            url: a.url.as_deref(),
+            cvss: a.cvss.as_deref(),
+            score: a.score,
+            patched: &a.patched,
+            functions: &a.functions,
+            os: &a.os,
+            arch: &a.arch,
+            sources: &a.sources,
+        }
+    }
+}
+
+impl<'a> JsonDisposition<'a> {
+    fn new(d: &'a Disposition) -> Self {
+        match d {
+            Disposition::Blocking { reason } => JsonDisposition::Blocking { reason },
+            Disposition::Warning { reason } => JsonDisposition::Warning { reason },
+            Disposition::Waived {
+                waiver,
+                reason,
+                owner,
+                expires,
+            } => JsonDisposition::Waived {
+                waiver,
+                reason,
+                owner: owner.as_deref(),
+                expires: expires.as_deref(),
+            },
+        }
+    }
+}
+
+impl JsonSla {
+    fn new(s: &SlaState) -> Self {
+        JsonSla {
+            sla: s.sla.to_string(),
+            started: s.started.rfc3339(),
+            due: s.due.rfc3339(),
+            age: s.age.to_string(),
+            overdue: s.overdue,
+        }
+    }
+}
+
+impl<'a> JsonWaiver<'a> {
+    fn new(w: &'a WaiverNote) -> Self {
+        JsonWaiver {
+            id: &w.id,
+            package: w.package.as_deref(),
+            reason: &w.reason,
+            owner: w.owner.as_deref(),
+            expires: w.expires.as_deref(),
+        }
+    }
+}
+
+impl<'a> JsonLockfile<'a> {
+    fn new(l: &'a CheckedLockfile) -> Self {
+        JsonLockfile {
+            path: &l.path,
+            format: l.format.as_str(),
+            version: l.version,
+            packages: l.packages,
+        }
+    }
+}
+
+impl<'a> JsonDatabase<'a> {
+    fn new(d: &'a DatabaseInfo) -> Self {
+        JsonDatabase {
+            origin: &d.origin,
+            updated: d.updated.as_deref(),
+            advisories: d.advisories,
+            age_days: d.age_days,
+            sources: &d.sources,
+        }
+    }
+}
+
+impl<'a> JsonCoverage<'a> {
+    fn new(c: &'a CheckCoverage) -> Self {
+        JsonCoverage {
+            check: c.check,
+            verified: c.verified,
+            failed: c.failed,
+            unverifiable: c.unverifiable,
+            skipped: c.skipped,
+            packages: c.packages.iter().map(JsonPackageCoverage::new).collect(),
+        }
+    }
+}
+
+impl<'a> JsonPackageCoverage<'a> {
+    fn new(p: &'a PackageCoverage) -> Self {
+        JsonPackageCoverage {
+            package: JsonPackage::new(&p.package),
+            status: match &p.status {
+                CoverageStatus::Verified { how } => JsonCoverageStatus::Verified { how },
+                CoverageStatus::Failed { kinds } => JsonCoverageStatus::Failed { kinds },
+                CoverageStatus::Unverifiable { reason } => {
+                    JsonCoverageStatus::Unverifiable { reason }
+                }
+                CoverageStatus::Skipped { reason } => JsonCoverageStatus::Skipped { reason },
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lockfile::Format;
+
+    /// `graph --format json` writes formats through `Format`'s own serde names; the report
+    /// through [`Format::as_str`]: both spell them the same.
+    #[test]
+    fn format_names_agree_with_the_graph_json() {
+        for f in Format::ALL {
+            assert_eq!(
+                serde_json::to_value(f).ok(),
+                Some(serde_json::Value::from(f.as_str()))
+            );
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! The schema-equality test: `docs/reference/report.schema.json` lists exactly the values the
+//! code writes (finding kinds, lockfile formats, severities, ecosystems, dispositions, coverage
+//! statuses, scopes, fix hints), and a report that uses every one of them validates against it.
+//! Adding a `Code` (or a format, a hint, …) without updating the schema fails here.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use tollgate_verifier::coverage::{CheckCoverage, CoverageStatus};
+use tollgate_verifier::finding::{
+    AdvisoryDetails, Code, Finding, FindingLocation, FixHint, PackageRef, Severity,
+};
+use tollgate_verifier::lockfile::Format;
+use tollgate_verifier::package::{Ecosystem, Scopes};
+use tollgate_verifier::policy::{Disposition, SlaState};
+use tollgate_verifier::render;
+use tollgate_verifier::report::{
+    CheckedLockfile, DatabaseInfo, Report, ReportFinding, Verdict, WaiverNote,
+};
+use tollgate_verifier::time::{Duration, Timestamp};
+
+use support::schema::{REPORT_SCHEMA, assert_valid_report, errors, repo};
+
+fn schema() -> Value {
+    let text = std::fs::read_to_string(repo().join(REPORT_SCHEMA)).expect("the schema is readable");
+    serde_json::from_str(&text).expect("the schema is JSON")
+}
+
+/// The strings of the `enum` at `pointer` in the schema.
+fn enum_at(schema: &Value, pointer: &str) -> BTreeSet<String> {
+    schema
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("{REPORT_SCHEMA} has no enum at {pointer}"))
+        .iter()
+        .map(|v| v.as_str().expect("enum values are strings").to_owned())
+        .collect()
+}
+
+/// `Ok` when the schema's enum and the code's values are the same set; else what differs.
+fn same_set(
+    what: &str,
+    schema: &BTreeSet<String>,
+    code: impl IntoIterator<Item = impl Into<String>>,
+) -> Result<(), String> {
+    let code: BTreeSet<String> = code.into_iter().map(Into::into).collect();
+    if *schema == code {
+        return Ok(());
+    }
+    Err(format!(
+        "{what}: the code writes {:?} that {REPORT_SCHEMA} does not list, and the schema lists {:?} \
+         that the code does not write: update the schema",
+        code.difference(schema).collect::<Vec<_>>(),
+        schema.difference(&code).collect::<Vec<_>>(),
+    ))
+}
+
+fn pkg(eco: Ecosystem, name: &str) -> PackageRef {
+    PackageRef {
+        ecosystem: eco,
+        name: name.into(),
+        version: "1.0.0".into(),
+        id: format!("lock#{name}@1.0.0"),
+        purl: format!("pkg:{}/{name}@1.0.0", eco.as_str()),
+    }
+}
+
+/// One value of every fix hint (the match fails to compile when a variant is added).
+fn every_fix_hint() -> Vec<FixHint> {
+    let all = vec![
+        FixHint::Upgrade { to: "2.0.0".into() },
+        FixHint::NoFix,
+        FixHint::AddIntegrity,
+        FixHint::PinGitRev,
+        FixHint::Advice("regenerate the lockfile".into()),
+    ];
+    for h in &all {
+        match h {
+            FixHint::Upgrade { .. }
+            | FixHint::NoFix
+            | FixHint::AddIntegrity
+            | FixHint::PinGitRev
+            | FixHint::Advice(_) => {}
+        }
+    }
+    all
+}
+
+/// One value of every disposition (the match fails to compile when a variant is added).
+fn every_disposition() -> Vec<Disposition> {
+    let all = vec![
+        Disposition::Blocking {
+            reason: "severity high ≥ fail-on low".into(),
+        },
+        Disposition::Warning {
+            reason: "below fail-on".into(),
+        },
+        Disposition::Waived {
+            waiver: "W-1".into(),
+            reason: "accepted".into(),
+            owner: Some("sec@example.com".into()),
+            expires: None,
+        },
+    ];
+    for d in &all {
+        match d {
+            Disposition::Blocking { .. }
+            | Disposition::Warning { .. }
+            | Disposition::Waived { .. } => {}
+        }
+    }
+    all
+}
+
+/// One value of every coverage status (the match fails to compile when a variant is added).
+fn every_coverage_status() -> Vec<CoverageStatus> {
+    let all = vec![
+        CoverageStatus::Verified {
+            how: "sha512 matches".into(),
+        },
+        CoverageStatus::Failed {
+            kinds: vec!["hash-mismatch"],
+        },
+        CoverageStatus::Unverifiable {
+            reason: "no usable hash".into(),
+        },
+        CoverageStatus::Skipped {
+            reason: "local path".into(),
+        },
+    ];
+    for s in &all {
+        match s {
+            CoverageStatus::Verified { .. }
+            | CoverageStatus::Failed { .. }
+            | CoverageStatus::Unverifiable { .. }
+            | CoverageStatus::Skipped { .. } => {}
+        }
+    }
+    all
+}
+
+/// Every scope a finding can carry (adding a field to `Scopes` breaks this literal).
+fn every_scope() -> Vec<&'static str> {
+    Scopes {
+        dev: true,
+        optional: true,
+        dev_optional: true,
+        peer: true,
+        build: true,
+    }
+    .names()
+}
+
+/// A report that uses every code, severity, ecosystem, fix hint, disposition, lockfile format,
+/// coverage status and scope.
+fn everything_report() -> Report {
+    let now = Timestamp::parse("2026-11-23T12:00:00Z").expect("a timestamp");
+    let hints = every_fix_hint();
+    let dispositions = every_disposition();
+    let findings = Code::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &code)| {
+            let eco = Ecosystem::ALL[i % Ecosystem::ALL.len()];
+            let p = pkg(eco, &format!("p{i}"));
+            let advisory = (code.id().starts_with("advisory/")).then(|| AdvisoryDetails {
+                published: Some("2026-11-01".into()),
+                score: Some(7.5),
+                sources: vec!["rustsec".into()],
+                ..AdvisoryDetails::default()
+            });
+            let finding = Finding {
+                id: format!("{}:{}", code.id(), p.name),
+                code,
+                ids: if advisory.is_some() {
+                    vec![format!("RUSTSEC-2026-{i:04}")]
+                } else {
+                    Vec::new()
+                },
+                severity: Severity::ALL[i % Severity::ALL.len()],
+                path: vec!["app@0.1.0".into(), format!("{}@1.0.0", p.name)],
+                location: Some(FindingLocation {
+                    file: "Cargo.lock".into(),
+                    line: i as u32,
+                }),
+                title: code.description().into(),
+                message: format!("{} affects {}", code.kind(), p.name),
+                fix: Some(hints[i % hints.len()].clone()),
+                advisory,
+                scopes: if i == 0 { every_scope() } else { Vec::new() },
+                dev_optional: false,
+                package: (i != 1).then_some(p),
+            };
+            ReportFinding {
+                effective_severity: finding.severity,
+                sla: (i == 0).then(|| SlaState {
+                    sla: Duration::parse("7d").expect("a duration"),
+                    started: now,
+                    due: now,
+                    age: Duration::parse("1d").expect("a duration"),
+                    overdue: true,
+                }),
+                disposition: dispositions[i % dispositions.len()].clone(),
+                finding,
+            }
+        })
+        .collect();
+    let mut coverage = CheckCoverage::new("registry");
+    for (i, s) in every_coverage_status().into_iter().enumerate() {
+        coverage.push(pkg(Ecosystem::ALL[i % 2], &format!("c{i}")), s);
+    }
+    let waiver = WaiverNote {
+        id: "RUSTSEC-2000-0000".into(),
+        package: None,
+        reason: "old".into(),
+        owner: None,
+        expires: Some("2026-01-01".into()),
+        offset: 0,
+    };
+    Report {
+        generated_at: now,
+        verdict: Verdict::Fail(vec!["1 blocking finding(s) at or above low".into()]),
+        findings,
+        expired_waivers: vec![waiver.clone()],
+        stale_waivers: vec![waiver],
+        fail_on: Severity::Low,
+        lockfiles: Format::ALL
+            .iter()
+            .map(|&format| CheckedLockfile {
+                path: format!("{}.lock", format.as_str()),
+                format,
+                version: 3,
+                packages: 1,
+            })
+            .collect(),
+        packages: Code::ALL.len(),
+        database: Some(DatabaseInfo {
+            origin: "embedded".into(),
+            updated: Some("2026-11-20".into()),
+            advisories: 1,
+            age_days: Some(3),
+            sources: vec!["rustsec".into()],
+        }),
+        notes: vec!["a note".into()],
+        coverage: vec![coverage],
+        ..Report::default()
+    }
+}
+
+fn render_json(r: &Report) -> String {
+    let mut b = Vec::new();
+    render::json::render(r, &mut b).expect("rendered");
+    String::from_utf8(b).expect("UTF-8")
+}
+
+/// The values the JSON report writes at a place, over every finding (or coverage package).
+fn written(doc: &Value, list: &str, field: impl Fn(&Value) -> Option<String>) -> BTreeSet<String> {
+    doc.pointer(list)
+        .and_then(Value::as_array)
+        .expect("a list")
+        .iter()
+        .filter_map(field)
+        .collect()
+}
+
+fn str_at(v: &Value, pointer: &str) -> Option<String> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+#[test]
+fn schema_enums_equal_the_code() {
+    let s = schema();
+    let doc: Value = serde_json::from_str(&render_json(&everything_report())).expect("JSON");
+    let mut problems = Vec::new();
+    let mut check = |r: Result<(), String>| {
+        if let Err(e) = r {
+            problems.push(e);
+        }
+    };
+    let kinds = enum_at(&s, "/$defs/finding/properties/kind/enum");
+    check(same_set(
+        "finding kind",
+        &kinds,
+        Code::ALL.iter().map(|c| c.kind()),
+    ));
+    check(same_set(
+        "finding kind (as written)",
+        &kinds,
+        written(&doc, "/findings", |f| str_at(f, "/kind")),
+    ));
+    check(same_set(
+        "lockfile format",
+        &enum_at(&s, "/properties/lockfiles/items/properties/format/enum"),
+        Format::ALL.iter().map(|f| f.as_str()),
+    ));
+    let severities = enum_at(&s, "/$defs/severity/enum");
+    check(same_set(
+        "severity",
+        &severities,
+        Severity::ALL.iter().map(|s| s.as_str()),
+    ));
+    check(same_set(
+        "severity (as written)",
+        &severities,
+        written(&doc, "/findings", |f| str_at(f, "/severity")),
+    ));
+    for pointer in [
+        "/$defs/finding/properties/package/properties/ecosystem/enum",
+        "/properties/coverage/items/properties/packages/items/properties/package/properties/ecosystem/enum",
+    ] {
+        check(same_set(
+            &format!("ecosystem at {pointer}"),
+            &enum_at(&s, pointer),
+            Ecosystem::ALL.iter().map(|e| e.as_str()),
+        ));
+    }
+    check(same_set(
+        "disposition state",
+        &enum_at(
+            &s,
+            "/$defs/finding/properties/disposition/properties/state/enum",
+        ),
+        written(&doc, "/findings", |f| str_at(f, "/disposition/state")),
+    ));
+    check(same_set(
+        "coverage status",
+        &enum_at(
+            &s,
+            "/properties/coverage/items/properties/packages/items/properties/status/enum",
+        ),
+        written(&doc, "/coverage/0/packages", |p| str_at(p, "/status")),
+    ));
+    check(same_set(
+        "scope",
+        &enum_at(&s, "/$defs/finding/properties/scopes/items/enum"),
+        every_scope(),
+    ));
+    check(same_set(
+        "verdict",
+        &enum_at(&s, "/properties/verdict/enum"),
+        ["pass", "fail"],
+    ));
+    // Fix hints: the bare strings, and the keys of the one-key objects.
+    let alternatives = s
+        .pointer("/$defs/finding/properties/fix/oneOf")
+        .and_then(Value::as_array)
+        .expect("fix is a oneOf");
+    let mut schema_hints = BTreeSet::new();
+    for alt in alternatives {
+        if let Some(e) = alt.get("enum").and_then(Value::as_array) {
+            schema_hints.extend(e.iter().filter_map(Value::as_str).map(str::to_owned));
+        }
+        if let Some(r) = alt.get("required").and_then(Value::as_array) {
+            schema_hints.extend(r.iter().filter_map(Value::as_str).map(str::to_owned));
+        }
+    }
+    check(same_set(
+        "fix hint",
+        &schema_hints,
+        written(&doc, "/findings", |f| match &f["fix"] {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => o.keys().next().cloned(),
+            _ => None,
+        }),
+    ));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The negative twin of the equality: a schema that lacks one kind is caught, naming it.
+#[test]
+fn a_schema_missing_a_kind_is_caught() {
+    let mut kinds = enum_at(&schema(), "/$defs/finding/properties/kind/enum");
+    assert!(kinds.remove("inconsistent"));
+    let err = same_set("finding kind", &kinds, Code::ALL.iter().map(|c| c.kind()))
+        .expect_err("a missing kind differs");
+    assert!(err.contains("\"inconsistent\""), "{err}");
+}
+
+#[test]
+fn a_report_with_every_value_validates_against_the_schema() {
+    assert_valid_report(&render_json(&everything_report()));
+    // And the report of an empty run (a pass, no database, no coverage).
+    assert_valid_report(&render_json(&Report::default()));
+}
+
+/// The negative twin of the validation: the validator rejects a kind the schema does not list,
+/// and says so.
+#[test]
+fn the_schema_rejects_an_unknown_kind() {
+    let mut doc: Value = serde_json::from_str(&render_json(&everything_report())).expect("JSON");
+    doc["findings"][0]["kind"] = Value::from("bogus-kind");
+    let Some(errs) = errors(REPORT_SCHEMA, &doc.to_string()) else {
+        return;
+    };
+    assert!(
+        errs.iter().any(
+            |e| e.contains("'findings', 0, 'kind'") && e.contains("'bogus-kind' is not one of")
+        ),
+        "{errs:?}"
+    );
+}
