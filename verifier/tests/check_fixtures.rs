@@ -7,6 +7,8 @@
 //! with `ok-` is a negative twin and must yield no finding of its kind; every other case must
 //! yield at least one. Each kind needs both, so no directory passes vacuously.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::path::{Path, PathBuf};
 
 use tollgate_verifier::finding::Code;

@@ -2,6 +2,8 @@
 //! in-sync twin (the base it was derived from by `testdata/drift/make.py`). The manifest reader
 //! is forced (`use-cargo = false`) except in the tests that ask cargo itself.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 #[allow(dead_code)]
 mod support;
 

@@ -6,6 +6,8 @@
 //! oracles live in `support/untrusted.rs`, shared with the cargo-fuzz targets in `fuzz/`
 //! (`advisory_rustsec`, `advisory_osv`, `packument`, `sparse_index`, `npmrc`, `package_json`).
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 #[path = "support/untrusted.rs"]
 mod untrusted;
 
