@@ -6,17 +6,18 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-fn main() {
+/// A failure is returned (cargo prints it and stops the build), never a panic.
+fn main() -> Result<(), String> {
     println!("cargo::rerun-if-changed=data/advisories.idx.gz");
     let src = PathBuf::from("data/advisories.idx.gz");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("cargo did not set OUT_DIR")?)
         .join("advisories.idx");
     let gz = std::fs::read(&src).unwrap_or_default();
     let mut raw = Vec::new();
     if !gz.is_empty() {
         flate2::read::GzDecoder::new(&gz[..])
             .read_to_end(&mut raw)
-            .unwrap_or_else(|e| panic!("{}: cannot decompress: {e}", src.display()));
+            .map_err(|e| format!("{}: cannot decompress: {e}", src.display()))?;
     }
-    std::fs::write(&out, raw).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    std::fs::write(&out, raw).map_err(|e| format!("{}: {e}", out.display()))
 }

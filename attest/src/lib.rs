@@ -15,6 +15,8 @@
 //! - [`slsa`]: SLSA provenance predicates and the provenance policy (slsa-verifier, gh attestation);
 //! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share.
 
+#![forbid(unsafe_code)]
+
 pub mod attestation;
 pub mod canonical;
 pub mod digest;

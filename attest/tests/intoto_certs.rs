@@ -2,6 +2,8 @@
 //! link signed by a leaf key whose certificate rides in the Metablock signature, a step with
 //! `cert_constraints`. Skipped (with a message) where `openssl` is absent.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 #[path = "../../verifier/tests/support/tools.rs"]
 mod tools;
 

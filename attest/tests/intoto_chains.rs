@@ -2,6 +2,8 @@
 //! wrappings, and their tampered twins. Where the Python reference `in-toto-verify` is installed,
 //! its verdict on every chain is compared with ours.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 #[path = "../../verifier/tests/support/tools.rs"]
 mod tools;
 

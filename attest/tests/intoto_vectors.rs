@@ -1,5 +1,7 @@
 //! The in-toto vectors of `../shared/attest-vectors/in-toto/` reach their expected verdicts.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 #[path = "../../verifier/tests/support/tools.rs"]
 mod tools;
 

@@ -1,6 +1,8 @@
 //! Parsers of untrusted input never panic: DSSE envelopes, in-toto metadata, rules, keys,
 //! timestamps, patterns.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use proptest::prelude::*;
 use tollgate_attest::dsse::Envelope;
 use tollgate_attest::intoto::{Metadata, Rule, rules::fnmatch};

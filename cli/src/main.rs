@@ -30,6 +30,7 @@ pub enum Outcome {
 /// `Cargo.lock` that was about a third of `check`'s run time. A short-lived process gains
 /// nothing from returning memory early; keep it.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)] // the workspace denies `unsafe`; this is the binary's one use (libc has no safe mallopt)
 fn tune_allocator() {
     // SAFETY: `mallopt` only sets allocator parameters; called once, before any thread starts.
     unsafe {

@@ -8,6 +8,12 @@ use std::path::Path;
 use tollgate_verifier::LockfileError;
 use tollgate_verifier::lockfile::{self, ParsedLockfile};
 
+/// The oracles for what arrives from the network or a database update (advisories, packuments,
+/// sparse-index files, `.npmrc`, `package.json`): one definition, shared with
+/// `verifier/tests/untrusted_proptest.rs`.
+#[path = "../../verifier/tests/support/untrusted.rs"]
+pub mod untrusted;
+
 /// Decodes the input as a lockfile would be read; `None` (after checking the error) when it is
 /// not UTF-8.
 pub fn decode(path: &Path, data: &[u8]) -> Option<String> {

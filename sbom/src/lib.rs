@@ -5,5 +5,7 @@
 //! `tollgate-attest`. This crate is a placeholder until the SBOM issue lands: it only fixes the
 //! crate boundary (`sbom -> {verifier, attest}`).
 
+#![forbid(unsafe_code)]
+
 /// The CycloneDX specification version this crate will emit.
 pub const CYCLONEDX_SPEC_VERSION: &str = "1.6";

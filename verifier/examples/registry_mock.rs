@@ -5,6 +5,9 @@
 //!
 //!     cargo run --release -p tollgate-verifier --example registry_mock -- LOCKFILE...
 
+// Measurement and demonstration code: a failure may panic (the workspace denies it elsewhere).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../tests/support/fixtures.rs"]
 mod fixtures;
 #[path = "../tests/support/server.rs"]

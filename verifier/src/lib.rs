@@ -4,6 +4,8 @@
 //! into one dependency [`graph::Graph`], and (in later stages) runs checks over it and evaluates
 //! them against a policy. Data flows one way: lockfile → graph → findings → report.
 
+#![forbid(unsafe_code)]
+
 pub mod advisory;
 pub mod discover;
 pub mod error;

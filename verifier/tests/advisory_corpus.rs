@@ -1,5 +1,7 @@
 //! The shared advisory snapshots against the corpus lockfiles.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::path::{Path, PathBuf};
 
 use tollgate_verifier::advisory::time::from_unix_seconds;

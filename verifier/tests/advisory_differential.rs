@@ -1,6 +1,8 @@
 //! Differential against cargo-audit (ignored by default: needs `cargo-audit` on PATH or in
 //! `CARGO_AUDIT`). `cargo test -p tollgate-verifier --test advisory_differential -- --ignored`
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,8 @@
 //! `db update` against a server on 127.0.0.1 started by the test (no network), a local git
 //! repository, and broken inputs: the old index must stay usable.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 #[allow(dead_code)]
 mod support;
 

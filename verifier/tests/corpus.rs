@@ -2,6 +2,8 @@
 //! exactly the package counts the manifest gives, and every file meant to be invalid must fail
 //! with an error naming the file and a line.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;

@@ -2,6 +2,8 @@
 //! in-sync twin (the base it was derived from by `testdata/drift/make.py`). The manifest reader
 //! is the default (`use-cargo = false`); the tests that ask cargo itself set `use-cargo = true`.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 #[allow(dead_code)]
 mod support;
 

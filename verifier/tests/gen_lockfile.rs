@@ -8,6 +8,8 @@
 //! `TOLLGATE_GEN_CASES=N` adds N more cases with sizes and seeds drawn from a fixed-seed PRNG
 //! (print-reproducible: each failure names its generator command line).
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 #[allow(dead_code)]
 mod support;
 

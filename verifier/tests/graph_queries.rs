@@ -1,5 +1,7 @@
 //! Graph queries on small testdata lockfiles: dev-only, optional-only, unreachable.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::path::{Path, PathBuf};
 
 use tollgate_verifier::graph::Graph;

@@ -8,6 +8,8 @@
 //! The `fuzz/` directory holds cargo-fuzz targets for the same parsers (run with nightly:
 //! `cargo +nightly fuzz run cargo_lock`).
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -1,6 +1,8 @@
 //! Offline pinning and source checks: one positive and one negative test per finding kind, the
 //! legitimate exceptions, and expectations over the shared corpus.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::path::{Path, PathBuf};
 
 use tollgate_verifier::checks::{CheckCx, ChecksConfig, run_checks};

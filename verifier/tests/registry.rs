@@ -2,6 +2,8 @@
 //! test itself: the happy path and every fault. Each fault ends in a finding or an error;
 //! nothing passes silently.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,8 @@
 //! the lockfile's own pins: every pinned registry package verifies, every other package is in
 //! the coverage with a reason (none dropped), and one tampered record is found.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,8 @@
 //! static.crates.io, registry.npmjs.org). Ignored by default; run with
 //! `TOLLGATE_LIVE_TESTS=1 cargo nextest run -p tollgate-verifier --test registry_live --run-ignored all`.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 mod support;
 
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! Renderer snapshots: every renderer renders one shared report; SARIF is validated against the
 //! official SARIF 2.1.0 schema and JSON against `docs/reference/report.schema.json`.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

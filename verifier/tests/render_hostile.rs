@@ -4,6 +4,8 @@
 //! them as text: the Markdown's structure and the terminal's line count stay those of a report
 //! with harmless strings.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use proptest::prelude::*;
 use tollgate_verifier::coverage::{CheckCoverage, CoverageStatus};
 use tollgate_verifier::finding::{

@@ -128,14 +128,13 @@ impl Group {
     /// Sends SIGKILL to every process of the group (a no-op when none is left).
     fn kill(&self) {
         #[cfg(unix)]
-        if let Ok(pgid) = libc::pid_t::try_from(self.0)
-            && pgid > 0
+        if let Some(pgid) = i32::try_from(self.0)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
         {
-            // SAFETY: kill(2) has no memory-safety preconditions; a negative pid names the
-            // process group `pgid`, which the inspection's leader created at spawn.
-            unsafe {
-                libc::kill(-pgid, libc::SIGKILL);
-            }
+            // The group's id is its leader's pid (the inspection was spawned with
+            // `process_group(0)`); an error means no process of it is left.
+            let _ = rustix::process::kill_process_group(pgid, rustix::process::Signal::KILL);
         }
     }
 }

@@ -2,6 +2,8 @@
 //! One module per command. Snapshots live in `snapshots/`; review changes with
 //! `INSTA_UPDATE=always cargo test -p tollgate --test it` and `git diff`.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 mod attest;
 mod attest_policy;
 mod check;

@@ -105,6 +105,27 @@ pub fn registry_url(value: &str, origin: &str) -> Result<String, RegistryError> 
     }
 }
 
+/// [`registry_url`] of a value after `${VAR}` expansion. An error shows the value as written,
+/// never the expansion: a variable may hold a token (`registry=${NPM_TOKEN}` by mistake).
+fn expanded_registry_url(
+    written: &str,
+    expanded: &str,
+    origin: &str,
+) -> Result<String, RegistryError> {
+    registry_url(expanded, origin).map_err(|e| {
+        if written == expanded {
+            return e;
+        }
+        RegistryError::Config {
+            origin: origin.to_owned(),
+            message: format!(
+                "{:?} is not an http(s) registry URL once its variables are expanded",
+                crate::redact::redact_url(written.trim())
+            ),
+        }
+    })
+}
+
 fn unquote(v: &str) -> &str {
     let v = v.trim();
     for q in ['"', '\''] {
@@ -158,7 +179,8 @@ impl Npmrc {
             };
             let key = key.trim();
             let origin = format!("{}:{}", path.display(), n + 1);
-            let value = match expand(unquote(value), env) {
+            let written = unquote(value);
+            let value = match expand(written, env) {
                 Ok(v) => v,
                 Err(var) => {
                     rc.warnings.push(format!(
@@ -168,12 +190,14 @@ impl Npmrc {
                 }
             };
             if key == "registry" {
-                rc.registry = Some(registry_url(&value, &origin)?);
+                rc.registry = Some(expanded_registry_url(written, &value, &origin)?);
             } else if let Some(scope) = key.strip_suffix(":registry")
                 && scope.starts_with('@')
             {
-                rc.scopes
-                    .insert(scope.to_owned(), registry_url(&value, &origin)?);
+                rc.scopes.insert(
+                    scope.to_owned(),
+                    expanded_registry_url(written, &value, &origin)?,
+                );
             } else if let Some(prefix) = key.strip_prefix("//") {
                 let (dart, credential) = if let Some(d) = prefix.strip_suffix(":_authToken") {
                     (d, Credential::Bearer(Secret::new(value)))
@@ -220,6 +244,22 @@ mod tests {
 
     fn parse(text: &str) -> Npmrc {
         Npmrc::parse(Path::new("/p/.npmrc"), text, &env).unwrap()
+    }
+
+    #[test]
+    fn a_registry_from_a_variable_is_never_echoed_expanded() {
+        for text in [
+            "registry=${NPM_TOKEN}\n",
+            "@corp:registry=\"${NPM_TOKEN}\"\n",
+        ] {
+            let e = Npmrc::parse(Path::new("/p/.npmrc"), text, &env).unwrap_err();
+            let msg = e.to_string();
+            assert!(!msg.contains("s3cr3t"), "{msg}");
+            assert!(msg.contains("${NPM_TOKEN}"), "{msg}");
+        }
+        // Negative twin: a value typed in the file is shown as typed.
+        let e = Npmrc::parse(Path::new("/p/.npmrc"), "registry=ftp://x\n", &env).unwrap_err();
+        assert!(e.to_string().contains("\"ftp://x\""), "{e}");
     }
 
     #[test]

@@ -1,0 +1,7 @@
+//! `package.json` manifests read by the drift stage.
+//! The oracle is `verifier/tests/support/untrusted.rs`, shared with the proptests.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| tollgate_fuzz::untrusted::package_json(data));

@@ -1,0 +1,205 @@
+//! Data-driven gate fixtures: every directory `testdata/checks/<kind>/<case>/` is one repository
+//! (lockfiles, manifests, an optional `tollgate.toml`) that [`gate::check`] runs on in-process,
+//! and whose findings are snapshotted (`snapshots/check_fixtures__<kind>__<case>.snap`).
+//!
+//! Adding a case is adding a folder (and a line in `testdata/checks/README.md`): the test walks
+//! the tree. `<kind>` is a finding kind (`weak-hash`, `inconsistent`, …). A case whose name starts
+//! with `ok-` is a negative twin and must yield no finding of its kind; every other case must
+//! yield at least one. Each kind needs both, so no directory passes vacuously.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+use std::path::{Path, PathBuf};
+
+use tollgate_verifier::finding::Code;
+use tollgate_verifier::gate::{self, CheckInput};
+use tollgate_verifier::lockfile::DEFAULT_MAX_FILE_SIZE;
+use tollgate_verifier::policy::{Config, Disposition};
+use tollgate_verifier::registry::NoProgress;
+use tollgate_verifier::report::Report;
+use tollgate_verifier::time::Timestamp;
+
+/// Where the cases live.
+fn checks_root() -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/checks")).to_path_buf()
+}
+
+/// The advisory database every case runs against (a directory of advisories: no network, no
+/// user cache, both ecosystems present).
+fn advisories() -> PathBuf {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/check/advisories"
+    ))
+    .to_path_buf()
+}
+
+/// The fixed time every case is evaluated at (waivers, SLAs, the database's age).
+const NOW: &str = "2026-06-01T00:00:00Z";
+
+/// Runs the gate on `testdata/checks/<case>` (`case` = `"<kind>/<name>"`) and returns the report.
+fn run_case(case: &str) -> Report {
+    let dir = checks_root().join(case);
+    assert!(dir.is_dir(), "no fixture directory {}", dir.display());
+    let policy = dir.join("tollgate.toml");
+    let config = if policy.exists() {
+        Config::load(&policy).unwrap_or_else(|e| panic!("{case}: {e}"))
+    } else {
+        Config::default()
+    };
+    let input = CheckInput {
+        path: Some(dir.clone()),
+        lockfiles: Vec::new(),
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+        config,
+        db: Some(advisories()),
+        allow_empty_db: false,
+        max_db_age_days: None,
+        fail_on_stale_db: false,
+        registry: None,
+    };
+    let now = Timestamp::parse(NOW).expect("fixed time parses");
+    // No environment: a case must not depend on the machine running it.
+    let env = |_: &str| None;
+    match gate::check(&input, &env, &NoProgress, now) {
+        Ok(run) => run.report,
+        Err(e) => panic!("{case}: the gate could not decide: {e}"),
+    }
+}
+
+/// The findings of a report as stable text: one block per finding, with kind, package,
+/// severity, disposition, location, title and message; then the verdict. Absolute paths of the
+/// case directory are shown as `<case>`.
+fn render(case: &str, report: &Report) -> String {
+    let dir = checks_root().join(case);
+    let abs = std::fs::canonicalize(&dir).unwrap_or(dir);
+    let abs = abs.to_string_lossy().into_owned();
+    let mut out = String::new();
+    for rf in &report.findings {
+        let f = &rf.finding;
+        let package = f
+            .package
+            .as_ref()
+            .map(|p| format!("{} {}@{}", p.ecosystem, p.name, p.version))
+            .unwrap_or_else(|| "-".to_owned());
+        let disposition = match &rf.disposition {
+            Disposition::Blocking { .. } => "blocking".to_owned(),
+            Disposition::Warning { .. } => "warning".to_owned(),
+            Disposition::Waived { waiver, .. } => format!("waived ({waiver})"),
+        };
+        let location = f
+            .location
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_else(|| "-".to_owned());
+        out.push_str(&format!(
+            "- kind: {}\n  package: {package}\n  severity: {}\n  disposition: {disposition}\n  location: {location}\n  title: {}\n  message: {}\n",
+            f.code.id(),
+            rf.effective_severity,
+            f.title,
+            f.message,
+        ));
+    }
+    if report.findings.is_empty() {
+        out.push_str("(no findings)\n");
+    }
+    out.push_str(&format!("verdict: {}\n", report.verdict.as_str()));
+    out.replace(&abs, "<case>")
+}
+
+/// Runs one case, snapshots its findings and checks its polarity (see the module docs).
+fn check_fixture(case: &str) {
+    let (kind, name) = case
+        .split_once('/')
+        .unwrap_or_else(|| panic!("case `{case}` is not <kind>/<name>"));
+    let code = Code::from_kind(kind)
+        .unwrap_or_else(|| panic!("testdata/checks/{kind}: not a finding kind"));
+    let report = run_case(case);
+    let of_kind = report
+        .findings
+        .iter()
+        .filter(|f| f.finding.code == code)
+        .count();
+    let text = render(case, &report);
+    if name.starts_with("ok-") {
+        assert_eq!(
+            of_kind, 0,
+            "{case}: a negative twin must yield no {kind} finding:\n{text}"
+        );
+    } else {
+        assert!(
+            of_kind > 0,
+            "{case}: expected at least one {kind} finding:\n{text}"
+        );
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_description(format!("gate findings of testdata/checks/{case}"));
+    settings.set_omit_expression(true);
+    let snapshot = format!("{kind}__{name}");
+    settings.bind(|| insta::assert_snapshot!(snapshot.as_str(), text));
+}
+
+/// Every `<kind>/<case>` directory under `testdata/checks`, sorted.
+fn discover() -> Vec<String> {
+    let mut cases = Vec::new();
+    let mut kinds: Vec<_> = std::fs::read_dir(checks_root())
+        .expect("testdata/checks exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    kinds.sort();
+    for k in kinds {
+        let kind = k.file_name().expect("named").to_string_lossy().into_owned();
+        let mut names: Vec<String> = std::fs::read_dir(&k)
+            .expect("readable kind directory")
+            .map(|e| e.expect("readable entry").path())
+            .filter(|p| p.is_dir())
+            .map(|p| p.file_name().expect("named").to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let positives = names.iter().filter(|n| !n.starts_with("ok-")).count();
+        assert!(
+            positives > 0 && positives < names.len(),
+            "testdata/checks/{kind} needs at least one case and one `ok-` negative twin, has {names:?}"
+        );
+        cases.extend(names.into_iter().map(|n| format!("{kind}/{n}")));
+    }
+    cases
+}
+
+#[test]
+fn every_fixture_case() {
+    let cases = discover();
+    // The offline checks each have a directory; fewer cases means the walk found nothing.
+    assert!(
+        cases.len() >= 18,
+        "only {} cases found: {cases:?}",
+        cases.len()
+    );
+    for case in &cases {
+        check_fixture(case);
+    }
+}
+
+#[test]
+fn readme_lists_every_case() {
+    let readme = std::fs::read_to_string(checks_root().join("README.md"))
+        .expect("testdata/checks/README.md");
+    for case in discover() {
+        assert!(
+            readme.contains(&format!("`{case}/`")),
+            "testdata/checks/README.md does not describe `{case}/`"
+        );
+    }
+}
+
+#[test]
+fn credentials_never_reach_a_snapshot() {
+    let text = render(
+        "credential-in-url/npm-userinfo",
+        &run_case("credential-in-url/npm-userinfo"),
+    );
+    assert!(!text.contains("hunter2secret"), "{text}");
+    assert!(!text.contains("npm_TOPSECRET"), "{text}");
+    assert!(text.contains("***"), "{text}");
+}
