@@ -3,6 +3,8 @@
 //! collects `crate::<module>` (and, inside `checks/`, `super::<check>`) references outside
 //! comments and test code, and fails on any cycle, naming it.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

@@ -17,6 +17,7 @@ use tollgate_verifier::advisory::model::{AdvisoryRecord, Format};
 use tollgate_verifier::advisory::parse::{self, Parsed};
 use tollgate_verifier::advisory::severity::score_cvss;
 use tollgate_verifier::lockfile::npm_manifest;
+use tollgate_verifier::redact::redact_url;
 use tollgate_verifier::registry::npm::{VersionLookup, parse_packument};
 use tollgate_verifier::registry::npmrc::Npmrc;
 use tollgate_verifier::registry::{crates, error::RegistryError};
@@ -196,7 +197,13 @@ pub fn npmrc(data: &[u8]) {
                     a.prefix
                 );
             }
-            let shown = format!("{rc:?}");
+            // A registry URL is shown only through `redact_url` (a variable may hold a token
+            // and land in a URL as `…/:_authToken=${NPM_TOKEN}`); credentials never show.
+            for url in rc.registry.iter().chain(rc.scopes.values()) {
+                let shown = redact_url(url);
+                assert!(!shown.contains(ENV_SECRET), "the secret shows in {shown}");
+            }
+            let shown = format!("{:?} {:?}", rc.auth, rc.warnings);
             assert!(!shown.contains(ENV_SECRET), "the secret shows in {shown}");
         }
         Err(e) => {
