@@ -159,6 +159,10 @@ pub fn check(
         registry_stats = Some(data.stats.clone());
     }
     findings.extend(advisory::match_graph(&db, &graph)?);
+    // One obligation for every finding, whichever stage made it: no credential reaches a report.
+    for f in &mut findings {
+        crate::redact::scrub_finding(f);
+    }
 
     // Policy and report.
     let mut report = crate::pipeline::finish_report(&graph, config, findings, now);
@@ -177,6 +181,9 @@ pub fn check(
         input.fail_on_stale_db || config.advisories.fail_on_stale,
     );
     warnings.extend(report.notes[before..].iter().cloned());
+    for n in report.notes.iter_mut().chain(warnings.iter_mut()) {
+        *n = crate::redact::redact_all(n);
+    }
     // Where the report's files lie in the repository, for SARIF locations.
     report.sources = Some(crate::sources::locate(
         &graph,

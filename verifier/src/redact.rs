@@ -1,4 +1,7 @@
-//! Redaction of credentials in URLs: every output goes through here before showing a URL.
+//! Redaction of credentials in URLs: every output goes through here before showing a URL, and
+//! [`scrub_finding`] runs over every finding of a gate run (`gate::check`), whatever stage made it.
+
+use crate::finding::{Finding, FixHint};
 
 /// Replaces user-info passwords and token-like query parameters with `***`.
 pub fn redact_url(s: &str) -> String {
@@ -158,9 +161,105 @@ pub fn credential_kind(s: &str) -> Option<&'static str> {
     has_query_secret.then_some("query")
 }
 
+/// Redacts credentials from every string field of a finding (ids, path, package, texts).
+pub fn scrub_finding(f: &mut Finding) {
+    fn r(s: &mut String) {
+        // Only a URL (`://`: user-info) or a `key=value` can hold a secret that `redact_url`
+        // removes; `@` alone (every `name@version`) cannot.
+        if s.contains("://") || s.contains('=') {
+            let red = redact_all(s);
+            if red != *s {
+                *s = red;
+            }
+        }
+    }
+    r(&mut f.id);
+    r(&mut f.title);
+    r(&mut f.message);
+    for p in &mut f.path {
+        r(p);
+    }
+    if let Some(p) = &mut f.package {
+        r(&mut p.version);
+        r(&mut p.name);
+        r(&mut p.id);
+        // The purl percent-encodes: look at its decoded form.
+        let decoded = percent_decode(&p.purl);
+        if decoded.contains("://") || decoded.contains('=') {
+            let red = redact_all(&decoded);
+            if red != decoded {
+                p.purl = red;
+            }
+        }
+    }
+    if let Some(FixHint::Advice(a)) = &mut f.fix {
+        r(a);
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s.get(i + 1..i + 3).and_then(crate::package::decode_hex)
+        {
+            out.push(v[0]);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Redacts every URL inside free text (whitespace- and quote-separated words).
+pub fn redact_all(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if !word.is_empty() {
+            out.push_str(&redact_word(word));
+            word.clear();
+        }
+    };
+    for c in s.chars() {
+        if c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '(' | ')' | '<' | '>' | ',') {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+fn redact_word(w: &str) -> String {
+    // `name@https://u:p@host/…`: redact from the first URL on.
+    match w.find("://") {
+        Some(i) => {
+            let start = w[..i]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.'))
+                .map_or(0, |j| j + 1);
+            format!("{}{}", &w[..start], redact_url(&w[start..]))
+        }
+        None => redact_url(w),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{credential_kind, redact_url};
+    use super::{credential_kind, redact_all, redact_url};
+
+    #[test]
+    fn redacts_words_in_text() {
+        let s = redact_all("from git+https://user:hunter2@h/x.git (see https://h/?token=abc)");
+        assert!(!s.contains("hunter2") && !s.contains("abc"), "{s}");
+        assert_eq!(redact_all("plain text a=b"), "plain text a=b");
+    }
 
     #[test]
     fn detects_query_secrets_whatever_the_case_rejects_near_misses() {

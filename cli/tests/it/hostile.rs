@@ -159,3 +159,58 @@ fn unsupported_formats_are_named_as_typed() {
         }
     }
 }
+
+/// A credential in a lockfile key reaches no finding, whichever stage made it: the advisory
+/// stage's finding about the vendored copy of lodash is redacted like the checks' findings (the
+/// gate scrubs every finding once). Twin: the same finding without the credential keeps its id.
+#[test]
+fn a_credential_in_a_lockfile_key_reaches_no_advisory_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let base =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/check/npm/package-lock.json");
+    let mut lock: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(base).unwrap()).unwrap();
+    let packages = lock["packages"].as_object_mut().unwrap();
+    let lodash = packages["node_modules/lodash"].clone();
+    packages.insert(
+        "vendor/x?token=s3cr3t-abc/node_modules/lodash".into(),
+        lodash.clone(),
+    );
+    packages.insert("vendor/plain/node_modules/lodash".into(), lodash);
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        serde_json::to_string_pretty(&lock).unwrap(),
+    )
+    .unwrap();
+    for format in ["json", "human", "sarif", "markdown"] {
+        let out = run_in(dir.path(), &["check", "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: lodash 4.17.15 blocks"
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains("s3cr3t"),
+            "{format} shows the credential:\n{text}"
+        );
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("s3cr3t"));
+    }
+    let out = run_in(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "vulnerability")
+        .filter_map(|f| f["package"]["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"package-lock.json#vendor/x?token=***/node_modules/lodash"),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"package-lock.json#vendor/plain/node_modules/lodash"),
+        "{ids:?}"
+    );
+}

@@ -20,7 +20,7 @@ use crate::registry::{
 };
 
 use super::CheckCx;
-use super::support::{finding, scrub};
+use super::support::finding;
 
 const ARTIFACT_SUFFIX: &str = ":artifact";
 
@@ -60,9 +60,6 @@ pub fn run(cx: &CheckCx<'_>, data: &RegistryData, out: &mut Vec<Finding>) -> Vec
     }
     if data.verify_artifacts {
         coverage.push(art);
-    }
-    for f in &mut found {
-        scrub(f);
     }
     out.extend(found);
     coverage
