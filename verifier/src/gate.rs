@@ -12,6 +12,7 @@ use crate::advisory::{self, AdvisoryError};
 use crate::checks::{self, CheckCx};
 use crate::discover::{LoadOptions, load_graph};
 use crate::error::{LoadError, ManifestError};
+use crate::finding::{Finding, FixHint};
 use crate::graph::Graph;
 use crate::policy::Config;
 use crate::registry::http::HttpStats;
@@ -161,7 +162,7 @@ pub fn check(
     findings.extend(advisory::match_graph(&db, &graph)?);
     // One obligation for every finding, whichever stage made it: no credential reaches a report.
     for f in &mut findings {
-        crate::redact::scrub_finding(f);
+        scrub_finding(f);
     }
 
     // Policy and report.
@@ -196,4 +197,58 @@ pub fn check(
         warnings,
         registry_stats,
     })
+}
+
+/// Redacts credentials from every string field of a finding (ids, path, package, texts).
+pub fn scrub_finding(f: &mut Finding) {
+    fn r(s: &mut String) {
+        // Only a URL (`://`: user-info) or a `key=value` can hold a secret that `redact_url`
+        // removes; `@` alone (every `name@version`) cannot.
+        if s.contains("://") || s.contains('=') {
+            let red = crate::redact::redact_all(s);
+            if red != *s {
+                *s = red;
+            }
+        }
+    }
+    r(&mut f.id);
+    r(&mut f.title);
+    r(&mut f.message);
+    for p in &mut f.path {
+        r(p);
+    }
+    if let Some(p) = &mut f.package {
+        r(&mut p.version);
+        r(&mut p.name);
+        r(&mut p.id);
+        // The purl percent-encodes: look at its decoded form.
+        let decoded = percent_decode(&p.purl);
+        if decoded.contains("://") || decoded.contains('=') {
+            let red = crate::redact::redact_all(&decoded);
+            if red != decoded {
+                p.purl = red;
+            }
+        }
+    }
+    if let Some(FixHint::Advice(a)) = &mut f.fix {
+        r(a);
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s.get(i + 1..i + 3).and_then(crate::package::decode_hex)
+        {
+            out.push(v[0]);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

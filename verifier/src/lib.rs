@@ -1,39 +1,57 @@
 //! # tollgate-verifier
 //!
-//! Reads lockfiles (`Cargo.lock` v1–v4, npm `package-lock.json` v1–v3 and `npm-shrinkwrap.json`)
-//! into one dependency [`graph::Graph`], and (in later stages) runs checks over it and evaluates
-//! them against a policy. Data flows one way: lockfile → graph → findings → report.
+//! The release gate as a library. [`gate::check`] runs it end to end; the `tollgate` binary maps
+//! arguments onto it and renders what it returns. Data flows one way, and the modules below are
+//! listed in that order:
+//!
+//! inputs (discovery, lockfiles) → [`graph::Graph`] → loaded data (manifests, the advisory
+//! index, registry records) → checks → findings → policy → [`report::Report`] → renderers.
+//!
+//! Stages that load do the IO ([`discover`], [`lockfile`], [`manifests`], [`advisory`],
+//! [`registry`]); [`checks`] are pure functions of what was loaded; [`policy`] decides;
+//! [`render`] only shows. `ARCHITECTURE.md` at the repository root is the map.
 
 #![forbid(unsafe_code)]
 
-pub mod advisory;
-pub mod discover;
+// Shared vocabulary: errors, time, paths and bounded file reads, redaction, HTTP policy.
 pub mod error;
 pub mod fsio;
+pub mod net;
+pub mod paths;
+pub mod redact;
+pub mod time;
+
+// Inputs → graph.
+pub mod discover;
 pub mod graph;
 pub mod lockfile;
-pub mod manifests;
 pub mod package;
-pub mod paths;
 pub mod purl;
+pub mod source_urls;
+
+// Loaded data.
+pub mod advisory;
+pub mod manifests;
+pub mod registry;
+
+// Checks → findings.
+pub mod checks;
+pub mod coverage;
+pub mod finding;
+
+// Policy → report.
+pub mod policy;
+pub mod report;
+pub mod sources;
+
+// The pipeline, and what reads its result.
+pub mod docs;
+pub mod gate;
+pub mod pipeline;
+pub mod render;
 
 pub use discover::{LoadOptions, load_graph};
 pub use error::{LoadError, LockfileError};
+pub use finding::{Code, Finding, Severity};
 pub use graph::{DepKind, Graph, PackageId};
 pub use package::{Ecosystem, Package, Source};
-pub mod checks;
-pub mod finding;
-pub mod gate;
-pub mod redact;
-pub mod registry;
-pub mod render;
-
-pub use finding::{Code, Finding, Severity};
-pub mod coverage;
-pub mod docs;
-pub mod pipeline;
-pub mod policy;
-pub mod report;
-pub mod source_urls;
-pub mod sources;
-pub mod time;

@@ -1,7 +1,6 @@
 //! Redaction of credentials in URLs: every output goes through here before showing a URL, and
-//! [`scrub_finding`] runs over every finding of a gate run (`gate::check`), whatever stage made it.
-
-use crate::finding::{Finding, FixHint};
+//! `gate::scrub_finding` runs [`redact_all`] over every finding of a gate run, whatever stage
+//! made it.
 
 /// Replaces user-info passwords and token-like query parameters with `***`.
 pub fn redact_url(s: &str) -> String {
@@ -159,60 +158,6 @@ pub fn credential_kind(s: &str) -> Option<&'static str> {
                     .any(|s| s.as_bytes().eq_ignore_ascii_case(k))
         });
     has_query_secret.then_some("query")
-}
-
-/// Redacts credentials from every string field of a finding (ids, path, package, texts).
-pub fn scrub_finding(f: &mut Finding) {
-    fn r(s: &mut String) {
-        // Only a URL (`://`: user-info) or a `key=value` can hold a secret that `redact_url`
-        // removes; `@` alone (every `name@version`) cannot.
-        if s.contains("://") || s.contains('=') {
-            let red = redact_all(s);
-            if red != *s {
-                *s = red;
-            }
-        }
-    }
-    r(&mut f.id);
-    r(&mut f.title);
-    r(&mut f.message);
-    for p in &mut f.path {
-        r(p);
-    }
-    if let Some(p) = &mut f.package {
-        r(&mut p.version);
-        r(&mut p.name);
-        r(&mut p.id);
-        // The purl percent-encodes: look at its decoded form.
-        let decoded = percent_decode(&p.purl);
-        if decoded.contains("://") || decoded.contains('=') {
-            let red = redact_all(&decoded);
-            if red != decoded {
-                p.purl = red;
-            }
-        }
-    }
-    if let Some(FixHint::Advice(a)) = &mut f.fix {
-        r(a);
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(v) = s.get(i + 1..i + 3).and_then(crate::package::decode_hex)
-        {
-            out.push(v[0]);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Redacts every URL inside free text (whitespace- and quote-separated words).

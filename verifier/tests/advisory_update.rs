@@ -79,6 +79,7 @@ fn opts() -> UpdateOptions {
         now: from_unix_seconds(1_787_616_000),
         allow_shrink: false,
         extract_limits: Default::default(),
+        redirect_hosts: Vec::new(),
     }
 }
 
@@ -219,4 +220,69 @@ fn accepts_a_git_source_and_records_its_commit() {
     let bad = format!("git+file://{}/nope", repo.path().display());
     assert!(update::update(&[Source::parse(&bad)], &db, &opts()).is_err());
     assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+/// `db update` follows the same redirect rule as the registry client (`verifier::net`): a
+/// redirect on the same host is followed; one to another host is refused (naming it) and the
+/// old index stays, unless that host is listed (`--redirect-host`); a redirect loop ends.
+#[test]
+fn redirects_follow_the_one_http_policy() {
+    use support::server::{Reply, Server};
+    let server = Server::start();
+    let port = server.base.rsplit(':').next().unwrap().to_owned();
+    server.route(
+        "/db.tar.gz",
+        vec![Reply::ok(tar_gz(&[("x/GHSA-test-0001.json", OSV)]))],
+    );
+    server.route(
+        "/same",
+        vec![Reply::status(302).header("Location", "/db.tar.gz")],
+    );
+    let elsewhere = format!("http://localhost:{port}/db.tar.gz");
+    server.route(
+        "/other",
+        vec![Reply::status(302).header("Location", &elsewhere)],
+    );
+    server.route(
+        "/loop",
+        vec![Reply::status(302).header("Location", "/loop")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("advisories.idx");
+    let before = seed(&db);
+
+    for path in ["/other", "/loop"] {
+        let src = [Source::parse(&format!("{}{path}", server.base))];
+        let err = update::update(&src, &db, &opts()).unwrap_err().to_string();
+        let needle = if path == "/other" {
+            "refused a redirect to http://localhost"
+        } else {
+            "more than 5 redirects"
+        };
+        assert!(err.contains(needle), "{path}: {err}");
+        assert_eq!(std::fs::read(&db).unwrap(), before, "{path}: index changed");
+    }
+    // Twins: the same host, and the other host once it is listed.
+    let meta = update::update(
+        &[Source::parse(&format!("{}/same", server.base))],
+        &db,
+        &UpdateOptions {
+            allow_shrink: true,
+            ..opts()
+        },
+    )
+    .unwrap();
+    assert_eq!(meta.advisories, 1);
+    let listed = UpdateOptions {
+        allow_shrink: true,
+        redirect_hosts: vec!["localhost".into()],
+        ..opts()
+    };
+    let meta = update::update(
+        &[Source::parse(&format!("{}/other", server.base))],
+        &db,
+        &listed,
+    )
+    .unwrap();
+    assert_eq!(meta.advisories, 1);
 }

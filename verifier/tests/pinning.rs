@@ -436,7 +436,7 @@ fn rejects_credentials_in_v1_version_urls_without_leaking_them() {
     // The gate scrubs every finding of every stage with `scrub_finding` (cli/tests/it/hostile.rs
     // runs it end to end): every field (Debug shows them all), not only the JSON report's.
     for f in &mut fs {
-        tollgate_verifier::redact::scrub_finding(f);
+        tollgate_verifier::gate::scrub_finding(f);
     }
     let json = format!("{fs:?}");
     assert!(!json.contains("s3cr3tpw"), "{json}");

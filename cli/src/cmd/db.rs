@@ -111,6 +111,11 @@ pub struct UpdateArgs {
     /// one has for an ecosystem (refused by default: the old index is kept).
     #[arg(long)]
     pub allow_shrink: bool,
+    /// A host a download may be redirected to besides the one asked (repeatable; e.g.
+    /// `codeload.github.com` for a GitHub archive URL). Redirects to other hosts and from https
+    /// to http are refused, as for registry requests.
+    #[arg(long = "redirect-host", value_name = "HOST")]
+    pub redirect_hosts: Vec<String>,
 }
 
 /// `tollgate db status`.
@@ -206,6 +211,7 @@ fn update_cmd(a: &UpdateArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Ou
         max_archive_size: a.max_size,
         now,
         allow_shrink: a.allow_shrink,
+        redirect_hosts: a.redirect_hosts.clone(),
         extract_limits: update::ExtractLimits {
             max_total: a.max_unpacked_size,
             ..Default::default()

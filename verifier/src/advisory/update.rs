@@ -192,17 +192,28 @@ pub struct UpdateOptions {
     pub allow_shrink: bool,
     /// Bounds on what an archive may unpack to.
     pub extract_limits: ExtractLimits,
+    /// Hosts a download may be redirected to besides the one asked (`--redirect-host`); see
+    /// [`crate::net`] for the rule every download follows.
+    pub redirect_hosts: Vec<String>,
 }
 
+/// A fetch error naming its source, redacted (a source URL may carry a token).
 fn fetch_err(src: &str, m: impl Into<String>) -> AdvisoryError {
     AdvisoryError::Fetch {
-        source_name: src.to_owned(),
+        source_name: crate::redact::redact_url(src),
         message: m.into(),
     }
 }
 
-/// Downloads an http(s) URL (or reads a local file), refusing more than `max` bytes.
-pub fn download(url: &str, timeout: Duration, max: u64) -> Result<Vec<u8>, AdvisoryError> {
+/// Downloads an http(s) URL (or reads a local file), refusing more than `max` bytes. Redirects
+/// follow [`crate::net`]'s rule: same host unless `redirect_hosts` lists the target, never
+/// https → http.
+pub fn download(
+    url: &str,
+    timeout: Duration,
+    max: u64,
+    redirect_hosts: &[String],
+) -> Result<Vec<u8>, AdvisoryError> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         let path = url.strip_prefix("file://").unwrap_or(url);
         let f = std::fs::File::open(path).map_err(|e| fetch_err(url, e.to_string()))?;
@@ -218,13 +229,14 @@ pub fn download(url: &str, timeout: Duration, max: u64) -> Result<Vec<u8>, Advis
     let client = reqwest::blocking::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
-        .user_agent(concat!("tollgate/", env!("CARGO_PKG_VERSION")))
+        .user_agent(crate::net::USER_AGENT)
+        .redirect(crate::net::reqwest_policy(redirect_hosts.to_vec()))
         .build()
         .map_err(|e| fetch_err(url, e.to_string()))?;
     let resp = client
         .get(url)
         .send()
-        .map_err(|e| fetch_err(url, format!("request failed: {e}")))?;
+        .map_err(|e| fetch_err(url, format!("request failed: {}", crate::net::describe(e))))?;
     let status = resp.status();
     if !status.is_success() {
         return Err(fetch_err(url, format!("HTTP {status}")));
@@ -401,7 +413,12 @@ pub fn materialize(
             Ok(d)
         }
         Source::Archive(url) => {
-            let bytes = download(url, opts.timeout, opts.max_archive_size)?;
+            let bytes = download(
+                url,
+                opts.timeout,
+                opts.max_archive_size,
+                &opts.redirect_hosts,
+            )?;
             let dest = work.join(format!("src-{n}"));
             std::fs::create_dir_all(&dest).map_err(|e| fetch_err(url, e.to_string()))?;
             extract_with(&bytes, &dest, url, opts.extract_limits)?;

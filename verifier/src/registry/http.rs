@@ -97,7 +97,7 @@ pub enum Got<T> {
     NotFound(u16),
 }
 
-const MAX_REDIRECTS: usize = 5;
+use crate::net::{MAX_REDIRECTS, describe};
 
 /// The client.
 pub struct Client {
@@ -144,19 +144,6 @@ fn retry_after(h: &HeaderMap) -> Option<Duration> {
     v.parse::<u64>().ok().map(Duration::from_secs)
 }
 
-fn describe(e: reqwest::Error) -> String {
-    // reqwest's messages name the URL; the caller names it (redacted) already.
-    let e = e.without_url();
-    let mut s = e.to_string();
-    let mut src = std::error::Error::source(&e);
-    while let Some(c) = src {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        src = c.source();
-    }
-    s
-}
-
 impl Client {
     /// Builds a client. `cache: None` disables caching; `offline` answers from the cache only.
     pub fn new(
@@ -170,11 +157,7 @@ impl Client {
             .connect_timeout(opts.connect_timeout)
             .read_timeout(opts.read_timeout)
             .pool_max_idle_per_host(opts.concurrency.max(1))
-            .user_agent(concat!(
-                "tollgate/",
-                env!("CARGO_PKG_VERSION"),
-                " (+https://github.com/tollgate-dev/tollgate)"
-            ))
+            .user_agent(crate::net::USER_AGENT)
             .build()
             .map_err(describe)?;
         let seed = {
@@ -382,21 +365,7 @@ impl Client {
     }
 
     fn redirect_allowed(&self, from: &Url, to: &Url) -> bool {
-        if from.scheme() == "https" && to.scheme() != "https" {
-            return false;
-        }
-        if !matches!(to.scheme(), "http" | "https") {
-            return false;
-        }
-        let same = from.scheme() == to.scheme()
-            && from.host_str() == to.host_str()
-            && from.port_or_known_default() == to.port_or_known_default();
-        same || to.host_str().is_some_and(|h| {
-            self.opts
-                .redirect_hosts
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(h))
-        })
+        crate::net::redirect_allowed(from, to, &self.opts.redirect_hosts)
     }
 
     async fn attempt(
