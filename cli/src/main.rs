@@ -6,6 +6,7 @@
 //! - `2`: we could not look: bad arguments, unreadable or malformed input, network failure.
 
 mod args;
+mod clock;
 mod cmd;
 mod output;
 

@@ -15,12 +15,23 @@ impl Timestamp {
     /// Parses `YYYY-MM-DD` (midnight UTC) or RFC 3339 (`2021-01-05T12:00:00Z`, offsets and
     /// fractional seconds allowed). The calendar arithmetic is the attestation crate's
     /// ([`tollgate_attest::time`]): one implementation for layouts, certificates and advisories.
+    ///
+    /// A date-time without a zone (`2021-01-05T12:00:00`, as some advisory feeds write) is UTC.
     pub fn parse(s: &str) -> Option<Timestamp> {
         let s = s.trim();
         let t = if s.len() == 10 {
             parse_rfc3339(&format!("{s}T00:00:00Z"))
         } else {
-            parse_rfc3339(s)
+            parse_rfc3339(s).or_else(|| {
+                let zoneless = s
+                    .get(19..)
+                    .is_some_and(|t| !t.contains(['Z', 'z', '+', '-']));
+                if zoneless {
+                    parse_rfc3339(&format!("{s}Z"))
+                } else {
+                    None
+                }
+            })
         };
         t.map(Timestamp)
     }

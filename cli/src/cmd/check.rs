@@ -30,7 +30,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub fail_on_overdue: bool,
     /// Evaluate waivers and SLAs at this time instead of now (RFC 3339 or YYYY-MM-DD).
-    #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = crate::clock::parse_now)]
     pub now: Option<Timestamp>,
     /// Write the report to this file as well (format from --format).
     #[arg(long, value_name = "FILE")]
@@ -72,11 +72,6 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
         .ok_or_else(|| format!("unknown severity `{s}` (none, low, medium, high, critical)"))
 }
 
-fn parse_time(s: &str) -> Result<Timestamp, String> {
-    Timestamp::parse(s)
-        .ok_or_else(|| format!("invalid time `{s}`: expected RFC 3339 or YYYY-MM-DD"))
-}
-
 /// Finds and loads the policy (`--config`, else `tollgate.toml` beside PATH or here).
 pub fn load_config(input: &InputArgs, out: &Output) -> anyhow::Result<Config> {
     let (config, file) = Config::discover(input.path.as_deref(), input.config.as_deref())?;
@@ -107,7 +102,7 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
         fail_on_stale_db: a.fail_on_stale_db,
         registry: super::registry::request(&a.registry, out),
     };
-    let now = a.now.unwrap_or_else(Timestamp::now);
+    let now = crate::clock::now(a.now);
     let env = |k: &str| std::env::var(k).ok();
     let bar = super::registry::progress_bar(out, input.registry.is_some());
     let progress: &dyn Progress = match &bar {

@@ -11,6 +11,8 @@ use tollgate_verifier::advisory::{
     self, DbMeta, SourceDir, embedded, store, time as atime, update,
 };
 
+use tollgate_verifier::time::Timestamp;
+
 use crate::Outcome;
 use crate::args::{GlobalArgs, OutputFormat};
 use crate::output::Output;
@@ -43,9 +45,10 @@ pub struct DbLocation {
     /// (~/.cache/tollgate/db).
     #[arg(long, value_name = "DB", env = "TOLLGATE_DB")]
     pub db: Option<PathBuf>,
-    /// The current time (RFC 3339), for reproducible runs and tests; default: the clock.
-    #[arg(long, value_name = "TIME", hide = true)]
-    pub now: Option<String>,
+    /// The current time (RFC 3339 or YYYY-MM-DD), for reproducible runs and tests; default: the
+    /// clock.
+    #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = crate::clock::parse_now, hide = true)]
+    pub now: Option<Timestamp>,
 }
 
 impl DbLocation {
@@ -58,12 +61,7 @@ impl DbLocation {
     }
 
     fn now(&self) -> anyhow::Result<SystemTime> {
-        match &self.now {
-            Some(s) => atime::parse_timestamp(s)
-                .map(atime::from_unix_seconds)
-                .with_context(|| format!("--now {s:?}: expected an RFC 3339 date")),
-            None => Ok(SystemTime::now()),
-        }
+        Ok(crate::clock::system_now(self.now))
     }
 }
 

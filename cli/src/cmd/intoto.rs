@@ -4,11 +4,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use tollgate_attest::intoto::{VerifyOptions, verify_layout_file};
-use tollgate_attest::time::parse_rfc3339;
+use tollgate_verifier::time::Timestamp;
 
 use super::attest::report_failure;
 use super::key::read_public_key;
@@ -50,9 +50,9 @@ pub struct VerifyArgs {
     /// Time limit per inspection, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 600)]
     pub inspection_timeout: u64,
-    /// The current time (RFC 3339) for the expiry check; default: the clock.
-    #[arg(long, value_name = "TIME")]
-    pub now: Option<String>,
+    /// The current time (RFC 3339 or YYYY-MM-DD) for the expiry check; default: the clock.
+    #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = crate::clock::parse_now)]
+    pub now: Option<Timestamp>,
 }
 
 /// Runs an `intoto` command.
@@ -66,15 +66,7 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
     if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
         bail!("`intoto verify` supports --format human or json");
     }
-    let now = match &a.now {
-        Some(s) => {
-            parse_rfc3339(s).with_context(|| format!("--now {s:?}: expected an RFC 3339 date"))?
-        }
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0),
-    };
+    let now = crate::clock::now(a.now).0;
     let keys = a
         .layout_keys
         .iter()

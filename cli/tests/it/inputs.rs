@@ -412,3 +412,46 @@ fn an_unknown_line_is_not_printed_as_line_0() {
         "{text}"
     );
 }
+
+/// One `--now` parser for every command that reads the clock: the same spellings are accepted
+/// (a date, RFC 3339 with an offset) and the same message names a bad one (exit 2).
+#[test]
+fn every_command_reads_now_the_same_way() {
+    let commands: [&[&str]; 3] = [
+        &["check", "cargo-v1-root"],
+        &["db", "status"],
+        &[
+            "intoto",
+            "verify",
+            "--layout",
+            "none.layout",
+            "--layout-key",
+            "none.pub",
+        ],
+    ];
+    for args in commands {
+        let out = crate::tollgate()
+            .args(args)
+            .args(["--now", "next tuesday"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("invalid time `next tuesday`: expected RFC 3339"),
+            "{args:?}: {err}"
+        );
+        for good in ["2026-03-01", "2026-03-01T01:00:00+01:00"] {
+            let out = crate::tollgate()
+                .args(args)
+                .args(["--now", good])
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                !err.contains("invalid time"),
+                "{args:?} --now {good}: {err}"
+            );
+        }
+    }
+}

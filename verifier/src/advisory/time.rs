@@ -4,19 +4,10 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` (also with a space) into Unix
-/// seconds; a time without a zone is read as UTC. `None` on anything else. (The calendar is
-/// [`crate::time::Timestamp::parse`]'s.)
+/// seconds; a time without a zone is read as UTC. `None` on anything else. (The one parser is
+/// [`crate::time::Timestamp::parse`].)
 pub fn parse_timestamp(s: &str) -> Option<i64> {
-    let s = s.trim();
-    crate::time::Timestamp::parse(s)
-        .or_else(|| {
-            // Advisory feeds sometimes leave the zone out: UTC.
-            let zoneless = s
-                .get(19..)
-                .is_some_and(|t| !t.contains(['Z', 'z', '+', '-']));
-            zoneless.then(|| crate::time::Timestamp::parse(&format!("{s}Z")))?
-        })
-        .map(|t| t.0)
+    crate::time::Timestamp::parse(s).map(|t| t.0)
 }
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
