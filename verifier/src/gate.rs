@@ -143,6 +143,7 @@ pub fn check(
     let mut cx = CheckCx::new(&graph, &repo_root, &checks_config);
     cx.manifests = Some(&manifests);
     let mut findings = checks::run_checks(&cx);
+    let stale_config = checks::stale_entries(&cx);
     let mut warnings = Vec::new();
     let mut coverage = Vec::new();
     let mut registry_stats = None;
@@ -168,6 +169,10 @@ pub fn check(
     // Policy and report.
     let mut report = crate::pipeline::finish_report(&graph, config, findings, now);
     report.notes.extend(manifests.notes.iter().cloned());
+    report
+        .notes
+        .extend(stale_config.iter().map(ToString::to_string));
+    report.stale_config = stale_config;
     report.notes.extend(warnings.iter().cloned());
     report.coverage = coverage;
     let max_age = input

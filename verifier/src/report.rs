@@ -138,6 +138,29 @@ pub struct WaiverNote {
     pub offset: usize,
 }
 
+/// A config entry that matches nothing (`tollgate.toml` `[section] key = [.., entry, ..]`): an
+/// `ignore` pattern, allow-list entry or registry mapping whose removal would change no finding.
+/// Like a stale waiver: reported, never blocking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleConfigEntry {
+    /// The section, dotted (`pinning.missing-hash`, `registries`).
+    pub section: String,
+    /// The key (`ignore`, `allow-hosts`, `scopes`).
+    pub key: String,
+    /// The entry (a pattern, host, URL, or a map's key).
+    pub entry: String,
+}
+
+impl std::fmt::Display for StaleConfigEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "stale config: [{}] {} entry {:?} matches nothing; remove it",
+            self.section, self.key, self.entry
+        )
+    }
+}
+
 /// Facts about the advisory database used.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DatabaseInfo {
@@ -203,6 +226,8 @@ pub struct Report {
     pub expired_waivers: Vec<WaiverNote>,
     /// Waivers that matched nothing.
     pub stale_waivers: Vec<WaiverNote>,
+    /// Config entries that match nothing (each also a note, so every renderer shows it).
+    pub stale_config: Vec<StaleConfigEntry>,
     /// The threshold.
     pub fail_on: Severity,
     /// `fail-on-overdue`.

@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
+use tollgate_verifier::checks;
 use tollgate_verifier::finding::Code;
 use tollgate_verifier::gate::{self, CheckInput};
 use tollgate_verifier::lockfile::DEFAULT_MAX_FILE_SIZE;
@@ -39,14 +40,16 @@ const NOW: &str = "2026-06-01T00:00:00Z";
 
 /// Runs the gate on `testdata/checks/<case>` (`case` = `"<kind>/<name>"`) and returns the report.
 fn run_case(case: &str) -> Report {
+    run_case_with(case, "")
+}
+
+/// [`run_case`] with `extra` appended to the case's `tollgate.toml` (if any).
+fn run_case_with(case: &str, extra: &str) -> Report {
     let dir = checks_root().join(case);
     assert!(dir.is_dir(), "no fixture directory {}", dir.display());
     let policy = dir.join("tollgate.toml");
-    let config = if policy.exists() {
-        Config::load(&policy).unwrap_or_else(|e| panic!("{case}: {e}"))
-    } else {
-        Config::default()
-    };
+    let text = std::fs::read_to_string(&policy).unwrap_or_default() + extra;
+    let config = Config::parse(&policy, &text).unwrap_or_else(|e| panic!("{case}: {e}"));
     let input = CheckInput {
         path: Some(dir.clone()),
         lockfiles: Vec::new(),
@@ -202,4 +205,99 @@ fn credentials_never_reach_a_snapshot() {
     assert!(!text.contains("hunter2secret"), "{text}");
     assert!(!text.contains("npm_TOPSECRET"), "{text}");
     assert!(text.contains("***"), "{text}");
+}
+
+/// One row per check: every offline check of the table has its fixture pair (a case and an `ok-`
+/// twin, which [`discover`] demands of every directory) and its section in the config reference.
+#[test]
+fn every_offline_check_has_a_fixture_pair_and_a_documented_section() {
+    let cases = discover();
+    let reference = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/reference/config.md"
+    ))
+    .expect("docs/reference/config.md");
+    for e in checks::CHECKS {
+        if let Some(section) = e.section {
+            assert!(
+                reference.contains(&format!("`[{section}]`")),
+                "docs/reference/config.md does not list [{section}]"
+            );
+        }
+        if e.stage != checks::Stage::Offline {
+            continue;
+        }
+        assert!(e.run.is_some() && e.settings.is_some(), "{e:?}");
+        for code in e.codes {
+            let kind = code.kind();
+            assert!(
+                cases.iter().any(|c| c.starts_with(&format!("{kind}/"))),
+                "the {kind} check has no fixture pair under testdata/checks/{kind}/"
+            );
+        }
+    }
+    // Every code is some row's: no check runs outside the table.
+    for code in Code::ALL {
+        assert!(
+            checks::CHECKS.iter().any(|e| e.codes.contains(code)),
+            "{} is in no row of checks::CHECKS",
+            code.kind()
+        );
+    }
+}
+
+/// Config entries that match nothing are reported like stale waivers: typed, as notes, never
+/// blocking.
+#[test]
+fn config_entries_that_match_nothing_are_stale_notes() {
+    let case = "install-script/ok-npm-allowed-script";
+    // Negative twin: the case's own `allow = ["esbuild"]` suppresses a finding.
+    let used = run_case(case);
+    assert!(used.stale_config.is_empty(), "{:?}", used.stale_config);
+    assert!(!used.notes.iter().any(|n| n.contains("stale config")));
+
+    let stale = run_case_with(
+        case,
+        "deny = [\"evil-*\"]\n\
+         [pinning.missing-hash]\nignore = [\"left-pad\", \"esbuild\"]\n\
+         [sources.insecure-url]\nallow-hosts = [\"localhost\"]\n\
+         [registries]\nscopes = { \"@nobody\" = \"https://npm.nobody.example/\" }\n",
+    );
+    let got: Vec<(String, String, String)> = stale
+        .stale_config
+        .iter()
+        .map(|s| (s.section.clone(), s.key.clone(), s.entry.clone()))
+        .collect();
+    let want = [
+        ("pinning.missing-hash", "ignore", "left-pad"),
+        // esbuild has an integrity: ignoring it changes nothing either.
+        ("pinning.missing-hash", "ignore", "esbuild"),
+        ("sources.insecure-url", "allow-hosts", "localhost"),
+        ("registries", "scopes", "@nobody"),
+    ]
+    .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
+    assert_eq!(got, want);
+    // `deny` is preventive, never stale; the used `allow` is not either.
+    assert!(stale.notes.contains(
+        &"stale config: [sources.insecure-url] allow-hosts entry \"localhost\" matches nothing; remove it"
+            .to_owned()
+    ));
+    assert_eq!(stale.verdict.as_str(), "pass", "a stale entry never blocks");
+
+    // An `ignore` that does suppress a finding is in use.
+    let ignored = run_case_with(
+        "missing-hash/npm-no-integrity",
+        "[pinning.missing-hash]\nignore = [\"left-pad@1.3.0\"]\n",
+    );
+    assert!(
+        ignored.stale_config.is_empty(),
+        "{:?}",
+        ignored.stale_config
+    );
+    assert!(
+        !ignored
+            .findings
+            .iter()
+            .any(|f| f.finding.code == Code::MissingHash)
+    );
 }

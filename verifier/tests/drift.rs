@@ -179,11 +179,11 @@ fn accepts_cargo_path_workspace_and_rejects_member_version() {
 #[test]
 fn drift_severity_and_enabled_come_from_config() {
     let mut cfg = reader();
-    cfg.drift.severity = Some(tollgate_verifier::Severity::Low);
+    cfg.drift.settings.severity = Some(tollgate_verifier::Severity::Low);
     let (fs, _) = run_dir(&case_dir("cargo-ws-req"), &cfg);
     let f = fs.iter().find(|f| f.code.kind() == "lock-drift").unwrap();
     assert_eq!(f.severity.as_str(), "low");
-    cfg.drift.enabled = false;
+    cfg.drift.settings.enabled = false;
     let (fs, notes) = run_dir(&case_dir("cargo-ws-req"), &cfg);
     assert!(!fs.iter().any(|f| f.code.kind() == "lock-drift"));
     assert!(notes.is_empty());

@@ -164,10 +164,10 @@ fn rejects_cargo_registry_package_without_checksum() {
 #[test]
 fn ignore_list_silences_missing_hash() {
     let mut cfg = ChecksConfig::default();
-    cfg.pinning.missing_hash.ignore = vec!["a@1.0.0".into()];
+    cfg.pinning.missing_hash.settings.ignore = vec!["a@1.0.0".into()];
     let fs = check_with("package-lock.json", &npm_lock(&reg("a", "1.0.0", "")), &cfg);
     assert!(fs.is_empty());
-    cfg.pinning.missing_hash.ignore = vec!["a@2.0.0".into()];
+    cfg.pinning.missing_hash.settings.ignore = vec!["a@2.0.0".into()];
     let fs = check_with("package-lock.json", &npm_lock(&reg("a", "1.0.0", "")), &cfg);
     assert_eq!(count(&fs, "missing-hash"), 1);
 }

@@ -38,9 +38,14 @@ pub fn glob_match(pattern: &str, s: &str) -> bool {
 
 /// `true` when any pattern matches the package's name or `name@version`.
 pub fn package_matches(patterns: &[String], p: &Package) -> bool {
+    name_matches(patterns, &p.name, &p.version)
+}
+
+/// `true` when any pattern matches `name` or `name@version`.
+pub fn name_matches(patterns: &[String], name: &str, version: &str) -> bool {
     patterns.iter().any(|pat| {
-        glob_match(pat, &p.name)
-            || (pat.contains('@') && glob_match(pat, &format!("{}@{}", p.name, p.version)))
+        glob_match(pat, name)
+            || (pat.contains('@') && glob_match(pat, &format!("{name}@{version}")))
     })
 }
 

@@ -485,7 +485,8 @@ install-script = "warn"
 # max-artifact-size = 536870912             # bytes
 # redirect-hosts = []                       # hosts a redirect may lead to (default: same host only)
 
-# Per-check settings: every check has `enabled` and `severity`; some have lists.
+# Per-check settings: every check has `enabled`, `severity` and `ignore`; some have lists.
+# An `ignore` or list entry that matches nothing is reported as stale (a note).
 # [pinning.missing-hash]
 # ignore = ["left-pad@1.3.0"]
 # [pinning.install-script]

@@ -1,24 +1,6 @@
-//! `[sources.credential-in-url]`.
+//! `[sources.credential-in-url]`: the common block only (default severity `critical`).
 
-use serde::{Deserialize, Serialize};
-
-use crate::finding::Severity;
-
-/// Configuration of the `credential-in-url` check.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct Config {
-    /// Run the check (default `true`).
-    pub enabled: bool,
-    /// Severity of its findings (default: `critical`).
-    pub severity: Option<Severity>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            enabled: true,
-            severity: None,
-        }
-    }
+crate::checks::common::check_options! {
+    /// `credential-in-url` has no keys of its own.
+    pub struct Options {}
 }

@@ -5,7 +5,7 @@
 
 mod config;
 
-pub use config::Config;
+pub use config::{Config, Options};
 
 use crate::finding::{Code, Finding, FixHint};
 use crate::redact::{credential_kind, redact_url};
@@ -14,11 +14,7 @@ use super::CheckCx;
 use super::support::{finding, urls_of};
 
 /// Runs the check.
-pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
-    let cfg = &cx.config.sources.credential_in_url;
-    if !cfg.enabled {
-        return;
-    }
+pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
     for (id, p) in cx.graph.packages() {
         let Some((url, kind)) = urls_of(p).find_map(|u| credential_kind(u).map(|k| (u, k))) else {
             continue;
@@ -32,7 +28,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
             cx,
             id,
             Code::CredentialInUrl,
-            cfg.severity,
+            cfg.settings.severity,
             format!("the lockfile URL of {} carries a credential", p.name),
             format!(
                 "{} is fetched from {} which carries {what} (redacted here). Anyone who can read the lockfile can use it: revoke the credential, move it to .npmrc / Cargo credentials, and regenerate the lockfile.",

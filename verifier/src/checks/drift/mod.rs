@@ -21,7 +21,7 @@ mod config;
 mod npm;
 pub mod npm_spec;
 
-pub use config::Config;
+pub use config::{Config, Options};
 
 use crate::finding::{Code, Finding, FindingLocation, FixHint};
 use crate::graph::PackageId;
@@ -33,10 +33,7 @@ use crate::manifests::CargoProject;
 pub use crate::manifests::{CargoVerdict, Manifests};
 
 /// Runs the check.
-pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
-    if !cx.config.drift.enabled {
-        return;
-    }
+pub fn run(cx: &CheckCx<'_>, _cfg: &Config, out: &mut Vec<Finding>) {
     let Some(m) = cx.manifests else {
         return;
     };
@@ -111,7 +108,7 @@ impl Report<'_, '_> {
             path.push(i.name.to_owned());
             f.path = path;
         }
-        if let Some(s) = self.cx.config.drift.severity {
+        if let Some(s) = self.cx.config.drift.settings.severity {
             f.severity = s;
         }
         f.id = format!("{}:{}:{}", Code::LockDrift.id(), i.file, i.key);

@@ -11,26 +11,19 @@
 
 mod config;
 
-pub use config::Config;
+pub use config::{Config, Options};
 
 use crate::finding::{Code, Finding, FixHint};
 use crate::lockfile::UnresolvedReason;
 use crate::package::Ecosystem;
 
 use super::CheckCx;
-use super::support::{finding, package_matches};
+use super::support::finding;
 
 /// Runs the check.
-pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
-    let cfg = &cx.config.lockfile.inconsistent;
-    if !cfg.enabled {
-        return;
-    }
+pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
     for (id, dep) in &cx.graph.unresolved {
         let p = cx.graph.package(*id);
-        if package_matches(&cfg.ignore, p) {
-            continue;
-        }
         let file = cx
             .graph
             .lockfiles
@@ -49,7 +42,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
             cx,
             *id,
             Code::Inconsistent,
-            cfg.severity,
+            cfg.settings.severity,
             format!("{} depends on {what}: \"{}\"", p.display_name(), dep.spec),
             format!(
                 "{file} lists \"{}\" as a dependency of {}, and it {}. The tool skips such a dependency and resolves it afresh at the next install, so the lockfile does not pin it: the file was cut short, merged badly or edited by hand. Regenerate it with {regenerate} and commit it.",
@@ -94,9 +87,11 @@ mod tests {
     fn run(file: &str, config: &ChecksConfig) -> Vec<Finding> {
         let graph = load_graph(&[testdata(file)], &LoadOptions::default()).unwrap();
         let cx = CheckCx::new(&graph, Path::new("."), config);
-        let mut out = Vec::new();
-        super::run(&cx, &mut out);
-        out
+        // Through the table: the common block (`enabled`, `ignore`) is applied there.
+        crate::checks::run_checks(&cx)
+            .into_iter()
+            .filter(|f| f.code == Code::Inconsistent)
+            .collect()
     }
 
     #[test]
@@ -132,16 +127,16 @@ mod tests {
     #[test]
     fn configured_off_lower_or_ignored_and_silent_on_a_whole_lock() {
         let mut c = ChecksConfig::default();
-        c.lockfile.inconsistent.severity = Some(Severity::Low);
+        c.lockfile.inconsistent.settings.severity = Some(Severity::Low);
         assert!(
             run("cargo-v4-unresolved.lock", &c)
                 .iter()
                 .all(|f| f.severity == Severity::Low)
         );
-        c.lockfile.inconsistent.ignore = vec!["toml@0.8.*".into()];
+        c.lockfile.inconsistent.settings.ignore = vec!["toml@0.8.*".into()];
         assert!(run("cargo-v4-unresolved.lock", &c).is_empty());
         let mut c = ChecksConfig::default();
-        c.lockfile.inconsistent.enabled = false;
+        c.lockfile.inconsistent.settings.enabled = false;
         assert!(run("cargo-v4-unresolved.lock", &c).is_empty());
         // Negative twin: a complete lockfile (with git dependency strings that name the source
         // without its `#commit`, as Cargo writes them) has none.

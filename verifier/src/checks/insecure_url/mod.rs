@@ -4,7 +4,7 @@
 
 mod config;
 
-pub use config::Config;
+pub use config::{Config, Options};
 
 use crate::finding::{Code, Finding, FixHint};
 use crate::redact::redact_url;
@@ -18,11 +18,7 @@ pub fn is_insecure(url: &str) -> bool {
 }
 
 /// Runs the check.
-pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
-    let cfg = &cx.config.sources.insecure_url;
-    if !cfg.enabled {
-        return;
-    }
+pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
     for (id, p) in cx.graph.packages() {
         let Some(bad) = urls_of(p).into_iter().find(|u| {
             is_insecure(u)
@@ -37,7 +33,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
             cx,
             id,
             Code::InsecureUrl,
-            cfg.severity,
+            cfg.settings.severity,
             format!("{} is fetched over {scheme}://", p.display_name()),
             format!(
                 "{} is fetched from {}: {scheme}:// has no transport security, so anyone on the path can swap the content. Use https:// (or ssh for git).",

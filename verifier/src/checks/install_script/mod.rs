@@ -3,7 +3,7 @@
 
 mod config;
 
-pub use config::Config;
+pub use config::{Config, Options};
 
 use crate::finding::{Code, Finding, FixHint};
 
@@ -11,11 +11,7 @@ use super::CheckCx;
 use super::support::{finding, package_matches};
 
 /// Runs the check.
-pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
-    let cfg = &cx.config.pinning.install_script;
-    if !cfg.enabled {
-        return;
-    }
+pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
     for (id, p) in cx.graph.packages() {
         if !p.npm.as_ref().is_some_and(|n| n.has_install_script) {
             continue;
@@ -27,7 +23,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
         let (severity, why) = if denied {
             (Some(cfg.deny_severity), " (on the deny list)")
         } else {
-            (cfg.severity, "")
+            (cfg.settings.severity, "")
         };
         out.push(finding(
             cx,

@@ -15,13 +15,13 @@
 
 mod config;
 
-pub use config::Config;
+pub use config::{Config, Options};
 
 use crate::finding::{Code, Finding, FixHint};
 use crate::package::{Package, Source};
 
 use super::CheckCx;
-use super::support::{finding, package_matches};
+use super::support::finding;
 
 /// Why a package needs no hash, or `None` when it needs one.
 pub fn exemption(p: &Package) -> Option<&'static str> {
@@ -59,13 +59,9 @@ pub fn exemption(p: &Package) -> Option<&'static str> {
 }
 
 /// Runs the check.
-pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
-    let cfg = &cx.config.pinning.missing_hash;
-    if !cfg.enabled {
-        return;
-    }
+pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
     for (id, p) in cx.graph.packages() {
-        if exemption(p).is_some() || package_matches(&cfg.ignore, p) {
+        if exemption(p).is_some() {
             continue;
         }
         // A checksum field that is present but unparseable is `weak-hash`'s business.
@@ -91,7 +87,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
             cx,
             id,
             Code::MissingHash,
-            cfg.severity,
+            cfg.settings.severity,
             title,
             message,
             Some(FixHint::AddIntegrity),

@@ -9,7 +9,7 @@
 
 mod config;
 
-pub use config::Config;
+pub use config::{Config, Options};
 
 use std::path::{Path, PathBuf};
 
@@ -39,11 +39,7 @@ fn local_target(p: &crate::package::Package) -> Option<String> {
 }
 
 /// Runs the check.
-pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
-    let cfg = &cx.config.sources.path_outside_repo;
-    if !cfg.enabled {
-        return;
-    }
+pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
     let root = absolute(cx.repo_root);
     let allow: Vec<PathBuf> = cfg.allow.iter().map(|a| normalize(&root.join(a))).collect();
     // Folders already reported: their nested `node_modules` entries are not reported again.
@@ -72,7 +68,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                 cx,
                 id,
                 Code::PathOutsideRepo,
-                cfg.severity,
+                cfg.settings.severity,
                 format!("{} points outside the repository", p.display_name()),
                 format!(
                     "{} is taken from the local path `{target}` (relative to {}), which lies outside the repository root: a build depends on whatever sits beside the checkout.",
@@ -86,19 +82,19 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
         }
     }
     if let Some(m) = cx.manifests {
-        cargo_paths_outside(cx, m, &root, &allow, out);
+        cargo_paths_outside(cx, cfg, m, &root, &allow, out);
     }
 }
 
 /// Cargo `path =` dependencies outside the repository (called by `path-outside-repo`).
 fn cargo_paths_outside(
     cx: &CheckCx<'_>,
+    cfg: &Config,
     m: &crate::manifests::Manifests,
     root: &Path,
     allow: &[PathBuf],
     out: &mut Vec<Finding>,
 ) {
-    let cfg = &cx.config.sources.path_outside_repo;
     for p in &m.cargo {
         let Some(lock) = cx.graph.lockfiles.get(p.lockfile as usize) else {
             continue;
@@ -128,6 +124,7 @@ fn cargo_paths_outside(
                     format!("{} points outside the repository", d.name),
                 );
                 f.severity = cfg
+                    .settings
                     .severity
                     .unwrap_or(Code::PathOutsideRepo.default_severity());
                 f.id = format!(

@@ -14,7 +14,7 @@
 
 mod config;
 
-pub use config::Config;
+pub use config::{Config, Options};
 
 use crate::finding::{Code, Finding, FixHint};
 use crate::package::{Ecosystem, Package, Source};
@@ -106,12 +106,8 @@ fn reverse_confusion(
 }
 
 /// Runs the check.
-pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
-    let cfg = &cx.config.sources.unknown_source;
+pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
     let regs = &cx.config.registries;
-    if !cfg.enabled {
-        return;
-    }
     let allowed = Allowed::new(cfg, regs);
     for (id, p) in cx.graph.packages() {
         let scope_registry = (p.ecosystem == Ecosystem::Npm)
@@ -217,7 +213,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                 cx,
                 id,
                 Code::UnknownSource,
-                cfg.severity,
+                cfg.settings.severity,
                 title,
                 message,
                 Some(FixHint::Advice(

@@ -7,14 +7,14 @@
 
 mod config;
 
-pub use config::Config;
+pub use config::{Config, Options};
 
 use crate::finding::{Code, Finding, FixHint};
 use crate::package::{GitRef, Source};
 use crate::redact::redact_url;
 
 use super::CheckCx;
-use super::support::{finding, package_matches};
+use super::support::finding;
 
 /// `true` for a full commit id.
 pub fn is_full_commit(s: &str) -> bool {
@@ -22,11 +22,7 @@ pub fn is_full_commit(s: &str) -> bool {
 }
 
 /// Runs the check.
-pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
-    let cfg = &cx.config.pinning.unpinned_git;
-    if !cfg.enabled {
-        return;
-    }
+pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
     for (id, p) in cx.graph.packages() {
         let Source::Git {
             url,
@@ -36,7 +32,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        if precise.as_deref().is_some_and(is_full_commit) || package_matches(&cfg.ignore, p) {
+        if precise.as_deref().is_some_and(is_full_commit) {
             continue;
         }
         let floating = match reference {
@@ -53,7 +49,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
             cx,
             id,
             Code::UnpinnedGit,
-            cfg.severity,
+            cfg.settings.severity,
             format!("{} follows {floating} of a git repository", p.display_name()),
             format!(
                 "{} comes from {} ({floating}) and the lockfile records {got}: the next install may fetch different code. Pin the dependency to a full commit hash.",

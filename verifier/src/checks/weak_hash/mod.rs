@@ -7,25 +7,18 @@
 
 mod config;
 
-pub use config::Config;
+pub use config::{Config, Options};
 
 use crate::finding::{Code, Finding, FixHint};
 use crate::package::HashAlgorithm;
 
 use super::CheckCx;
-use super::support::{finding, package_matches};
+use super::support::finding;
 
 /// Runs the check.
-pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
-    let cfg = &cx.config.pinning.weak_hash;
-    if !cfg.enabled {
-        return;
-    }
+pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
     for (id, p) in cx.graph.packages() {
         let Some(int) = &p.integrity else { continue };
-        if package_matches(&cfg.ignore, p) {
-            continue;
-        }
         if !int.malformed.is_empty() {
             let title = format!("{} has a malformed integrity", p.display_name());
             let message = format!(
@@ -42,7 +35,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                 cx,
                 id,
                 Code::WeakHash,
-                cfg.severity,
+                cfg.settings.severity,
                 title,
                 message,
                 Some(FixHint::AddIntegrity),
@@ -67,7 +60,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
             cx,
             id,
             Code::WeakHash,
-            cfg.severity,
+            cfg.settings.severity,
             format!("{} is pinned only by {alg}", p.display_name()),
             format!(
                 "{} is pinned only by a {alg} digest, which does not resist collisions; regenerate the lockfile with a current npm so that it records sha512",
