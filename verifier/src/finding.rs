@@ -168,6 +168,8 @@ codes! {
     NotFound => ("registry/not-found", "not-found", High, "the registry has no record of the locked package version"),
     /// A dependency names a package the lockfile does not contain.
     Inconsistent => ("lockfile/inconsistent", "inconsistent", High, "a lockfile entry depends on a package the lockfile does not contain"),
+    /// An npm registry URL names another package or version than its entry.
+    TarballMismatch => ("sources/tarball-mismatch", "tarball-mismatch", High, "an npm entry resolves from a registry URL of another package or version"),
 }
 
 /// The package a finding is about.

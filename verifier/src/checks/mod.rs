@@ -14,7 +14,7 @@
 //!
 //! Config sections in `tollgate.toml` (the lead's `policy::Config` embeds [`ChecksConfig`]):
 //! `[pinning.*]` (missing-hash, weak-hash, unpinned-git, install-script), `[sources.*]`
-//! (insecure-url, unknown-source, credential-in-url, path-outside-repo), `[registries]` and
+//! (insecure-url, unknown-source, credential-in-url, path-outside-repo, tarball-mismatch), `[registries]` and
 //! `[drift]`, `[lockfile.*]` (inconsistent).
 
 pub mod credential_in_url;
@@ -25,6 +25,7 @@ pub mod install_script;
 pub mod missing_hash;
 pub mod path_outside_repo;
 pub mod registry;
+pub mod tarball_mismatch;
 pub mod unknown_source;
 pub mod unpinned_git;
 pub mod weak_hash;
@@ -77,6 +78,8 @@ pub struct SourcesConfig {
     pub credential_in_url: credential_in_url::Config,
     /// `[sources.path-outside-repo]`.
     pub path_outside_repo: path_outside_repo::Config,
+    /// `[sources.tarball-mismatch]`.
+    pub tarball_mismatch: tarball_mismatch::Config,
 }
 
 pub use crate::registry::config::{RegistriesConfig, public};
@@ -302,6 +305,13 @@ pub static CHECKS: &[CheckEntry] = &[
             .sources
             .path_outside_repo
             .allow)]
+    ),
+    offline!(
+        TarballMismatch,
+        "sources.tarball-mismatch",
+        |c| c.sources.tarball_mismatch,
+        tarball_mismatch,
+        []
     ),
     offline!(LockDrift, "drift", |c| c.drift, drift, []),
     offline!(
