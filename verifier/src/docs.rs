@@ -76,6 +76,7 @@ findings of the check are not reported), beside its own keys.\n\n\
   `allow-hosts`, `allow-git`, `allow-urls`, `internal`, `internal-registries`) or a registry\n\
   mapping (`[registries] npm`, `cargo`, `scopes`) of an enabled check whose removal would change\n\
   none of the check's findings, is reported as a note (`stale config: …`); it never blocks.\n\
+- Every error of the file is reported at once, one per line, each at its `line:column`.\n\
 - `include-dev = false` drops findings on packages only reached through dev dependencies\n\
   (npm `dev`; Cargo `[dev-dependencies]` of workspace members, by reachability);\n\
   `include-optional = false` likewise for optional ones. npm `devOptional` packages are dropped\n\

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::error::LineIndex;
 use crate::finding::{Code, Severity};
@@ -244,9 +245,10 @@ impl Default for Config {
     }
 }
 
-/// An error in `tollgate.toml`, naming file, line and key.
+/// An error in `tollgate.toml`, naming file, line and key. [`Config::parse`] reports every error
+/// of the file at once: the first here, the others in `more` (each shown on its own line).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{}: {message}", path.display(), place(*line, *column))]
+#[error("{}{}: {message}{}", path.display(), place(*line, *column), more.iter().map(|e| format!("\n{e}")).collect::<String>())]
 #[non_exhaustive]
 pub struct ConfigError {
     /// The file.
@@ -257,6 +259,138 @@ pub struct ConfigError {
     pub column: usize,
     /// What is wrong.
     pub message: String,
+    /// The file's further errors, in the order found.
+    pub more: Vec<ConfigError>,
+}
+
+impl ConfigError {
+    /// One error.
+    pub fn new(path: &Path, line: usize, column: usize, message: String) -> Self {
+        ConfigError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+            more: Vec::new(),
+        }
+    }
+
+    /// The first error with the rest behind it (`None` when there is none).
+    fn collect(mut errors: Vec<ConfigError>) -> Option<ConfigError> {
+        if errors.is_empty() {
+            return None;
+        }
+        let mut first = errors.remove(0);
+        first.more = errors;
+        Some(first)
+    }
+}
+
+/// Most errors reported for one file.
+const MAX_ERRORS: usize = 50;
+
+/// The deepest entry of `t` (a table key or an array item) whose key or value span contains
+/// `span`, as a path; empty when none does.
+fn path_to(t: &DeTable<'_>, span: &std::ops::Range<usize>) -> Vec<PathStep> {
+    let inside = |s: std::ops::Range<usize>| s.start <= span.start && span.end <= s.end;
+    for (k, v) in t.iter() {
+        let step = PathStep::Key(k.get_ref().to_string());
+        let deeper = value_path(v, span);
+        if !deeper.is_empty() {
+            return std::iter::once(step).chain(deeper).collect();
+        }
+        if inside(k.span()) || inside(v.span()) {
+            return vec![step];
+        }
+    }
+    Vec::new()
+}
+
+fn value_path(v: &toml::Spanned<DeValue<'_>>, span: &std::ops::Range<usize>) -> Vec<PathStep> {
+    match v.get_ref() {
+        DeValue::Table(t) => path_to(t, span),
+        DeValue::Array(a) => {
+            for (i, item) in a.iter().enumerate() {
+                let deeper = value_path(item, span);
+                if !deeper.is_empty() {
+                    return std::iter::once(PathStep::Index(i)).chain(deeper).collect();
+                }
+                let s = item.span();
+                if s.start <= span.start && span.end <= s.end {
+                    return vec![PathStep::Index(i)];
+                }
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// One step of a path into the document.
+enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+/// Removes the entry at `path` from `t`; `false` when there is nothing to remove.
+fn remove_at<'i>(t: &mut DeTable<'i>, path: &[PathStep]) -> bool {
+    let Some((PathStep::Key(k), rest)) = path.split_first() else {
+        return false;
+    };
+    let Some(key) = t
+        .keys()
+        .find(|x| x.get_ref().as_ref() == k.as_str())
+        .cloned()
+    else {
+        return false;
+    };
+    if rest.is_empty() {
+        return t.remove(&key).is_some();
+    }
+    t.get_mut(&key)
+        .is_some_and(|v| remove_in_value(v.get_mut(), rest))
+}
+
+fn remove_in_value<'i>(v: &mut DeValue<'i>, path: &[PathStep]) -> bool {
+    match (v, path.split_first()) {
+        (DeValue::Table(t), Some(_)) => remove_at(t, path),
+        (DeValue::Array(a), Some((PathStep::Index(i), rest))) => {
+            if rest.is_empty() {
+                let i = *i;
+                if i >= a.len() {
+                    return false;
+                }
+                let items: Vec<toml::Spanned<DeValue<'i>>> =
+                    std::mem::replace(a, std::iter::empty().collect())
+                        .into_iter()
+                        .collect();
+                *a = items
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, x)| x)
+                    .collect();
+                true
+            } else {
+                a.get_mut(*i)
+                    .is_some_and(|x| remove_in_value(x.get_mut(), rest))
+            }
+        }
+        _ => false,
+    }
+}
+
+/// The span of the key `path` (dotted keys as given) in the document.
+fn key_span(doc: &DeTable<'_>, path: &[&str]) -> Option<usize> {
+    let (first, rest) = path.split_first()?;
+    let (k, v) = doc.iter().find(|(k, _)| k.get_ref().as_ref() == *first)?;
+    if rest.is_empty() {
+        return Some(k.span().start);
+    }
+    match v.get_ref() {
+        DeValue::Table(t) => key_span(t, rest).or(Some(k.span().start)),
+        _ => Some(k.span().start),
+    }
 }
 
 /// `:line:column`, or nothing when the place is unknown (never `:0:0`).
@@ -283,36 +417,62 @@ impl Config {
         }
     }
 
-    /// Parses and validates a config file's text.
+    /// Parses and validates a config file's text. Every error is reported, each at its
+    /// line and column from the TOML parser's spans: a value that fails is taken out of the
+    /// document and the rest is read again, so one bad key hides no other.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let lines = LineIndex::new(text);
         let err_at = |offset: Option<usize>, message: String| {
             let (line, column) = offset.map(|o| lines.line_col(text, o)).unwrap_or((0, 0));
-            ConfigError {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message,
+            ConfigError::new(path, line, column, message)
+        };
+        let (mut doc, syntax) = DeTable::parse_recoverable(text);
+        let mut errors: Vec<ConfigError> = syntax
+            .iter()
+            .take(MAX_ERRORS)
+            .map(|e| err_at(e.span().map(|s| s.start), e.message().trim_end().to_owned()))
+            .collect();
+        if let Some(e) = ConfigError::collect(errors) {
+            return Err(e);
+        }
+        errors = Vec::new();
+        let cfg = loop {
+            match Config::deserialize(toml::de::Deserializer::from(doc.clone())) {
+                Ok(c) => break c,
+                Err(e) => {
+                    let span = e.span();
+                    errors.push(err_at(
+                        span.as_ref().map(|s| s.start),
+                        e.message().trim_end().to_owned(),
+                    ));
+                    let removed = span.is_some_and(|s| {
+                        let at = path_to(doc.get_ref(), &s);
+                        remove_at(doc.get_mut(), &at)
+                    });
+                    if !removed || errors.len() >= MAX_ERRORS {
+                        return Err(ConfigError::collect(errors).unwrap_or_else(|| {
+                            ConfigError::new(path, 0, 0, "invalid config".into())
+                        }));
+                    }
+                }
             }
         };
-        let cfg: Config = toml::from_str(text)
-            .map_err(|e| err_at(e.span().map(|s| s.start), e.message().trim_end().to_owned()))?;
         for w in &cfg.waivers {
             let at = Some(w.span().start);
             let wv = w.get_ref();
             if wv.reason.trim().is_empty() {
-                return Err(err_at(
+                errors.push(err_at(
                     at,
                     format!("waiver `{}`: `reason` must not be empty", wv.id),
                 ));
             }
             if wv.id.trim().is_empty() {
-                return Err(err_at(at, "waiver: `id` must not be empty".into()));
+                errors.push(err_at(at, "waiver: `id` must not be empty".into()));
             }
             if let Some(v) = &wv.version
                 && semver::VersionReq::parse(v).is_err()
             {
-                return Err(err_at(
+                errors.push(err_at(
                     at,
                     format!(
                         "waiver `{}`: `version = {v:?}` is not a version requirement (e.g. \"<0.2\", \"=1.2.3\")",
@@ -321,22 +481,36 @@ impl Config {
                 ));
             }
         }
-        if let Err((key, message)) = cfg.provenance.validate() {
-            let at = text
-                .find(&format!("\"{key}\""))
-                .or_else(|| text.find(&format!(".{key}]")));
-            return Err(err_at(at, message));
-        }
-        for k in cfg.kinds.keys().chain(cfg.severity.keys()) {
-            if Code::from_kind(k).is_none() {
-                let off = text.find(k.as_str());
-                return Err(err_at(
-                    off,
-                    format!("unknown finding kind `{k}` (known: {})", known_kinds()),
-                ));
+        for (kind, map) in [
+            ("packages", &cfg.provenance.packages),
+            ("artifacts", &cfg.provenance.artifacts),
+        ] {
+            for (name, p) in map {
+                if let Err(e) = p.validate() {
+                    errors.push(err_at(
+                        key_span(doc.get_ref(), &["provenance", kind, name]),
+                        format!("[provenance.{kind}.\"{name}\"]: {e}"),
+                    ));
+                }
             }
         }
-        Ok(cfg)
+        for (table, map) in [
+            ("kinds", cfg.kinds.keys().collect::<Vec<_>>()),
+            ("severity", cfg.severity.keys().collect()),
+        ] {
+            for k in map {
+                if Code::from_kind(k).is_none() {
+                    errors.push(err_at(
+                        key_span(doc.get_ref(), &[table, k]),
+                        format!("unknown finding kind `{k}` (known: {})", known_kinds()),
+                    ));
+                }
+            }
+        }
+        match ConfigError::collect(errors) {
+            Some(e) => Err(e),
+            None => Ok(cfg),
+        }
     }
 
     /// Finds and reads the policy: `explicit` (`--config`) when given; else `tollgate.toml` in
@@ -370,22 +544,12 @@ impl Config {
 
     /// Reads a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let err = |message: String| ConfigError {
-            path: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message,
-        };
+        let err = |message: String| ConfigError::new(path, 0, 0, message);
         let bytes =
             crate::fsio::read_regular(path, MAX_CONFIG_SIZE).map_err(|e| err(e.reason()))?;
         let text = crate::lockfile::decode_text(path, bytes).map_err(|e| {
             let (line, column) = e.place.as_ref().map_or((0, 0), |p| (p.line, p.column));
-            ConfigError {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message: "invalid UTF-8".into(),
-            }
+            ConfigError::new(path, line, column, "invalid UTF-8".into())
         })?;
         Config::parse(path, &text)
     }
@@ -626,5 +790,47 @@ mod tests {
         let e =
             Config::parse(Path::new("t.toml"), "[kinds]\nmissing-hsh = \"warn\"\n").unwrap_err();
         assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn reports_every_error_at_once_with_its_line() {
+        let text = "fail-on = \"severe\"\n\
+                    [pinning.missing-hash]\n\
+                    ignore = [\"a\"]\n\
+                    ignroe = [\"b\"]\n\
+                    [sources.insecure-url]\n\
+                    allow-hosts = \"localhost\"\n\
+                    [kinds]\n\
+                    missing-hsh = \"warn\"\n";
+        let e = Config::parse(Path::new("t.toml"), text).unwrap_err();
+        let all: Vec<(usize, &str)> = std::iter::once(&e)
+            .chain(&e.more)
+            .map(|e| (e.line, e.message.as_str()))
+            .collect();
+        assert_eq!(all.len(), 4, "{e}");
+        assert_eq!(all[0].0, 1);
+        assert!(all[0].1.contains("severe"), "{e}");
+        assert_eq!(all[1].0, 4);
+        assert!(all[1].1.contains("ignroe"), "{e}");
+        assert_eq!(all[2].0, 6);
+        assert!(all[2].1.contains("sequence"), "{e}");
+        assert_eq!(all[3].0, 8);
+        assert!(all[3].1.contains("missing-hsh"), "{e}");
+        let shown = e.to_string();
+        assert_eq!(shown.lines().count(), 4, "{shown}");
+        assert!(
+            shown.lines().nth(1).unwrap().starts_with("t.toml:4:1: "),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn one_valid_file_reports_nothing_and_keys_in_text_elsewhere_do_not_misplace_errors() {
+        // The unknown kind's name also appears in a comment above: the span, not a text search,
+        // places the error.
+        let text = "# missing-hsh was a typo\n[kinds]\nmissing-hsh = \"warn\"\n";
+        let e = Config::parse(Path::new("t.toml"), text).unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1), "{e}");
+        assert!(e.more.is_empty());
     }
 }

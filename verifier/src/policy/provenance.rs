@@ -60,12 +60,8 @@ impl ProvenanceConfig {
 /// Reads a provenance policy file: JSON when it ends in `.json` or starts with `{`, else TOML.
 /// Unknown keys, duplicate JSON keys and bad values are errors naming the line.
 pub fn parse_policy_file(path: &Path, text: &str) -> Result<ProvenancePolicy, ConfigError> {
-    let err = |line: usize, column: usize, message: String| ConfigError {
-        path: path.to_path_buf(),
-        line,
-        column,
-        message,
-    };
+    let err =
+        |line: usize, column: usize, message: String| ConfigError::new(path, line, column, message);
     let is_json =
         path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     let policy: ProvenancePolicy = if is_json {
@@ -89,12 +85,7 @@ pub fn parse_policy_file(path: &Path, text: &str) -> Result<ProvenancePolicy, Co
 
 /// Reads a provenance policy file from disk (at most 1 MiB).
 pub fn load_policy_file(path: &Path) -> Result<ProvenancePolicy, ConfigError> {
-    let cannot = |message: String| ConfigError {
-        path: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        message,
-    };
+    let cannot = |message: String| ConfigError::new(path, 0, 0, message);
     let meta = std::fs::metadata(path).map_err(|e| cannot(format!("cannot read: {e}")))?;
     if meta.len() > 1 << 20 {
         return Err(cannot(format!(
