@@ -12,7 +12,7 @@ use crate::advisory::{self, AdvisoryError};
 use crate::checks::{self, CheckCx};
 use crate::discover::{LoadOptions, load_graph};
 use crate::error::{LoadError, ManifestError};
-use crate::finding::{Finding, FixHint};
+use crate::finding::Finding;
 use crate::graph::Graph;
 use crate::policy::Config;
 use crate::registry::http::HttpStats;
@@ -230,8 +230,10 @@ pub fn scrub_finding(f: &mut Finding) {
             }
         }
     }
-    if let Some(FixHint::Advice(a)) = &mut f.fix {
-        r(a);
+    if let Some(fix) = &mut f.fix {
+        for s in fix.strings_mut() {
+            r(s);
+        }
     }
 }
 

@@ -69,7 +69,11 @@ fn one(case: &str, name: &str) -> Finding {
     assert_eq!(f.severity.as_str(), "high");
     assert!(matches!(
         f.fix,
-        Some(tollgate_verifier::finding::FixHint::Advice(_))
+        Some(
+            tollgate_verifier::finding::FixHint::UpdateLockfile { .. }
+                | tollgate_verifier::finding::FixHint::FixManifest
+                | tollgate_verifier::finding::FixHint::RestoreMember { .. }
+        )
     ));
     f
 }

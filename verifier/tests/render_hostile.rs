@@ -99,7 +99,11 @@ fn report(i: &Inputs) -> Report {
         finding(FixHint::Upgrade {
             to: i.version.clone(),
         }),
-        finding(FixHint::Advice(i.advice.clone())),
+        finding(FixHint::UpdateLockfile {
+            command: i.advice.clone(),
+            lockfile: i.file.clone(),
+            any_unlocked_cargo_command: false,
+        }),
     ];
     let mut r = evaluate(
         &Config::default(),

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use tollgate_verifier::coverage::{CheckCoverage, CoverageStatus};
 use tollgate_verifier::finding::{
-    AdvisoryDetails, Code, Finding, FindingLocation, FixHint, PackageRef, Severity,
+    AdvisoryDetails, Code, Finding, FindingLocation, FixHint, PackageRef, Severity, VendoredThing,
 };
 use tollgate_verifier::lockfile::Format;
 use tollgate_verifier::package::{Ecosystem, Scopes};
@@ -76,7 +76,33 @@ fn every_fix_hint() -> Vec<FixHint> {
         FixHint::NoFix,
         FixHint::AddIntegrity,
         FixHint::PinGitRev,
-        FixHint::Advice("regenerate the lockfile".into()),
+        FixHint::UseHttps,
+        FixHint::ReviewInstallScript,
+        FixHint::RevokeCredential,
+        FixHint::UseAllowedSource,
+        FixHint::VendorOrPublish {
+            what: VendoredThing::Package,
+        },
+        FixHint::VendorOrPublish {
+            what: VendoredThing::Crate,
+        },
+        FixHint::UpgradeFromYanked,
+        FixHint::ReplaceDeprecated,
+        FixHint::HashArtifact,
+        FixHint::InvestigateHashMismatch,
+        FixHint::CheckRegistryUrl,
+        FixHint::RegenerateLockfile {
+            command: "`npm install --package-lock-only`".into(),
+        },
+        FixHint::UpdateLockfile {
+            command: "npm install".into(),
+            lockfile: "package-lock.json".into(),
+            any_unlocked_cargo_command: false,
+        },
+        FixHint::FixManifest,
+        FixHint::RestoreMember {
+            dir: "crates/a".into(),
+        },
     ];
     for h in &all {
         match h {
@@ -84,7 +110,20 @@ fn every_fix_hint() -> Vec<FixHint> {
             | FixHint::NoFix
             | FixHint::AddIntegrity
             | FixHint::PinGitRev
-            | FixHint::Advice(_) => {}
+            | FixHint::UseHttps
+            | FixHint::ReviewInstallScript
+            | FixHint::RevokeCredential
+            | FixHint::UseAllowedSource
+            | FixHint::VendorOrPublish { .. }
+            | FixHint::UpgradeFromYanked
+            | FixHint::ReplaceDeprecated
+            | FixHint::HashArtifact
+            | FixHint::InvestigateHashMismatch
+            | FixHint::CheckRegistryUrl
+            | FixHint::RegenerateLockfile { .. }
+            | FixHint::UpdateLockfile { .. }
+            | FixHint::FixManifest
+            | FixHint::RestoreMember { .. } => {}
         }
     }
     all
@@ -161,10 +200,10 @@ fn everything_report() -> Report {
     let now = Timestamp::parse("2026-11-23T12:00:00Z").expect("a timestamp");
     let hints = every_fix_hint();
     let dispositions = every_disposition();
-    let findings = Code::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, &code)| {
+    // As many findings as it takes to use every code and every hint.
+    let findings = (0..Code::ALL.len().max(hints.len()))
+        .map(|i| {
+            let code = Code::ALL[i % Code::ALL.len()];
             let eco = Ecosystem::ALL[i % Ecosystem::ALL.len()];
             let p = pkg(eco, &format!("p{i}"));
             let advisory = (code.id().starts_with("advisory/")).then(|| AdvisoryDetails {
@@ -368,6 +407,20 @@ fn schema_enums_equal_the_code() {
             Value::Object(o) => o.keys().next().cloned(),
             _ => None,
         }),
+    ));
+    let hint_kinds = enum_at(
+        &s,
+        "/$defs/finding/properties/fix_hint/properties/kind/enum",
+    );
+    check(same_set(
+        "fix_hint kind",
+        &hint_kinds,
+        every_fix_hint().iter().map(FixHint::kind),
+    ));
+    check(same_set(
+        "fix_hint kind (as written)",
+        &hint_kinds,
+        written(&doc, "/findings", |f| str_at(f, "/fix_hint/kind")),
     ));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::escape::Esc;
-use crate::finding::FixHint;
+use crate::finding::{FixHint, VendoredThing};
 use crate::policy::Disposition;
 use crate::report::ReportFinding;
 use crate::time::Duration;
@@ -19,7 +19,70 @@ pub fn fix_text(f: &FixHint, esc: Esc) -> String {
             "regenerate the lockfile so every entry has an integrity".to_owned()
         }
         FixHint::PinGitRev => "pin the git dependency to a full commit".to_owned(),
-        FixHint::Advice(s) => esc(s).into_owned(),
+        advice => esc(&hint_text(advice)).into_owned(),
+    }
+}
+
+/// The English of a hint, unescaped (the renderer escapes it as a whole; the JSON report
+/// writes it as `advice` and `fix_hint.text`).
+pub fn hint_text(f: &FixHint) -> String {
+    match f {
+        FixHint::Upgrade { to } => format!("upgrade to {to}"),
+        FixHint::NoFix => "no fixed version yet".to_owned(),
+        FixHint::AddIntegrity => {
+            "regenerate the lockfile so every entry has an integrity".to_owned()
+        }
+        FixHint::PinGitRev => "pin the git dependency to a full commit".to_owned(),
+        FixHint::UseHttps => "use an https:// URL".to_owned(),
+        FixHint::ReviewInstallScript => {
+            "review the script, then allow the package or use --ignore-scripts".to_owned()
+        }
+        FixHint::RevokeCredential => {
+            "revoke the credential and keep it out of the lockfile".to_owned()
+        }
+        FixHint::UseAllowedSource => {
+            "resolve the package from an allowed registry, or allow the source in tollgate.toml"
+                .to_owned()
+        }
+        FixHint::VendorOrPublish { what } => {
+            let what = match what {
+                VendoredThing::Package => "package",
+                VendoredThing::Crate => "crate",
+            };
+            format!("vendor the {what} into the repository or publish it to a registry")
+        }
+        FixHint::UpgradeFromYanked => "upgrade to a version that is not yanked".to_owned(),
+        FixHint::ReplaceDeprecated => {
+            "upgrade or replace the package as the deprecation message says".to_owned()
+        }
+        FixHint::HashArtifact => {
+            "run again online (or with --artifact-cache) so that the artifact can be hashed"
+                .to_owned()
+        }
+        FixHint::InvestigateHashMismatch => "find out which side changed; regenerate the lockfile only from a trusted registry and review the diff".to_owned(),
+        FixHint::CheckRegistryUrl => "check the registry URL (--registry-url-npm / --registry-url-cargo, .npmrc), or move to a published version".to_owned(),
+        FixHint::RegenerateLockfile { command } => {
+            format!("regenerate the lockfile with {}", command)
+        }
+        FixHint::UpdateLockfile {
+            command,
+            lockfile,
+            any_unlocked_cargo_command,
+        } => format!(
+            "run `{}`{} and commit {}",
+            command,
+            if *any_unlocked_cargo_command {
+                " (or any cargo command without --locked)"
+            } else {
+                ""
+            },
+            lockfile
+        ),
+        FixHint::FixManifest => "fix the manifest".to_owned(),
+        FixHint::RestoreMember { dir } => format!(
+            "restore {}/Cargo.toml, or remove it from the workspace and run `cargo update --workspace`",
+            dir
+        ),
     }
 }
 

@@ -39,9 +39,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                 p.name,
                 redact_url(url)
             ),
-            Some(FixHint::Advice(
-                "revoke the credential and keep it out of the lockfile".into(),
-            )),
+            Some(FixHint::RevokeCredential),
         ));
     }
 }

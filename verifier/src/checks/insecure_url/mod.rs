@@ -44,7 +44,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                 p.display_name(),
                 redact_url(bad)
             ),
-            Some(FixHint::Advice("use an https:// URL".into())),
+            Some(FixHint::UseHttps),
         ));
     }
 }

@@ -220,9 +220,7 @@ pub fn run(cx: &CheckCx<'_>, out: &mut Vec<Finding>) {
                 cfg.severity,
                 title,
                 message,
-                Some(FixHint::Advice(
-                    "resolve the package from an allowed registry, or allow the source in tollgate.toml".into(),
-                )),
+                Some(FixHint::UseAllowedSource),
             ));
         }
     }

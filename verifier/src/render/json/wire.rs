@@ -10,8 +10,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::super::text::hint_text;
 use crate::coverage::{CheckCoverage, CoverageStatus, PackageCoverage};
-use crate::finding::{AdvisoryDetails, FindingLocation, FixHint, PackageRef, Severity};
+use crate::finding::{
+    AdvisoryDetails, FindingLocation, FixHint, PackageRef, Severity, VendoredThing,
+};
 use crate::policy::{Disposition, SlaState};
 use crate::report::{CheckedLockfile, DatabaseInfo, Report, ReportFinding, Summary, WaiverNote};
 
@@ -141,8 +144,10 @@ pub struct JsonFinding<'a> {
     pub title: &'a str,
     /// Longer explanation.
     pub message: &'a str,
-    /// How to fix.
+    /// How to fix (the historical shape: a name, `upgrade`, or prose `advice`).
     pub fix: Option<JsonFix<'a>>,
+    /// How to fix, as typed data: `kind` and the hint's data, with its English `text`.
+    pub fix_hint: Option<JsonFixHint<'a>>,
     /// Advisory details.
     pub advisory: Option<JsonAdvisory<'a>>,
     /// Package scopes.
@@ -183,8 +188,36 @@ pub enum JsonFix<'a> {
     AddIntegrity,
     /// `"pin-git-rev"`.
     PinGitRev,
-    /// `{"advice": …}`.
-    Advice(&'a str),
+    /// `{"advice": …}`: the English of a typed hint (see `fix_hint` for its data).
+    Advice(String),
+}
+
+/// `finding.fix_hint`: the hint as data. `kind` names it; the other fields are its data,
+/// present when the kind has them; `text` is the English the other renderers show.
+#[derive(Debug, Serialize)]
+pub struct JsonFixHint<'a> {
+    /// The hint's kind (schema enum `fix_hint.kind`).
+    pub kind: &'static str,
+    /// The hint in English.
+    pub text: String,
+    /// `upgrade`: the target version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<&'a str>,
+    /// `regenerate-lockfile`, `update-lockfile`: the command to run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<&'a str>,
+    /// `update-lockfile`: the lockfile to commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockfile: Option<&'a str>,
+    /// `update-lockfile`: any cargo command without `--locked` would do as well.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub any_unlocked_cargo_command: Option<bool>,
+    /// `restore-member`: the member's directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<&'a str>,
+    /// `vendor-or-publish`: `package` or `crate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what: Option<&'static str>,
 }
 
 /// `finding.advisory`.
@@ -432,6 +465,7 @@ impl<'a> JsonFinding<'a> {
             title: &f.title,
             message: &f.message,
             fix: f.fix.as_ref().map(JsonFix::new),
+            fix_hint: f.fix.as_ref().map(JsonFixHint::new),
             advisory: f.advisory.as_ref().map(JsonAdvisory::new),
             scopes: &f.scopes,
             waived: rf.waived(),
@@ -459,8 +493,57 @@ impl<'a> JsonFix<'a> {
             FixHint::NoFix => JsonFix::NoFix,
             FixHint::AddIntegrity => JsonFix::AddIntegrity,
             FixHint::PinGitRev => JsonFix::PinGitRev,
-            FixHint::Advice(a) => JsonFix::Advice(a),
+            advice => JsonFix::Advice(hint_text(advice)),
         }
+    }
+}
+
+impl<'a> JsonFixHint<'a> {
+    fn new(h: &'a FixHint) -> Self {
+        let mut j = JsonFixHint {
+            kind: h.kind(),
+            text: hint_text(h),
+            to: None,
+            command: None,
+            lockfile: None,
+            any_unlocked_cargo_command: None,
+            dir: None,
+            what: None,
+        };
+        match h {
+            FixHint::Upgrade { to } => j.to = Some(to),
+            FixHint::RegenerateLockfile { command } => j.command = Some(command),
+            FixHint::UpdateLockfile {
+                command,
+                lockfile,
+                any_unlocked_cargo_command,
+            } => {
+                j.command = Some(command);
+                j.lockfile = Some(lockfile);
+                j.any_unlocked_cargo_command = Some(*any_unlocked_cargo_command);
+            }
+            FixHint::RestoreMember { dir } => j.dir = Some(dir),
+            FixHint::VendorOrPublish { what } => {
+                j.what = Some(match what {
+                    VendoredThing::Package => "package",
+                    VendoredThing::Crate => "crate",
+                });
+            }
+            FixHint::NoFix
+            | FixHint::AddIntegrity
+            | FixHint::PinGitRev
+            | FixHint::UseHttps
+            | FixHint::ReviewInstallScript
+            | FixHint::RevokeCredential
+            | FixHint::UseAllowedSource
+            | FixHint::UpgradeFromYanked
+            | FixHint::ReplaceDeprecated
+            | FixHint::HashArtifact
+            | FixHint::InvestigateHashMismatch
+            | FixHint::CheckRegistryUrl
+            | FixHint::FixManifest => {}
+        }
+        j
     }
 }
 
