@@ -425,7 +425,7 @@ fn crafted_names_stay_text_in_markdown() {
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
     assert_eq!(rows.len(), 4, "{md}");
     for r in &rows {
-        assert_eq!(cell_separators(r), 8, "{r}");
+        assert_eq!(cell_separators(r), 10, "{r}");
     }
     assert!(md.contains("- \\## ✅ tollgate\\: pass"), "{md}");
 }
