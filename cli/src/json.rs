@@ -4,8 +4,8 @@
 //! These structs *are* those contracts: every field a document writes is named here and nowhere
 //! else. Each document carries `schema_version` ([`SCHEMA_VERSION`]); changing or removing a
 //! field is a breaking change of it, adding one is not. The schemas are in `docs/reference/`
-//! (`attest-verify.schema.json`, …) and `cli/tests/it/json_schemas.rs` validates real output
-//! against them.
+//! (`attest-verify.schema.json`, …); the cli tests (`json_doc` in `cli/tests/it/main.rs`)
+//! validate real output against them.
 //!
 //! Documents are written through [`write`], which goes by a `serde_json::Value`: its objects
 //! sort their keys, so each document keeps the key order it has always had (`db status`, which

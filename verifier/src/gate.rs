@@ -18,6 +18,7 @@ use crate::policy::Config;
 use crate::registry::http::HttpStats;
 use crate::registry::{self, Progress, RegistryError, Request};
 use crate::report::Report;
+use crate::report::{Note, NoteCode};
 use crate::time::Timestamp;
 
 /// What to check and how: the command line's view, after the policy file was read.
@@ -143,17 +144,24 @@ pub fn check(
     let mut cx = CheckCx::new(&graph, &repo_root, &checks_config);
     cx.manifests = Some(&manifests);
     let mut findings = checks::run_checks(&cx);
-    let mut warnings = Vec::new();
+    let mut registry_notes = Vec::new();
     let mut coverage = Vec::new();
     let mut registry_stats = None;
     if let Some(data) = &registry_data {
         coverage = checks::registry::run(&cx, data, &mut findings);
-        warnings.extend(data.warnings.iter().cloned());
+        registry_notes.extend(
+            data.warnings
+                .iter()
+                .map(|w| Note::new(NoteCode::Registry, w.clone())),
+        );
         for c in &coverage {
             if c.unverifiable > 0 {
-                warnings.push(format!(
-                    "{}: {} package(s) could not be verified; the coverage lists them and why",
-                    c.check, c.unverifiable
+                registry_notes.push(Note::new(
+                    NoteCode::Unverifiable,
+                    format!(
+                        "{}: {} package(s) could not be verified; the coverage lists them and why",
+                        c.check, c.unverifiable
+                    ),
                 ));
             }
         }
@@ -168,7 +176,7 @@ pub fn check(
     // Policy and report.
     let mut report = crate::pipeline::finish_report(&graph, config, findings, now);
     report.notes.extend(manifests.notes.iter().cloned());
-    report.notes.extend(warnings.iter().cloned());
+    report.notes.extend(registry_notes.iter().cloned());
     report.coverage = coverage;
     let max_age = input
         .max_db_age_days
@@ -181,10 +189,15 @@ pub fn check(
         &status,
         input.fail_on_stale_db || config.advisories.fail_on_stale,
     );
-    warnings.extend(report.notes[before..].iter().cloned());
-    for n in report.notes.iter_mut().chain(warnings.iter_mut()) {
-        *n = crate::redact::redact_all(n);
+    for n in &mut report.notes {
+        n.text = crate::redact::redact_all(&n.text);
     }
+    // What the CLI repeats on stderr: the registry's notes and the database's, as text.
+    let warnings: Vec<String> = registry_notes
+        .iter()
+        .map(|n| crate::redact::redact_all(&n.text))
+        .chain(report.notes[before..].iter().map(|n| n.text.clone()))
+        .collect();
     // Where the report's files lie in the repository, for SARIF locations.
     report.sources = Some(crate::sources::locate(
         &graph,

@@ -138,6 +138,79 @@ pub struct WaiverNote {
     pub offset: usize,
 }
 
+/// A note about the inputs: a stable [`NoteCode`] to match on, and the English the renderers
+/// show (JSON and SARIF consumers read the code, not the prose).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// What kind of note.
+    pub code: NoteCode,
+    /// The note in English; secrets are redacted.
+    pub text: String,
+}
+
+impl Note {
+    /// A note of `code` saying `text`.
+    pub fn new(code: NoteCode, text: impl Into<String>) -> Self {
+        Note {
+            code,
+            text: text.into(),
+        }
+    }
+}
+
+/// The kinds of [`Note`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NoteCode {
+    /// Building the graph produced lockfile warnings (`tollgate graph -v` lists them).
+    LockfileWarnings,
+    /// Lockfiles of package managers tollgate does not read were found and not checked.
+    UnsupportedLockfiles,
+    /// `[provenance]` is set but `check` does not enforce it (the verdict fails).
+    UnenforcedProvenance,
+    /// The advisory database is older than its limit, or of unknown age.
+    StaleDatabase,
+    /// Lock drift was not checked for a lockfile (no manifest beside it, a hidden lockfile, …).
+    DriftNotChecked,
+    /// cargo could not decide drift, so the manifests were compared with the lock instead.
+    DriftFallback,
+    /// A workspace member lies outside the repository; its dependencies were not compared.
+    DriftOutsideRepository,
+    /// Some packages could not be verified against the registry (the coverage says why).
+    Unverifiable,
+    /// A problem of the registry stage (an unreadable .npmrc entry, a failed fetch, …).
+    Registry,
+}
+
+impl NoteCode {
+    /// Every code.
+    pub const ALL: [NoteCode; 9] = [
+        NoteCode::LockfileWarnings,
+        NoteCode::UnsupportedLockfiles,
+        NoteCode::UnenforcedProvenance,
+        NoteCode::StaleDatabase,
+        NoteCode::DriftNotChecked,
+        NoteCode::DriftFallback,
+        NoteCode::DriftOutsideRepository,
+        NoteCode::Unverifiable,
+        NoteCode::Registry,
+    ];
+
+    /// The stable name (`notes_typed[].code` of the JSON report).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteCode::LockfileWarnings => "lockfile-warnings",
+            NoteCode::UnsupportedLockfiles => "unsupported-lockfiles",
+            NoteCode::UnenforcedProvenance => "unenforced-provenance",
+            NoteCode::StaleDatabase => "stale-database",
+            NoteCode::DriftNotChecked => "drift-not-checked",
+            NoteCode::DriftFallback => "drift-fallback",
+            NoteCode::DriftOutsideRepository => "drift-outside-repository",
+            NoteCode::Unverifiable => "unverifiable",
+            NoteCode::Registry => "registry",
+        }
+    }
+}
+
 /// Facts about the advisory database used.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DatabaseInfo {
@@ -214,7 +287,7 @@ pub struct Report {
     /// The advisory database, when advisories were checked.
     pub database: Option<DatabaseInfo>,
     /// Warnings about the inputs (lockfile warnings, old database, …).
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     /// What `--verify-registry` / `--verify-artifacts` looked at (empty when neither ran).
     pub coverage: Vec<crate::coverage::CheckCoverage>,
     /// Where the files named by the report lie in the repository (`None`: unknown; SARIF then

@@ -26,7 +26,10 @@ fn run_dir(dir: &Path, cfg: &ChecksConfig) -> (Vec<Finding>, Vec<String>) {
     let m = Manifests::load(&graph, dir, cfg).unwrap();
     let mut cx = CheckCx::new(&graph, dir, cfg);
     cx.manifests = Some(&m);
-    (run_checks(&cx), m.notes.clone())
+    (
+        run_checks(&cx),
+        m.notes.iter().map(|n| n.text.clone()).collect(),
+    )
 }
 
 fn reader() -> ChecksConfig {

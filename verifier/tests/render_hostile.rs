@@ -15,7 +15,7 @@ use tollgate_verifier::package::Ecosystem;
 use tollgate_verifier::policy::{Config, Disposition, evaluate};
 use tollgate_verifier::render::escape::is_hidden_control;
 use tollgate_verifier::render::{self, Style};
-use tollgate_verifier::report::{DatabaseInfo, Report, WaiverNote};
+use tollgate_verifier::report::{DatabaseInfo, Note, NoteCode, Report, WaiverNote};
 use tollgate_verifier::time::Timestamp;
 
 /// Every string a report can carry from its inputs.
@@ -127,7 +127,7 @@ fn report(i: &Inputs) -> Report {
     };
     r.expired_waivers = vec![note.clone()];
     r.stale_waivers = vec![note];
-    r.notes = vec![i.note.clone()];
+    r.notes = vec![Note::new(NoteCode::Registry, i.note.clone())];
     r.database = Some(DatabaseInfo {
         origin: i.origin.clone(),
         updated: Some(i.version.clone()),

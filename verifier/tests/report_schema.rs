@@ -19,7 +19,7 @@ use tollgate_verifier::package::{Ecosystem, Scopes};
 use tollgate_verifier::policy::{Disposition, SlaState};
 use tollgate_verifier::render;
 use tollgate_verifier::report::{
-    CheckedLockfile, DatabaseInfo, Report, ReportFinding, Verdict, WaiverNote,
+    CheckedLockfile, DatabaseInfo, Note, NoteCode, Report, ReportFinding, Verdict, WaiverNote,
 };
 use tollgate_verifier::time::{Duration, Timestamp};
 
@@ -127,6 +127,27 @@ fn every_fix_hint() -> Vec<FixHint> {
         }
     }
     all
+}
+
+/// `NoteCode::ALL` lists every code (the match fails to compile when a variant is added).
+#[test]
+fn note_code_all_is_complete() {
+    let mut n = 0;
+    for c in NoteCode::ALL {
+        match c {
+            NoteCode::LockfileWarnings
+            | NoteCode::UnsupportedLockfiles
+            | NoteCode::UnenforcedProvenance
+            | NoteCode::StaleDatabase
+            | NoteCode::DriftNotChecked
+            | NoteCode::DriftFallback
+            | NoteCode::DriftOutsideRepository
+            | NoteCode::Unverifiable
+            | NoteCode::Registry => n += 1,
+        }
+    }
+    let distinct: BTreeSet<&str> = NoteCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(distinct.len(), n);
 }
 
 /// One value of every disposition (the match fails to compile when a variant is added).
@@ -284,7 +305,10 @@ fn everything_report() -> Report {
             age_days: Some(3),
             sources: vec!["rustsec".into()],
         }),
-        notes: vec!["a note".into()],
+        notes: NoteCode::ALL
+            .iter()
+            .map(|&c| Note::new(c, format!("a {} note", c.as_str())))
+            .collect(),
         coverage: vec![coverage],
         ..Report::default()
     }
@@ -407,6 +431,17 @@ fn schema_enums_equal_the_code() {
             Value::Object(o) => o.keys().next().cloned(),
             _ => None,
         }),
+    ));
+    let note_codes = enum_at(&s, "/properties/notes_typed/items/properties/code/enum");
+    check(same_set(
+        "note code",
+        &note_codes,
+        NoteCode::ALL.iter().map(|c| c.as_str()),
+    ));
+    check(same_set(
+        "note code (as written)",
+        &note_codes,
+        written(&doc, "/notes_typed", |n| str_at(n, "/code")),
     ));
     let hint_kinds = enum_at(
         &s,

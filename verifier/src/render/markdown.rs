@@ -138,7 +138,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "**Notes**")?;
         writeln!(w)?;
         for n in &r.notes {
-            writeln!(w, "- {}", md_text(n))?;
+            writeln!(w, "- {}", md_text(&n.text))?;
         }
         writeln!(w)?;
     }

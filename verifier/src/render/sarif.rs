@@ -181,7 +181,13 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         log["runs"][0]["invocations"][0]["toolExecutionNotifications"] = r
             .notes
             .iter()
-            .map(|n| json!({"level": "note", "message": {"text": n}}))
+            .map(|n| {
+                json!({
+                    "level": "note",
+                    "message": {"text": n.text},
+                    "descriptor": {"id": n.code.as_str()},
+                })
+            })
             .collect();
     }
     if !r.coverage.is_empty() {

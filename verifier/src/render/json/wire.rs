@@ -50,11 +50,22 @@ pub struct JsonReport<'a> {
     pub packages: usize,
     /// The advisory database, when advisories were checked.
     pub database: Option<JsonDatabase<'a>>,
-    /// Warnings about the inputs.
-    pub notes: &'a [String],
+    /// Warnings about the inputs, in English.
+    pub notes: Vec<&'a str>,
+    /// The same notes as data: `code` (schema enum) and `text`.
+    pub notes_typed: Vec<JsonNote<'a>>,
     /// `--verify-registry` / `--verify-artifacts` coverage; absent when neither ran.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub coverage: Vec<JsonCoverage<'a>>,
+}
+
+/// `notes_typed[]`.
+#[derive(Debug, Serialize)]
+pub struct JsonNote<'a> {
+    /// What kind of note (schema enum `notes_typed[].code`).
+    pub code: &'static str,
+    /// The note in English (as in `notes`).
+    pub text: &'a str,
 }
 
 /// `tool`.
@@ -412,7 +423,15 @@ impl<'a> JsonReport<'a> {
             lockfiles: r.lockfiles.iter().map(JsonLockfile::new).collect(),
             packages: r.packages,
             database: r.database.as_ref().map(JsonDatabase::new),
-            notes: &r.notes,
+            notes: r.notes.iter().map(|n| n.text.as_str()).collect(),
+            notes_typed: r
+                .notes
+                .iter()
+                .map(|n| JsonNote {
+                    code: n.code.as_str(),
+                    text: &n.text,
+                })
+                .collect(),
             coverage: coverage(&r.coverage),
         }
     }
