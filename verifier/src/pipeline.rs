@@ -5,7 +5,7 @@ use crate::finding::Finding;
 use crate::graph::Graph;
 use crate::lockfile::UnsupportedLockfile;
 use crate::policy::{self, Config};
-use crate::report::{CheckedLockfile, DatabaseInfo, Note, NoteCode, Report, Verdict};
+use crate::report::{CheckedLockfile, DatabaseInfo, FailReason, Note, NoteCode, Report, Verdict};
 use crate::time::Timestamp;
 
 /// Evaluates the findings of every check over `graph` against `config` at `now`, and fills in
@@ -79,13 +79,10 @@ fn refuse_unenforced_policy(report: &mut Report, config: &Config) {
     if n == 0 {
         return;
     }
-    let why = format!(
-        "[provenance] sets {n} polic{} but `check` does not enforce provenance yet: the gate fails rather than ignore it (verify artefacts with `tollgate attest policy-check`, and remove the section from the config `check` reads)",
-        if n == 1 { "y" } else { "ies" }
-    );
+    let why = FailReason::UnenforcedProvenance { policies: n };
     report
         .notes
-        .push(Note::new(NoteCode::UnenforcedProvenance, why.clone()));
+        .push(Note::new(NoteCode::UnenforcedProvenance, why.to_string()));
     match &mut report.verdict {
         Verdict::Fail(reasons) => reasons.push(why),
         v @ Verdict::Pass => *v = Verdict::Fail(vec![why]),
@@ -100,12 +97,9 @@ pub fn apply_db_status(report: &mut Report, status: &DbStatus, fail_on_stale: bo
         report.notes.push(Note::new(NoteCode::StaleDatabase, w));
     }
     if status.stale && fail_on_stale {
-        let reason = match status.age_days {
-            Some(d) => format!(
-                "the advisory database is {d} days old (limit {} days) and fail-on-stale is set",
-                status.max_age_days
-            ),
-            None => "the advisory database has no known date and fail-on-stale is set".to_owned(),
+        let reason = FailReason::StaleDatabase {
+            age_days: status.age_days,
+            max_age_days: status.max_age_days,
         };
         match &mut report.verdict {
             Verdict::Fail(reasons) => reasons.push(reason),

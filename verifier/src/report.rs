@@ -13,7 +13,51 @@ pub enum Verdict {
     #[default]
     Pass,
     /// The policy is violated, for these reasons.
-    Fail(Vec<String>),
+    Fail(Vec<FailReason>),
+}
+
+/// Why a verdict fails, as data (the renderers write the English: its `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailReason {
+    /// Findings block the release.
+    BlockingFindings {
+        /// How many.
+        count: usize,
+        /// The threshold they reach.
+        fail_on: Severity,
+        /// `fail-on-overdue`: only findings past their SLA block.
+        overdue_only: bool,
+    },
+    /// `[provenance]` sets policies that `check` does not enforce.
+    UnenforcedProvenance {
+        /// How many policies.
+        policies: usize,
+    },
+    /// The advisory database is stale and fail-on-stale is set.
+    StaleDatabase {
+        /// Its age in days, when known.
+        age_days: Option<i64>,
+        /// The limit.
+        max_age_days: u32,
+    },
+}
+
+impl FailReason {
+    /// Every code, in documentation order.
+    pub const CODES: [&'static str; 3] = [
+        "blocking-findings",
+        "unenforced-provenance",
+        "stale-database",
+    ];
+
+    /// Stable name (`reasons_typed[].code` of the JSON report).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FailReason::BlockingFindings { .. } => "blocking-findings",
+            FailReason::UnenforcedProvenance { .. } => "unenforced-provenance",
+            FailReason::StaleDatabase { .. } => "stale-database",
+        }
+    }
 }
 
 impl Verdict {

@@ -19,7 +19,8 @@ use tollgate_verifier::package::{Ecosystem, Scopes};
 use tollgate_verifier::policy::{Disposition, SlaState};
 use tollgate_verifier::render;
 use tollgate_verifier::report::{
-    CheckedLockfile, DatabaseInfo, Note, NoteCode, Report, ReportFinding, Verdict, WaiverNote,
+    CheckedLockfile, DatabaseInfo, FailReason, Note, NoteCode, Report, ReportFinding, Verdict,
+    WaiverNote,
 };
 use tollgate_verifier::time::{Duration, Timestamp};
 
@@ -124,6 +125,30 @@ fn every_fix_hint() -> Vec<FixHint> {
             | FixHint::UpdateLockfile { .. }
             | FixHint::FixManifest
             | FixHint::RestoreMember { .. } => {}
+        }
+    }
+    all
+}
+
+/// One value of every verdict reason (the match fails to compile when a variant is added).
+fn every_fail_reason() -> Vec<FailReason> {
+    let all = vec![
+        FailReason::BlockingFindings {
+            count: 1,
+            fail_on: Severity::Low,
+            overdue_only: false,
+        },
+        FailReason::UnenforcedProvenance { policies: 2 },
+        FailReason::StaleDatabase {
+            age_days: None,
+            max_age_days: 7,
+        },
+    ];
+    for r in &all {
+        match r {
+            FailReason::BlockingFindings { .. }
+            | FailReason::UnenforcedProvenance { .. }
+            | FailReason::StaleDatabase { .. } => {}
         }
     }
     all
@@ -283,7 +308,7 @@ fn everything_report() -> Report {
     };
     Report {
         generated_at: now,
-        verdict: Verdict::Fail(vec!["1 blocking finding(s) at or above low".into()]),
+        verdict: Verdict::Fail(every_fail_reason()),
         findings,
         expired_waivers: vec![waiver.clone()],
         stale_waivers: vec![waiver],
@@ -431,6 +456,17 @@ fn schema_enums_equal_the_code() {
             Value::Object(o) => o.keys().next().cloned(),
             _ => None,
         }),
+    ));
+    let reason_codes = enum_at(&s, "/properties/reasons_typed/items/properties/code/enum");
+    check(same_set(
+        "verdict reason code",
+        &reason_codes,
+        FailReason::CODES,
+    ));
+    check(same_set(
+        "verdict reason code (as written)",
+        &reason_codes,
+        written(&doc, "/reasons_typed", |n| str_at(n, "/code")),
     ));
     let note_codes = enum_at(&s, "/properties/notes_typed/items/properties/code/enum");
     check(same_set(

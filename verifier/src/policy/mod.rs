@@ -7,7 +7,7 @@ pub use config::{Action, Config, ConfigError, SlaConfig, Waiver};
 
 use crate::finding::{Code, Finding, Severity};
 pub use crate::report::{Disposition, SlaState};
-use crate::report::{Report, ReportFinding, Summary, Verdict, WaiverNote};
+use crate::report::{FailReason, Report, ReportFinding, Summary, Verdict, WaiverNote};
 use crate::time::{Duration, Timestamp};
 
 /// Inputs to an evaluation besides the findings.
@@ -188,15 +188,11 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
 
     let mut reasons = Vec::new();
     if summary.blocking > 0 {
-        reasons.push(format!(
-            "{} blocking finding(s){}",
-            summary.blocking,
-            if config.fail_on_overdue {
-                " past their SLA".to_owned()
-            } else {
-                format!(" at or above {}", config.fail_on)
-            }
-        ));
+        reasons.push(FailReason::BlockingFindings {
+            count: summary.blocking,
+            fail_on: config.fail_on,
+            overdue_only: config.fail_on_overdue,
+        });
     }
     let verdict = if reasons.is_empty() {
         Verdict::Pass

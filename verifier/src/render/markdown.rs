@@ -19,7 +19,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w)?;
     if let crate::report::Verdict::Fail(reasons) = &r.verdict {
         for reason in reasons {
-            writeln!(w, "- {}", md_text(reason))?;
+            writeln!(w, "- {}", md_text(&reason.to_string()))?;
         }
         writeln!(w)?;
     }

@@ -7,8 +7,43 @@ use std::borrow::Cow;
 use super::escape::Esc;
 use crate::finding::{FixHint, VendoredThing};
 use crate::policy::Disposition;
-use crate::report::ReportFinding;
+use crate::report::{FailReason, ReportFinding};
 use crate::time::Duration;
+
+/// The English of a failed verdict's reason (every renderer, and the provenance note).
+impl std::fmt::Display for FailReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FailReason::BlockingFindings {
+                count,
+                fail_on,
+                overdue_only,
+            } => {
+                write!(f, "{count} blocking finding(s)")?;
+                if *overdue_only {
+                    f.write_str(" past their SLA")
+                } else {
+                    write!(f, " at or above {fail_on}")
+                }
+            }
+            FailReason::UnenforcedProvenance { policies } => write!(
+                f,
+                "[provenance] sets {policies} polic{} but `check` does not enforce provenance yet: the gate fails rather than ignore it (verify artefacts with `tollgate attest policy-check`, and remove the section from the config `check` reads)",
+                if *policies == 1 { "y" } else { "ies" }
+            ),
+            FailReason::StaleDatabase {
+                age_days: Some(d),
+                max_age_days,
+            } => write!(
+                f,
+                "the advisory database is {d} days old (limit {max_age_days} days) and fail-on-stale is set"
+            ),
+            FailReason::StaleDatabase { age_days: None, .. } => {
+                f.write_str("the advisory database has no known date and fail-on-stale is set")
+            }
+        }
+    }
+}
 
 /// "upgrade to 1.2.3" / "no fixed version yet" / advice.
 pub fn fix_text(f: &FixHint, esc: Esc) -> String {

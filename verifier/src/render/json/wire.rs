@@ -16,7 +16,9 @@ use crate::finding::{
     AdvisoryDetails, FindingLocation, FixHint, PackageRef, Severity, VendoredThing,
 };
 use crate::policy::{Disposition, SlaState};
-use crate::report::{CheckedLockfile, DatabaseInfo, Report, ReportFinding, Summary, WaiverNote};
+use crate::report::{
+    CheckedLockfile, DatabaseInfo, FailReason, Report, ReportFinding, Summary, WaiverNote,
+};
 
 /// Version of the JSON report document.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -32,8 +34,10 @@ pub struct JsonReport<'a> {
     pub generated_at: String,
     /// `pass` or `fail`.
     pub verdict: &'static str,
-    /// Why it failed (empty on a pass).
-    pub reasons: &'a [String],
+    /// Why it failed (empty on a pass), in English.
+    pub reasons: Vec<String>,
+    /// The same reasons as data: `code` (schema enum), the reason's data, and `text`.
+    pub reasons_typed: Vec<JsonReason>,
     /// The thresholds applied.
     pub policy: PolicyEcho,
     /// Counts.
@@ -57,6 +61,68 @@ pub struct JsonReport<'a> {
     /// `--verify-registry` / `--verify-artifacts` coverage; absent when neither ran.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub coverage: Vec<JsonCoverage<'a>>,
+}
+
+/// `reasons_typed[]`: `code`, the fields of that code, and `text`.
+#[derive(Debug, Serialize)]
+pub struct JsonReason {
+    /// What kind of reason (schema enum `reasons_typed[].code`).
+    pub code: &'static str,
+    /// `blocking-findings`: how many findings block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    /// `blocking-findings`: the threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<&'static str>,
+    /// `blocking-findings`: only overdue findings block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue_only: Option<bool>,
+    /// `unenforced-provenance`: how many policies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policies: Option<usize>,
+    /// `stale-database`: its age in days (`null`: unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<Option<i64>>,
+    /// `stale-database`: the limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age_days: Option<u32>,
+    /// The reason in English (as in `reasons`).
+    pub text: String,
+}
+
+impl JsonReason {
+    fn new(r: &FailReason) -> Self {
+        let mut j = JsonReason {
+            code: r.code(),
+            count: None,
+            fail_on: None,
+            overdue_only: None,
+            policies: None,
+            age_days: None,
+            max_age_days: None,
+            text: r.to_string(),
+        };
+        match r {
+            FailReason::BlockingFindings {
+                count,
+                fail_on,
+                overdue_only,
+            } => {
+                j.count = Some(*count);
+                j.fail_on = Some(fail_on.as_str());
+                j.overdue_only = Some(*overdue_only);
+            }
+            FailReason::UnenforcedProvenance { policies } => j.policies = Some(*policies),
+            FailReason::StaleDatabase {
+                age_days,
+                max_age_days,
+            } => {
+                j.age_days = Some(*age_days);
+                j.max_age_days = Some(*max_age_days);
+            }
+        }
+        j
+    }
 }
 
 /// `notes_typed[]`.
@@ -399,7 +465,7 @@ pub enum JsonCoverageStatus<'a> {
 impl<'a> JsonReport<'a> {
     /// Maps a report to its wire form.
     pub fn new(r: &'a Report) -> Self {
-        let reasons: &[String] = match &r.verdict {
+        let reasons: &[FailReason] = match &r.verdict {
             crate::report::Verdict::Fail(rs) => rs,
             crate::report::Verdict::Pass => &[],
         };
@@ -411,7 +477,8 @@ impl<'a> JsonReport<'a> {
             },
             generated_at: r.generated_at.rfc3339(),
             verdict: r.verdict.as_str(),
-            reasons,
+            reasons: reasons.iter().map(ToString::to_string).collect(),
+            reasons_typed: reasons.iter().map(JsonReason::new).collect(),
             policy: PolicyEcho {
                 fail_on: r.fail_on.as_str(),
                 fail_on_overdue: r.fail_on_overdue,
