@@ -130,12 +130,12 @@ pub enum Disposition {
     /// Blocks the release.
     Blocking {
         /// Why.
-        reason: String,
+        reason: DispositionReason,
     },
     /// Reported, does not block.
     Warning {
         /// Why.
-        reason: String,
+        reason: DispositionReason,
     },
     /// Formally accepted by a waiver.
     Waived {
@@ -148,6 +148,78 @@ pub enum Disposition {
         /// The waiver's expiry.
         expires: Option<String>,
     },
+}
+
+/// Why the policy blocks a finding or only warns about it, as data (the renderers write the
+/// English: its `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DispositionReason {
+    /// `[kinds]` denies this kind (blocks).
+    Denied {
+        /// The kind.
+        code: crate::finding::Code,
+    },
+    /// `[kinds]` only warns on this kind.
+    WarnOnly {
+        /// The kind.
+        code: crate::finding::Code,
+    },
+    /// The severity is below `fail-on` (warns).
+    BelowThreshold {
+        /// The effective severity.
+        severity: Severity,
+        /// The threshold.
+        fail_on: Severity,
+    },
+    /// `fail-on-overdue`, and the finding is within its SLA (warns).
+    WithinSla {
+        /// The SLA.
+        sla: Duration,
+        /// When it is due.
+        due: Timestamp,
+    },
+    /// `fail-on-overdue`, and no SLA applies (warns).
+    NoSla,
+    /// At or above `fail-on` and past its SLA (blocks).
+    OverThresholdAndOverdue {
+        /// The effective severity.
+        severity: Severity,
+        /// The threshold.
+        fail_on: Severity,
+    },
+    /// At or above `fail-on` (blocks).
+    OverThreshold {
+        /// The effective severity.
+        severity: Severity,
+        /// The threshold.
+        fail_on: Severity,
+    },
+}
+
+impl DispositionReason {
+    /// Every code.
+    pub const CODES: [&'static str; 7] = [
+        "denied",
+        "warn-only",
+        "below-threshold",
+        "within-sla",
+        "no-sla",
+        "over-threshold-overdue",
+        "over-threshold",
+    ];
+
+    /// Stable name (`disposition.why.code` of the JSON report).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DispositionReason::Denied { .. } => "denied",
+            DispositionReason::WarnOnly { .. } => "warn-only",
+            DispositionReason::BelowThreshold { .. } => "below-threshold",
+            DispositionReason::WithinSla { .. } => "within-sla",
+            DispositionReason::NoSla => "no-sla",
+            DispositionReason::OverThresholdAndOverdue { .. } => "over-threshold-overdue",
+            DispositionReason::OverThreshold { .. } => "over-threshold",
+        }
+    }
 }
 
 /// SLA state of a finding.

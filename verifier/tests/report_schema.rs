@@ -19,8 +19,8 @@ use tollgate_verifier::package::{Ecosystem, Scopes};
 use tollgate_verifier::policy::{Disposition, SlaState};
 use tollgate_verifier::render;
 use tollgate_verifier::report::{
-    CheckedLockfile, DatabaseInfo, FailReason, Note, NoteCode, Report, ReportFinding, Verdict,
-    WaiverNote,
+    CheckedLockfile, DatabaseInfo, DispositionReason, FailReason, Note, NoteCode, Report,
+    ReportFinding, Verdict, WaiverNote,
 };
 use tollgate_verifier::time::{Duration, Timestamp};
 
@@ -179,10 +179,16 @@ fn note_code_all_is_complete() {
 fn every_disposition() -> Vec<Disposition> {
     let all = vec![
         Disposition::Blocking {
-            reason: "severity high ≥ fail-on low".into(),
+            reason: DispositionReason::OverThreshold {
+                severity: Severity::High,
+                fail_on: Severity::Low,
+            },
         },
         Disposition::Warning {
-            reason: "below fail-on".into(),
+            reason: DispositionReason::BelowThreshold {
+                severity: Severity::Low,
+                fail_on: Severity::Medium,
+            },
         },
         Disposition::Waived {
             waiver: "W-1".into(),
@@ -456,6 +462,14 @@ fn schema_enums_equal_the_code() {
             Value::Object(o) => o.keys().next().cloned(),
             _ => None,
         }),
+    ));
+    check(same_set(
+        "disposition why code",
+        &enum_at(
+            &s,
+            "/$defs/finding/properties/disposition/properties/why/properties/code/enum",
+        ),
+        DispositionReason::CODES,
     ));
     let reason_codes = enum_at(&s, "/properties/reasons_typed/items/properties/code/enum");
     check(same_set(

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::escape::Esc;
 use crate::finding::{FixHint, VendoredThing};
 use crate::policy::Disposition;
-use crate::report::{FailReason, ReportFinding};
+use crate::report::{DispositionReason, FailReason, ReportFinding};
 use crate::time::Duration;
 
 /// The English of a failed verdict's reason (every renderer, and the provenance note).
@@ -40,6 +40,35 @@ impl std::fmt::Display for FailReason {
             ),
             FailReason::StaleDatabase { age_days: None, .. } => {
                 f.write_str("the advisory database has no known date and fail-on-stale is set")
+            }
+        }
+    }
+}
+
+/// The English of why a finding blocks or warns.
+impl std::fmt::Display for DispositionReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DispositionReason::Denied { code } => {
+                write!(f, "policy denies `{}` findings", code.kind())
+            }
+            DispositionReason::WarnOnly { code } => {
+                write!(f, "policy only warns on `{}` findings", code.kind())
+            }
+            DispositionReason::BelowThreshold { severity, fail_on } => {
+                write!(f, "severity {severity} is below fail-on {fail_on}")
+            }
+            DispositionReason::WithinSla { sla, due } => write!(
+                f,
+                "within its {sla} SLA (due {}); fail-on-overdue is set",
+                due.date_string()
+            ),
+            DispositionReason::NoSla => f.write_str("no SLA applies; fail-on-overdue is set"),
+            DispositionReason::OverThresholdAndOverdue { severity, fail_on } => {
+                write!(f, "severity {severity} ≥ fail-on {fail_on} and overdue")
+            }
+            DispositionReason::OverThreshold { severity, fail_on } => {
+                write!(f, "severity {severity} ≥ fail-on {fail_on}")
             }
         }
     }
@@ -161,7 +190,7 @@ pub fn state_text(rf: &ReportFinding, esc: Esc) -> String {
 pub fn reason_text(rf: &ReportFinding, esc: Esc) -> String {
     match &rf.disposition {
         Disposition::Blocking { reason } | Disposition::Warning { reason } => {
-            esc(reason).into_owned()
+            esc(&reason.to_string()).into_owned()
         }
         Disposition::Waived { reason, .. } => format!("waiver: {}", esc(reason)),
     }

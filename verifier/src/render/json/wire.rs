@@ -17,7 +17,8 @@ use crate::finding::{
 };
 use crate::policy::{Disposition, SlaState};
 use crate::report::{
-    CheckedLockfile, DatabaseInfo, FailReason, Report, ReportFinding, Summary, WaiverNote,
+    CheckedLockfile, DatabaseInfo, DispositionReason, FailReason, Report, ReportFinding, Summary,
+    WaiverNote,
 };
 
 /// Version of the JSON report document.
@@ -330,13 +331,17 @@ pub struct JsonAdvisory<'a> {
 pub enum JsonDisposition<'a> {
     /// Blocks the release.
     Blocking {
-        /// Why.
-        reason: &'a str,
+        /// Why, in English.
+        reason: String,
+        /// Why, as data.
+        why: JsonWhy,
     },
     /// Reported, does not block.
     Warning {
-        /// Why.
-        reason: &'a str,
+        /// Why, in English.
+        reason: String,
+        /// Why, as data.
+        why: JsonWhy,
     },
     /// Accepted by a waiver.
     Waived {
@@ -349,6 +354,58 @@ pub enum JsonDisposition<'a> {
         /// Waiver expiry.
         expires: Option<&'a str>,
     },
+}
+
+/// `finding.disposition.why`: `code` and the data of that code.
+#[derive(Debug, Serialize)]
+pub struct JsonWhy {
+    /// What kind of reason (schema enum `disposition.why.code`).
+    pub code: &'static str,
+    /// `denied`, `warn-only`: the finding kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// The effective severity, for the threshold reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<&'static str>,
+    /// `fail-on`, for the threshold reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<&'static str>,
+    /// `within-sla`: the SLA (`7d`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<String>,
+    /// `within-sla`: when it is due, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+}
+
+impl JsonWhy {
+    fn new(r: &DispositionReason) -> Self {
+        let mut j = JsonWhy {
+            code: r.code(),
+            kind: None,
+            severity: None,
+            fail_on: None,
+            sla: None,
+            due: None,
+        };
+        match r {
+            DispositionReason::Denied { code } | DispositionReason::WarnOnly { code } => {
+                j.kind = Some(code.kind());
+            }
+            DispositionReason::BelowThreshold { severity, fail_on }
+            | DispositionReason::OverThresholdAndOverdue { severity, fail_on }
+            | DispositionReason::OverThreshold { severity, fail_on } => {
+                j.severity = Some(severity.as_str());
+                j.fail_on = Some(fail_on.as_str());
+            }
+            DispositionReason::WithinSla { sla, due } => {
+                j.sla = Some(sla.to_string());
+                j.due = Some(due.rfc3339());
+            }
+            DispositionReason::NoSla => {}
+        }
+        j
+    }
 }
 
 /// `finding.sla`.
@@ -654,8 +711,14 @@ impl<'a> JsonAdvisory<'a> {
 impl<'a> JsonDisposition<'a> {
     fn new(d: &'a Disposition) -> Self {
         match d {
-            Disposition::Blocking { reason } => JsonDisposition::Blocking { reason },
-            Disposition::Warning { reason } => JsonDisposition::Warning { reason },
+            Disposition::Blocking { reason } => JsonDisposition::Blocking {
+                reason: reason.to_string(),
+                why: JsonWhy::new(reason),
+            },
+            Disposition::Warning { reason } => JsonDisposition::Warning {
+                reason: reason.to_string(),
+                why: JsonWhy::new(reason),
+            },
             Disposition::Waived {
                 waiver,
                 reason,
