@@ -8,6 +8,7 @@
 mod args;
 mod clock;
 mod cmd;
+mod json;
 mod output;
 
 use std::process::ExitCode;

@@ -221,8 +221,107 @@ pub enum FixHint {
     AddIntegrity,
     /// Pin the git dependency to a commit.
     PinGitRev,
-    /// Free-form advice.
-    Advice(String),
+    /// Fetch over https:// instead of a plain-text transport (insecure-url).
+    UseHttps,
+    /// Review the npm install script, then allow the package or install with
+    /// `--ignore-scripts` (install-script).
+    ReviewInstallScript,
+    /// Revoke the credential and keep it out of the lockfile (credential-in-url).
+    RevokeCredential,
+    /// Resolve from an allowed registry, or allow the source (unknown-source).
+    UseAllowedSource,
+    /// Vendor the path dependency or publish it to a registry (path-outside-repo).
+    VendorOrPublish {
+        /// `package` (npm) or `crate` (Cargo manifests).
+        what: VendoredThing,
+    },
+    /// Upgrade to a version that is not yanked (yanked).
+    UpgradeFromYanked,
+    /// Upgrade or replace the package as the deprecation says (deprecated).
+    ReplaceDeprecated,
+    /// Run again online or with `--artifact-cache` so the artifact can be hashed.
+    HashArtifact,
+    /// Find out which side changed before regenerating the lockfile (hash-mismatch).
+    InvestigateHashMismatch,
+    /// Check the registry URL, or move to a published version (not-found).
+    CheckRegistryUrl,
+    /// Regenerate the lockfile with this command (inconsistent).
+    RegenerateLockfile {
+        /// The command, as shown (`` `npm install --package-lock-only` ``).
+        command: String,
+    },
+    /// Run the resolver and commit the lockfile (lock-drift).
+    UpdateLockfile {
+        /// The command (`npm install`, `cargo update -p serde`).
+        command: String,
+        /// The lockfile to commit.
+        lockfile: String,
+        /// Any cargo command without `--locked` would do as well.
+        any_unlocked_cargo_command: bool,
+    },
+    /// Fix the manifest: it cannot be loaded (lock-drift).
+    FixManifest,
+    /// Restore a workspace member's manifest, or remove the member (lock-drift).
+    RestoreMember {
+        /// The member's directory.
+        dir: String,
+    },
+}
+
+/// What [`FixHint::VendorOrPublish`] speaks of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VendoredThing {
+    /// An npm package.
+    Package,
+    /// A Cargo crate.
+    Crate,
+}
+
+impl FixHint {
+    /// Stable machine name of the hint (`fix_hint.kind` of the JSON report).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FixHint::Upgrade { .. } => "upgrade",
+            FixHint::NoFix => "no-fix",
+            FixHint::AddIntegrity => "add-integrity",
+            FixHint::PinGitRev => "pin-git-rev",
+            FixHint::UseHttps => "use-https",
+            FixHint::ReviewInstallScript => "review-install-script",
+            FixHint::RevokeCredential => "revoke-credential",
+            FixHint::UseAllowedSource => "use-allowed-source",
+            FixHint::VendorOrPublish { .. } => "vendor-or-publish",
+            FixHint::UpgradeFromYanked => "upgrade-from-yanked",
+            FixHint::ReplaceDeprecated => "replace-deprecated",
+            FixHint::HashArtifact => "hash-artifact",
+            FixHint::InvestigateHashMismatch => "investigate-hash-mismatch",
+            FixHint::CheckRegistryUrl => "check-registry-url",
+            FixHint::RegenerateLockfile { .. } => "regenerate-lockfile",
+            FixHint::UpdateLockfile { .. } => "update-lockfile",
+            FixHint::FixManifest => "fix-manifest",
+            FixHint::RestoreMember { .. } => "restore-member",
+        }
+    }
+
+    /// `true` for the hints the JSON report has always written as `{"advice": …}` (prose).
+    pub fn is_advice(&self) -> bool {
+        !matches!(
+            self,
+            FixHint::Upgrade { .. } | FixHint::NoFix | FixHint::AddIntegrity | FixHint::PinGitRev
+        )
+    }
+
+    /// The input strings the hint carries, for redaction.
+    pub fn strings_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            FixHint::Upgrade { to } => vec![to],
+            FixHint::RegenerateLockfile { command } => vec![command],
+            FixHint::UpdateLockfile {
+                command, lockfile, ..
+            } => vec![command, lockfile],
+            FixHint::RestoreMember { dir } => vec![dir],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Advisory details carried by advisory findings.

@@ -12,12 +12,13 @@ use crate::advisory::{self, AdvisoryError};
 use crate::checks::{self, CheckCx};
 use crate::discover::{LoadOptions, load_graph};
 use crate::error::{LoadError, ManifestError};
-use crate::finding::{Finding, FixHint};
+use crate::finding::Finding;
 use crate::graph::Graph;
 use crate::policy::Config;
 use crate::registry::http::HttpStats;
 use crate::registry::{self, Progress, RegistryError, Request};
 use crate::report::Report;
+use crate::report::{Note, NoteCode};
 use crate::time::Timestamp;
 
 /// What to check and how: the command line's view, after the policy file was read.
@@ -144,17 +145,24 @@ pub fn check(
     cx.manifests = Some(&manifests);
     let mut findings = checks::run_checks(&cx);
     let stale_config = checks::stale_entries(&cx);
-    let mut warnings = Vec::new();
+    let mut registry_notes = Vec::new();
     let mut coverage = Vec::new();
     let mut registry_stats = None;
     if let Some(data) = &registry_data {
         coverage = checks::registry::run(&cx, data, &mut findings);
-        warnings.extend(data.warnings.iter().cloned());
+        registry_notes.extend(
+            data.warnings
+                .iter()
+                .map(|w| Note::new(NoteCode::Registry, w.clone())),
+        );
         for c in &coverage {
             if c.unverifiable > 0 {
-                warnings.push(format!(
-                    "{}: {} package(s) could not be verified; the coverage lists them and why",
-                    c.check, c.unverifiable
+                registry_notes.push(Note::new(
+                    NoteCode::Unverifiable,
+                    format!(
+                        "{}: {} package(s) could not be verified; the coverage lists them and why",
+                        c.check, c.unverifiable
+                    ),
                 ));
             }
         }
@@ -169,11 +177,13 @@ pub fn check(
     // Policy and report.
     let mut report = crate::pipeline::finish_report(&graph, config, findings, now);
     report.notes.extend(manifests.notes.iter().cloned());
-    report
-        .notes
-        .extend(stale_config.iter().map(ToString::to_string));
+    report.notes.extend(
+        stale_config
+            .iter()
+            .map(|e| Note::new(NoteCode::StaleConfig, e.to_string())),
+    );
     report.stale_config = stale_config;
-    report.notes.extend(warnings.iter().cloned());
+    report.notes.extend(registry_notes.iter().cloned());
     report.coverage = coverage;
     let max_age = input
         .max_db_age_days
@@ -186,10 +196,15 @@ pub fn check(
         &status,
         input.fail_on_stale_db || config.advisories.fail_on_stale,
     );
-    warnings.extend(report.notes[before..].iter().cloned());
-    for n in report.notes.iter_mut().chain(warnings.iter_mut()) {
-        *n = crate::redact::redact_all(n);
+    for n in &mut report.notes {
+        n.text = crate::redact::redact_all(&n.text);
     }
+    // What the CLI repeats on stderr: the registry's notes and the database's, as text.
+    let warnings: Vec<String> = registry_notes
+        .iter()
+        .map(|n| crate::redact::redact_all(&n.text))
+        .chain(report.notes[before..].iter().map(|n| n.text.clone()))
+        .collect();
     // Where the report's files lie in the repository, for SARIF locations.
     report.sources = Some(crate::sources::locate(
         &graph,
@@ -235,8 +250,10 @@ pub fn scrub_finding(f: &mut Finding) {
             }
         }
     }
-    if let Some(FixHint::Advice(a)) = &mut f.fix {
-        r(a);
+    if let Some(fix) = &mut f.fix {
+        for s in fix.strings_mut() {
+            r(s);
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use crate::finding::Finding;
 use crate::graph::Graph;
 use crate::lockfile::UnsupportedLockfile;
 use crate::policy::{self, Config};
-use crate::report::{CheckedLockfile, DatabaseInfo, Report, Verdict};
+use crate::report::{CheckedLockfile, DatabaseInfo, FailReason, Note, NoteCode, Report, Verdict};
 use crate::time::Timestamp;
 
 /// Evaluates the findings of every check over `graph` against `config` at `now`, and fills in
@@ -30,13 +30,18 @@ pub fn finish_report(
         .collect();
     refuse_unenforced_policy(&mut report, config);
     if !graph.warnings.is_empty() {
-        report.notes.push(format!(
-            "{} lockfile warning(s) while building the graph (malformed hashes, unrecognised sources); `tollgate graph -v` lists them",
-            graph.warnings.len()
+        report.notes.push(Note::new(
+            NoteCode::LockfileWarnings,
+            format!(
+                "{} lockfile warning(s) while building the graph (malformed hashes, unrecognised sources); `tollgate graph -v` lists them",
+                graph.warnings.len()
+            ),
         ));
     }
     if let Some(note) = unsupported_note(&graph.unsupported) {
-        report.notes.push(note);
+        report
+            .notes
+            .push(Note::new(NoteCode::UnsupportedLockfiles, note));
     }
     report
 }
@@ -74,11 +79,10 @@ fn refuse_unenforced_policy(report: &mut Report, config: &Config) {
     if n == 0 {
         return;
     }
-    let why = format!(
-        "[provenance] sets {n} polic{} but `check` does not enforce provenance yet: the gate fails rather than ignore it (verify artefacts with `tollgate attest policy-check`, and remove the section from the config `check` reads)",
-        if n == 1 { "y" } else { "ies" }
-    );
-    report.notes.push(why.clone());
+    let why = FailReason::UnenforcedProvenance { policies: n };
+    report
+        .notes
+        .push(Note::new(NoteCode::UnenforcedProvenance, why.to_string()));
     match &mut report.verdict {
         Verdict::Fail(reasons) => reasons.push(why),
         v @ Verdict::Pass => *v = Verdict::Fail(vec![why]),
@@ -90,15 +94,12 @@ fn refuse_unenforced_policy(report: &mut Report, config: &Config) {
 /// database older than its limit or of unknown age.
 pub fn apply_db_status(report: &mut Report, status: &DbStatus, fail_on_stale: bool) {
     if let Some(w) = status.warning() {
-        report.notes.push(w);
+        report.notes.push(Note::new(NoteCode::StaleDatabase, w));
     }
     if status.stale && fail_on_stale {
-        let reason = match status.age_days {
-            Some(d) => format!(
-                "the advisory database is {d} days old (limit {} days) and fail-on-stale is set",
-                status.max_age_days
-            ),
-            None => "the advisory database has no known date and fail-on-stale is set".to_owned(),
+        let reason = FailReason::StaleDatabase {
+            age_days: status.age_days,
+            max_age_days: status.max_age_days,
         };
         match &mut report.verdict {
             Verdict::Fail(reasons) => reasons.push(reason),
@@ -160,7 +161,8 @@ mod tests {
         assert!(
             r.notes
                 .iter()
-                .any(|n| n.contains("does not enforce provenance"))
+                .any(|n| n.code == NoteCode::UnenforcedProvenance
+                    && n.text.contains("does not enforce provenance"))
         );
         // Twin: without the section the empty graph passes.
         let r = finish_report(
@@ -177,8 +179,12 @@ mod tests {
         let mut r = Report::default();
         apply_db_status(&mut r, &status(true, Some(30)), false);
         assert!(r.verdict.passed());
-        assert!(r.notes[0].contains("30 days old"), "{:?}", r.notes);
-        assert!(r.notes[0].contains("db import DIR"), "offline fix named");
+        assert_eq!(r.notes[0].code, NoteCode::StaleDatabase);
+        assert!(r.notes[0].text.contains("30 days old"), "{:?}", r.notes);
+        assert!(
+            r.notes[0].text.contains("db import DIR"),
+            "offline fix named"
+        );
         let mut r = Report::default();
         apply_db_status(&mut r, &status(true, Some(30)), true);
         assert!(!r.verdict.passed());

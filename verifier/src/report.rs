@@ -13,7 +13,51 @@ pub enum Verdict {
     #[default]
     Pass,
     /// The policy is violated, for these reasons.
-    Fail(Vec<String>),
+    Fail(Vec<FailReason>),
+}
+
+/// Why a verdict fails, as data (the renderers write the English: its `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailReason {
+    /// Findings block the release.
+    BlockingFindings {
+        /// How many.
+        count: usize,
+        /// The threshold they reach.
+        fail_on: Severity,
+        /// `fail-on-overdue`: only findings past their SLA block.
+        overdue_only: bool,
+    },
+    /// `[provenance]` sets policies that `check` does not enforce.
+    UnenforcedProvenance {
+        /// How many policies.
+        policies: usize,
+    },
+    /// The advisory database is stale and fail-on-stale is set.
+    StaleDatabase {
+        /// Its age in days, when known.
+        age_days: Option<i64>,
+        /// The limit.
+        max_age_days: u32,
+    },
+}
+
+impl FailReason {
+    /// Every code, in documentation order.
+    pub const CODES: [&'static str; 3] = [
+        "blocking-findings",
+        "unenforced-provenance",
+        "stale-database",
+    ];
+
+    /// Stable name (`reasons_typed[].code` of the JSON report).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FailReason::BlockingFindings { .. } => "blocking-findings",
+            FailReason::UnenforcedProvenance { .. } => "unenforced-provenance",
+            FailReason::StaleDatabase { .. } => "stale-database",
+        }
+    }
 }
 
 impl Verdict {
@@ -86,12 +130,12 @@ pub enum Disposition {
     /// Blocks the release.
     Blocking {
         /// Why.
-        reason: String,
+        reason: DispositionReason,
     },
     /// Reported, does not block.
     Warning {
         /// Why.
-        reason: String,
+        reason: DispositionReason,
     },
     /// Formally accepted by a waiver.
     Waived {
@@ -104,6 +148,78 @@ pub enum Disposition {
         /// The waiver's expiry.
         expires: Option<String>,
     },
+}
+
+/// Why the policy blocks a finding or only warns about it, as data (the renderers write the
+/// English: its `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DispositionReason {
+    /// `[kinds]` denies this kind (blocks).
+    Denied {
+        /// The kind.
+        code: crate::finding::Code,
+    },
+    /// `[kinds]` only warns on this kind.
+    WarnOnly {
+        /// The kind.
+        code: crate::finding::Code,
+    },
+    /// The severity is below `fail-on` (warns).
+    BelowThreshold {
+        /// The effective severity.
+        severity: Severity,
+        /// The threshold.
+        fail_on: Severity,
+    },
+    /// `fail-on-overdue`, and the finding is within its SLA (warns).
+    WithinSla {
+        /// The SLA.
+        sla: Duration,
+        /// When it is due.
+        due: Timestamp,
+    },
+    /// `fail-on-overdue`, and no SLA applies (warns).
+    NoSla,
+    /// At or above `fail-on` and past its SLA (blocks).
+    OverThresholdAndOverdue {
+        /// The effective severity.
+        severity: Severity,
+        /// The threshold.
+        fail_on: Severity,
+    },
+    /// At or above `fail-on` (blocks).
+    OverThreshold {
+        /// The effective severity.
+        severity: Severity,
+        /// The threshold.
+        fail_on: Severity,
+    },
+}
+
+impl DispositionReason {
+    /// Every code.
+    pub const CODES: [&'static str; 7] = [
+        "denied",
+        "warn-only",
+        "below-threshold",
+        "within-sla",
+        "no-sla",
+        "over-threshold-overdue",
+        "over-threshold",
+    ];
+
+    /// Stable name (`disposition.why.code` of the JSON report).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DispositionReason::Denied { .. } => "denied",
+            DispositionReason::WarnOnly { .. } => "warn-only",
+            DispositionReason::BelowThreshold { .. } => "below-threshold",
+            DispositionReason::WithinSla { .. } => "within-sla",
+            DispositionReason::NoSla => "no-sla",
+            DispositionReason::OverThresholdAndOverdue { .. } => "over-threshold-overdue",
+            DispositionReason::OverThreshold { .. } => "over-threshold",
+        }
+    }
 }
 
 /// SLA state of a finding.
@@ -158,6 +274,83 @@ impl std::fmt::Display for StaleConfigEntry {
             "stale config: [{}] {} entry {:?} matches nothing; remove it",
             self.section, self.key, self.entry
         )
+    }
+}
+
+/// A note about the inputs: a stable [`NoteCode`] to match on, and the English the renderers
+/// show (JSON and SARIF consumers read the code, not the prose).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// What kind of note.
+    pub code: NoteCode,
+    /// The note in English; secrets are redacted.
+    pub text: String,
+}
+
+impl Note {
+    /// A note of `code` saying `text`.
+    pub fn new(code: NoteCode, text: impl Into<String>) -> Self {
+        Note {
+            code,
+            text: text.into(),
+        }
+    }
+}
+
+/// The kinds of [`Note`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NoteCode {
+    /// Building the graph produced lockfile warnings (`tollgate graph -v` lists them).
+    LockfileWarnings,
+    /// Lockfiles of package managers tollgate does not read were found and not checked.
+    UnsupportedLockfiles,
+    /// `[provenance]` is set but `check` does not enforce it (the verdict fails).
+    UnenforcedProvenance,
+    /// The advisory database is older than its limit, or of unknown age.
+    StaleDatabase,
+    /// Lock drift was not checked for a lockfile (no manifest beside it, a hidden lockfile, …).
+    DriftNotChecked,
+    /// cargo could not decide drift, so the manifests were compared with the lock instead.
+    DriftFallback,
+    /// A workspace member lies outside the repository; its dependencies were not compared.
+    DriftOutsideRepository,
+    /// Some packages could not be verified against the registry (the coverage says why).
+    Unverifiable,
+    /// A problem of the registry stage (an unreadable .npmrc entry, a failed fetch, …).
+    Registry,
+    /// A config entry (`ignore`, `allow-*`, a registry mapping) matches nothing.
+    StaleConfig,
+}
+
+impl NoteCode {
+    /// Every code.
+    pub const ALL: [NoteCode; 10] = [
+        NoteCode::LockfileWarnings,
+        NoteCode::UnsupportedLockfiles,
+        NoteCode::UnenforcedProvenance,
+        NoteCode::StaleDatabase,
+        NoteCode::DriftNotChecked,
+        NoteCode::DriftFallback,
+        NoteCode::DriftOutsideRepository,
+        NoteCode::Unverifiable,
+        NoteCode::Registry,
+        NoteCode::StaleConfig,
+    ];
+
+    /// The stable name (`notes_typed[].code` of the JSON report).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteCode::LockfileWarnings => "lockfile-warnings",
+            NoteCode::UnsupportedLockfiles => "unsupported-lockfiles",
+            NoteCode::UnenforcedProvenance => "unenforced-provenance",
+            NoteCode::StaleDatabase => "stale-database",
+            NoteCode::DriftNotChecked => "drift-not-checked",
+            NoteCode::DriftFallback => "drift-fallback",
+            NoteCode::DriftOutsideRepository => "drift-outside-repository",
+            NoteCode::Unverifiable => "unverifiable",
+            NoteCode::Registry => "registry",
+            NoteCode::StaleConfig => "stale-config",
+        }
     }
 }
 
@@ -239,7 +432,7 @@ pub struct Report {
     /// The advisory database, when advisories were checked.
     pub database: Option<DatabaseInfo>,
     /// Warnings about the inputs (lockfile warnings, old database, …).
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     /// What `--verify-registry` / `--verify-artifacts` looked at (empty when neither ran).
     pub coverage: Vec<crate::coverage::CheckCoverage>,
     /// Where the files named by the report lie in the repository (`None`: unknown; SARIF then

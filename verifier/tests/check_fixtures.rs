@@ -254,7 +254,7 @@ fn config_entries_that_match_nothing_are_stale_notes() {
     // Negative twin: the case's own `allow = ["esbuild"]` suppresses a finding.
     let used = run_case(case);
     assert!(used.stale_config.is_empty(), "{:?}", used.stale_config);
-    assert!(!used.notes.iter().any(|n| n.contains("stale config")));
+    assert!(!used.notes.iter().any(|n| n.text.contains("stale config")));
 
     let stale = run_case_with(
         case,
@@ -278,10 +278,10 @@ fn config_entries_that_match_nothing_are_stale_notes() {
     .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
     assert_eq!(got, want);
     // `deny` is preventive, never stale; the used `allow` is not either.
-    assert!(stale.notes.contains(
-        &"stale config: [sources.insecure-url] allow-hosts entry \"localhost\" matches nothing; remove it"
-            .to_owned()
-    ));
+    assert!(stale.notes.contains(&tollgate_verifier::report::Note::new(
+        tollgate_verifier::report::NoteCode::StaleConfig,
+        "stale config: [sources.insecure-url] allow-hosts entry \"localhost\" matches nothing; remove it"
+    )));
     assert_eq!(stale.verdict.as_str(), "pass", "a stale entry never blocks");
 
     // An `ignore` that does suppress a finding is in use.

@@ -26,7 +26,10 @@ fn run_dir(dir: &Path, cfg: &ChecksConfig) -> (Vec<Finding>, Vec<String>) {
     let m = Manifests::load(&graph, dir, cfg).unwrap();
     let mut cx = CheckCx::new(&graph, dir, cfg);
     cx.manifests = Some(&m);
-    (run_checks(&cx), m.notes.clone())
+    (
+        run_checks(&cx),
+        m.notes.iter().map(|n| n.text.clone()).collect(),
+    )
 }
 
 fn reader() -> ChecksConfig {
@@ -69,7 +72,11 @@ fn one(case: &str, name: &str) -> Finding {
     assert_eq!(f.severity.as_str(), "high");
     assert!(matches!(
         f.fix,
-        Some(tollgate_verifier::finding::FixHint::Advice(_))
+        Some(
+            tollgate_verifier::finding::FixHint::UpdateLockfile { .. }
+                | tollgate_verifier::finding::FixHint::FixManifest
+                | tollgate_verifier::finding::FixHint::RestoreMember { .. }
+        )
     ));
     f
 }

@@ -15,7 +15,7 @@ use tollgate_verifier::package::Ecosystem;
 use tollgate_verifier::policy::{Config, Disposition, evaluate};
 use tollgate_verifier::render::escape::is_hidden_control;
 use tollgate_verifier::render::{self, Style};
-use tollgate_verifier::report::{DatabaseInfo, Report, WaiverNote};
+use tollgate_verifier::report::{DatabaseInfo, Note, NoteCode, Report, WaiverNote};
 use tollgate_verifier::time::Timestamp;
 
 /// Every string a report can carry from its inputs.
@@ -99,7 +99,11 @@ fn report(i: &Inputs) -> Report {
         finding(FixHint::Upgrade {
             to: i.version.clone(),
         }),
-        finding(FixHint::Advice(i.advice.clone())),
+        finding(FixHint::UpdateLockfile {
+            command: i.advice.clone(),
+            lockfile: i.file.clone(),
+            any_unlocked_cargo_command: false,
+        }),
     ];
     let mut r = evaluate(
         &Config::default(),
@@ -123,7 +127,7 @@ fn report(i: &Inputs) -> Report {
     };
     r.expired_waivers = vec![note.clone()];
     r.stale_waivers = vec![note];
-    r.notes = vec![i.note.clone()];
+    r.notes = vec![Note::new(NoteCode::Registry, i.note.clone())];
     r.database = Some(DatabaseInfo {
         origin: i.origin.clone(),
         updated: Some(i.version.clone()),
@@ -421,7 +425,7 @@ fn crafted_names_stay_text_in_markdown() {
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
     assert_eq!(rows.len(), 4, "{md}");
     for r in &rows {
-        assert_eq!(cell_separators(r), 8, "{r}");
+        assert_eq!(cell_separators(r), 10, "{r}");
     }
     assert!(md.contains("- \\## ✅ tollgate\\: pass"), "{md}");
 }

@@ -12,14 +12,15 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use tollgate_verifier::coverage::{CheckCoverage, CoverageStatus};
 use tollgate_verifier::finding::{
-    AdvisoryDetails, Code, Finding, FindingLocation, FixHint, PackageRef, Severity,
+    AdvisoryDetails, Code, Finding, FindingLocation, FixHint, PackageRef, Severity, VendoredThing,
 };
 use tollgate_verifier::lockfile::Format;
 use tollgate_verifier::package::{Ecosystem, Scopes};
 use tollgate_verifier::policy::{Disposition, SlaState};
 use tollgate_verifier::render;
 use tollgate_verifier::report::{
-    CheckedLockfile, DatabaseInfo, Report, ReportFinding, Verdict, WaiverNote,
+    CheckedLockfile, DatabaseInfo, DispositionReason, FailReason, Note, NoteCode, Report,
+    ReportFinding, Verdict, WaiverNote,
 };
 use tollgate_verifier::time::{Duration, Timestamp};
 
@@ -76,7 +77,33 @@ fn every_fix_hint() -> Vec<FixHint> {
         FixHint::NoFix,
         FixHint::AddIntegrity,
         FixHint::PinGitRev,
-        FixHint::Advice("regenerate the lockfile".into()),
+        FixHint::UseHttps,
+        FixHint::ReviewInstallScript,
+        FixHint::RevokeCredential,
+        FixHint::UseAllowedSource,
+        FixHint::VendorOrPublish {
+            what: VendoredThing::Package,
+        },
+        FixHint::VendorOrPublish {
+            what: VendoredThing::Crate,
+        },
+        FixHint::UpgradeFromYanked,
+        FixHint::ReplaceDeprecated,
+        FixHint::HashArtifact,
+        FixHint::InvestigateHashMismatch,
+        FixHint::CheckRegistryUrl,
+        FixHint::RegenerateLockfile {
+            command: "`npm install --package-lock-only`".into(),
+        },
+        FixHint::UpdateLockfile {
+            command: "npm install".into(),
+            lockfile: "package-lock.json".into(),
+            any_unlocked_cargo_command: false,
+        },
+        FixHint::FixManifest,
+        FixHint::RestoreMember {
+            dir: "crates/a".into(),
+        },
     ];
     for h in &all {
         match h {
@@ -84,20 +111,85 @@ fn every_fix_hint() -> Vec<FixHint> {
             | FixHint::NoFix
             | FixHint::AddIntegrity
             | FixHint::PinGitRev
-            | FixHint::Advice(_) => {}
+            | FixHint::UseHttps
+            | FixHint::ReviewInstallScript
+            | FixHint::RevokeCredential
+            | FixHint::UseAllowedSource
+            | FixHint::VendorOrPublish { .. }
+            | FixHint::UpgradeFromYanked
+            | FixHint::ReplaceDeprecated
+            | FixHint::HashArtifact
+            | FixHint::InvestigateHashMismatch
+            | FixHint::CheckRegistryUrl
+            | FixHint::RegenerateLockfile { .. }
+            | FixHint::UpdateLockfile { .. }
+            | FixHint::FixManifest
+            | FixHint::RestoreMember { .. } => {}
         }
     }
     all
+}
+
+/// One value of every verdict reason (the match fails to compile when a variant is added).
+fn every_fail_reason() -> Vec<FailReason> {
+    let all = vec![
+        FailReason::BlockingFindings {
+            count: 1,
+            fail_on: Severity::Low,
+            overdue_only: false,
+        },
+        FailReason::UnenforcedProvenance { policies: 2 },
+        FailReason::StaleDatabase {
+            age_days: None,
+            max_age_days: 7,
+        },
+    ];
+    for r in &all {
+        match r {
+            FailReason::BlockingFindings { .. }
+            | FailReason::UnenforcedProvenance { .. }
+            | FailReason::StaleDatabase { .. } => {}
+        }
+    }
+    all
+}
+
+/// `NoteCode::ALL` lists every code (the match fails to compile when a variant is added).
+#[test]
+fn note_code_all_is_complete() {
+    let mut n = 0;
+    for c in NoteCode::ALL {
+        match c {
+            NoteCode::LockfileWarnings
+            | NoteCode::UnsupportedLockfiles
+            | NoteCode::UnenforcedProvenance
+            | NoteCode::StaleDatabase
+            | NoteCode::DriftNotChecked
+            | NoteCode::DriftFallback
+            | NoteCode::DriftOutsideRepository
+            | NoteCode::Unverifiable
+            | NoteCode::Registry
+            | NoteCode::StaleConfig => n += 1,
+        }
+    }
+    let distinct: BTreeSet<&str> = NoteCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(distinct.len(), n);
 }
 
 /// One value of every disposition (the match fails to compile when a variant is added).
 fn every_disposition() -> Vec<Disposition> {
     let all = vec![
         Disposition::Blocking {
-            reason: "severity high ≥ fail-on low".into(),
+            reason: DispositionReason::OverThreshold {
+                severity: Severity::High,
+                fail_on: Severity::Low,
+            },
         },
         Disposition::Warning {
-            reason: "below fail-on".into(),
+            reason: DispositionReason::BelowThreshold {
+                severity: Severity::Low,
+                fail_on: Severity::Medium,
+            },
         },
         Disposition::Waived {
             waiver: "W-1".into(),
@@ -161,10 +253,10 @@ fn everything_report() -> Report {
     let now = Timestamp::parse("2026-11-23T12:00:00Z").expect("a timestamp");
     let hints = every_fix_hint();
     let dispositions = every_disposition();
-    let findings = Code::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, &code)| {
+    // As many findings as it takes to use every code and every hint.
+    let findings = (0..Code::ALL.len().max(hints.len()))
+        .map(|i| {
+            let code = Code::ALL[i % Code::ALL.len()];
             let eco = Ecosystem::ALL[i % Ecosystem::ALL.len()];
             let p = pkg(eco, &format!("p{i}"));
             let advisory = (code.id().starts_with("advisory/")).then(|| AdvisoryDetails {
@@ -223,7 +315,7 @@ fn everything_report() -> Report {
     };
     Report {
         generated_at: now,
-        verdict: Verdict::Fail(vec!["1 blocking finding(s) at or above low".into()]),
+        verdict: Verdict::Fail(every_fail_reason()),
         findings,
         expired_waivers: vec![waiver.clone()],
         stale_waivers: vec![waiver],
@@ -245,7 +337,10 @@ fn everything_report() -> Report {
             age_days: Some(3),
             sources: vec!["rustsec".into()],
         }),
-        notes: vec!["a note".into()],
+        notes: NoteCode::ALL
+            .iter()
+            .map(|&c| Note::new(c, format!("a {} note", c.as_str())))
+            .collect(),
         coverage: vec![coverage],
         ..Report::default()
     }
@@ -368,6 +463,50 @@ fn schema_enums_equal_the_code() {
             Value::Object(o) => o.keys().next().cloned(),
             _ => None,
         }),
+    ));
+    check(same_set(
+        "disposition why code",
+        &enum_at(
+            &s,
+            "/$defs/finding/properties/disposition/properties/why/properties/code/enum",
+        ),
+        DispositionReason::CODES,
+    ));
+    let reason_codes = enum_at(&s, "/properties/reasons_typed/items/properties/code/enum");
+    check(same_set(
+        "verdict reason code",
+        &reason_codes,
+        FailReason::CODES,
+    ));
+    check(same_set(
+        "verdict reason code (as written)",
+        &reason_codes,
+        written(&doc, "/reasons_typed", |n| str_at(n, "/code")),
+    ));
+    let note_codes = enum_at(&s, "/properties/notes_typed/items/properties/code/enum");
+    check(same_set(
+        "note code",
+        &note_codes,
+        NoteCode::ALL.iter().map(|c| c.as_str()),
+    ));
+    check(same_set(
+        "note code (as written)",
+        &note_codes,
+        written(&doc, "/notes_typed", |n| str_at(n, "/code")),
+    ));
+    let hint_kinds = enum_at(
+        &s,
+        "/$defs/finding/properties/fix_hint/properties/kind/enum",
+    );
+    check(same_set(
+        "fix_hint kind",
+        &hint_kinds,
+        every_fix_hint().iter().map(FixHint::kind),
+    ));
+    check(same_set(
+        "fix_hint kind (as written)",
+        &hint_kinds,
+        written(&doc, "/findings", |f| str_at(f, "/fix_hint/kind")),
     ));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

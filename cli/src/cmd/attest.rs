@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use serde_json::json;
 use tollgate_attest::attestation::{artifact_digests, sign_statement, verify_attestation};
 use tollgate_attest::digest::{Digest, DigestAlgorithm, DigestSet, digest_reader};
 use tollgate_attest::dsse::{self, Envelope, MAX_ENVELOPE_SIZE};
@@ -16,6 +15,7 @@ use tollgate_attest::statement::PAYLOAD_TYPE;
 use super::key::{read_private_key, read_public_key};
 use crate::Outcome;
 use crate::args::{GlobalArgs, OutputFormat};
+use crate::json;
 use crate::output::Output;
 
 /// `tollgate attest`.
@@ -174,18 +174,25 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
             let signers: Vec<String> = v.signers.iter().map(|&i| keys[i].keyid()).collect();
             let st = &v.statement;
             if g.format == OutputFormat::Json {
-                let report = json!({
-                    "verified": true,
-                    "envelope": a.envelope.display().to_string(),
-                    "payload_type": env.payload_type(),
-                    "threshold": a.threshold,
-                    "signers": signers,
-                    "predicate_type": st.predicate_type,
-                    "subjects": st.subjects.iter().map(|s| json!({"name": s.name, "digest": s.digest.entries()})).collect::<Vec<_>>(),
-                    "matched_subjects": v.matched.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
-                });
-                serde_json::to_writer_pretty(&mut *w, &report)?;
-                writeln!(w)?;
+                let report = json::AttestVerified {
+                    schema_version: json::SCHEMA_VERSION,
+                    verified: true,
+                    envelope: a.envelope.display().to_string(),
+                    payload_type: env.payload_type(),
+                    threshold: a.threshold,
+                    signers: &signers,
+                    predicate_type: &st.predicate_type,
+                    subjects: st
+                        .subjects
+                        .iter()
+                        .map(|s| json::Subject {
+                            name: &s.name,
+                            digest: s.digest.entries(),
+                        })
+                        .collect(),
+                    matched_subjects: v.matched.iter().map(|s| s.name.as_str()).collect(),
+                };
+                json::write(w, &report)?;
             } else {
                 writeln!(
                     w,
@@ -239,16 +246,16 @@ fn verify_other_payload(
         Ok(v) => {
             let signers: Vec<String> = v.signers.iter().map(|&i| keys[i].keyid()).collect();
             if g.format == OutputFormat::Json {
-                let report = json!({
-                    "verified": true,
-                    "envelope": a.envelope.display().to_string(),
-                    "payload_type": env.payload_type(),
-                    "payload_bytes": v.payload.len(),
-                    "threshold": a.threshold,
-                    "signers": signers,
-                });
-                serde_json::to_writer_pretty(&mut *w, &report)?;
-                writeln!(w)?;
+                let report = json::AttestVerifiedPayload {
+                    schema_version: json::SCHEMA_VERSION,
+                    verified: true,
+                    envelope: a.envelope.display().to_string(),
+                    payload_type: env.payload_type(),
+                    payload_bytes: v.payload.len(),
+                    threshold: a.threshold,
+                    signers: &signers,
+                };
+                json::write(w, &report)?;
             } else {
                 writeln!(
                     w,
@@ -283,9 +290,14 @@ pub fn report_failure(
     out: &Output,
 ) -> anyhow::Result<()> {
     if g.format == OutputFormat::Json {
-        let v = json!({"verified": false, "file": file.display().to_string(), "check": check, "error": msg});
-        serde_json::to_writer_pretty(&mut *w, &v)?;
-        writeln!(w)?;
+        let v = json::NotVerified {
+            schema_version: json::SCHEMA_VERSION,
+            verified: false,
+            file: file.display().to_string(),
+            check,
+            error: msg,
+        };
+        json::write(w, &v)?;
     }
     let mut err = std::io::stderr().lock();
     writeln!(

@@ -17,6 +17,7 @@ use tollgate_attest::slsa::{
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, OutputFormat};
+use crate::json;
 use crate::output::Output;
 
 /// Largest statement file read.
@@ -279,18 +280,27 @@ fn render_json(
     outcome: &Result<PolicyReport, Violation>,
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let v = match outcome {
-        Ok(r) => serde_json::json!({"verdict": "pass", "statement": path, "report": r}),
-        Err(v) => {
-            let mut violation = serde_json::to_value(v)?;
-            violation["slsa_verifier_error"] = serde_json::json!(v.slsa_verifier_error());
-            violation["message"] = serde_json::json!(v.to_string());
-            serde_json::json!({"verdict": "fail", "statement": path, "violation": violation})
-        }
+    let doc = match outcome {
+        Ok(r) => json::PolicyCheck {
+            schema_version: json::SCHEMA_VERSION,
+            verdict: "pass",
+            statement: path,
+            report: Some(r),
+            violation: None,
+        },
+        Err(v) => json::PolicyCheck {
+            schema_version: json::SCHEMA_VERSION,
+            verdict: "fail",
+            statement: path,
+            report: None,
+            violation: Some(json::PolicyViolation {
+                violation: v,
+                slsa_verifier_error: v.slsa_verifier_error(),
+                message: v.to_string(),
+            }),
+        },
     };
-    serde_json::to_writer_pretty(&mut *w, &v)?;
-    writeln!(w)?;
-    Ok(())
+    json::write(w, &doc)
 }
 
 fn render_human(

@@ -15,6 +15,7 @@ use tollgate_verifier::time::Timestamp;
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, OutputFormat};
+use crate::json;
 use crate::output::Output;
 
 /// `tollgate db`.
@@ -140,9 +141,12 @@ fn print_meta(meta: &DbMeta, path: &Path, g: &GlobalArgs) -> anyhow::Result<()> 
     let mut w = crate::output::stdout();
     match g.format {
         OutputFormat::Json => {
-            let v = serde_json::json!({"db": path.display().to_string(), "meta": meta});
-            serde_json::to_writer_pretty(&mut w, &v)?;
-            writeln!(w)?;
+            let v = json::DbWritten {
+                schema_version: json::SCHEMA_VERSION,
+                db: path.display().to_string(),
+                meta,
+            };
+            json::write(&mut w, &v)?;
         }
         OutputFormat::Human => {
             writeln!(
@@ -233,8 +237,11 @@ fn status(a: &StatusArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
     let mut w = crate::output::stdout();
     match g.format {
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut w, &st)?;
-            writeln!(w)?;
+            let doc = json::DbStatusDoc {
+                schema_version: json::SCHEMA_VERSION,
+                status: &st,
+            };
+            json::write_in_order(&mut w, &doc)?;
         }
         OutputFormat::Human => {
             writeln!(w, "database: {}", st.location)?;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
-use serde_json::json;
+
 use tollgate_attest::intoto::{VerifyOptions, verify_layout_file};
 use tollgate_verifier::time::Timestamp;
 
@@ -14,6 +14,7 @@ use super::attest::report_failure;
 use super::key::read_public_key;
 use crate::Outcome;
 use crate::args::{GlobalArgs, OutputFormat};
+use crate::json;
 use crate::output::Output;
 
 /// `tollgate intoto`.
@@ -85,11 +86,13 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
                 out.warn(warning);
             }
             if g.format == OutputFormat::Json {
-                let mut v = serde_json::to_value(r.value())?;
-                v["verified"] = json!(true);
-                v["layout"] = json!(a.layout.display().to_string());
-                serde_json::to_writer_pretty(&mut w, &v)?;
-                writeln!(w)?;
+                let v = json::IntotoVerified {
+                    schema_version: json::SCHEMA_VERSION,
+                    report: r.value(),
+                    verified: true,
+                    layout: a.layout.display().to_string(),
+                };
+                json::write(&mut w, &v)?;
             } else {
                 writeln!(
                     w,

@@ -9,6 +9,7 @@ use tollgate_attest::keys::{GenerateAlgorithm, PrivateKey, PublicKey, sigstore_h
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, OutputFormat};
+use crate::json;
 use crate::output::Output;
 
 /// `tollgate key`.
@@ -158,19 +159,17 @@ fn print_ids(key: &PublicKey, g: &GlobalArgs, files: Option<(&Path, &Path)>) -> 
     let mut w = crate::output::stdout();
     match g.format {
         OutputFormat::Json => {
-            let mut v = serde_json::json!({
-                "algorithm": key.algorithm().to_string(),
-                "keyid": key.keyid(),
-                "keyids": forms.sslib,
-                "sigstore_hint": sigstore_hint(key),
-                "spki_sha256": forms.spki_sha256_hex,
-            });
-            if let Some((k, p)) = files {
-                v["private_key"] = k.display().to_string().into();
-                v["public_key"] = p.display().to_string().into();
-            }
-            serde_json::to_writer_pretty(&mut w, &v)?;
-            writeln!(w)?;
+            let v = json::KeyIds {
+                schema_version: json::SCHEMA_VERSION,
+                algorithm: key.algorithm().to_string(),
+                keyid: key.keyid(),
+                keyids: &forms.sslib,
+                sigstore_hint: sigstore_hint(key),
+                spki_sha256: &forms.spki_sha256_hex,
+                private_key: files.map(|(k, _)| k.display().to_string()),
+                public_key: files.map(|(_, p)| p.display().to_string()),
+            };
+            json::write(&mut w, &v)?;
         }
         OutputFormat::Human => {
             if let Some((k, p)) = files {

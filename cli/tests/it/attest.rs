@@ -118,7 +118,11 @@ fn accepts_signed_statement_for_its_artifact() {
             "sha256:1d1a8ef2bf9b8b4a20a8bba5d79f8d7f0e63fd36cd79b9d0b8a3f70efcbf9ad3",
         ],
     );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = crate::json_doc(
+        "attest-verify.schema.json",
+        &o.stdout,
+        &["verified", "file", "check", "error"],
+    );
     assert_eq!(v["verified"], false, "{}", render(&o));
     assert_eq!(v["check"], "subject");
     assert_eq!(o.status.code(), Some(1));
@@ -150,7 +154,20 @@ fn accepts_signed_statement_for_its_artifact() {
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", render(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = crate::json_doc(
+        "attest-verify.schema.json",
+        &o.stdout,
+        &[
+            "verified",
+            "envelope",
+            "payload_type",
+            "threshold",
+            "signers",
+            "predicate_type",
+            "subjects",
+            "matched_subjects",
+        ],
+    );
     assert_eq!(v["verified"], true);
     assert_eq!(v["matched_subjects"][0], "app.tar.gz");
     assert_eq!(v["predicate_type"], "https://slsa.dev/provenance/v1");
@@ -218,7 +235,11 @@ fn rejects_wrong_payload_type() {
     });
     let o = verify(&f, "type.json", &["--key", "alice.pub", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", render(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = crate::json_doc(
+        "attest-verify.schema.json",
+        &o.stdout,
+        &["verified", "file", "check", "error"],
+    );
     assert_eq!(v["check"], "payload-type");
     assert!(
         stderr(&o)

@@ -171,7 +171,11 @@ fn accepts_npm_provenance_with_publish_attestation_as_json() {
     let tgz = shared("npm/gha/gundam-visor-cli-v1-tag.tgz");
     let out = snap!("policy_check_npm_pass_json", &npm_args(&tgz, &[]));
     assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = crate::json_doc(
+        "attest-policy-check.schema.json",
+        &out.stdout,
+        &["verdict", "statement", "report"],
+    );
     assert_eq!(v["verdict"], "pass");
     assert_eq!(v["report"]["package"]["name"], "gundam-visor");
 }
@@ -184,7 +188,12 @@ fn rejects_npm_package_version_as_json() {
         &npm_args(&tgz, &["--package-version", "1.0.2"])
     );
     assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = crate::json_doc(
+        "attest-policy-check.schema.json",
+        &out.stdout,
+        &["verdict", "statement", "violation"],
+    );
+    assert!(v["violation"]["message"].is_string(), "{v}");
     assert_eq!(v["violation"]["check"], "package-version");
     assert_eq!(
         v["violation"]["slsa_verifier_error"],

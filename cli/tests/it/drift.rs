@@ -54,6 +54,13 @@ fn rejects_npm_drift_as_a_json_finding_with_exit_1() {
       "fix": {
         "advice": "run `npm install` and commit package-lock.json"
       },
+      "fix_hint": {
+        "any_unlocked_cargo_command": false,
+        "command": "npm install",
+        "kind": "update-lockfile",
+        "lockfile": "package-lock.json",
+        "text": "run `npm install` and commit package-lock.json"
+      },
       "id": "drift/lock-drift:package.json:dependencies.is-odd",
       "ids": [],
       "kind": "lock-drift",

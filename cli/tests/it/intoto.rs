@@ -90,7 +90,21 @@ fn accepts_golang_layouts_with_json_report() {
             &["--run-inspections", "--format", "json"],
         );
         assert_eq!(o.status.code(), Some(0), "{layout}: {}", render(&o));
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let v = crate::json_doc(
+            "intoto-verify.schema.json",
+            &o.stdout,
+            &[
+                "verified",
+                "layout",
+                "layout_format",
+                "layout_keys",
+                "expires",
+                "steps",
+                "inspections",
+                "warnings",
+                "products",
+            ],
+        );
         assert_eq!(v["verified"], true);
         assert!(v["steps"].as_array().unwrap().len() >= 2);
     }
@@ -105,7 +119,11 @@ fn rejects_layout_with_inspections_unless_run_inspections() {
         &["--format", "json"],
     );
     assert_eq!(o.status.code(), Some(1), "{}", render(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = crate::json_doc(
+        "intoto-verify.schema.json",
+        &o.stdout,
+        &["verified", "file", "check", "error"],
+    );
     assert_eq!(v["check"], "inspections-not-run");
     assert!(String::from_utf8_lossy(&o.stderr).contains("--run-inspections"));
 }

@@ -46,6 +46,21 @@ pub fn tollgate() -> Command {
     cmd
 }
 
+/// A `--format json` document of `attest`, `intoto`, `key` or `db` (see `cli/src/json.rs`):
+/// parses it, checks `schema_version` 1 and each of `fields`, and validates it against
+/// `docs/reference/<schema>` (under CI a missing validator fails the test).
+pub fn json_doc(schema: &str, stdout: &[u8], fields: &[&str]) -> serde_json::Value {
+    let text = String::from_utf8_lossy(stdout);
+    let v: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"));
+    assert_eq!(v["schema_version"], 1, "{text}");
+    for f in fields {
+        assert!(v.get(f).is_some(), "no `{f}` in\n{text}");
+    }
+    support::schema::assert_valid(&format!("docs/reference/{schema}"), &text);
+    v
+}
+
 /// Runs `tollgate ARGS` in `testdata/graph`.
 pub fn run(args: &[&str]) -> Output {
     tollgate().args(args).output().expect("tollgate runs")

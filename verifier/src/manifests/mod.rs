@@ -18,6 +18,7 @@ use crate::lockfile::Format;
 use crate::lockfile::cargo_manifest::{self, Workspace};
 use crate::lockfile::npm_manifest::{LockFacts, PackageJson};
 use crate::paths::{absolute, display_path};
+use crate::report::{Note, NoteCode};
 
 /// What `cargo metadata --locked --offline` said about one Cargo workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +78,7 @@ pub struct Manifests {
     pub(crate) npm: Vec<NpmProject>,
     /// Notes for the report: lockfiles whose manifests are absent, cargo fallbacks, packages
     /// outside the repository whose dependencies were not read.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 impl Manifests {
@@ -108,18 +109,21 @@ impl Manifests {
                 Format::CargoLock => {
                     if file_name != "Cargo.lock" {
                         if drift {
-                            out.notes.push(format!(
+                            out.notes.push(Note::new(NoteCode::DriftNotChecked, format!(
                                 "drift: {} is not named Cargo.lock, so cargo never reads it; lock-drift not checked",
                                 lock.display
-                            ));
+                            )));
                         }
                         continue;
                     }
                     if !crate::lockfile::manifest_exists(&lock_dir.join("Cargo.toml"))? {
                         if drift {
-                            out.notes.push(format!(
-                                "drift: no Cargo.toml beside {}; lock-drift not checked",
-                                lock.display
+                            out.notes.push(Note::new(
+                                NoteCode::DriftNotChecked,
+                                format!(
+                                    "drift: no Cargo.toml beside {}; lock-drift not checked",
+                                    lock.display
+                                ),
                             ));
                         }
                         continue;
@@ -132,14 +136,14 @@ impl Manifests {
                     };
                     if drift {
                         match &verdict {
-                            CargoVerdict::Failed(why) => out.notes.push(format!(
+                            CargoVerdict::Failed(why) => out.notes.push(Note::new(NoteCode::DriftFallback, format!(
                                 "drift: `cargo metadata --locked --offline` could not decide for {} ({why}); compared the manifests with the lock instead",
                                 lock.display
-                            )),
-                            CargoVerdict::NotOnPath => out.notes.push(format!(
+                            ))),
+                            CargoVerdict::NotOnPath => out.notes.push(Note::new(NoteCode::DriftFallback, format!(
                                 "drift: cargo is not on PATH; compared the manifests with {} instead",
                                 lock.display
-                            )),
+                            ))),
                             _ => {}
                         }
                         for m in workspace
@@ -147,11 +151,11 @@ impl Manifests {
                             .iter()
                             .filter(|m| m.reason.starts_with("outside"))
                         {
-                            out.notes.push(format!(
+                            out.notes.push(Note::new(NoteCode::DriftOutsideRepository, format!(
                                 "drift: {} lies outside the repository; its dependencies are not compared with {}",
                                 display_path(lock, &lock_dir, &m.dir),
                                 lock.display
-                            ));
+                            )));
                         }
                     }
                     out.cargo.push(CargoProject {
@@ -166,17 +170,20 @@ impl Manifests {
                         continue;
                     }
                     if file_name == ".package-lock.json" {
-                        out.notes.push(format!(
+                        out.notes.push(Note::new(NoteCode::DriftNotChecked, format!(
                             "drift: {} is npm's hidden lockfile (written by the last install, not committed); lock-drift not checked",
                             lock.display
-                        ));
+                        )));
                         continue;
                     }
                     let pj = lock_dir.join("package.json");
                     if !crate::lockfile::manifest_exists(&pj)? {
-                        out.notes.push(format!(
-                            "drift: no package.json beside {}; lock-drift not checked",
-                            lock.display
+                        out.notes.push(Note::new(
+                            NoteCode::DriftNotChecked,
+                            format!(
+                                "drift: no package.json beside {}; lock-drift not checked",
+                                lock.display
+                            ),
                         ));
                         continue;
                     }

@@ -7,7 +7,9 @@ pub use config::{Action, Config, ConfigError, SlaConfig, Waiver};
 
 use crate::finding::{Code, Finding, Severity};
 pub use crate::report::{Disposition, SlaState};
-use crate::report::{Report, ReportFinding, Summary, Verdict, WaiverNote};
+use crate::report::{
+    DispositionReason, FailReason, Report, ReportFinding, Summary, Verdict, WaiverNote,
+};
 use crate::time::{Duration, Timestamp};
 
 /// Inputs to an evaluation besides the findings.
@@ -112,40 +114,42 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
         } else {
             match action {
                 Action::Deny => Disposition::Blocking {
-                    reason: format!("policy denies `{}` findings", f.code.kind()),
+                    reason: DispositionReason::Denied { code: f.code },
                 },
                 Action::Warn => Disposition::Warning {
-                    reason: format!("policy only warns on `{}` findings", f.code.kind()),
+                    reason: DispositionReason::WarnOnly { code: f.code },
                 },
                 Action::Ignore | Action::Threshold => {
                     if !over {
                         Disposition::Warning {
-                            reason: format!(
-                                "severity {effective} is below fail-on {}",
-                                config.fail_on
-                            ),
+                            reason: DispositionReason::BelowThreshold {
+                                severity: effective,
+                                fail_on: config.fail_on,
+                            },
                         }
                     } else if config.fail_on_overdue && !overdue {
                         Disposition::Warning {
                             reason: match &sla {
-                                Some(s) => format!(
-                                    "within its {} SLA (due {}); fail-on-overdue is set",
-                                    s.sla,
-                                    s.due.date_string()
-                                ),
-                                None => "no SLA applies; fail-on-overdue is set".to_owned(),
+                                Some(s) => DispositionReason::WithinSla {
+                                    sla: s.sla,
+                                    due: s.due,
+                                },
+                                None => DispositionReason::NoSla,
                             },
                         }
                     } else if overdue {
                         Disposition::Blocking {
-                            reason: format!(
-                                "severity {effective} ≥ fail-on {} and overdue",
-                                config.fail_on
-                            ),
+                            reason: DispositionReason::OverThresholdAndOverdue {
+                                severity: effective,
+                                fail_on: config.fail_on,
+                            },
                         }
                     } else {
                         Disposition::Blocking {
-                            reason: format!("severity {effective} ≥ fail-on {}", config.fail_on),
+                            reason: DispositionReason::OverThreshold {
+                                severity: effective,
+                                fail_on: config.fail_on,
+                            },
                         }
                     }
                 }
@@ -188,15 +192,11 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
 
     let mut reasons = Vec::new();
     if summary.blocking > 0 {
-        reasons.push(format!(
-            "{} blocking finding(s){}",
-            summary.blocking,
-            if config.fail_on_overdue {
-                " past their SLA".to_owned()
-            } else {
-                format!(" at or above {}", config.fail_on)
-            }
-        ));
+        reasons.push(FailReason::BlockingFindings {
+            count: summary.blocking,
+            fail_on: config.fail_on,
+            overdue_only: config.fail_on_overdue,
+        });
     }
     let verdict = if reasons.is_empty() {
         Verdict::Pass

@@ -19,7 +19,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w)?;
     if let crate::report::Verdict::Fail(reasons) = &r.verdict {
         for reason in reasons {
-            writeln!(w, "- {}", md_text(reason))?;
+            writeln!(w, "- {}", md_text(&reason.to_string()))?;
         }
         writeln!(w)?;
     }
@@ -44,9 +44,9 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     if !r.findings.is_empty() {
         writeln!(
             w,
-            "| severity | kind | package | ids | fix | state | path |"
+            "| severity | kind | package | title | ids | fix | state | location | path |"
         )?;
-        writeln!(w, "| --- | --- | --- | --- | --- | --- | --- |")?;
+        writeln!(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")?;
         for rf in &r.findings {
             let f = &rf.finding;
             let pkg = f
@@ -71,12 +71,18 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                 _ => String::new(),
             };
             let path: Vec<Cow<'_, str>> = f.path.iter().map(|p| md_code_cell(p)).collect();
+            let location = f
+                .location
+                .as_ref()
+                .map(|l| md_code_cell(&l.to_string()).into_owned())
+                .unwrap_or_default();
             writeln!(
                 w,
-                "| {} | {} | {} | {} | {} | {} — {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} — {} | {} | {} |",
                 rf.effective_severity,
                 f.code.kind(),
                 pkg,
+                md_text(&f.title),
                 ids,
                 f.fix
                     .as_ref()
@@ -84,6 +90,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                     .unwrap_or_default(),
                 state_text(rf, md_text),
                 reason_text(rf, md_text),
+                location,
                 path.join(" → "),
             )?;
         }
@@ -131,7 +138,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "**Notes**")?;
         writeln!(w)?;
         for n in &r.notes {
-            writeln!(w, "- {}", md_text(n))?;
+            writeln!(w, "- {}", md_text(&n.text))?;
         }
         writeln!(w)?;
     }

@@ -7,15 +7,17 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use crate::finding::Severity;
+use crate::policy::Disposition;
 use crate::report::{Report, SourcePath};
 
+/// The SARIF level is the policy's disposition, not a threshold of its own: what blocks is an
+/// `error`, what the policy reports without blocking a `warning`, and what a waiver accepts a
+/// `note` (which also carries a suppression).
 fn level(rf: &crate::report::ReportFinding) -> &'static str {
-    if rf.blocking() {
-        "error"
-    } else if rf.effective_severity >= Severity::Medium {
-        "warning"
-    } else {
-        "note"
+    match rf.disposition {
+        Disposition::Blocking { .. } => "error",
+        Disposition::Warning { .. } => "warning",
+        Disposition::Waived { .. } => "note",
     }
 }
 
@@ -149,7 +151,7 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                 }
                 res["locations"] = json!([{"physicalLocation": phys}]);
             }
-            if let crate::policy::Disposition::Waived { reason, .. } = &rf.disposition {
+            if let Disposition::Waived { reason, .. } = &rf.disposition {
                 res["suppressions"] =
                     json!([{"kind": "external", "status": "accepted", "justification": reason}]);
             }
@@ -179,7 +181,13 @@ pub fn render(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         log["runs"][0]["invocations"][0]["toolExecutionNotifications"] = r
             .notes
             .iter()
-            .map(|n| json!({"level": "note", "message": {"text": n}}))
+            .map(|n| {
+                json!({
+                    "level": "note",
+                    "message": {"text": n.text},
+                    "descriptor": {"id": n.code.as_str()},
+                })
+            })
             .collect();
     }
     if !r.coverage.is_empty() {

@@ -40,7 +40,7 @@ pub fn verdict(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
     )?;
     if let Verdict::Fail(reasons) = &r.verdict {
         for reason in reasons {
-            writeln!(w, "  {}", visible(reason))?;
+            writeln!(w, "  {}", visible(&reason.to_string()))?;
         }
     }
     Ok(())

@@ -109,7 +109,7 @@ pub fn render(r: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     for n in &r.notes {
-        writeln!(w, "{} {}", style.yellow("note:"), visible(n))?;
+        writeln!(w, "{} {}", style.yellow("note:"), visible(&n.text))?;
     }
     for c in &r.coverage {
         let (head, groups) = coverage_lines(c, visible, visible);

@@ -5,10 +5,74 @@
 use std::borrow::Cow;
 
 use super::escape::Esc;
-use crate::finding::FixHint;
+use crate::finding::{FixHint, VendoredThing};
 use crate::policy::Disposition;
-use crate::report::ReportFinding;
+use crate::report::{DispositionReason, FailReason, ReportFinding};
 use crate::time::Duration;
+
+/// The English of a failed verdict's reason (every renderer, and the provenance note).
+impl std::fmt::Display for FailReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FailReason::BlockingFindings {
+                count,
+                fail_on,
+                overdue_only,
+            } => {
+                write!(f, "{count} blocking finding(s)")?;
+                if *overdue_only {
+                    f.write_str(" past their SLA")
+                } else {
+                    write!(f, " at or above {fail_on}")
+                }
+            }
+            FailReason::UnenforcedProvenance { policies } => write!(
+                f,
+                "[provenance] sets {policies} polic{} but `check` does not enforce provenance yet: the gate fails rather than ignore it (verify artefacts with `tollgate attest policy-check`, and remove the section from the config `check` reads)",
+                if *policies == 1 { "y" } else { "ies" }
+            ),
+            FailReason::StaleDatabase {
+                age_days: Some(d),
+                max_age_days,
+            } => write!(
+                f,
+                "the advisory database is {d} days old (limit {max_age_days} days) and fail-on-stale is set"
+            ),
+            FailReason::StaleDatabase { age_days: None, .. } => {
+                f.write_str("the advisory database has no known date and fail-on-stale is set")
+            }
+        }
+    }
+}
+
+/// The English of why a finding blocks or warns.
+impl std::fmt::Display for DispositionReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DispositionReason::Denied { code } => {
+                write!(f, "policy denies `{}` findings", code.kind())
+            }
+            DispositionReason::WarnOnly { code } => {
+                write!(f, "policy only warns on `{}` findings", code.kind())
+            }
+            DispositionReason::BelowThreshold { severity, fail_on } => {
+                write!(f, "severity {severity} is below fail-on {fail_on}")
+            }
+            DispositionReason::WithinSla { sla, due } => write!(
+                f,
+                "within its {sla} SLA (due {}); fail-on-overdue is set",
+                due.date_string()
+            ),
+            DispositionReason::NoSla => f.write_str("no SLA applies; fail-on-overdue is set"),
+            DispositionReason::OverThresholdAndOverdue { severity, fail_on } => {
+                write!(f, "severity {severity} ≥ fail-on {fail_on} and overdue")
+            }
+            DispositionReason::OverThreshold { severity, fail_on } => {
+                write!(f, "severity {severity} ≥ fail-on {fail_on}")
+            }
+        }
+    }
+}
 
 /// "upgrade to 1.2.3" / "no fixed version yet" / advice.
 pub fn fix_text(f: &FixHint, esc: Esc) -> String {
@@ -19,7 +83,70 @@ pub fn fix_text(f: &FixHint, esc: Esc) -> String {
             "regenerate the lockfile so every entry has an integrity".to_owned()
         }
         FixHint::PinGitRev => "pin the git dependency to a full commit".to_owned(),
-        FixHint::Advice(s) => esc(s).into_owned(),
+        advice => esc(&hint_text(advice)).into_owned(),
+    }
+}
+
+/// The English of a hint, unescaped (the renderer escapes it as a whole; the JSON report
+/// writes it as `advice` and `fix_hint.text`).
+pub fn hint_text(f: &FixHint) -> String {
+    match f {
+        FixHint::Upgrade { to } => format!("upgrade to {to}"),
+        FixHint::NoFix => "no fixed version yet".to_owned(),
+        FixHint::AddIntegrity => {
+            "regenerate the lockfile so every entry has an integrity".to_owned()
+        }
+        FixHint::PinGitRev => "pin the git dependency to a full commit".to_owned(),
+        FixHint::UseHttps => "use an https:// URL".to_owned(),
+        FixHint::ReviewInstallScript => {
+            "review the script, then allow the package or use --ignore-scripts".to_owned()
+        }
+        FixHint::RevokeCredential => {
+            "revoke the credential and keep it out of the lockfile".to_owned()
+        }
+        FixHint::UseAllowedSource => {
+            "resolve the package from an allowed registry, or allow the source in tollgate.toml"
+                .to_owned()
+        }
+        FixHint::VendorOrPublish { what } => {
+            let what = match what {
+                VendoredThing::Package => "package",
+                VendoredThing::Crate => "crate",
+            };
+            format!("vendor the {what} into the repository or publish it to a registry")
+        }
+        FixHint::UpgradeFromYanked => "upgrade to a version that is not yanked".to_owned(),
+        FixHint::ReplaceDeprecated => {
+            "upgrade or replace the package as the deprecation message says".to_owned()
+        }
+        FixHint::HashArtifact => {
+            "run again online (or with --artifact-cache) so that the artifact can be hashed"
+                .to_owned()
+        }
+        FixHint::InvestigateHashMismatch => "find out which side changed; regenerate the lockfile only from a trusted registry and review the diff".to_owned(),
+        FixHint::CheckRegistryUrl => "check the registry URL (--registry-url-npm / --registry-url-cargo, .npmrc), or move to a published version".to_owned(),
+        FixHint::RegenerateLockfile { command } => {
+            format!("regenerate the lockfile with {}", command)
+        }
+        FixHint::UpdateLockfile {
+            command,
+            lockfile,
+            any_unlocked_cargo_command,
+        } => format!(
+            "run `{}`{} and commit {}",
+            command,
+            if *any_unlocked_cargo_command {
+                " (or any cargo command without --locked)"
+            } else {
+                ""
+            },
+            lockfile
+        ),
+        FixHint::FixManifest => "fix the manifest".to_owned(),
+        FixHint::RestoreMember { dir } => format!(
+            "restore {}/Cargo.toml, or remove it from the workspace and run `cargo update --workspace`",
+            dir
+        ),
     }
 }
 
@@ -63,7 +190,7 @@ pub fn state_text(rf: &ReportFinding, esc: Esc) -> String {
 pub fn reason_text(rf: &ReportFinding, esc: Esc) -> String {
     match &rf.disposition {
         Disposition::Blocking { reason } | Disposition::Warning { reason } => {
-            esc(reason).into_owned()
+            esc(&reason.to_string()).into_owned()
         }
         Disposition::Waived { reason, .. } => format!("waiver: {}", esc(reason)),
     }

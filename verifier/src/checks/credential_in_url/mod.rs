@@ -35,9 +35,7 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
                 p.name,
                 redact_url(url)
             ),
-            Some(FixHint::Advice(
-                "revoke the credential and keep it out of the lockfile".into(),
-            )),
+            Some(FixHint::RevokeCredential),
         ));
     }
 }

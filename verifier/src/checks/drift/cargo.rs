@@ -15,7 +15,7 @@ use super::super::CheckCx;
 use super::super::public::{CRATES_IO_GIT, CRATES_IO_SPARSE};
 use super::super::support::under_registry;
 use super::{CargoProject, CargoVerdict, Issue, Report};
-use crate::finding::Finding;
+use crate::finding::{Finding, FixHint};
 use crate::paths::display_path;
 
 /// Compares one workspace with its lock.
@@ -66,7 +66,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &CargoProject, out: &mut Vec<Finding>) 
                 "`cargo metadata --locked --offline` refused {}: the lock would have to change to match the manifests. Cargo said:\n{msg}",
                 lock.display
             ),
-            fix: "run `cargo update --workspace` (or any cargo command without --locked) and commit Cargo.lock".into(),
+            fix: update_workspace(true),
         }),
         CargoVerdict::NotRun | CargoVerdict::NotOnPath | CargoVerdict::Failed(_) => {}
     }
@@ -113,7 +113,9 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &CargoProject, out: &mut Vec<Finding>) 
                 "{declared_in}:{} names the {what} {dir}, which has no Cargo.toml: cargo cannot load the workspace, and what {} records for it cannot be checked.",
                 m.line, lock.display
             ),
-            fix: format!("restore {dir}/Cargo.toml, or remove it from the workspace and run `cargo update --workspace`"),
+            fix: FixHint::RestoreMember {
+                dir: dir.clone(),
+            },
         });
     }
 
@@ -144,7 +146,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &CargoProject, out: &mut Vec<Finding>) 
                     "{file} declares the package {} {}, which {} does not record: the lock predates it.",
                     pk.name, pk.version, lock.display
                 ),
-                fix: "run `cargo update --workspace` (or any cargo command without --locked) and commit Cargo.lock".into(),
+                fix: update_workspace(true),
             });
             continue;
         };
@@ -163,7 +165,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &CargoProject, out: &mut Vec<Finding>) 
                     "{file}:{}: {problem}: cargo cannot load the workspace.",
                     pk.version_line
                 ),
-                fix: "fix the manifest".into(),
+                fix: FixHint::FixManifest,
             });
         } else if locked.version != pk.version {
             r.push(Issue {
@@ -181,7 +183,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &CargoProject, out: &mut Vec<Finding>) 
                     "{file}:{} sets the version of {} to {}, but {} records {}: the lock predates the version change, and `cargo build --locked` refuses it.",
                     pk.version_line, pk.name, pk.version, lock.display, locked.version
                 ),
-                fix: "run `cargo update --workspace` and commit Cargo.lock".into(),
+                fix: update_workspace(false),
             });
         }
         compare_deps(
@@ -215,7 +217,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &CargoProject, out: &mut Vec<Finding>) 
                     lock.display,
                     q.display_name()
                 ),
-                fix: "run `cargo update --workspace` and commit Cargo.lock".into(),
+                fix: update_workspace(false),
             });
         }
     }
@@ -242,10 +244,10 @@ fn compare_deps(
         .iter()
         .filter(|d| member || d.kind != DepKind::Dev)
         .collect();
-    let fix_for = |name: &str| {
-        format!(
-            "run `cargo update -p {name}` (or any cargo command without --locked) and commit Cargo.lock"
-        )
+    let fix_for = |name: &str| FixHint::UpdateLockfile {
+        command: format!("cargo update -p {name}"),
+        lockfile: "Cargo.lock".into(),
+        any_unlocked_cargo_command: true,
     };
     for d in &declared {
         let req_shown = d.req.as_deref().unwrap_or("*");
@@ -257,7 +259,7 @@ fn compare_deps(
         );
         // A finding at this declaration.
         let at_decl =
-            |subject: Option<PackageId>, title: String, message: String, fix: String| Issue {
+            |subject: Option<PackageId>, title: String, message: String, fix: FixHint| Issue {
                 subject,
                 name: &d.name,
                 via: Some(node),
@@ -283,7 +285,7 @@ fn compare_deps(
                         "{file}:{}: {problem}: cargo cannot load the workspace.",
                         d.line
                     ),
-                    "fix the manifest".into(),
+                    FixHint::FixManifest,
                 ));
                 continue;
             }
@@ -385,7 +387,7 @@ fn compare_deps(
                 "{lock_display} records that {owner} depends on {}, but {file} declares no such dependency any more: cargo drops it the next time it writes the lock (`cargo --locked` tolerates the stale entry).",
                 q.display_name()
             ),
-            fix: "run `cargo update --workspace` (or any cargo command without --locked) and commit Cargo.lock".into(),
+            fix: update_workspace(true),
         });
     }
 }
@@ -470,6 +472,15 @@ fn same_git(a: &str, b: &str) -> bool {
         }
     }
     canon(a) == canon(b)
+}
+
+/// `cargo update --workspace`, then commit Cargo.lock.
+fn update_workspace(any_unlocked_cargo_command: bool) -> FixHint {
+    FixHint::UpdateLockfile {
+        command: "cargo update --workspace".into(),
+        lockfile: "Cargo.lock".into(),
+        any_unlocked_cargo_command,
+    }
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ struct Issue<'s> {
     key: String,
     title: String,
     message: String,
-    fix: String,
+    fix: FixHint,
 }
 
 /// Collects drift findings of one lockfile.
@@ -117,7 +117,7 @@ impl Report<'_, '_> {
             line: i.line,
         });
         f.message = i.message;
-        f.fix = Some(FixHint::Advice(i.fix));
+        f.fix = Some(i.fix);
         self.out.push(f);
     }
 }

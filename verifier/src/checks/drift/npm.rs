@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::finding::Finding;
+use crate::finding::{Finding, FixHint};
 use crate::graph::PackageId;
 use crate::lockfile::npm::resolve_with;
 use crate::lockfile::npm_manifest::{NpmDecl, NpmSection, is_installed};
@@ -74,7 +74,11 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &NpmProject, out: &mut Vec<Finding>) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "package-lock.json".into());
-    let fix = format!("run `npm install` and commit {lock_name}");
+    let fix = FixHint::UpdateLockfile {
+        command: "npm install".into(),
+        lockfile: lock_name,
+        any_unlocked_cargo_command: false,
+    };
     let mut r = Report {
         cx,
         ecosystem: Ecosystem::Npm,
@@ -184,7 +188,7 @@ pub(super) fn check(cx: &CheckCx<'_>, p: &NpmProject, out: &mut Vec<Finding>) {
                 key: format!("invalid:{line}"),
                 title: format!("{file}: invalid dependency"),
                 message: format!("{file}:{line}: {problem}: npm refuses the manifest."),
-                fix: "fix the manifest".into(),
+                fix: FixHint::FixManifest,
             });
         }
 
@@ -440,7 +444,7 @@ struct NameDrift<'a> {
     name: &'a str,
     decl: Option<&'a NpmDecl>,
     subject: Option<PackageId>,
-    fix: &'a str,
+    fix: &'a FixHint,
 }
 
 /// One finding for all the reasons one name drifted.
@@ -517,6 +521,6 @@ fn push_reasons(r: &mut Report<'_, '_>, n: NameDrift<'_>, reasons: &[Reason]) {
         key,
         title,
         message: format!("{what}: {}. {verdict}", parts.join("; ")),
-        fix: n.fix.to_owned(),
+        fix: n.fix.clone(),
     });
 }

@@ -50,9 +50,9 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
                 p.display_name(),
                 dep.why
             ),
-            Some(FixHint::Advice(format!(
-                "regenerate the lockfile with {regenerate}"
-            ))),
+            Some(FixHint::RegenerateLockfile {
+                command: regenerate.to_owned(),
+            }),
         );
         // One finding per dependency, at the dependency's line.
         f.id = format!(

@@ -40,7 +40,7 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
                 p.display_name(),
                 redact_url(bad)
             ),
-            Some(FixHint::Advice("use an https:// URL".into())),
+            Some(FixHint::UseHttps),
         ));
     }
 }

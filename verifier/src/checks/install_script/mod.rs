@@ -35,9 +35,7 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
                 "{} declares an install script: `npm install` runs its code on the build machine. Review it and add the package to [pinning.install-script] allow, or install with --ignore-scripts.",
                 p.display_name()
             ),
-            Some(FixHint::Advice(
-                "review the script, then allow the package or use --ignore-scripts".into(),
-            )),
+            Some(FixHint::ReviewInstallScript),
         ));
     }
 }

@@ -13,7 +13,7 @@ pub use config::{Config, Options};
 
 use std::path::{Path, PathBuf};
 
-use crate::finding::{Code, Finding, FixHint};
+use crate::finding::{Code, Finding, FixHint, VendoredThing};
 use crate::package::{Ecosystem, Source};
 
 use super::CheckCx;
@@ -75,9 +75,9 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
                     p.display_name(),
                     lock.display
                 ),
-                Some(FixHint::Advice(
-                    "vendor the package into the repository or publish it to a registry".into(),
-                )),
+                Some(FixHint::VendorOrPublish {
+                    what: VendoredThing::Package,
+                }),
             ));
         }
     }
@@ -141,9 +141,9 @@ fn cargo_paths_outside(
                     "{file}:{} takes `{}` from the path `{raw}`, which lies outside the repository root: a build depends on whatever sits beside the checkout.",
                     d.line, d.key
                 );
-                f.fix = Some(FixHint::Advice(
-                    "vendor the crate into the repository or publish it to a registry".into(),
-                ));
+                f.fix = Some(FixHint::VendorOrPublish {
+                    what: VendoredThing::Crate,
+                });
                 out.push(f);
             }
         }

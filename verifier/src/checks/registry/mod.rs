@@ -144,7 +144,7 @@ fn registry_status(
                 rec.url,
                 p.display_name()
             ),
-            Some(FixHint::Advice("upgrade to a version that is not yanked".into())),
+            Some(FixHint::UpgradeFromYanked),
         ));
     }
     if let Some(msg) = &rec.deprecated {
@@ -164,9 +164,7 @@ fn registry_status(
                 rec.url,
                 p.display_name()
             ),
-            Some(FixHint::Advice(
-                "upgrade or replace the package as the deprecation message says".into(),
-            )),
+            Some(FixHint::ReplaceDeprecated),
         ));
     }
     if expected.is_empty() {
@@ -273,9 +271,7 @@ fn bridge(
             rec.url,
             algs(&rec.digests)
         ),
-        Some(FixHint::Advice(
-            "run again online (or with --artifact-cache) so that the artifact can be hashed".into(),
-        )),
+        Some(FixHint::HashArtifact),
     );
     f.id.push_str(":no-common-algorithm");
     out.push(f);
@@ -369,7 +365,12 @@ fn mismatch(
         id,
         Code::HashMismatch,
         None,
-        format!("{}: {alg} mismatch between {} and {}", p.display_name(), ours.0, theirs.0),
+        format!(
+            "{}: {alg} mismatch between {} and {}",
+            p.display_name(),
+            ours.0,
+            theirs.0
+        ),
         format!(
             "For {}, {} has {} but {} has {}. The package was republished or tampered with, or the lockfile was edited: do not release until this is explained.",
             p.display_name(),
@@ -378,9 +379,7 @@ fn mismatch(
             theirs.1,
             display_digest(actual)
         ),
-        Some(FixHint::Advice(
-            "find out which side changed; regenerate the lockfile only from a trusted registry and review the diff".into(),
-        )),
+        Some(FixHint::InvestigateHashMismatch),
     ))
 }
 
@@ -395,9 +394,7 @@ fn not_found(cx: &CheckCx<'_>, id: PackageId, url: &str, detail: &str, suffix: &
         format!(
             "{detail} ({url}). The locked version cannot be installed from there: it was unpublished or never existed (a typo, or dependency confusion), or the registry URL is wrong."
         ),
-        Some(FixHint::Advice(
-            "check the registry URL (--registry-url-npm / --registry-url-cargo, .npmrc), or move to a published version".into(),
-        )),
+        Some(FixHint::CheckRegistryUrl),
     );
     f.id.push_str(suffix);
     f

@@ -76,9 +76,9 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
                 "The lockfile entry of {} resolves from a registry URL that {why}: npm would install that tarball under this name. A lockfile edit that swaps `resolved` is invisible in review; regenerate the lockfile from the registry and review the change.",
                 p.display_name()
             ),
-            Some(FixHint::Advice(
-                "regenerate the lockfile (`npm install --package-lock-only`) and review who changed `resolved`".into(),
-            )),
+            Some(FixHint::RegenerateLockfile {
+                command: "`npm install --package-lock-only`".into(),
+            }),
         ));
     }
 }

@@ -216,9 +216,7 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
                 cfg.settings.severity,
                 title,
                 message,
-                Some(FixHint::Advice(
-                    "resolve the package from an allowed registry, or allow the source in tollgate.toml".into(),
-                )),
+                Some(FixHint::UseAllowedSource),
             ));
         }
     }

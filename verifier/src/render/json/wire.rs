@@ -10,10 +10,16 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::super::text::hint_text;
 use crate::coverage::{CheckCoverage, CoverageStatus, PackageCoverage};
-use crate::finding::{AdvisoryDetails, FindingLocation, FixHint, PackageRef, Severity};
+use crate::finding::{
+    AdvisoryDetails, FindingLocation, FixHint, PackageRef, Severity, VendoredThing,
+};
 use crate::policy::{Disposition, SlaState};
-use crate::report::{CheckedLockfile, DatabaseInfo, Report, ReportFinding, Summary, WaiverNote};
+use crate::report::{
+    CheckedLockfile, DatabaseInfo, DispositionReason, FailReason, Report, ReportFinding, Summary,
+    WaiverNote,
+};
 
 /// Version of the JSON report document.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -29,8 +35,10 @@ pub struct JsonReport<'a> {
     pub generated_at: String,
     /// `pass` or `fail`.
     pub verdict: &'static str,
-    /// Why it failed (empty on a pass).
-    pub reasons: &'a [String],
+    /// Why it failed (empty on a pass), in English.
+    pub reasons: Vec<String>,
+    /// The same reasons as data: `code` (schema enum), the reason's data, and `text`.
+    pub reasons_typed: Vec<JsonReason>,
     /// The thresholds applied.
     pub policy: PolicyEcho,
     /// Counts.
@@ -47,11 +55,84 @@ pub struct JsonReport<'a> {
     pub packages: usize,
     /// The advisory database, when advisories were checked.
     pub database: Option<JsonDatabase<'a>>,
-    /// Warnings about the inputs.
-    pub notes: &'a [String],
+    /// Warnings about the inputs, in English.
+    pub notes: Vec<&'a str>,
+    /// The same notes as data: `code` (schema enum) and `text`.
+    pub notes_typed: Vec<JsonNote<'a>>,
     /// `--verify-registry` / `--verify-artifacts` coverage; absent when neither ran.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub coverage: Vec<JsonCoverage<'a>>,
+}
+
+/// `reasons_typed[]`: `code`, the fields of that code, and `text`.
+#[derive(Debug, Serialize)]
+pub struct JsonReason {
+    /// What kind of reason (schema enum `reasons_typed[].code`).
+    pub code: &'static str,
+    /// `blocking-findings`: how many findings block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    /// `blocking-findings`: the threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<&'static str>,
+    /// `blocking-findings`: only overdue findings block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue_only: Option<bool>,
+    /// `unenforced-provenance`: how many policies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policies: Option<usize>,
+    /// `stale-database`: its age in days (`null`: unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<Option<i64>>,
+    /// `stale-database`: the limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age_days: Option<u32>,
+    /// The reason in English (as in `reasons`).
+    pub text: String,
+}
+
+impl JsonReason {
+    fn new(r: &FailReason) -> Self {
+        let mut j = JsonReason {
+            code: r.code(),
+            count: None,
+            fail_on: None,
+            overdue_only: None,
+            policies: None,
+            age_days: None,
+            max_age_days: None,
+            text: r.to_string(),
+        };
+        match r {
+            FailReason::BlockingFindings {
+                count,
+                fail_on,
+                overdue_only,
+            } => {
+                j.count = Some(*count);
+                j.fail_on = Some(fail_on.as_str());
+                j.overdue_only = Some(*overdue_only);
+            }
+            FailReason::UnenforcedProvenance { policies } => j.policies = Some(*policies),
+            FailReason::StaleDatabase {
+                age_days,
+                max_age_days,
+            } => {
+                j.age_days = Some(*age_days);
+                j.max_age_days = Some(*max_age_days);
+            }
+        }
+        j
+    }
+}
+
+/// `notes_typed[]`.
+#[derive(Debug, Serialize)]
+pub struct JsonNote<'a> {
+    /// What kind of note (schema enum `notes_typed[].code`).
+    pub code: &'static str,
+    /// The note in English (as in `notes`).
+    pub text: &'a str,
 }
 
 /// `tool`.
@@ -141,8 +222,10 @@ pub struct JsonFinding<'a> {
     pub title: &'a str,
     /// Longer explanation.
     pub message: &'a str,
-    /// How to fix.
+    /// How to fix (the historical shape: a name, `upgrade`, or prose `advice`).
     pub fix: Option<JsonFix<'a>>,
+    /// How to fix, as typed data: `kind` and the hint's data, with its English `text`.
+    pub fix_hint: Option<JsonFixHint<'a>>,
     /// Advisory details.
     pub advisory: Option<JsonAdvisory<'a>>,
     /// Package scopes.
@@ -183,8 +266,36 @@ pub enum JsonFix<'a> {
     AddIntegrity,
     /// `"pin-git-rev"`.
     PinGitRev,
-    /// `{"advice": …}`.
-    Advice(&'a str),
+    /// `{"advice": …}`: the English of a typed hint (see `fix_hint` for its data).
+    Advice(String),
+}
+
+/// `finding.fix_hint`: the hint as data. `kind` names it; the other fields are its data,
+/// present when the kind has them; `text` is the English the other renderers show.
+#[derive(Debug, Serialize)]
+pub struct JsonFixHint<'a> {
+    /// The hint's kind (schema enum `fix_hint.kind`).
+    pub kind: &'static str,
+    /// The hint in English.
+    pub text: String,
+    /// `upgrade`: the target version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<&'a str>,
+    /// `regenerate-lockfile`, `update-lockfile`: the command to run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<&'a str>,
+    /// `update-lockfile`: the lockfile to commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockfile: Option<&'a str>,
+    /// `update-lockfile`: any cargo command without `--locked` would do as well.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub any_unlocked_cargo_command: Option<bool>,
+    /// `restore-member`: the member's directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<&'a str>,
+    /// `vendor-or-publish`: `package` or `crate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what: Option<&'static str>,
 }
 
 /// `finding.advisory`.
@@ -220,13 +331,17 @@ pub struct JsonAdvisory<'a> {
 pub enum JsonDisposition<'a> {
     /// Blocks the release.
     Blocking {
-        /// Why.
-        reason: &'a str,
+        /// Why, in English.
+        reason: String,
+        /// Why, as data.
+        why: JsonWhy,
     },
     /// Reported, does not block.
     Warning {
-        /// Why.
-        reason: &'a str,
+        /// Why, in English.
+        reason: String,
+        /// Why, as data.
+        why: JsonWhy,
     },
     /// Accepted by a waiver.
     Waived {
@@ -239,6 +354,58 @@ pub enum JsonDisposition<'a> {
         /// Waiver expiry.
         expires: Option<&'a str>,
     },
+}
+
+/// `finding.disposition.why`: `code` and the data of that code.
+#[derive(Debug, Serialize)]
+pub struct JsonWhy {
+    /// What kind of reason (schema enum `disposition.why.code`).
+    pub code: &'static str,
+    /// `denied`, `warn-only`: the finding kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// The effective severity, for the threshold reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<&'static str>,
+    /// `fail-on`, for the threshold reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<&'static str>,
+    /// `within-sla`: the SLA (`7d`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<String>,
+    /// `within-sla`: when it is due, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+}
+
+impl JsonWhy {
+    fn new(r: &DispositionReason) -> Self {
+        let mut j = JsonWhy {
+            code: r.code(),
+            kind: None,
+            severity: None,
+            fail_on: None,
+            sla: None,
+            due: None,
+        };
+        match r {
+            DispositionReason::Denied { code } | DispositionReason::WarnOnly { code } => {
+                j.kind = Some(code.kind());
+            }
+            DispositionReason::BelowThreshold { severity, fail_on }
+            | DispositionReason::OverThresholdAndOverdue { severity, fail_on }
+            | DispositionReason::OverThreshold { severity, fail_on } => {
+                j.severity = Some(severity.as_str());
+                j.fail_on = Some(fail_on.as_str());
+            }
+            DispositionReason::WithinSla { sla, due } => {
+                j.sla = Some(sla.to_string());
+                j.due = Some(due.rfc3339());
+            }
+            DispositionReason::NoSla => {}
+        }
+        j
+    }
 }
 
 /// `finding.sla`.
@@ -355,7 +522,7 @@ pub enum JsonCoverageStatus<'a> {
 impl<'a> JsonReport<'a> {
     /// Maps a report to its wire form.
     pub fn new(r: &'a Report) -> Self {
-        let reasons: &[String] = match &r.verdict {
+        let reasons: &[FailReason] = match &r.verdict {
             crate::report::Verdict::Fail(rs) => rs,
             crate::report::Verdict::Pass => &[],
         };
@@ -367,7 +534,8 @@ impl<'a> JsonReport<'a> {
             },
             generated_at: r.generated_at.rfc3339(),
             verdict: r.verdict.as_str(),
-            reasons,
+            reasons: reasons.iter().map(ToString::to_string).collect(),
+            reasons_typed: reasons.iter().map(JsonReason::new).collect(),
             policy: PolicyEcho {
                 fail_on: r.fail_on.as_str(),
                 fail_on_overdue: r.fail_on_overdue,
@@ -379,7 +547,15 @@ impl<'a> JsonReport<'a> {
             lockfiles: r.lockfiles.iter().map(JsonLockfile::new).collect(),
             packages: r.packages,
             database: r.database.as_ref().map(JsonDatabase::new),
-            notes: &r.notes,
+            notes: r.notes.iter().map(|n| n.text.as_str()).collect(),
+            notes_typed: r
+                .notes
+                .iter()
+                .map(|n| JsonNote {
+                    code: n.code.as_str(),
+                    text: &n.text,
+                })
+                .collect(),
             coverage: coverage(&r.coverage),
         }
     }
@@ -432,6 +608,7 @@ impl<'a> JsonFinding<'a> {
             title: &f.title,
             message: &f.message,
             fix: f.fix.as_ref().map(JsonFix::new),
+            fix_hint: f.fix.as_ref().map(JsonFixHint::new),
             advisory: f.advisory.as_ref().map(JsonAdvisory::new),
             scopes: &f.scopes,
             waived: rf.waived(),
@@ -459,8 +636,57 @@ impl<'a> JsonFix<'a> {
             FixHint::NoFix => JsonFix::NoFix,
             FixHint::AddIntegrity => JsonFix::AddIntegrity,
             FixHint::PinGitRev => JsonFix::PinGitRev,
-            FixHint::Advice(a) => JsonFix::Advice(a),
+            advice => JsonFix::Advice(hint_text(advice)),
         }
+    }
+}
+
+impl<'a> JsonFixHint<'a> {
+    fn new(h: &'a FixHint) -> Self {
+        let mut j = JsonFixHint {
+            kind: h.kind(),
+            text: hint_text(h),
+            to: None,
+            command: None,
+            lockfile: None,
+            any_unlocked_cargo_command: None,
+            dir: None,
+            what: None,
+        };
+        match h {
+            FixHint::Upgrade { to } => j.to = Some(to),
+            FixHint::RegenerateLockfile { command } => j.command = Some(command),
+            FixHint::UpdateLockfile {
+                command,
+                lockfile,
+                any_unlocked_cargo_command,
+            } => {
+                j.command = Some(command);
+                j.lockfile = Some(lockfile);
+                j.any_unlocked_cargo_command = Some(*any_unlocked_cargo_command);
+            }
+            FixHint::RestoreMember { dir } => j.dir = Some(dir),
+            FixHint::VendorOrPublish { what } => {
+                j.what = Some(match what {
+                    VendoredThing::Package => "package",
+                    VendoredThing::Crate => "crate",
+                });
+            }
+            FixHint::NoFix
+            | FixHint::AddIntegrity
+            | FixHint::PinGitRev
+            | FixHint::UseHttps
+            | FixHint::ReviewInstallScript
+            | FixHint::RevokeCredential
+            | FixHint::UseAllowedSource
+            | FixHint::UpgradeFromYanked
+            | FixHint::ReplaceDeprecated
+            | FixHint::HashArtifact
+            | FixHint::InvestigateHashMismatch
+            | FixHint::CheckRegistryUrl
+            | FixHint::FixManifest => {}
+        }
+        j
     }
 }
 
@@ -485,8 +711,14 @@ impl<'a> JsonAdvisory<'a> {
 impl<'a> JsonDisposition<'a> {
     fn new(d: &'a Disposition) -> Self {
         match d {
-            Disposition::Blocking { reason } => JsonDisposition::Blocking { reason },
-            Disposition::Warning { reason } => JsonDisposition::Warning { reason },
+            Disposition::Blocking { reason } => JsonDisposition::Blocking {
+                reason: reason.to_string(),
+                why: JsonWhy::new(reason),
+            },
+            Disposition::Warning { reason } => JsonDisposition::Warning {
+                reason: reason.to_string(),
+                why: JsonWhy::new(reason),
+            },
             Disposition::Waived {
                 waiver,
                 reason,
