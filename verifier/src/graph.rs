@@ -39,6 +39,16 @@ pub struct Graph {
     /// petgraph keeps edges in linked lists, which a breadth-first walk over 10^5 nodes pays for
     /// in cache misses. Built once, on first use.
     adjacency: OnceLock<Adjacency>,
+    /// Every package's display name and purl, computed once on first use (findings name
+    /// packages, and every package of a path, many times over; `tollgate graph` never asks).
+    labels: OnceLock<Vec<Labels>>,
+}
+
+/// The strings a finding shows for a package, precomputed per package.
+#[derive(Debug)]
+struct Labels {
+    display_name: Box<str>,
+    purl: Box<str>,
 }
 
 const NO_PARENT: u32 = u32::MAX;
@@ -85,6 +95,7 @@ impl Graph {
         self.roots.extend(parsed.roots.iter().map(|&r| ids[r]));
         self.root_tree = OnceLock::new();
         self.adjacency = OnceLock::new();
+        self.labels = OnceLock::new();
         self.warnings.extend(parsed.warnings);
         self.unresolved.extend(
             parsed
@@ -134,7 +145,33 @@ impl Graph {
 
     /// Mutable access to a package (used by loaders that enrich packages after parsing).
     pub fn package_mut(&mut self, id: PackageId) -> &mut Package {
+        self.labels = OnceLock::new();
         &mut self.inner[id]
+    }
+
+    /// [`Package::display_name`] of a package, computed once per graph.
+    pub fn display_name(&self, id: PackageId) -> &str {
+        &self.labels()[id.index()].display_name
+    }
+
+    /// [`crate::purl::purl`] of a package, computed once per graph.
+    pub fn purl(&self, id: PackageId) -> &str {
+        &self.labels()[id.index()].purl
+    }
+
+    fn labels(&self) -> &[Labels] {
+        self.labels.get_or_init(|| {
+            let mut v = Vec::with_capacity(self.inner.node_bound());
+            // Node indices are dense (nodes are only ever added), so `id.index()` indexes `v`.
+            for (id, p) in self.packages() {
+                debug_assert_eq!(id.index(), v.len());
+                v.push(Labels {
+                    display_name: p.display_name().into_boxed_str(),
+                    purl: crate::purl::purl(p).into_boxed_str(),
+                });
+            }
+            v
+        })
     }
 
     /// All packages with their ids, in insertion (file) order.
