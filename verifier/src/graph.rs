@@ -39,9 +39,10 @@ pub struct Graph {
     /// petgraph keeps edges in linked lists, which a breadth-first walk over 10^5 nodes pays for
     /// in cache misses. Built once, on first use.
     adjacency: OnceLock<Adjacency>,
-    /// Every package's display name and purl, computed once on first use (findings name
-    /// packages, and every package of a path, many times over; `tollgate graph` never asks).
-    labels: OnceLock<Vec<Labels>>,
+    /// Each package's display name and purl, computed once, on the first finding that names the
+    /// package (findings name packages, and every package of a path, many times over; most
+    /// packages are never named, and `tollgate graph` never asks).
+    labels: OnceLock<Box<[OnceLock<Labels>]>>,
 }
 
 /// The strings a finding shows for a package, precomputed per package.
@@ -149,28 +150,29 @@ impl Graph {
         &mut self.inner[id]
     }
 
-    /// [`Package::display_name`] of a package, computed once per graph.
+    /// [`Package::display_name`] of a package, computed once per package.
     pub fn display_name(&self, id: PackageId) -> &str {
-        &self.labels()[id.index()].display_name
+        &self.labels(id).display_name
     }
 
-    /// [`crate::purl::purl`] of a package, computed once per graph.
+    /// [`crate::purl::purl`] of a package, computed once per package.
     pub fn purl(&self, id: PackageId) -> &str {
-        &self.labels()[id.index()].purl
+        &self.labels(id).purl
     }
 
-    fn labels(&self) -> &[Labels] {
-        self.labels.get_or_init(|| {
-            let mut v = Vec::with_capacity(self.inner.node_bound());
-            // Node indices are dense (nodes are only ever added), so `id.index()` indexes `v`.
-            for (id, p) in self.packages() {
-                debug_assert_eq!(id.index(), v.len());
-                v.push(Labels {
-                    display_name: p.display_name().into_boxed_str(),
-                    purl: crate::purl::purl(p).into_boxed_str(),
-                });
+    fn labels(&self, id: PackageId) -> &Labels {
+        // Node indices are dense (nodes are only ever added), so `id.index()` indexes the table.
+        let table = self.labels.get_or_init(|| {
+            (0..self.inner.node_bound())
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        table[id.index()].get_or_init(|| {
+            let p = &self.inner[id];
+            Labels {
+                display_name: p.display_name().into_boxed_str(),
+                purl: crate::purl::purl(p).into_boxed_str(),
             }
-            v
         })
     }
 
