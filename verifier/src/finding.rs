@@ -395,17 +395,17 @@ impl Finding {
             .path_from_root(pkg)
             .map(|ids| {
                 ids.into_iter()
-                    .map(|i| graph.package(i).display_name())
+                    .map(|i| graph.display_name(i).to_owned())
                     .collect()
             })
-            .unwrap_or_else(|| vec![p.display_name()]);
+            .unwrap_or_else(|| vec![graph.display_name(pkg).to_owned()]);
         let file = graph
             .lockfiles
             .get(p.location.lockfile as usize)
             .map(|l| l.display.clone())
             .unwrap_or_default();
         Finding {
-            id: format!("{}:{}", code.id(), p.display_name()),
+            id: format!("{}:{}", code.id(), graph.display_name(pkg)),
             code,
             ids: Vec::new(),
             severity: code.default_severity(),
@@ -414,7 +414,7 @@ impl Finding {
                 name: p.name.clone(),
                 version: p.version.clone(),
                 id: p.id.clone(),
-                purl: crate::purl::purl(p),
+                purl: graph.purl(pkg).to_owned(),
             }),
             path,
             location: Some(FindingLocation {

@@ -39,6 +39,17 @@ pub struct Graph {
     /// petgraph keeps edges in linked lists, which a breadth-first walk over 10^5 nodes pays for
     /// in cache misses. Built once, on first use.
     adjacency: OnceLock<Adjacency>,
+    /// Each package's display name and purl, computed once, on the first finding that names the
+    /// package (findings name packages, and every package of a path, many times over; most
+    /// packages are never named, and `tollgate graph` never asks).
+    labels: OnceLock<Box<[OnceLock<Labels>]>>,
+}
+
+/// The strings a finding shows for a package, precomputed per package.
+#[derive(Debug)]
+struct Labels {
+    display_name: Box<str>,
+    purl: Box<str>,
 }
 
 const NO_PARENT: u32 = u32::MAX;
@@ -85,6 +96,7 @@ impl Graph {
         self.roots.extend(parsed.roots.iter().map(|&r| ids[r]));
         self.root_tree = OnceLock::new();
         self.adjacency = OnceLock::new();
+        self.labels = OnceLock::new();
         self.warnings.extend(parsed.warnings);
         self.unresolved.extend(
             parsed
@@ -134,7 +146,34 @@ impl Graph {
 
     /// Mutable access to a package (used by loaders that enrich packages after parsing).
     pub fn package_mut(&mut self, id: PackageId) -> &mut Package {
+        self.labels = OnceLock::new();
         &mut self.inner[id]
+    }
+
+    /// [`Package::display_name`] of a package, computed once per package.
+    pub fn display_name(&self, id: PackageId) -> &str {
+        &self.labels(id).display_name
+    }
+
+    /// [`crate::purl::purl`] of a package, computed once per package.
+    pub fn purl(&self, id: PackageId) -> &str {
+        &self.labels(id).purl
+    }
+
+    fn labels(&self, id: PackageId) -> &Labels {
+        // Node indices are dense (nodes are only ever added), so `id.index()` indexes the table.
+        let table = self.labels.get_or_init(|| {
+            (0..self.inner.node_bound())
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        table[id.index()].get_or_init(|| {
+            let p = &self.inner[id];
+            Labels {
+                display_name: p.display_name().into_boxed_str(),
+                purl: crate::purl::purl(p).into_boxed_str(),
+            }
+        })
     }
 
     /// All packages with their ids, in insertion (file) order.

@@ -1,6 +1,7 @@
 //! Packages: the nodes of the dependency graph, with their source, integrity and scopes.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -62,8 +63,10 @@ pub enum Source {
     /// `sparse+` prefix stripped) or the tarball URL from npm's `resolved`; `None` when an npm lock
     /// entry names no `resolved` URL (the configured registry is implied).
     Registry {
-        /// Index or tarball URL, if the lockfile names one.
-        url: Option<String>,
+        /// Index or tarball URL, if the lockfile names one. Shared: every package of one Cargo
+        /// registry holds the same string, and an npm tarball URL is also the package's
+        /// `source_raw`.
+        url: Option<Arc<str>>,
         /// `true` for Cargo's sparse protocol (`sparse+`).
         sparse: bool,
     },
@@ -368,8 +371,9 @@ pub struct Package {
     pub version: String,
     /// Where it comes from.
     pub source: Source,
-    /// The source exactly as the lockfile writes it (`None` for path packages).
-    pub source_raw: Option<String>,
+    /// The source exactly as the lockfile writes it (`None` for path packages). Shared between
+    /// the packages of one source (a `Cargo.lock` names its registry once per package).
+    pub source_raw: Option<Arc<str>>,
     /// The lock's checksum or integrity string, verbatim.
     pub checksum: Option<String>,
     /// `checksum`, parsed.
@@ -380,8 +384,8 @@ pub struct Package {
     pub is_root: bool,
     /// Where the entry is written.
     pub location: Location,
-    /// npm-only facts.
-    pub npm: Option<NpmMeta>,
+    /// npm-only facts (boxed: a Cargo package pays one pointer for them).
+    pub npm: Option<Box<NpmMeta>>,
 }
 
 impl Package {

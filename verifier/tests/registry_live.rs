@@ -53,7 +53,7 @@ fn live_corpus_packages_verify_against_the_public_registries() {
             Some(NpmEntry {
                 name: p.name.clone(),
                 version: p.version.clone(),
-                resolved: Some(u.clone()),
+                resolved: Some(u.to_string()),
                 integrity: p.checksum.clone(),
             })
         })

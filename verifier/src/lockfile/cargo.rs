@@ -10,6 +10,7 @@
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -98,7 +99,7 @@ fn parse_impl(
     } else {
         None
     };
-    let raw: RawLock<'_> = match fast {
+    let mut raw: RawLock<'_> = match fast {
         Some(raw) => raw,
         None => {
             // The fast path rejects conflict markers (they are not `key = value` lines), so a
@@ -131,7 +132,9 @@ fn parse_impl(
 
     let mut out = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", version);
     out.no_entries = raw.root.is_none() && raw.package.is_empty();
-    let mut source_cache: HashMap<&str, (Source, bool)> = HashMap::new();
+    // One parsed source and one shared raw string per distinct source: the packages of a
+    // registry share both instead of each owning copies.
+    let mut source_cache: HashMap<&str, (Source, bool, Arc<str>)> = HashMap::new();
 
     // v1 `[metadata]` checksums: "checksum NAME VERSION (SOURCE)" = "HEX" | "<none>".
     let mut meta_checksums: HashMap<&str, &str> = HashMap::new();
@@ -145,6 +148,16 @@ fn parse_impl(
         }
     }
 
+    // The dependency lists, taken out of the parse (in node order: the v1 `[root]` table first,
+    // then every `[[package]]`): they become edges first and are freed before the packages are
+    // built, so that the lists and the packages never take memory at the same time.
+    let deps: Vec<Vec<Spanned<Cow<'_, str>>>> = raw
+        .root
+        .iter_mut()
+        .chain(raw.package.iter_mut())
+        .map(|p| std::mem::take(&mut p.get_mut().dependencies))
+        .collect();
+
     // Nodes: the v1 `[root]` table first, then every `[[package]]`.
     let entries: Vec<(&Spanned<RawPackage<'_>>, bool)> = raw
         .root
@@ -157,13 +170,39 @@ fn parse_impl(
     // source too (a name and version that appear more than once).
     let by_name = ByName::new(&entries);
 
+    out.edges.reserve_exact(deps.iter().map(Vec::len).sum());
+    for (from, (list, (sp, _))) in deps.iter().zip(&entries).enumerate() {
+        for dep in list {
+            let s = dep.get_ref().as_ref();
+            match resolve_dep(s, &by_name) {
+                Ok(to) => out.edges.push((from, to, DepKind::Normal)),
+                Err(why) => out.unresolved.push((
+                    from,
+                    UnresolvedDep {
+                        lockfile,
+                        spec: s.to_owned(),
+                        line: lines.line(dep.span().start) as u32,
+                        reason: if why.starts_with("is ambiguous") {
+                            UnresolvedReason::Ambiguous
+                        } else if why.starts_with("has a malformed") {
+                            UnresolvedReason::Malformed
+                        } else {
+                            UnresolvedReason::Missing
+                        },
+                        why: why.to_owned(),
+                        message: format!(
+                            "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
+                            display_name(sp.get_ref())
+                        ),
+                    },
+                )),
+            }
+        }
+    }
+
+    drop(deps);
+
     out.packages.reserve_exact(entries.len());
-    out.edges.reserve_exact(
-        entries
-            .iter()
-            .map(|(p, _)| p.get_ref().dependencies.len())
-            .sum(),
-    );
     // Ids of packages whose name and version repeat, to reject exact duplicates.
     let mut repeated_ids: HashMap<String, usize> = HashMap::new();
     for (sp, is_root_table) in &entries {
@@ -185,9 +224,12 @@ fn parse_impl(
         let (source, source_raw) = match p.source.as_deref() {
             None => (Source::Path, None),
             Some(s) => {
-                let (src, bad) = source_cache
+                let (src, bad, raw) = source_cache
                     .entry(s)
-                    .or_insert_with(|| parse_source(s))
+                    .or_insert_with(|| {
+                        let (src, bad) = parse_source(s);
+                        (src, bad, Arc::from(s))
+                    })
                     .clone();
                 if bad {
                     out.warnings.push(Diagnostic::at(
@@ -196,7 +238,7 @@ fn parse_impl(
                         format!("package `{name} {version_s}`: unrecognised source `{s}`"),
                     ));
                 }
-                (src, Some(s.to_owned()))
+                (src, Some(raw))
             }
         };
         let checksum: Option<String> = match (&p.checksum, p.source.as_deref()) {
@@ -249,35 +291,6 @@ fn parse_impl(
             },
             npm: None,
         });
-    }
-
-    for (from, (sp, _)) in entries.iter().enumerate() {
-        for dep in &sp.get_ref().dependencies {
-            let s = dep.get_ref().as_ref();
-            match resolve_dep(s, &by_name) {
-                Ok(to) => out.edges.push((from, to, DepKind::Normal)),
-                Err(why) => out.unresolved.push((
-                    from,
-                    UnresolvedDep {
-                        lockfile,
-                        spec: s.to_owned(),
-                        line: lines.line(dep.span().start) as u32,
-                        reason: if why.starts_with("is ambiguous") {
-                            UnresolvedReason::Ambiguous
-                        } else if why.starts_with("has a malformed") {
-                            UnresolvedReason::Malformed
-                        } else {
-                            UnresolvedReason::Missing
-                        },
-                        why: why.to_owned(),
-                        message: format!(
-                            "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
-                            out.packages[from].display_name()
-                        ),
-                    },
-                )),
-            }
-        }
     }
 
     // Roots: path packages (workspace members, path dependencies) that no other path package
@@ -498,6 +511,16 @@ fn resolve_dep(s: &str, by_name: &ByName<'_>) -> Result<usize, &'static str> {
     }
 }
 
+/// [`Package::display_name`] of a package not built yet.
+fn display_name(p: &RawPackage<'_>) -> String {
+    let (name, version) = (p.name.get_ref().as_ref(), p.version.as_ref());
+    if version.is_empty() {
+        name.to_owned()
+    } else {
+        join_str(&[name, "@", version])
+    }
+}
+
 /// Parses a Cargo source id; the flag is `true` when it was not understood.
 fn parse_source(s: &str) -> (Source, bool) {
     match cargo_lock::SourceId::from_url(s) {
@@ -505,11 +528,11 @@ fn parse_source(s: &str) -> (Source, bool) {
             use cargo_lock::package::{GitReference, SourceKind};
             let source = match id.kind() {
                 SourceKind::Registry => Source::Registry {
-                    url: Some(id.url().to_string()),
+                    url: Some(Arc::from(id.url().as_str())),
                     sparse: false,
                 },
                 SourceKind::SparseRegistry => Source::Registry {
-                    url: Some(id.url().to_string()),
+                    url: Some(Arc::from(id.url().as_str())),
                     sparse: true,
                 },
                 SourceKind::Git(r) => Source::Git {

@@ -13,6 +13,7 @@ use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -504,14 +505,14 @@ impl<'t, 'a> Packages<'t, 'a> {
                 line,
                 column,
             },
-            npm: Some(NpmMeta {
+            npm: Some(Box::new(NpmMeta {
                 path: key_s.to_owned(),
                 has_install_script: e.has_install_script.0,
                 in_bundle: e.in_bundle.0,
                 alias,
                 workspace: !is_project_root && !in_node_modules,
                 extraneous: e.extraneous.0,
-            }),
+            })),
         });
         if is_project_root || !in_node_modules {
             out.roots.push(idx);
@@ -835,7 +836,7 @@ pub(crate) fn resolve_with<T>(
 }
 
 /// Classifies an npm `resolved` value (or a v1 `version` that is a URL / spec).
-fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<String>) {
+fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<Arc<str>>) {
     let spec = resolved.filter(|s| !s.is_empty());
     let Some(spec) = spec else {
         // No `resolved`: a registry package when the version is a plain version.
@@ -853,7 +854,7 @@ fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<S
             None,
         );
     };
-    let raw = Some(spec.to_owned());
+    let raw: Arc<str> = Arc::from(spec);
     // Scheme prefixes compare without case; no lower-cased copy of every URL.
     let has_prefix = |p: &str| {
         spec.get(..p.len())
@@ -877,26 +878,27 @@ fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<S
                 reference,
                 precise: precise.map(str::to_owned),
             },
-            raw,
+            Some(raw),
         );
     }
     if has_prefix("file:") || !spec.contains(':') {
-        return (Source::Path, raw);
+        return (Source::Path, Some(raw));
     }
     if (has_prefix("https://") || has_prefix("http://")) && spec.contains("/-/") {
         return (
             Source::Registry {
-                url: Some(spec.to_owned()),
+                // The tarball URL is the raw source: one string for both.
+                url: Some(raw.clone()),
                 sparse: false,
             },
-            raw,
+            Some(raw),
         );
     }
     (
         Source::Tarball {
             url: spec.to_owned(),
         },
-        raw,
+        Some(raw),
     )
 }
 
@@ -961,7 +963,7 @@ fn parse_v1(
             line: 1,
             column: 1,
         },
-        npm: Some(NpmMeta::default()),
+        npm: Some(Box::default()),
     });
     out.roots.push(0);
 
@@ -1059,12 +1061,12 @@ fn parse_v1(
                 line,
                 column,
             },
-            npm: Some(NpmMeta {
+            npm: Some(Box::new(NpmMeta {
                 path: f.path.clone(),
                 in_bundle: n.bundled.0,
                 alias,
                 ..NpmMeta::default()
-            }),
+            })),
         });
         if let Some(first) = index.insert(f.path.as_str(), idx) {
             let pointer: Vec<String> = f.path["node_modules/".len()..]

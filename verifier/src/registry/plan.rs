@@ -255,7 +255,9 @@ impl Resolver {
                         .map(|u| crate::source_urls::npm_registry_base(u, &p.name));
                     let registry = self.npm_registry(p, base);
                     let tarball = match (url, base) {
-                        (Some(u), Some(b)) if normalized(b) == normalized(&registry) => u.clone(),
+                        (Some(u), Some(b)) if normalized(b) == normalized(&registry) => {
+                            u.to_string()
+                        }
                         (Some(u), Some(b)) => {
                             format!("{registry}{}", &u[b.len()..].trim_start_matches('/'))
                         }
@@ -286,7 +288,7 @@ fn with_slash(u: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::package::{Location, NpmMeta, Scopes};
+    use crate::package::{Location, Scopes};
 
     fn npm(name: &str, resolved: Option<&str>) -> Package {
         Package {
@@ -295,16 +297,16 @@ mod tests {
             name: name.into(),
             version: "1.0.0".into(),
             source: Source::Registry {
-                url: resolved.map(str::to_owned),
+                url: resolved.map(Into::into),
                 sparse: false,
             },
-            source_raw: resolved.map(str::to_owned),
+            source_raw: resolved.map(Into::into),
             checksum: None,
             integrity: None,
             scopes: Scopes::default(),
             is_root: false,
             location: Location::default(),
-            npm: Some(NpmMeta::default()),
+            npm: Some(Box::default()),
         }
     }
 

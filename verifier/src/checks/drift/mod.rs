@@ -101,10 +101,10 @@ impl Report<'_, '_> {
                 .path_from_root(via)
                 .map(|ids| {
                     ids.into_iter()
-                        .map(|id| self.cx.graph.package(id).display_name())
+                        .map(|id| self.cx.graph.display_name(id).to_owned())
                         .collect()
                 })
-                .unwrap_or_else(|| vec![self.cx.graph.package(via).display_name()]);
+                .unwrap_or_else(|| vec![self.cx.graph.display_name(via).to_owned()]);
             path.push(i.name.to_owned());
             f.path = path;
         }

@@ -42,7 +42,7 @@ pub fn run(cx: &CheckCx<'_>, data: &RegistryData, out: &mut Vec<Finding>) -> Vec
             name: p.name.clone(),
             version: p.version.clone(),
             id: p.id.clone(),
-            purl: crate::purl::purl(p),
+            purl: cx.graph.purl(id).to_owned(),
         };
         if data.verify_registry {
             let before = found.len();

@@ -30,7 +30,7 @@ use super::{CheckCx, RegistriesConfig, public};
 pub fn registry_of(p: &Package) -> Option<&str> {
     match &p.source {
         Source::Registry { url: Some(u), .. } => Some(match p.ecosystem {
-            Ecosystem::Cargo => u.as_str(),
+            Ecosystem::Cargo => u,
             Ecosystem::Npm => npm_registry_base(u, &p.name),
         }),
         _ => None,
