@@ -13,6 +13,7 @@ Examples:
   tollgate check                      the release gate: exit 1 when the policy is violated
   tollgate check --format sarif --output tollgate.sarif
   tollgate init                       write a commented tollgate.toml
+  tollgate sbom -o bom.cdx.json       the graph as a CycloneDX 1.6 SBOM
   tollgate key generate --out rel     write rel.key (0600) and rel.pub
   tollgate attest verify --envelope app.intoto.json --key rel.pub --artifact app.tar.gz
   tollgate intoto verify --layout root.layout --layout-key owner.pub --link-dir links/
@@ -117,6 +118,8 @@ pub enum Command {
     Intoto(crate::cmd::intoto::IntotoArgs),
     /// Generate signing keys and show key ids.
     Key(crate::cmd::key::KeyArgs),
+    /// Write the graph as a CycloneDX SBOM (1.6 JSON; byte-reproducible with SOURCE_DATE_EPOCH).
+    Sbom(crate::cmd::sbom::SbomArgs),
 }
 
 /// `tollgate graph`.

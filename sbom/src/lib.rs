@@ -1,11 +1,48 @@
 //! # tollgate-sbom
 //!
-//! Turns a [`tollgate_verifier::graph::Graph`] (and, later, a check report as VEX) into a
-//! byte-reproducible CycloneDX 1.6 document and signs it as a DSSE envelope through
-//! `tollgate-attest`. This crate is a placeholder until the SBOM issue lands: it only fixes the
-//! crate boundary (`sbom -> {verifier, attest}`).
+//! CycloneDX SBOMs from a tollgate dependency graph: [`build`] turns a
+//! [`tollgate_verifier::graph::Graph`] into a [`model::Bom`] (one component per distinct package
+//! URL, hashes from the lockfile, the complete dependency graph), and [`to_json`] writes it
+//! byte-reproducibly: the same graph and options always give the same bytes (sorted components
+//! and dependencies, a serial number derived from the content, the timestamp the caller passes —
+//! `SOURCE_DATE_EPOCH` when set).
+//!
+//! - [`model`]: the CycloneDX 1.5/1.6 JSON subset, as typed serde structs;
+//! - [`build`]: graph → BOM; [`purl`]: component purls with registry qualifiers;
+//!   [`uuid`]: content-derived serial numbers.
 
 #![forbid(unsafe_code)]
 
-/// The CycloneDX specification version this crate will emit.
+pub mod build;
+pub mod model;
+pub mod purl;
+pub mod uuid;
+
+pub use build::{Options, SpecVersion, build};
+pub use model::Bom;
+
+/// The CycloneDX specification version written by default.
 pub const CYCLONEDX_SPEC_VERSION: &str = "1.6";
+
+/// Why a BOM could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SbomError {
+    /// `--serial-number` is not `urn:uuid:` and a lower-case UUID.
+    #[error(
+        "invalid serial number `{0}`: expected urn:uuid: and a lower-case UUID (urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79)"
+    )]
+    SerialNumber(String),
+    /// Serialisation failed (not expected for these types).
+    #[error("cannot serialise the SBOM: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A broken internal assumption.
+    #[error("internal error building the SBOM: {0}")]
+    Internal(&'static str),
+}
+
+/// The BOM as pretty-printed JSON with a final newline.
+pub fn to_json(bom: &Bom) -> Result<Vec<u8>, SbomError> {
+    let mut v = serde_json::to_vec_pretty(bom)?;
+    v.push(b'\n');
+    Ok(v)
+}

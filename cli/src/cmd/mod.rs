@@ -8,6 +8,7 @@ mod graph;
 pub mod intoto;
 pub mod key;
 pub mod registry;
+pub mod sbom;
 
 use crate::Outcome;
 use crate::args::{Cli, Command};
@@ -24,5 +25,6 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Attest(a) => attest::run(a, &cli.global, out),
         Command::Intoto(a) => intoto::run(a, &cli.global, out),
         Command::Key(a) => key::run(a, &cli.global, out),
+        Command::Sbom(a) => sbom::sbom(a, out),
     }
 }

@@ -1,0 +1,380 @@
+//! Graph → [`Bom`]: one component per distinct package URL, the complete dependency graph, and
+//! everything sorted, so that the same graph always gives the same document.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tollgate_verifier::graph::Graph;
+use tollgate_verifier::package::{Ecosystem, HashAlgorithm, Package, Source};
+use tollgate_verifier::redact::redact_url;
+use tollgate_verifier::time::Timestamp;
+
+use crate::SbomError;
+use crate::model::{
+    Bom, Component, Dependency, ExternalReference, Hash, Metadata, Property, ToolComponent, Tools,
+};
+use crate::purl::component_purl;
+use crate::uuid::uuid_v5;
+
+/// The CycloneDX versions tollgate writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SpecVersion {
+    /// CycloneDX 1.5.
+    V1_5,
+    /// CycloneDX 1.6 (the default).
+    #[default]
+    V1_6,
+}
+
+impl SpecVersion {
+    /// `1.5` / `1.6`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecVersion::V1_5 => "1.5",
+            SpecVersion::V1_6 => "1.6",
+        }
+    }
+
+    /// Parses `1.5` or `1.6`.
+    pub fn parse(s: &str) -> Option<SpecVersion> {
+        match s {
+            "1.5" => Some(SpecVersion::V1_5),
+            "1.6" => Some(SpecVersion::V1_6),
+            _ => None,
+        }
+    }
+}
+
+/// How to write the BOM.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Specification version.
+    pub spec_version: SpecVersion,
+    /// `metadata.timestamp` (the caller passes `SOURCE_DATE_EPOCH` when set, else its clock).
+    pub timestamp: Timestamp,
+    /// `serialNumber` (`urn:uuid:…`); `None`: derived from the content.
+    pub serial_number: Option<String>,
+    /// The described component's name when the graph has no single root (several lockfiles, a
+    /// Cargo workspace): usually the scanned directory's name.
+    pub name: String,
+    /// tollgate's version, for `metadata.tools`.
+    pub tool_version: String,
+}
+
+/// The namespace of tollgate's content-derived serial numbers (a fixed, random UUID).
+const SERIAL_NAMESPACE: [u8; 16] = [
+    0x6b, 0x1f, 0x3e, 0x52, 0x9a, 0x0c, 0x4d, 0x7e, 0xb3, 0x41, 0x25, 0x8f, 0xd6, 0x90, 0x1a, 0xc7,
+];
+
+/// A component under construction: the packages that share one purl merged.
+#[derive(Default)]
+struct Acc {
+    ecosystem: Option<Ecosystem>,
+    name: String,
+    version: String,
+    /// 0 excluded, 1 optional, 2 required: the widest scope of the merged packages wins.
+    scope: u8,
+    hashes: BTreeSet<Hash>,
+    refs: BTreeSet<ExternalReference>,
+    props: BTreeSet<Property>,
+    depends_on: BTreeSet<String>,
+    root: bool,
+    purl: Option<String>,
+}
+
+/// Builds the BOM of `graph`.
+pub fn build(graph: &Graph, opts: &Options) -> Result<Bom, SbomError> {
+    if let Some(s) = opts.serial_number.as_ref().filter(|s| !valid_serial(s)) {
+        return Err(SbomError::SerialNumber(s.clone()));
+    }
+    // One bom-ref per package: its purl, or (no version, no purl) its graph id.
+    // (Indexed by node index, which need not be dense in a stable graph.)
+    let slots = graph
+        .packages()
+        .map(|(id, _)| id.index() + 1)
+        .max()
+        .unwrap_or(0);
+    let mut purls: Vec<Option<String>> = vec![None; slots];
+    let mut refs: Vec<String> = vec![String::new(); slots];
+    for (id, p) in graph.packages() {
+        let purl = component_purl(p);
+        refs[id.index()] = match &purl {
+            Some(u) => u.clone(),
+            None => format!("tollgate:package:{}", p.id),
+        };
+        purls[id.index()] = purl;
+    }
+    let mut by_ref: BTreeMap<&str, Acc> = BTreeMap::new();
+    for (id, p) in graph.packages() {
+        let r = refs[id.index()].as_str();
+        let acc = by_ref.entry(r).or_default();
+        acc.purl.clone_from(&purls[id.index()]);
+        merge_package(acc, graph, p);
+        for (dep, _kind) in graph.dependencies(id) {
+            let d = refs[dep.index()].as_str();
+            if d != r {
+                acc.depends_on.insert(d.to_owned());
+            }
+        }
+    }
+
+    let roots: BTreeSet<&str> = graph
+        .roots()
+        .iter()
+        .map(|id| refs[id.index()].as_str())
+        .collect();
+    let mut components = Vec::with_capacity(by_ref.len());
+    let mut dependencies = Vec::with_capacity(by_ref.len() + 1);
+    let described = if roots.len() == 1 {
+        let Some(&root) = roots.iter().next() else {
+            return Err(SbomError::Internal("one root expected"));
+        };
+        let mut acc = by_ref
+            .remove(root)
+            .ok_or(SbomError::Internal("the root has a component"))?;
+        if acc.name.is_empty() {
+            // An npm project without `name`.
+            acc.name.clone_from(&opts.name);
+        }
+        dependencies.push(Dependency {
+            reference: root.to_owned(),
+            depends_on: acc.depends_on.iter().cloned().collect(),
+        });
+        component(root, acc, "application", false)
+    } else {
+        // Several roots (a workspace, several lockfiles) or none: the project is a component of
+        // its own that depends on each root.
+        let bom_ref = format!("tollgate:project:{}", opts.name);
+        dependencies.push(Dependency {
+            reference: bom_ref.clone(),
+            depends_on: roots.iter().map(|r| (*r).to_owned()).collect(),
+        });
+        Component {
+            kind: "application",
+            bom_ref,
+            group: None,
+            name: opts.name.clone(),
+            version: None,
+            scope: None,
+            hashes: Vec::new(),
+            purl: None,
+            external_references: Vec::new(),
+            properties: Vec::new(),
+        }
+    };
+    for (r, acc) in by_ref {
+        dependencies.push(Dependency {
+            reference: r.to_owned(),
+            depends_on: acc.depends_on.iter().cloned().collect(),
+        });
+        components.push(component(r, acc, "library", true));
+    }
+    dependencies.sort();
+
+    let mut bom = Bom {
+        bom_format: "CycloneDX",
+        spec_version: opts.spec_version.as_str(),
+        serial_number: String::new(),
+        version: 1,
+        metadata: Metadata {
+            timestamp: opts.timestamp.rfc3339(),
+            tools: Tools {
+                components: vec![ToolComponent {
+                    kind: "application",
+                    name: "tollgate",
+                    version: opts.tool_version.clone(),
+                    external_references: Vec::new(),
+                }],
+            },
+            component: described,
+            properties: graph
+                .lockfiles
+                .iter()
+                .map(|l| Property {
+                    name: "tollgate:lockfile",
+                    value: l.display.clone(),
+                })
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        },
+        components,
+        dependencies,
+    };
+    bom.serial_number = match &opts.serial_number {
+        Some(s) => s.clone(),
+        None => {
+            // Derived from everything else in the document: the same inputs give the same
+            // number, and any change to the content gives another.
+            let content = serde_json::to_vec(&bom)?;
+            format!("urn:uuid:{}", uuid_v5(&SERIAL_NAMESPACE, &content))
+        }
+    };
+    Ok(bom)
+}
+
+/// Folds one package into the component of its purl.
+fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
+    acc.ecosystem = Some(p.ecosystem);
+    acc.name.clone_from(&p.name);
+    acc.version.clone_from(&p.version);
+    acc.root |= p.is_root;
+    let scope = if p.scopes.dev {
+        0
+    } else if p.scopes.optional || p.scopes.dev_optional {
+        1
+    } else {
+        2
+    };
+    acc.scope = acc.scope.max(scope);
+
+    // Hashes: the lockfile's digests; SHA-1 only when nothing stronger is written, MD5 never.
+    let digests = p
+        .integrity
+        .as_ref()
+        .map(|i| i.digests.as_slice())
+        .unwrap_or(&[]);
+    let strong = digests.iter().any(|d| d.algorithm.is_strong());
+    for d in digests {
+        let alg = match d.algorithm {
+            HashAlgorithm::Sha256 => "SHA-256",
+            HashAlgorithm::Sha384 => "SHA-384",
+            HashAlgorithm::Sha512 => "SHA-512",
+            HashAlgorithm::Sha1 if !strong => "SHA-1",
+            HashAlgorithm::Sha1 | HashAlgorithm::Md5 => continue,
+        };
+        acc.hashes.insert(Hash {
+            alg,
+            content: tollgate_verifier::package::encode_hex(&d.bytes),
+        });
+    }
+
+    // External references: where the package is fetched from.
+    match &p.source {
+        Source::Registry { url: Some(u), .. } if p.ecosystem == Ecosystem::Npm => {
+            acc.refs.insert(reference("distribution", u));
+        }
+        Source::Registry { url: Some(u), .. } if is_crates_io(u) && !p.version.is_empty() => {
+            acc.refs.insert(reference(
+                "distribution",
+                &format!(
+                    "https://static.crates.io/crates/{0}/{0}-{1}.crate",
+                    p.name, p.version
+                ),
+            ));
+        }
+        Source::Git { url, .. } => {
+            acc.refs.insert(reference("vcs", url));
+        }
+        Source::Tarball { url } if url.starts_with("https://") || url.starts_with("http://") => {
+            acc.refs.insert(reference("distribution", url));
+        }
+        _ => {}
+    }
+
+    // What CycloneDX has no field for.
+    let mut prop = |name: &'static str, value: String| {
+        acc.props.insert(Property { name, value });
+    };
+    if let Some(l) = graph.lockfiles.get(p.location.lockfile as usize) {
+        prop("tollgate:lockfile", l.display.clone());
+    }
+    prop("tollgate:source", p.source.kind().to_owned());
+    if digests.is_empty() {
+        let why = match &p.source {
+            Source::Path => "absent: a local path package has no registry digest",
+            Source::Git { .. } => "absent: a git package is pinned by its commit",
+            _ if p.is_root => "absent: the project itself",
+            _ => "missing",
+        };
+        prop("tollgate:hash", why.to_owned());
+    }
+    let scopes = p.scopes.names();
+    if !scopes.is_empty() {
+        prop("tollgate:scope", scopes.join(","));
+    }
+    if let Some(npm) = &p.npm {
+        if !npm.path.is_empty() {
+            prop("tollgate:npm-path", npm.path.clone());
+        }
+        if npm.has_install_script {
+            prop("tollgate:install-script", "true".to_owned());
+        }
+    }
+}
+
+/// The finished component.
+fn component(bom_ref: &str, acc: Acc, kind: &'static str, with_scope: bool) -> Component {
+    let (group, name) = match (acc.ecosystem, acc.name.split_once('/')) {
+        (Some(Ecosystem::Npm), Some((scope, n))) if scope.starts_with('@') => {
+            (Some(scope.to_owned()), n.to_owned())
+        }
+        _ => (None, acc.name.clone()),
+    };
+    Component {
+        kind,
+        bom_ref: bom_ref.to_owned(),
+        group,
+        name,
+        version: (!acc.version.is_empty()).then_some(acc.version),
+        scope: with_scope.then_some(match acc.scope {
+            0 => "excluded",
+            1 => "optional",
+            _ => "required",
+        }),
+        hashes: acc.hashes.into_iter().collect(),
+        purl: acc.purl,
+        external_references: acc.refs.into_iter().collect(),
+        properties: acc.props.into_iter().collect(),
+    }
+}
+
+fn reference(kind: &'static str, url: &str) -> ExternalReference {
+    ExternalReference {
+        kind,
+        url: redact_url(url),
+    }
+}
+
+/// crates.io's index, git or sparse.
+fn is_crates_io(index: &str) -> bool {
+    use tollgate_verifier::checks::public::{CRATES_IO_GIT, CRATES_IO_SPARSE};
+    let i = index.trim_end_matches('/');
+    i == CRATES_IO_GIT.trim_end_matches('/') || i == CRATES_IO_SPARSE.trim_end_matches('/')
+}
+
+/// `urn:uuid:` and a UUID in lower-case hex, as the CycloneDX schema's pattern wants.
+fn valid_serial(s: &str) -> bool {
+    let Some(u) = s.strip_prefix("urn:uuid:") else {
+        return false;
+    };
+    let b = u.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_numbers_follow_the_schema_pattern() {
+        assert!(valid_serial(
+            "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"
+        ));
+        assert!(!valid_serial(
+            "urn:uuid:3E671687-395B-41F5-A30F-A58921A69B79"
+        ));
+        assert!(!valid_serial("3e671687-395b-41f5-a30f-a58921a69b79"));
+        assert!(!valid_serial("urn:uuid:3e671687395b41f5a30fa58921a69b79"));
+    }
+
+    #[test]
+    fn crates_io_in_either_protocol() {
+        assert!(is_crates_io("https://github.com/rust-lang/crates.io-index"));
+        assert!(is_crates_io("https://index.crates.io/"));
+        assert!(!is_crates_io("https://my.registry.example/index"));
+    }
+}
