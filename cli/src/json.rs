@@ -223,3 +223,47 @@ mod tests {
         );
     }
 }
+
+/// `sbom verify`.
+#[derive(Debug, Serialize)]
+pub struct SbomVerify {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `true` when every check verified.
+    pub verified: bool,
+    /// The SBOM, as given.
+    pub file: String,
+    /// The key id of the public key.
+    pub keyid: String,
+    /// One entry per piece of evidence checked.
+    pub checks: Vec<SbomCheck>,
+}
+
+/// One piece of evidence of `sbom verify`.
+#[derive(Debug, Serialize)]
+pub struct SbomCheck {
+    /// `signature` (detached) or `envelope` (DSSE).
+    pub evidence: &'static str,
+    /// Its file.
+    pub file: String,
+    /// Whether it verified.
+    pub verified: bool,
+    /// The failed check (`signature`, `envelope`, `attestation`, `subject`, `predicate-type`,
+    /// `predicate`, `sbom`), when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<&'static str>,
+    /// Why it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The envelope's subjects.
+    pub subjects: Vec<SbomSubject>,
+}
+
+/// A subject of the SBOM's envelope.
+#[derive(Debug, Serialize)]
+pub struct SbomSubject {
+    /// Its name.
+    pub name: String,
+    /// `ALG:HEX` digests.
+    pub digests: Vec<String>,
+}

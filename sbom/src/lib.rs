@@ -9,13 +9,16 @@
 //!
 //! - [`model`]: the CycloneDX 1.5/1.6 JSON subset, as typed serde structs;
 //! - [`build`]: graph → BOM; [`purl`]: component purls with registry qualifiers;
-//!   [`uuid`]: content-derived serial numbers.
+//!   [`uuid`]: content-derived serial numbers;
+//! - [`sign`]: a detached signature and a DSSE/in-toto envelope over the SBOM, and their
+//!   verification (what `tollgate sbom sign` / `sbom verify` run).
 
 #![forbid(unsafe_code)]
 
 pub mod build;
 pub mod model;
 pub mod purl;
+pub mod sign;
 pub mod uuid;
 
 pub use build::{Options, SpecVersion, build};

@@ -176,6 +176,30 @@ impl PrivateKey {
         })
     }
 
+    /// The scheme of [`sign_detached`](Self::sign_detached): the one `openssl dgst -sign` /
+    /// `-verify` use without options (RSA: PKCS#1 v1.5, OpenSSL's default padding).
+    pub fn detached_scheme(&self) -> Scheme {
+        match self.inner {
+            Inner::Rsa(_) => Scheme::RsaPkcs1Sha256,
+            _ => self.scheme(),
+        }
+    }
+
+    /// Signs `msg` for a detached signature file that off-the-shelf tools verify as they are:
+    /// `openssl dgst -sha256 -verify K.pub -signature F.sig F` (ECDSA P-256, RSA with PKCS#1
+    /// v1.5 and SHA-256), `-sha384` for P-384, `openssl pkeyutl -verify -rawin` for Ed25519.
+    /// [`sign`](Self::sign) uses RSA-PSS, which `openssl dgst` only checks with `-sigopt` flags.
+    pub fn sign_detached(&self, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+        match &self.inner {
+            Inner::Rsa(k) => {
+                let hashed = Sha256::digest(msg);
+                k.sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &hashed)
+                    .map_err(|e| KeyError::Sign(e.to_string()))
+            }
+            _ => self.sign(msg),
+        }
+    }
+
     /// PKCS#8 PEM (unencrypted), in the form OpenSSL, python `cryptography` and in-toto read:
     /// for Ed25519 PKCS#8 v1 as in RFC 8410 (version 0, no public key field), since OpenSSL 3.0
     /// and `cryptography` reject the v2 `OneAsymmetricKey` that carries the public key. Both

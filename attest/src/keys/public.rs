@@ -384,6 +384,19 @@ impl PublicKey {
         }
     }
 
+    /// The scheme of detached signature files made with this key's private half
+    /// ([`PrivateKey::sign_detached`](crate::keys::PrivateKey::sign_detached)): what
+    /// `openssl dgst -verify` checks without options.
+    pub fn detached_scheme(&self) -> Scheme {
+        match self.algorithm() {
+            KeyAlgorithm::Ed25519 => Scheme::Ed25519,
+            KeyAlgorithm::EcdsaP256 => Scheme::EcdsaSha256,
+            KeyAlgorithm::EcdsaP384 => Scheme::EcdsaSha384,
+            KeyAlgorithm::EcdsaP521 => Scheme::EcdsaSha512,
+            KeyAlgorithm::Rsa => Scheme::RsaPkcs1Sha256,
+        }
+    }
+
     /// Verifies `sig` over `msg` under any of the key's schemes.
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), BadSignature> {
         let mut last = BadSignature("no scheme".into());

@@ -25,6 +25,6 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Attest(a) => attest::run(a, &cli.global, out),
         Command::Intoto(a) => intoto::run(a, &cli.global, out),
         Command::Key(a) => key::run(a, &cli.global, out),
-        Command::Sbom(a) => sbom::sbom(a, out),
+        Command::Sbom(a) => sbom::run(a, &cli.global, out),
     }
 }

@@ -1,20 +1,80 @@
-//! `tollgate sbom`: the graph as a CycloneDX SBOM.
+//! `tollgate sbom`: the graph as a CycloneDX SBOM; `sbom sign` and `sbom verify`: its
+//! detached signature and DSSE envelope (the logic is `tollgate_sbom::sign`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use clap::Args;
+use clap::{Args, Subcommand};
+use tollgate_attest::digest::{DigestAlgorithm, digest_reader};
+use tollgate_attest::keys::Scheme;
+use tollgate_sbom::sign::{self, VerifyError};
 use tollgate_sbom::{Options, SpecVersion};
 use tollgate_verifier::time::Timestamp;
 
 use crate::Outcome;
-use crate::args::InputArgs;
+use crate::args::{GlobalArgs, InputArgs, OutputFormat};
 use crate::output::Output;
+
+/// Largest SBOM, envelope or signature file read (256 MiB: an SBOM of 300,000 packages is well
+/// below).
+const MAX_SBOM_SIZE: usize = 256 << 20;
 
 /// `tollgate sbom`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct SbomArgs {
+    /// `sign` or `verify` an SBOM; without one, write the SBOM.
+    #[command(subcommand)]
+    pub action: Option<SbomAction>,
+    /// Writing the SBOM.
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// `tollgate sbom sign|verify`.
+#[derive(Debug, Subcommand)]
+pub enum SbomAction {
+    /// Sign an SBOM: FILE.sig (detached, over the exact bytes) and FILE.intoto.jsonl (a DSSE
+    /// envelope with an in-toto statement, predicate type https://cyclonedx.org/bom) beside it.
+    Sign(SignArgs),
+    /// Verify an SBOM's detached signature and/or envelope (those beside it, or those named):
+    /// exit 0 verified, 1 not verified (naming what failed), 2 input error.
+    Verify(VerifyArgs),
+}
+
+/// `tollgate sbom sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The SBOM.
+    pub file: PathBuf,
+    /// Private key (PEM: PKCS#8 Ed25519, ECDSA P-256/P-384, RSA; `tollgate key generate`).
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// A release artefact to name as a subject of the envelope too (repeatable; SHA-256).
+    #[arg(long = "subject", value_name = "FILE")]
+    pub subjects: Vec<PathBuf>,
+}
+
+/// `tollgate sbom verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The SBOM.
+    pub file: PathBuf,
+    /// Public key (PEM).
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The detached signature (default: FILE.sig, when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub signature: Option<PathBuf>,
+    /// The envelope (default: FILE.intoto.jsonl, when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub envelope: Option<PathBuf>,
+}
+
+/// Writing the SBOM.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
@@ -55,6 +115,196 @@ fn timestamp() -> anyhow::Result<Timestamp> {
     }
 }
 
+/// Reads a file of at most [`MAX_SBOM_SIZE`] bytes, naming it on error.
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut v = Vec::new();
+    f.take(MAX_SBOM_SIZE as u64 + 1)
+        .read_to_end(&mut v)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if v.len() > MAX_SBOM_SIZE {
+        bail!("{}: larger than {MAX_SBOM_SIZE} bytes", path.display());
+    }
+    Ok(v)
+}
+
+/// `FILE` + `suffix` (`bom.cdx.json` → `bom.cdx.json.sig`).
+fn beside(file: &Path, suffix: &str) -> PathBuf {
+    let mut s = file.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// The off-the-shelf command that checks a detached signature of `scheme`.
+fn openssl_command(scheme: Scheme, key: &str, sig: &Path, file: &Path) -> String {
+    let (sig, file) = (sig.display(), file.display());
+    match scheme {
+        Scheme::Ed25519 => {
+            format!("openssl pkeyutl -verify -pubin -inkey {key} -rawin -in {file} -sigfile {sig}")
+        }
+        Scheme::EcdsaSha384 => {
+            format!("openssl dgst -sha384 -verify {key} -signature {sig} {file}")
+        }
+        Scheme::EcdsaSha512 => {
+            format!("openssl dgst -sha512 -verify {key} -signature {sig} {file}")
+        }
+        _ => format!("openssl dgst -sha256 -verify {key} -signature {sig} {file}"),
+    }
+}
+
+/// `tollgate sbom sign FILE --key K`.
+fn sign_cmd(a: &SignArgs) -> anyhow::Result<Outcome> {
+    let key = super::key::read_private_key(&a.key)?;
+    let bytes = read(&a.file)?;
+    let name = a
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut artefacts = Vec::new();
+    for p in &a.subjects {
+        let f = std::fs::File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
+        let d = digest_reader(f, &[DigestAlgorithm::Sha256])
+            .with_context(|| format!("cannot hash {}", p.display()))?;
+        let n = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        artefacts.extend(d.into_iter().map(|d| (n.clone(), d)));
+    }
+    let signed = sign::sign(&bytes, &name, &key, &artefacts)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    let sig_path = beside(&a.file, ".sig");
+    let env_path = beside(&a.file, ".intoto.jsonl");
+    write_atomically(&sig_path, &signed.signature)?;
+    write_atomically(&env_path, &signed.envelope)?;
+    // What was written and how an auditor checks it: the command's output.
+    let mut w = crate::output::stdout();
+    writeln!(
+        w,
+        "wrote {} ({}, key {})",
+        sig_path.display(),
+        signed.scheme.sslib_name(),
+        signed.keyid
+    )?;
+    writeln!(
+        w,
+        "wrote {} (in-toto statement, {} subject(s))",
+        env_path.display(),
+        1 + artefacts.len()
+    )?;
+    writeln!(
+        w,
+        "verify with: {}",
+        openssl_command(signed.scheme, "KEY.pub", &sig_path, &a.file)
+    )?;
+    Ok(Outcome::Pass)
+}
+
+/// `tollgate sbom verify FILE --key K.pub`.
+fn verify_cmd(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    let key = super::key::read_public_key(&a.key)?;
+    let bytes = read(&a.file)?;
+    let pick = |given: &Option<PathBuf>, suffix: &str| -> anyhow::Result<Option<PathBuf>> {
+        match given {
+            Some(p) => Ok(Some(p.clone())),
+            None => {
+                let p = beside(&a.file, suffix);
+                Ok(p.is_file().then_some(p))
+            }
+        }
+    };
+    let sig_path = pick(&a.signature, ".sig")?;
+    let env_path = pick(&a.envelope, ".intoto.jsonl")?;
+    if sig_path.is_none() && env_path.is_none() {
+        bail!(
+            "{}: nothing to verify: neither {} nor {} exists (or name one with --signature / --envelope)",
+            a.file.display(),
+            beside(&a.file, ".sig").display(),
+            beside(&a.file, ".intoto.jsonl").display()
+        );
+    }
+    let mut checks: Vec<crate::json::SbomCheck> = Vec::new();
+    if let Some(p) = &sig_path {
+        let sig = read(p)?;
+        let r = sign::verify_signature(&bytes, &sig, &key);
+        checks.push(check_result("signature", p, r.map(|()| Vec::new())));
+    }
+    if let Some(p) = &env_path {
+        let env = read(p)?;
+        let r = sign::verify_envelope(&bytes, &env, &key);
+        checks.push(check_result("envelope", p, r));
+    }
+    let verified = checks.iter().all(|c| c.verified);
+    let mut w = crate::output::stdout();
+    match g.format {
+        OutputFormat::Json => crate::json::write(
+            &mut w,
+            &crate::json::SbomVerify {
+                schema_version: crate::json::SCHEMA_VERSION,
+                verified,
+                file: a.file.display().to_string(),
+                keyid: key.keyid(),
+                checks,
+            },
+        )?,
+        OutputFormat::Human => {
+            for c in &checks {
+                if c.verified {
+                    writeln!(w, "verified: {} {}", c.evidence, c.file)?;
+                    for s in &c.subjects {
+                        writeln!(w, "  subject {} {}", s.name, s.digests.join(","))?;
+                    }
+                } else {
+                    let mut err = std::io::stderr().lock();
+                    writeln!(
+                        err,
+                        "{} {}: {}",
+                        out.err_style.red("not verified:"),
+                        c.file,
+                        c.error.as_deref().unwrap_or("")
+                    )?;
+                }
+            }
+        }
+        other => bail!("`sbom verify` supports --format human or json, not {other}"),
+    }
+    Ok(if verified {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}
+
+fn check_result(
+    evidence: &'static str,
+    file: &Path,
+    r: Result<Vec<(String, Vec<String>)>, VerifyError>,
+) -> crate::json::SbomCheck {
+    match r {
+        Ok(subjects) => crate::json::SbomCheck {
+            evidence,
+            file: file.display().to_string(),
+            verified: true,
+            check: None,
+            error: None,
+            subjects: subjects
+                .into_iter()
+                .map(|(name, digests)| crate::json::SbomSubject { name, digests })
+                .collect(),
+        },
+        Err(e) => crate::json::SbomCheck {
+            evidence,
+            file: file.display().to_string(),
+            verified: false,
+            check: Some(e.check()),
+            error: Some(e.to_string()),
+            subjects: Vec::new(),
+        },
+    }
+}
+
 /// The searched directory's name (a lockfile's: its directory's).
 fn default_name(input: &InputArgs) -> String {
     let p = input
@@ -74,8 +324,17 @@ fn default_name(input: &InputArgs) -> String {
         .unwrap_or_else(|| "project".to_owned())
 }
 
-/// `tollgate sbom`.
-pub fn sbom(a: &SbomArgs, out: &Output) -> anyhow::Result<Outcome> {
+/// `tollgate sbom …`.
+pub fn run(a: &SbomArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    match &a.action {
+        None => write(&a.write, out),
+        Some(SbomAction::Sign(s)) => sign_cmd(s),
+        Some(SbomAction::Verify(v)) => verify_cmd(v, g, out),
+    }
+}
+
+/// `tollgate sbom [PATH] -o FILE`.
+fn write(a: &WriteArgs, out: &Output) -> anyhow::Result<Outcome> {
     let config = super::check::load_config(&a.input, out)?;
     let graph = super::graph::load(&a.input, &config, out)?;
     let opts = Options {

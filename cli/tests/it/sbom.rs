@@ -207,3 +207,228 @@ fn rejects_a_bad_source_date_epoch_serial_number_or_spec_version_with_exit_2() {
     let o = sbom(&["/nonexistent/Cargo.lock"], "0");
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A signed SBOM in a temporary directory: (dir, sbom path, public key path, algorithm).
+fn signed(alg: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/graph/cargo-v4-git");
+    let bom = d.join("bom.cdx.json");
+    let k = d.join("k");
+    let o = tollgate()
+        .args(["key", "generate", "--algorithm", alg, "--out"])
+        .arg(&k)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = sbom(&[lock.to_str().unwrap(), "-o", bom.to_str().unwrap()], "0");
+    assert_eq!(o.status.code(), Some(0));
+    std::fs::write(d.join("app.tar.gz"), b"release artefact").unwrap();
+    let o = tollgate()
+        .args(["sbom", "sign"])
+        .arg(&bom)
+        .arg("--key")
+        .arg(d.join("k.key"))
+        .arg("--subject")
+        .arg(d.join("app.tar.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("verify with: openssl"));
+    (dir, bom, d.join("k.pub"))
+}
+
+fn verify(bom: &Path, key: &Path, extra: &[&str]) -> std::process::Output {
+    tollgate()
+        .args(["sbom", "verify"])
+        .arg(bom)
+        .arg("--key")
+        .arg(key)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn beside(p: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}{suffix}", p.display()))
+}
+
+/// openssl verifies the detached signature as the auditor's guide says, for every key type.
+#[test]
+fn accepts_signatures_openssl_verifies_with_every_key_type() {
+    if !crate::support::tools::require("openssl", &["version"], "apt-get install openssl") {
+        return;
+    }
+    for (alg, cmd) in [
+        ("ecdsa-p256", "dgst -sha256"),
+        ("ecdsa-p384", "dgst -sha384"),
+        ("rsa-3072", "dgst -sha256"),
+        ("ed25519", "pkeyutl"),
+    ] {
+        let (_dir, bom, key) = signed(alg);
+        let sig = beside(&bom, ".sig");
+        let run = |file: &Path| {
+            let mut c = Command::new("openssl");
+            if cmd == "pkeyutl" {
+                c.args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+                    .arg(&key)
+                    .arg("-rawin")
+                    .arg("-in")
+                    .arg(file)
+                    .arg("-sigfile")
+                    .arg(&sig);
+            } else {
+                c.args(cmd.split(' '))
+                    .arg("-verify")
+                    .arg(&key)
+                    .arg("-signature")
+                    .arg(&sig)
+                    .arg(file);
+            }
+            c.output().unwrap()
+        };
+        let ok = run(&bom);
+        assert!(
+            ok.status.success(),
+            "{alg}: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        // Negative twin: one byte changed, openssl says no.
+        let mut bytes = std::fs::read(&bom).unwrap();
+        let i = bytes.len() / 2;
+        bytes[i] ^= 0x01;
+        let changed = bom.with_extension("changed.json");
+        std::fs::write(&changed, &bytes).unwrap();
+        assert!(
+            !run(&changed).status.success(),
+            "{alg}: openssl accepted a changed SBOM"
+        );
+        // tollgate agrees with both.
+        let o = verify(&bom, &key, &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{alg}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn accepts_the_signed_sbom_and_names_its_subjects_in_json() {
+    let (_dir, bom, key) = signed("ecdsa-p256");
+    let o = verify(&bom, &key, &["--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = crate::json_doc("sbom-verify.schema.json", &o.stdout, &["checks", "keyid"]);
+    assert_eq!(v["verified"], true);
+    let checks = v["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 2);
+    let names: Vec<&str> = checks[1]["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["bom.cdx.json", "app.tar.gz"]);
+    // The envelope is an in-toto statement with the CycloneDX predicate.
+    let env: Value =
+        serde_json::from_slice(&std::fs::read(beside(&bom, ".intoto.jsonl")).unwrap()).unwrap();
+    assert_eq!(env["payloadType"], "application/vnd.in-toto+json");
+}
+
+/// A one-byte change anywhere — the SBOM, the signature, the envelope — is exit 1 naming what
+/// failed; another key is exit 1 too.
+#[test]
+fn rejects_a_one_byte_change_anywhere_naming_what_failed() {
+    let (dir, bom, key) = signed("ed25519");
+    let flip = |p: &Path, at: usize| {
+        let mut b = std::fs::read(p).unwrap();
+        let i = at.min(b.len() - 1);
+        b[i] ^= 0x01;
+        let out = dir.path().join(format!(
+            "flipped-{}",
+            p.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::write(&out, b).unwrap();
+        out
+    };
+    let n = std::fs::read(&bom).unwrap().len();
+    for at in [0, n / 3, n - 2] {
+        let changed = flip(&bom, at);
+        let o = verify(
+            &changed,
+            &key,
+            &[
+                "--signature",
+                beside(&bom, ".sig").to_str().unwrap(),
+                "--envelope",
+                beside(&bom, ".intoto.jsonl").to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1), "byte {at}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("not verified:") && err.contains("signature"),
+            "{err}"
+        );
+    }
+    let sig = flip(&beside(&bom, ".sig"), 10);
+    let o = verify(&bom, &key, &["--signature", sig.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let env_len = std::fs::read(beside(&bom, ".intoto.jsonl")).unwrap().len();
+    for at in [5, env_len / 2, env_len - 3] {
+        let env = flip(&beside(&bom, ".intoto.jsonl"), at);
+        let o = verify(&bom, &key, &["--envelope", env.to_str().unwrap()]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "envelope byte {at}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let other = dir.path().join("other");
+    tollgate()
+        .args(["key", "generate", "--out"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    let o = verify(&bom, &dir.path().join("other.pub"), &[]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn rejects_missing_evidence_and_non_sboms_with_exit_2() {
+    let (dir, bom, key) = signed("ecdsa-p256");
+    let lone = dir.path().join("lone.cdx.json");
+    std::fs::copy(&bom, &lone).unwrap();
+    let o = verify(&lone, &key, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing to verify"));
+    let notsbom = dir.path().join("x.json");
+    std::fs::write(&notsbom, b"{\"hello\": 1}").unwrap();
+    let o = tollgate()
+        .args(["sbom", "sign"])
+        .arg(&notsbom)
+        .arg("--key")
+        .arg(dir.path().join("k.key"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a CycloneDX document"));
+    assert!(!beside(&notsbom, ".sig").exists());
+}
