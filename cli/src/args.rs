@@ -14,6 +14,7 @@ Examples:
   tollgate check --format sarif --output tollgate.sarif
   tollgate init                       write a commented tollgate.toml
   tollgate sbom -o bom.cdx.json       the graph as a CycloneDX 1.6 SBOM
+  tollgate release dist/app.tar.gz --key rel.key   signed SBOM beside the artefact
   tollgate key generate --out rel     write rel.key (0600) and rel.pub
   tollgate attest verify --envelope app.intoto.json --key rel.pub --artifact app.tar.gz
   tollgate intoto verify --layout root.layout --layout-key owner.pub --link-dir links/
@@ -120,6 +121,8 @@ pub enum Command {
     Key(crate::cmd::key::KeyArgs),
     /// Write the graph as a CycloneDX SBOM (1.6 JSON; byte-reproducible with SOURCE_DATE_EPOCH).
     Sbom(crate::cmd::sbom::SbomArgs),
+    /// Write and sign the release SBOM beside the artefacts (SBOM + .sig + .intoto.jsonl).
+    Release(crate::cmd::release::ReleaseArgs),
 }
 
 /// `tollgate graph`.

@@ -8,6 +8,7 @@ mod graph;
 pub mod intoto;
 pub mod key;
 pub mod registry;
+pub mod release;
 pub mod sbom;
 
 use crate::Outcome;
@@ -26,5 +27,6 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Intoto(a) => intoto::run(a, &cli.global, out),
         Command::Key(a) => key::run(a, &cli.global, out),
         Command::Sbom(a) => sbom::run(a, &cli.global, out),
+        Command::Release(a) => release::release(a, out),
     }
 }

@@ -94,7 +94,8 @@ pub struct WriteArgs {
     pub name: Option<String>,
 }
 
-fn parse_spec(s: &str) -> Result<SpecVersion, String> {
+/// The clap value parser of `--spec-version`.
+pub fn parse_spec(s: &str) -> Result<SpecVersion, String> {
     SpecVersion::parse(s).ok_or_else(|| format!("unsupported CycloneDX version `{s}`: 1.6 or 1.5"))
 }
 
@@ -153,17 +154,35 @@ fn openssl_command(scheme: Scheme, key: &str, sig: &Path, file: &Path) -> String
     }
 }
 
-/// `tollgate sbom sign FILE --key K`.
-fn sign_cmd(a: &SignArgs) -> anyhow::Result<Outcome> {
-    let key = super::key::read_private_key(&a.key)?;
-    let bytes = read(&a.file)?;
-    let name = a
-        .file
+/// What [`sign_file`] wrote.
+pub struct SignedFiles {
+    /// `FILE.sig`.
+    pub signature: PathBuf,
+    /// `FILE.intoto.jsonl`.
+    pub envelope: PathBuf,
+    /// The detached signature's scheme.
+    pub scheme: Scheme,
+    /// The signing key's id.
+    pub keyid: String,
+    /// Subjects of the envelope.
+    pub subjects: usize,
+}
+
+/// Signs the SBOM `bytes` of `file` with the key at `key` (artefacts as extra subjects) and
+/// writes `FILE.sig` and `FILE.intoto.jsonl` beside it.
+pub fn sign_file(
+    file: &Path,
+    bytes: &[u8],
+    key: &Path,
+    subjects: &[PathBuf],
+) -> anyhow::Result<SignedFiles> {
+    let key = super::key::read_private_key(key)?;
+    let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut artefacts = Vec::new();
-    for p in &a.subjects {
+    for p in subjects {
         let f = std::fs::File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
         let d = digest_reader(f, &[DigestAlgorithm::Sha256])
             .with_context(|| format!("cannot hash {}", p.display()))?;
@@ -173,32 +192,49 @@ fn sign_cmd(a: &SignArgs) -> anyhow::Result<Outcome> {
             .unwrap_or_default();
         artefacts.extend(d.into_iter().map(|d| (n.clone(), d)));
     }
-    let signed = sign::sign(&bytes, &name, &key, &artefacts)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
-    let sig_path = beside(&a.file, ".sig");
-    let env_path = beside(&a.file, ".intoto.jsonl");
-    write_atomically(&sig_path, &signed.signature)?;
-    write_atomically(&env_path, &signed.envelope)?;
-    // What was written and how an auditor checks it: the command's output.
-    let mut w = crate::output::stdout();
+    let signed = sign::sign(bytes, &name, &key, &artefacts)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let files = SignedFiles {
+        signature: beside(file, ".sig"),
+        envelope: beside(file, ".intoto.jsonl"),
+        scheme: signed.scheme,
+        keyid: signed.keyid,
+        subjects: 1 + artefacts.len(),
+    };
+    write_atomically(&files.signature, &signed.signature)?;
+    write_atomically(&files.envelope, &signed.envelope)?;
+    Ok(files)
+}
+
+/// Prints what [`sign_file`] wrote and the openssl command that checks it.
+pub fn print_signed(w: &mut dyn Write, file: &Path, s: &SignedFiles) -> anyhow::Result<()> {
     writeln!(
         w,
         "wrote {} ({}, key {})",
-        sig_path.display(),
-        signed.scheme.sslib_name(),
-        signed.keyid
+        s.signature.display(),
+        s.scheme.sslib_name(),
+        s.keyid
     )?;
     writeln!(
         w,
         "wrote {} (in-toto statement, {} subject(s))",
-        env_path.display(),
-        1 + artefacts.len()
+        s.envelope.display(),
+        s.subjects
     )?;
     writeln!(
         w,
         "verify with: {}",
-        openssl_command(signed.scheme, "KEY.pub", &sig_path, &a.file)
+        openssl_command(s.scheme, "KEY.pub", &s.signature, file)
     )?;
+    Ok(())
+}
+
+/// `tollgate sbom sign FILE --key K`.
+fn sign_cmd(a: &SignArgs) -> anyhow::Result<Outcome> {
+    let bytes = read(&a.file)?;
+    let s = sign_file(&a.file, &bytes, &a.key, &a.subjects)?;
+    // What was written and how an auditor checks it: the command's output.
+    print_signed(&mut crate::output::stdout(), &a.file, &s)?;
     Ok(Outcome::Pass)
 }
 
@@ -333,19 +369,36 @@ pub fn run(a: &SbomArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome
     }
 }
 
-/// `tollgate sbom [PATH] -o FILE`.
-fn write(a: &WriteArgs, out: &Output) -> anyhow::Result<Outcome> {
-    let config = super::check::load_config(&a.input, out)?;
-    let graph = super::graph::load(&a.input, &config, out)?;
+/// The SBOM of the graph named by `input`, as bytes, with its component count.
+pub fn sbom_bytes(
+    input: &InputArgs,
+    spec_version: SpecVersion,
+    serial_number: Option<String>,
+    name: Option<String>,
+    out: &Output,
+) -> anyhow::Result<(Vec<u8>, usize)> {
+    let config = super::check::load_config(input, out)?;
+    let graph = super::graph::load(input, &config, out)?;
     let opts = Options {
-        spec_version: a.spec_version,
+        spec_version,
         timestamp: timestamp()?,
-        serial_number: a.serial_number.clone(),
-        name: a.name.clone().unwrap_or_else(|| default_name(&a.input)),
+        serial_number,
+        name: name.unwrap_or_else(|| default_name(input)),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
     let bom = tollgate_sbom::build(&graph, &opts)?;
-    let bytes = tollgate_sbom::to_json(&bom)?;
+    Ok((tollgate_sbom::to_json(&bom)?, bom.components.len()))
+}
+
+/// `tollgate sbom [PATH] -o FILE`.
+fn write(a: &WriteArgs, out: &Output) -> anyhow::Result<Outcome> {
+    let (bytes, components) = sbom_bytes(
+        &a.input,
+        a.spec_version,
+        a.serial_number.clone(),
+        a.name.clone(),
+        out,
+    )?;
     match a.output.as_deref() {
         None => {
             let mut w = crate::output::stdout();
@@ -360,10 +413,9 @@ fn write(a: &WriteArgs, out: &Output) -> anyhow::Result<Outcome> {
         Some(p) => {
             write_atomically(p, &bytes)?;
             out.info(&format!(
-                "wrote {} (CycloneDX {}, {} components)",
+                "wrote {} (CycloneDX {}, {components} components)",
                 p.display(),
-                bom.spec_version,
-                bom.components.len()
+                a.spec_version.as_str(),
             ));
         }
     }

@@ -432,3 +432,76 @@ fn rejects_missing_evidence_and_non_sboms_with_exit_2() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a CycloneDX document"));
     assert!(!beside(&notsbom, ".sig").exists());
 }
+
+/// `tollgate release`: SBOM, signature and envelope beside the artefact; the envelope names the
+/// artefact, so `attest verify --artifact` accepts it — and refuses a changed artefact.
+#[test]
+fn release_writes_a_signed_sbom_that_names_the_artefact() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let k = d.join("rel");
+    let o = tollgate()
+        .args(["key", "generate", "--out"])
+        .arg(&k)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let dist = d.join("dist");
+    std::fs::create_dir(&dist).unwrap();
+    let art = dist.join("app-1.0.tar.gz");
+    std::fs::write(&art, b"the release").unwrap();
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/graph/cargo-v4-git");
+    let o = tollgate()
+        .arg("release")
+        .arg(&art)
+        .arg("--key")
+        .arg(d.join("rel.key"))
+        .arg("--project")
+        .arg(&project)
+        .env("SOURCE_DATE_EPOCH", "0")
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let bom = dist.join("app-1.0.tar.gz.cdx.json");
+    for f in [&bom, &beside(&bom, ".sig"), &beside(&bom, ".intoto.jsonl")] {
+        assert!(f.is_file(), "{} not written", f.display());
+        assert!(stdout.contains(&f.display().to_string()), "{stdout}");
+    }
+    assert!(stdout.contains("upload beside the artefacts:"), "{stdout}");
+    let o = verify(&bom, &d.join("rel.pub"), &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let attest = |artefact: &Path| {
+        tollgate()
+            .args(["attest", "verify", "--envelope"])
+            .arg(beside(&bom, ".intoto.jsonl"))
+            .arg("--key")
+            .arg(d.join("rel.pub"))
+            .arg("--artifact")
+            .arg(artefact)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(attest(&art).status.code(), Some(0));
+    std::fs::write(&art, b"the release, changed").unwrap();
+    assert_eq!(attest(&art).status.code(), Some(1));
+    // Not a file: exit 2, nothing written.
+    let o = tollgate()
+        .arg("release")
+        .arg(d.join("missing.tar.gz"))
+        .arg("--key")
+        .arg(d.join("rel.key"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
