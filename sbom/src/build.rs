@@ -13,7 +13,6 @@ use crate::model::{
     Bom, Component, Dependency, ExternalReference, Hash, Metadata, Property, ToolComponent, Tools,
 };
 use crate::purl::component_purl;
-use crate::uuid::uuid_v5;
 
 /// The CycloneDX versions tollgate writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -59,11 +58,6 @@ pub struct Options {
     /// tollgate's version, for `metadata.tools`.
     pub tool_version: String,
 }
-
-/// The namespace of tollgate's content-derived serial numbers (a fixed, random UUID).
-const SERIAL_NAMESPACE: [u8; 16] = [
-    0x6b, 0x1f, 0x3e, 0x52, 0x9a, 0x0c, 0x4d, 0x7e, 0xb3, 0x41, 0x25, 0x8f, 0xd6, 0x90, 0x1a, 0xc7,
-];
 
 /// A component under construction: the packages that share one purl merged.
 #[derive(Default)]
@@ -173,7 +167,8 @@ pub fn build(graph: &Graph, opts: &Options) -> Result<Bom, SbomError> {
     let mut bom = Bom {
         bom_format: "CycloneDX",
         spec_version: opts.spec_version.as_str(),
-        serial_number: String::new(),
+        serial_number: crate::model::SERIAL_PLACEHOLDER.to_owned(),
+        derive_serial: true,
         version: 1,
         metadata: Metadata {
             timestamp: opts.timestamp.rfc3339(),
@@ -200,15 +195,10 @@ pub fn build(graph: &Graph, opts: &Options) -> Result<Bom, SbomError> {
         components,
         dependencies,
     };
-    bom.serial_number = match &opts.serial_number {
-        Some(s) => s.clone(),
-        None => {
-            // Derived from everything else in the document: the same inputs give the same
-            // number, and any change to the content gives another.
-            let content = serde_json::to_vec(&bom)?;
-            format!("urn:uuid:{}", uuid_v5(&SERIAL_NAMESPACE, &content))
-        }
-    };
+    if let Some(s) = &opts.serial_number {
+        bom.serial_number.clone_from(s);
+        bom.derive_serial = false;
+    }
     Ok(bom)
 }
 

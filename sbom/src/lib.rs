@@ -43,9 +43,34 @@ pub enum SbomError {
     Internal(&'static str),
 }
 
+/// The namespace of tollgate's content-derived serial numbers (a fixed, random UUID).
+const SERIAL_NAMESPACE: [u8; 16] = [
+    0x6b, 0x1f, 0x3e, 0x52, 0x9a, 0x0c, 0x4d, 0x7e, 0xb3, 0x41, 0x25, 0x8f, 0xd6, 0x90, 0x1a, 0xc7,
+];
+
 /// The BOM as pretty-printed JSON with a final newline.
-pub fn to_json(bom: &Bom) -> Result<Vec<u8>, SbomError> {
-    let mut v = serde_json::to_vec_pretty(bom)?;
+///
+/// A serial number still to be derived is the UUID v5 of the document written with
+/// [`model::SERIAL_PLACEHOLDER`] in its place — everything else in the document, so the same
+/// inputs give the same number and any change to the content another — and replaces the
+/// placeholder in the bytes and in `bom`. One serialisation, then one hash.
+pub fn to_json(bom: &mut Bom) -> Result<Vec<u8>, SbomError> {
+    let mut v = serde_json::to_vec_pretty(&*bom)?;
     v.push(b'\n');
+    if bom.derive_serial {
+        let serial = format!("urn:uuid:{}", uuid::uuid_v5(&SERIAL_NAMESPACE, &v));
+        let needle = model::SERIAL_PLACEHOLDER.as_bytes();
+        // `serialNumber` is the third field: the placeholder is within the first lines.
+        let head = v.len().min(256);
+        let at = v[..head]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .ok_or(SbomError::Internal(
+                "the serial number placeholder is written",
+            ))?;
+        v[at..at + needle.len()].copy_from_slice(serial.as_bytes());
+        bom.serial_number = serial;
+        bom.derive_serial = false;
+    }
     Ok(v)
 }

@@ -8,6 +8,10 @@
 
 use serde::Serialize;
 
+/// The serial number written while the content-derived one is computed: same length, so the
+/// real one replaces it in place.
+pub const SERIAL_PLACEHOLDER: &str = "urn:uuid:00000000-0000-0000-0000-000000000000";
+
 /// A CycloneDX BOM (`bomFormat: CycloneDX`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -16,8 +20,12 @@ pub struct Bom {
     pub bom_format: &'static str,
     /// `1.6` or `1.5`.
     pub spec_version: &'static str,
-    /// `urn:uuid:…`: derived from the content unless given.
+    /// `urn:uuid:…`: given, or derived from the content by [`crate::to_json`] (until then
+    /// [`SERIAL_PLACEHOLDER`]).
     pub serial_number: String,
+    /// `true` while [`serial_number`](Self::serial_number) is still to be derived.
+    #[serde(skip)]
+    pub derive_serial: bool,
     /// Always 1.
     pub version: u32,
     /// What the BOM describes and who wrote it.

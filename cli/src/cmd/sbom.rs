@@ -386,8 +386,8 @@ pub fn sbom_bytes(
         name: name.unwrap_or_else(|| default_name(input)),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
-    let bom = tollgate_sbom::build(&graph, &opts)?;
-    Ok((tollgate_sbom::to_json(&bom)?, bom.components.len()))
+    let mut bom = tollgate_sbom::build(&graph, &opts)?;
+    Ok((tollgate_sbom::to_json(&mut bom)?, bom.components.len()))
 }
 
 /// `tollgate sbom [PATH] -o FILE`.
