@@ -1,6 +1,7 @@
 //! Command dispatch: one module per command group. No business logic lives here.
 
 pub mod attest;
+mod attest_bundle;
 pub mod attest_policy;
 pub mod check;
 pub mod db;

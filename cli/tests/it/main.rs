@@ -17,6 +17,7 @@ mod intoto;
 mod key;
 mod registry;
 mod sarif;
+mod sigstore;
 #[path = "../../../verifier/tests/support/mod.rs"]
 mod support;
 mod why;
