@@ -475,3 +475,54 @@ fn oversized_or_malformed_bundles_are_input_errors_and_unknown_versions_fail_clo
         text(&o)
     );
 }
+
+#[test]
+fn slsa_verifier_bundles_all_verify_through_the_binary_and_not_for_another_artifact() {
+    let dir = vectors("slsa-verifier");
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("cases.json")).unwrap()).unwrap();
+    let cases = index["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 27);
+    let other = "0".repeat(64);
+    let (mut verified, mut twins_rejected, mut wrong) = (0, 0, vec![]);
+    for c in cases {
+        let name = c["name"].as_str().unwrap();
+        assert_eq!(c["expect"], "pass", "{name}");
+        let p = |k: &str| dir.join(c[k].as_str().unwrap()).display().to_string();
+        let bundle = p("bundle");
+        let base = [
+            "attest",
+            "verify",
+            "--bundle",
+            &bundle,
+            "--certificate-identity",
+            c["identity"].as_str().unwrap(),
+            "--certificate-oidc-issuer",
+            c["issuer"].as_str().unwrap(),
+        ];
+        for mode in c["verify_modes"].as_array().unwrap() {
+            let artifact = p("artifact");
+            let digest = format!("sha256:{}", c["artifact_sha256"].as_str().unwrap());
+            let tail: [&str; 2] = match mode.as_str().unwrap() {
+                "path" => ["--artifact", &artifact],
+                _ => ["--digest", &digest],
+            };
+            let o = run(&[&base[..], &tail[..]].concat());
+            match o.status.code() {
+                Some(0) => verified += 1,
+                _ => wrong.push(format!("{name} [{mode}]: {}", text(&o))),
+            }
+        }
+        // The negative twin: the same bundle does not vouch for another artefact.
+        let digest = format!("sha256:{other}");
+        let o = run(&[&base[..], &["--digest", &digest][..]].concat());
+        match o.status.code() {
+            Some(1) => twins_rejected += 1,
+            _ => wrong.push(format!("{name} [other artefact]: {}", text(&o))),
+        }
+    }
+    println!(
+        "slsa-verifier bundles: {verified} of 54 runs verified; {twins_rejected} of 27 rejected for another artefact"
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
