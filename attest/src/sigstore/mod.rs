@@ -13,6 +13,8 @@
 //! - [`policy`]: exact or regexp SAN identities, the OIDC issuer, GitHub workflow claims;
 //! - [`verify`]: size cap and strict JSON before parsing, unsupported media types named, an
 //!   injectable clock that can only reject more, and [`Verified`](crate::Verified) results;
+//! - [`provenance`]: [`ProvenanceVerifier`], the keyless signature layer of SLSA provenance and
+//!   GitHub artifact attestations (`slsa::StatementVerifier`);
 //! - [`error`]: [`SigstoreError`], input errors apart from failed checks.
 //!
 //! Nothing here opens a network connection: `sigstore-verify`'s `tuf` feature is off, and a test
@@ -20,12 +22,14 @@
 
 pub mod error;
 pub mod policy;
+pub mod provenance;
 pub mod provider;
 pub mod root;
 pub mod verify;
 
 pub use error::{Check, SigstoreError};
 pub use policy::{BundlePolicy, GithubClaims, IdentityMatch, KeylessPolicy};
+pub use provenance::ProvenanceVerifier;
 pub use root::{PRODUCTION_TRUSTED_ROOT, RootOrigin, TrustRoot};
 pub use verify::{
     Artifact, BundleContent, CertificateSigner, MAX_BUNDLE_SIZE, Signer, VerifiedBundle, Verifier,

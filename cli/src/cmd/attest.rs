@@ -38,6 +38,9 @@ pub enum AttestCommand {
     /// Check a verified in-toto statement (SLSA provenance v0.2/v1, a VSA) against a provenance
     /// policy: builder, source, branch, tag, workflow inputs, subject digest, npm package.
     PolicyCheck(Box<super::attest_policy::PolicyCheckArgs>),
+    /// Verify SLSA provenance (or a GitHub artifact attestation) in a Sigstore bundle, offline,
+    /// and check it like slsa-verifier verify-artifact: source, builder, branch, tag.
+    VerifyProvenance(Box<super::attest_provenance::VerifyProvenanceArgs>),
 }
 
 /// `tollgate attest verify`.
@@ -150,6 +153,7 @@ pub fn run(a: &AttestArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outco
         AttestCommand::Verify(a) => verify(a, g, out),
         AttestCommand::Sign(a) => sign(a, out),
         AttestCommand::PolicyCheck(p) => super::attest_policy::policy_check(p, g, out),
+        AttestCommand::VerifyProvenance(p) => super::attest_provenance::verify(p, g, out),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod attest;
 mod attest_bundle;
 pub mod attest_policy;
+mod attest_provenance;
 pub mod check;
 pub mod db;
 mod graph;

@@ -15,6 +15,7 @@ mod hostile;
 mod inputs;
 mod intoto;
 mod key;
+mod provenance;
 mod registry;
 mod sarif;
 mod sigstore;

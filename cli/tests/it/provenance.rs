@@ -1,0 +1,174 @@
+//! `tollgate attest verify-provenance`: slsa-verifier's `verify-artifact` regression cases
+//! (`policy_cases.json`, the provenance and GitHub-attestation modes) through the real binary,
+//! signature and policy together, offline against the embedded production root.
+
+use std::path::{Path, PathBuf};
+
+use crate::{render_with, tollgate};
+
+fn vectors() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/attest-vectors/slsa-verifier")
+}
+
+fn text(o: &std::process::Output) -> String {
+    render_with(o, &[(&vectors(), "[VECTORS]")])
+}
+
+#[test]
+fn slsa_verifier_cases_reach_their_verdict_and_error_through_the_binary() {
+    let dir = vectors();
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("policy_cases.json")).unwrap()).unwrap();
+    let (mut agree, mut false_accepts, mut wrong) = (0, vec![], vec![]);
+    let mut ran = 0;
+    for c in index["cases"].as_array().unwrap() {
+        let mode = c["mode"].as_str();
+        if !matches!(mode, None | Some("verify-github-attestation")) {
+            continue; // verify-npm-package and verify-vsa are other commands.
+        }
+        ran += 1;
+        let name = c["name"].as_str().unwrap();
+        let p = |k: &str| dir.join(c[k].as_str().unwrap()).display().to_string();
+        let mut args = vec![
+            "attest".to_owned(),
+            "verify-provenance".to_owned(),
+            "--format".to_owned(),
+            "json".to_owned(),
+            "--provenance".to_owned(),
+            p("provenance"),
+            "--artifact".to_owned(),
+            p("artifact"),
+            "--source-uri".to_owned(),
+            c["source_uri"].as_str().unwrap().to_owned(),
+        ];
+        for (flag, key) in [
+            ("--builder-id", "builder_id"),
+            ("--source-branch", "source_branch"),
+            ("--source-tag", "source_tag"),
+            ("--source-versioned-tag", "source_versioned_tag"),
+        ] {
+            if let Some(v) = c.get(key).and_then(|v| v.as_str()) {
+                args.extend([flag.to_owned(), v.to_owned()]);
+            }
+        }
+        let o = tollgate().args(&args).output().unwrap();
+        let code = o.status.code();
+        let expect_pass = c["expect"] == "pass";
+        match (code, expect_pass) {
+            (Some(0), true) => agree += 1,
+            (Some(0), false) => false_accepts.push(name.to_owned()),
+            (Some(1), false) => {
+                let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+                let got = v["violation"]["slsa_verifier_error"].as_str();
+                if got == c["expect_error"].as_str() {
+                    agree += 1;
+                } else {
+                    wrong.push(format!(
+                        "{name}: expected {}, got {got:?}: {}",
+                        c["expect_error"],
+                        text(&o)
+                    ));
+                }
+            }
+            _ => wrong.push(format!("{name}: {}", text(&o))),
+        }
+    }
+    println!(
+        "slsa-verifier verify-artifact cases: {agree} of {ran} agree (verdict and error name); false accepts {}",
+        false_accepts.len()
+    );
+    assert_eq!(ran, 164);
+    assert!(
+        false_accepts.is_empty(),
+        "FALSE ACCEPTS: {false_accepts:#?}"
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+fn verify_provenance(provenance: &Path, artifact: &Path, extra: &[&str]) -> std::process::Output {
+    let (p, a) = (
+        provenance.display().to_string(),
+        artifact.display().to_string(),
+    );
+    let mut args = vec![
+        "attest",
+        "verify-provenance",
+        "--provenance",
+        &p,
+        "--artifact",
+        &a,
+    ];
+    args.extend_from_slice(extra);
+    tollgate().args(&args).output().unwrap()
+}
+
+const EXAMPLE: &str = "github.com/slsa-framework/example-package";
+
+#[test]
+fn verified_provenance_passes_and_the_same_for_another_artifact_does_not() {
+    let d = vectors().join("gha_generic/v2.1.0");
+    let prov = d.join("binary-linux-amd64-workflow_dispatch.intoto.jsonl");
+    let o = verify_provenance(
+        &prov,
+        &d.join("binary-linux-amd64"),
+        &["--source-uri", EXAMPLE],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("PASSED"), "{}", text(&o));
+    // The JSON report is policy-check's document.
+    let o = verify_provenance(
+        &prov,
+        &d.join("binary-linux-amd64"),
+        &["--source-uri", EXAMPLE, "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v = crate::json_doc("attest-policy-check.schema.json", &o.stdout, &["verdict"]);
+    assert_eq!(v["verdict"], "pass");
+    let other = vectors().join("../sigstore-conformance/bundle-verify/a.txt");
+    let o = verify_provenance(
+        &prov,
+        &other,
+        &["--source-uri", EXAMPLE, "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = crate::json_doc(
+        "attest-verify.schema.json",
+        &o.stdout,
+        &["verified", "file", "check", "error"],
+    );
+    assert_eq!(v["check"], "subject", "{v}");
+}
+
+#[test]
+fn legacy_bare_dsse_without_a_log_entry_fails_closed_and_says_why() {
+    let d = vectors().join("gha_generic/v1.10.0");
+    let o = verify_provenance(
+        &d.join("binary-linux-amd64-workflow_dispatch.intoto.jsonl"),
+        &d.join("binary-linux-amd64"),
+        &["--source-uri", EXAMPLE],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("needs a transparency-log lookup"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn a_message_signature_is_not_provenance_and_flags_are_required() {
+    let c = vectors().join("../sigstore-conformance/bundle-verify");
+    let o = verify_provenance(
+        &c.join("happy-path-v0.3/bundle.sigstore.json"),
+        &c.join("a.txt"),
+        &["--source-uri", EXAMPLE],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let d = vectors().join("gha_generic/v2.1.0");
+    let o = verify_provenance(
+        &d.join("binary-linux-amd64-workflow_dispatch.intoto.jsonl"),
+        &d.join("binary-linux-amd64"),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
