@@ -41,6 +41,9 @@ pub enum AttestCommand {
     /// Verify SLSA provenance (or a GitHub artifact attestation) in a Sigstore bundle, offline,
     /// and check it like slsa-verifier verify-artifact: source, builder, branch, tag.
     VerifyProvenance(Box<super::attest_provenance::VerifyProvenanceArgs>),
+    /// Verify a Verification Summary Attestation with a pinned key and key id, and check it like
+    /// slsa-verifier verify-vsa: the resource and the verified levels.
+    VerifyVsa(Box<super::attest_vsa::VerifyVsaArgs>),
 }
 
 /// `tollgate attest verify`.
@@ -154,6 +157,7 @@ pub fn run(a: &AttestArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outco
         AttestCommand::Sign(a) => sign(a, out),
         AttestCommand::PolicyCheck(p) => super::attest_policy::policy_check(p, g, out),
         AttestCommand::VerifyProvenance(p) => super::attest_provenance::verify(p, g, out),
+        AttestCommand::VerifyVsa(p) => super::attest_vsa::verify(p, g, out),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod attest;
 mod attest_bundle;
 pub mod attest_policy;
 mod attest_provenance;
+mod attest_vsa;
 pub mod check;
 pub mod db;
 mod graph;

@@ -172,3 +172,95 @@ fn a_message_signature_is_not_provenance_and_flags_are_required() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+#[test]
+fn vsa_cases_reach_their_verdict_and_a_tampered_or_foreign_vsa_does_not_pass() {
+    let dir = vectors();
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("policy_cases.json")).unwrap()).unwrap();
+    let mut ran = 0;
+    let run_vsa = |att: &str, key: &str, id: &str, resource: &str| {
+        tollgate()
+            .args([
+                "attest",
+                "verify-vsa",
+                "--format",
+                "json",
+                "--attestation",
+                att,
+                "--public-key",
+                key,
+                "--public-key-id",
+                id,
+                "--resource-uri",
+                resource,
+            ])
+            .output()
+            .unwrap()
+    };
+    let p = |c: &serde_json::Value, k: &str| dir.join(c[k].as_str().unwrap()).display().to_string();
+    for c in index["cases"].as_array().unwrap() {
+        if c["mode"] != "verify-vsa" {
+            continue;
+        }
+        ran += 1;
+        let o = run_vsa(
+            &p(c, "attestation"),
+            &p(c, "public_key"),
+            c["public_key_id"].as_str().unwrap(),
+            c["resource_uri"].as_str().unwrap(),
+        );
+        let want = if c["expect"] == "pass" { 0 } else { 1 };
+        assert_eq!(o.status.code(), Some(want), "{}: {}", c["name"], text(&o));
+        if want == 1 {
+            // ErrorNoValidSignature: the signature layer's failure document.
+            let v = crate::json_doc(
+                "attest-verify.schema.json",
+                &o.stdout,
+                &["verified", "check"],
+            );
+            assert_eq!(v["check"], "signature");
+        } else {
+            let v = crate::json_doc("attest-policy-check.schema.json", &o.stdout, &["verdict"]);
+            assert_eq!(v["verdict"], "pass");
+        }
+    }
+    assert_eq!(ran, 3);
+    let att = dir.join("vsa/gce/v1/gke-gce-pre.bcid-vsa.jsonl");
+    let key = dir
+        .join("vsa/gce/v1/vsa_signing_public_key.pem")
+        .display()
+        .to_string();
+    let id = "keystore://76574:prod:vsa_signing_public_key";
+    // Another resource: the policy fails.
+    let o = run_vsa(&att.display().to_string(), &key, id, "gce_image://other");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = crate::json_doc("attest-policy-check.schema.json", &o.stdout, &["verdict"]);
+    assert_eq!(v["verdict"], "fail");
+    // A payload changed after signing: the signature fails.
+    let mut env: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&att)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let payload = env["payload"].as_str().unwrap().to_owned();
+    let flipped = format!(
+        "{}{}",
+        &payload[..10],
+        if &payload[10..11] == "A" { "B" } else { "A" }
+    );
+    env["payload"] = serde_json::Value::String(flipped + &payload[11..]);
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.jsonl");
+    std::fs::write(&bad, serde_json::to_vec(&env).unwrap()).unwrap();
+    let o = run_vsa(
+        &bad.display().to_string(),
+        &key,
+        id,
+        "gce_image://gke-node-images:gke-12615-gke1418000-cos-101-17162-463-29-c-cgpv1-pre",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
