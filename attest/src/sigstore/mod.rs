@@ -15,12 +15,15 @@
 //!   injectable clock that can only reject more, and [`Verified`](crate::Verified) results;
 //! - [`provenance`]: [`ProvenanceVerifier`], the keyless signature layer of SLSA provenance and
 //!   GitHub artifact attestations (`slsa::StatementVerifier`);
+//! - [`npm`]: npm attestations (provenance keyless, publish attestation with the registry key
+//!   its hint names, valid at the signing time);
 //! - [`error`]: [`SigstoreError`], input errors apart from failed checks.
 //!
 //! Nothing here opens a network connection: `sigstore-verify`'s `tuf` feature is off, and a test
 //! (`attest/tests/no_http_client.rs`) fails if an HTTP client enters this crate's tree.
 
 pub mod error;
+pub mod npm;
 pub mod policy;
 pub mod provenance;
 pub mod provider;
@@ -28,6 +31,7 @@ pub mod root;
 pub mod verify;
 
 pub use error::{Check, SigstoreError};
+pub use npm::NpmAttestationsVerifier;
 pub use policy::{BundlePolicy, GithubClaims, IdentityMatch, KeylessPolicy};
 pub use provenance::ProvenanceVerifier;
 pub use root::{PRODUCTION_TRUSTED_ROOT, RootOrigin, TrustRoot};

@@ -44,6 +44,10 @@ pub enum AttestCommand {
     /// Verify a Verification Summary Attestation with a pinned key and key id, and check it like
     /// slsa-verifier verify-vsa: the resource and the verified levels.
     VerifyVsa(Box<super::attest_vsa::VerifyVsaArgs>),
+    /// Verify an npm package version's attestations (SLSA provenance and the registry's publish
+    /// attestation) offline against its tarball, and check them like slsa-verifier
+    /// verify-npm-package.
+    VerifyNpm(Box<super::attest_npm::VerifyNpmArgs>),
 }
 
 /// `tollgate attest verify`.
@@ -158,6 +162,7 @@ pub fn run(a: &AttestArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outco
         AttestCommand::PolicyCheck(p) => super::attest_policy::policy_check(p, g, out),
         AttestCommand::VerifyProvenance(p) => super::attest_provenance::verify(p, g, out),
         AttestCommand::VerifyVsa(p) => super::attest_vsa::verify(p, g, out),
+        AttestCommand::VerifyNpm(p) => super::attest_npm::verify(p, g, out),
     }
 }
 

@@ -264,3 +264,136 @@ fn vsa_cases_reach_their_verdict_and_a_tampered_or_foreign_vsa_does_not_pass() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
+
+#[test]
+fn npm_cases_reach_their_verdict_and_error_through_the_binary() {
+    let dir = vectors();
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("policy_cases.json")).unwrap()).unwrap();
+    let (mut ran, mut agree, mut false_accepts, mut wrong) = (0, 0, vec![], vec![]);
+    for c in index["cases"].as_array().unwrap() {
+        if c["mode"] != "verify-npm-package" {
+            continue;
+        }
+        ran += 1;
+        let name = c["name"].as_str().unwrap();
+        let p = |k: &str| dir.join(c[k].as_str().unwrap()).display().to_string();
+        let mut args = vec![
+            "attest".to_owned(),
+            "verify-npm".to_owned(),
+            "--format".to_owned(),
+            "json".to_owned(),
+            "--attestations".to_owned(),
+            p("attestations"),
+            "--tarball".to_owned(),
+            p("artifact"),
+            "--source-uri".to_owned(),
+            c["source_uri"].as_str().unwrap().to_owned(),
+        ];
+        for (flag, key) in [
+            ("--builder-id", "builder_id"),
+            ("--package-name", "package_name"),
+            ("--package-version", "package_version"),
+        ] {
+            if let Some(v) = c.get(key).and_then(|v| v.as_str()) {
+                args.extend([flag.to_owned(), v.to_owned()]);
+            }
+        }
+        let o = tollgate().args(&args).output().unwrap();
+        let expect_pass = c["expect"] == "pass";
+        let want = c["expect_error"].as_str();
+        match (o.status.code(), expect_pass) {
+            (Some(0), true) => agree += 1,
+            (Some(0), false) => false_accepts.push(name.to_owned()),
+            (Some(1), false) => {
+                let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+                // A signature failure is the `attest verify` failure document; a policy one
+                // names slsa-verifier's error.
+                let got = if v["verified"] == false {
+                    Some("ErrorInvalidSignature")
+                } else {
+                    v["violation"]["slsa_verifier_error"].as_str()
+                };
+                if got == want {
+                    agree += 1;
+                } else {
+                    wrong.push(format!(
+                        "{name}: expected {want:?}, got {got:?}: {}",
+                        text(&o)
+                    ));
+                }
+            }
+            _ => wrong.push(format!("{name}: {}", text(&o))),
+        }
+    }
+    println!(
+        "slsa-verifier verify-npm-package cases: {agree} of {ran} agree; false accepts {}",
+        false_accepts.len()
+    );
+    assert_eq!(ran, 52);
+    assert!(
+        false_accepts.is_empty(),
+        "FALSE ACCEPTS: {false_accepts:#?}"
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn npm_publish_key_must_be_pinned_and_valid_at_signing_time_and_the_tarball_must_match() {
+    let d = vectors().join("npm/gha");
+    let att = d
+        .join("gundam-visor-cli-v1-tag.tgz.json")
+        .display()
+        .to_string();
+    let tgz = d.join("gundam-visor-cli-v1-tag.tgz").display().to_string();
+    let other = d.join("provenance-npm-test-ossf.tgz").display().to_string();
+    let src = "github.com/ramonpetgrave64/gundam-visor";
+    let run_npm = |tarball: &str, extra: &[&str]| {
+        let mut args = vec![
+            "attest",
+            "verify-npm",
+            "--attestations",
+            &att,
+            "--tarball",
+            tarball,
+            "--source-uri",
+            src,
+            "--builder-id",
+            "https://github.com/actions/runner/github-hosted",
+        ];
+        args.extend_from_slice(extra);
+        tollgate().args(&args).output().unwrap()
+    };
+    let o = run_npm(&tgz, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Another tarball.
+    let o = run_npm(&other, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    // The registry keys: the hinted key's window closed before the signing time, or no such key.
+    let keys_path = vectors().join("../npm-registry-signatures/npm-keys.tuf-target.json");
+    let mut keys: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(keys_path).unwrap()).unwrap();
+    for k in keys["keys"].as_array_mut().unwrap() {
+        k["publicKey"]["validFor"]["end"] = serde_json::json!("2022-12-02T00:00:00Z");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let expired = tmp.path().join("expired.json");
+    std::fs::write(&expired, serde_json::to_vec(&keys).unwrap()).unwrap();
+    let o = run_npm(&tgz, &["--npm-keys", &expired.display().to_string()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("not valid at the signing time"),
+        "{}",
+        text(&o)
+    );
+    keys["keys"].as_array_mut().unwrap().clear();
+    let none = tmp.path().join("none.json");
+    std::fs::write(&none, serde_json::to_vec(&keys).unwrap()).unwrap();
+    let o = run_npm(&tgz, &["--npm-keys", &none.display().to_string()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("no pinned npm registry key"),
+        "{}",
+        text(&o)
+    );
+}
