@@ -416,6 +416,34 @@ pub fn verify_detailed(
     })
 }
 
+/// Verifies that a signature of `env` whose `keyid` is exactly `keyid` (not empty) verifies with
+/// `key`: for attestations whose issuer names its key by id and whose verifier pins both, as
+/// slsa-verifier's `verify-vsa --public-key-id` does. Signatures under other key ids are ignored.
+pub fn verify_with_keyid(
+    env: &Envelope,
+    key: &PublicKey,
+    keyid: &str,
+) -> Result<Verified<Vec<u8>>, DsseError> {
+    let no = |detail: String| DsseError::Threshold {
+        valid: 0,
+        threshold: 1,
+        signatures: env.signatures.len(),
+        detail,
+    };
+    if keyid.is_empty() {
+        return Err(no("; the key id must not be empty".into()));
+    }
+    let msg = pae(&env.payload_type, &env.payload);
+    let mut last_err = format!("; no signature has key id `{keyid}`");
+    for s in env.signatures.iter().filter(|s| s.keyid == keyid) {
+        match key.verify(&msg, &s.sig) {
+            Ok(()) => return Ok(Verified::new(env.payload.clone())),
+            Err(e) => last_err = format!("; key id `{keyid}`: {e}"),
+        }
+    }
+    Err(no(last_err))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

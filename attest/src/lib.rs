@@ -1,7 +1,7 @@
 //! # tollgate-attest
 //!
 //! Verifies signed statements about artefacts: public and private keys, DSSE envelopes,
-//! in-toto statements and layouts, SLSA provenance policies and (later) Sigstore bundles.
+//! in-toto statements and layouts, SLSA provenance policies and Sigstore bundles.
 //!
 //! This crate knows nothing of lockfiles, packages or findings. Its inputs are bytes, digests and
 //! policies; its outputs are [`Verified`] values (which only this crate can construct) or typed
@@ -12,6 +12,7 @@
 //! - [`statement`] and [`attestation`]: in-toto statements, key-signed attestations about a
 //!   digest;
 //! - [`intoto`]: supply-chain layouts and links (Metablock and DSSE), rules, inspections;
+//! - [`sigstore`]: Sigstore bundles verified offline against a trusted root (keyless and key);
 //! - [`slsa`]: SLSA provenance predicates and the provenance policy (slsa-verifier, gh attestation);
 //! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share.
 
@@ -24,6 +25,7 @@ pub mod dsse;
 pub mod intoto;
 pub mod json;
 pub mod keys;
+pub mod sigstore;
 pub mod slsa;
 pub mod statement;
 pub mod time;

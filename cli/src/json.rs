@@ -85,6 +85,68 @@ pub struct AttestVerifiedPayload<'a> {
     pub signers: &'a [String],
 }
 
+/// `attest verify --bundle` of a Sigstore bundle that verified.
+#[derive(Debug, Serialize)]
+pub struct AttestBundleVerified<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Always `true`.
+    pub verified: bool,
+    /// The bundle file, as given.
+    pub bundle: String,
+    /// The bundle's media type.
+    pub media_type: &'a str,
+    /// `message-signature` or `dsse-envelope`.
+    pub content: &'static str,
+    /// The DSSE payload type (DSSE bundles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_type: Option<&'a str>,
+    /// Who signed.
+    pub signer: BundleSigner<'a>,
+    /// `embedded:sigstore-production` or the `--trusted-root` file.
+    pub trusted_root: String,
+    /// What was verified.
+    pub checks: BundleChecks,
+    /// The Rekor v1 integrated time (RFC 3339), when the bundle has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrated_time: Option<String>,
+    /// Every authenticated signing time (RFC 3339).
+    pub signing_times: Vec<String>,
+    /// The in-toto statement's predicate type (DSSE bundles of in-toto statements).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicate_type: Option<&'a str>,
+    /// The in-toto statement's subjects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subjects: Option<Vec<Subject<'a>>>,
+}
+
+/// The signer of a verified bundle.
+#[derive(Debug, Serialize)]
+pub struct BundleSigner<'a> {
+    /// `certificate` (keyless) or `key`.
+    pub kind: &'static str,
+    /// The certificate's SAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<&'a str>,
+    /// The certificate's OIDC issuer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<&'a str>,
+    /// The certificate's CI claims (source repository, ref, commit, trigger, runner, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims: Option<serde_json::Value>,
+}
+
+/// The checks a verified bundle passed.
+#[derive(Debug, Serialize)]
+pub struct BundleChecks {
+    /// Certificate chain to the trusted root, validity at signing time, code-signing usage.
+    pub certificate: bool,
+    /// The certificate's Signed Certificate Timestamp.
+    pub sct: bool,
+    /// Transparency-log inclusion: SET, inclusion proof, checkpoint.
+    pub tlog: bool,
+}
+
 /// A failed verification (`attest verify`, `intoto verify`).
 #[derive(Debug, Serialize)]
 pub struct NotVerified<'a> {

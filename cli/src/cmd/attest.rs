@@ -29,24 +29,45 @@ pub struct AttestArgs {
 /// Attestation commands.
 #[derive(Debug, Subcommand)]
 pub enum AttestCommand {
-    /// Verify a DSSE envelope with public keys (exit 1 when it does not verify); with
-    /// --artifact or --digest, the payload must be an in-toto statement with a matching subject.
-    Verify(VerifyArgs),
+    /// Verify a DSSE envelope with public keys, or a Sigstore bundle offline (keyless or with a
+    /// key); exit 1 when it does not verify. With --artifact or --digest, the payload must be
+    /// about that artefact.
+    Verify(Box<VerifyArgs>),
     /// Sign an in-toto Statement v1 about ARTIFACTs as a DSSE envelope.
     Sign(SignArgs),
     /// Check a verified in-toto statement (SLSA provenance v0.2/v1, a VSA) against a provenance
     /// policy: builder, source, branch, tag, workflow inputs, subject digest, npm package.
     PolicyCheck(Box<super::attest_policy::PolicyCheckArgs>),
+    /// Verify SLSA provenance (or a GitHub artifact attestation) in a Sigstore bundle, offline,
+    /// and check it like slsa-verifier verify-artifact: source, builder, branch, tag.
+    VerifyProvenance(Box<super::attest_provenance::VerifyProvenanceArgs>),
+    /// Verify a Verification Summary Attestation with a pinned key and key id, and check it like
+    /// slsa-verifier verify-vsa: the resource and the verified levels.
+    VerifyVsa(Box<super::attest_vsa::VerifyVsaArgs>),
+    /// Verify an npm package version's attestations (SLSA provenance and the registry's publish
+    /// attestation) offline against its tarball, and check them like slsa-verifier
+    /// verify-npm-package.
+    VerifyNpm(Box<super::attest_npm::VerifyNpmArgs>),
 }
 
 /// `tollgate attest verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The DSSE envelope (JSON).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "bundle",
+        conflicts_with = "bundle"
+    )]
+    pub envelope: Option<PathBuf>,
+    /// A Sigstore bundle (v0.1, v0.2, v0.3 JSON; message signature or DSSE), verified offline
+    /// against the trusted root: keyless with --certificate-identity[-regexp] and
+    /// --certificate-oidc-issuer, or key-based with --key.
     #[arg(long, value_name = "FILE")]
-    pub envelope: PathBuf,
-    /// A trusted public key (PEM; repeatable).
-    #[arg(long = "key", value_name = "KEY", required = true)]
+    pub bundle: Option<PathBuf>,
+    /// A trusted public key (PEM; repeatable). With --bundle: the one key of a key-based bundle.
+    #[arg(long = "key", value_name = "KEY", required_unless_present = "bundle")]
     pub keys: Vec<PathBuf>,
     /// Distinct trusted keys that must have signed.
     #[arg(long, default_value_t = 1, value_name = "N")]
@@ -54,7 +75,8 @@ pub struct VerifyArgs {
     /// The artefact the statement must be about (hashed with SHA-256 and SHA-512).
     #[arg(long, value_name = "FILE", conflicts_with = "digest")]
     pub artifact: Option<PathBuf>,
-    /// The artefact digest the statement must name (sha256:HEX, sha384:HEX or sha512:HEX).
+    /// The artefact digest the statement must name (sha256:HEX, sha384:HEX or sha512:HEX; a
+    /// bundle needs sha256).
     #[arg(long, value_name = "ALG:HEX")]
     pub digest: Option<String>,
     /// The payload type the envelope must have. With the in-toto type (the default) the payload
@@ -68,6 +90,48 @@ pub struct VerifyArgs {
     /// After a successful verification, write the verified in-toto statement to FILE.
     #[arg(long, value_name = "FILE")]
     pub statement_out: Option<PathBuf>,
+    /// With --bundle: the Sigstore trusted_root.json to verify against (default: the embedded
+    /// Sigstore production root).
+    #[arg(long, value_name = "FILE", requires = "bundle")]
+    pub trusted_root: Option<PathBuf>,
+    /// With --bundle: the certificate's SAN (email or URI) must equal this.
+    #[arg(
+        long,
+        value_name = "IDENTITY",
+        requires = "bundle",
+        conflicts_with = "certificate_identity_regexp"
+    )]
+    pub certificate_identity: Option<String>,
+    /// With --bundle: the certificate's SAN must match this regular expression (unanchored, as
+    /// in cosign: write ^…$ to match the whole identity).
+    #[arg(long, value_name = "REGEXP", requires = "bundle")]
+    pub certificate_identity_regexp: Option<String>,
+    /// With --bundle: the certificate's OIDC issuer must equal this.
+    #[arg(long, value_name = "URL", requires = "bundle")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// With --bundle: the GitHub repository (owner/name) the certificate must name.
+    #[arg(long, value_name = "OWNER/NAME", requires = "bundle")]
+    pub certificate_github_workflow_repository: Option<String>,
+    /// With --bundle: the git ref (refs/heads/main, refs/tags/v1) the certificate must name.
+    #[arg(long, value_name = "REF", requires = "bundle")]
+    pub certificate_github_workflow_ref: Option<String>,
+    /// With --bundle: the commit the certificate must name.
+    #[arg(long, value_name = "SHA", requires = "bundle")]
+    pub certificate_github_workflow_sha: Option<String>,
+    /// With --bundle: the triggering event (push, release, …) the certificate must name.
+    #[arg(long, value_name = "EVENT", requires = "bundle")]
+    pub certificate_github_workflow_trigger: Option<String>,
+    /// With --bundle: the workflow's display name the certificate must name.
+    #[arg(long, value_name = "NAME", requires = "bundle")]
+    pub certificate_github_workflow_name: Option<String>,
+    /// With --bundle: the runner environment (github-hosted, self-hosted) the certificate must
+    /// name.
+    #[arg(long, value_name = "ENV", requires = "bundle")]
+    pub certificate_runner_environment: Option<String>,
+    /// With --bundle: judge signing times against this time too (RFC 3339 or YYYY-MM-DD); a
+    /// bundle signed after it fails. The system clock is always read as well.
+    #[arg(long, value_name = "TIME", requires = "bundle", value_parser = crate::clock::parse_now)]
+    pub now: Option<tollgate_verifier::time::Timestamp>,
 }
 
 /// `tollgate attest sign`.
@@ -96,6 +160,9 @@ pub fn run(a: &AttestArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outco
         AttestCommand::Verify(a) => verify(a, g, out),
         AttestCommand::Sign(a) => sign(a, out),
         AttestCommand::PolicyCheck(p) => super::attest_policy::policy_check(p, g, out),
+        AttestCommand::VerifyProvenance(p) => super::attest_provenance::verify(p, g, out),
+        AttestCommand::VerifyVsa(p) => super::attest_vsa::verify(p, g, out),
+        AttestCommand::VerifyNpm(p) => super::attest_npm::verify(p, g, out),
     }
 }
 
@@ -124,6 +191,11 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
     if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
         bail!("`attest verify` supports --format human or json");
     }
+    let envelope = match (&a.envelope, &a.bundle) {
+        (_, Some(bundle)) => return super::attest_bundle::verify_bundle(a, bundle, g, out),
+        (Some(e), None) => e,
+        (None, None) => bail!("--envelope FILE or --bundle FILE is required"),
+    };
     if a.print_statement && g.format == OutputFormat::Json {
         bail!(
             "--print-statement writes the statement to stdout, where --format json writes the report; use --statement-out FILE"
@@ -140,9 +212,9 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         .iter()
         .map(|p| read_public_key(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let bytes = read_capped(&a.envelope, MAX_ENVELOPE_SIZE)?;
+    let bytes = read_capped(envelope, MAX_ENVELOPE_SIZE)?;
     let env = Envelope::parse(&bytes)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", located(&a.envelope, e.place())))?;
+        .map_err(|e| anyhow::anyhow!("{}: {e}", located(envelope, e.place())))?;
     let wanted: Option<DigestSet> = match (&a.artifact, &a.digest) {
         (Some(f), _) => {
             Some(artifact_digests(f).with_context(|| format!("cannot hash {}", f.display()))?)
@@ -166,7 +238,7 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         if wanted.is_some() {
             bail!("--artifact/--digest need in-toto statements (--payload-type {PAYLOAD_TYPE})");
         }
-        return verify_other_payload(a, g, out, &env, &keys, w);
+        return verify_other_payload(a, envelope, g, out, &env, &keys, w);
     }
     let res = verify_attestation(&env, &keys, a.threshold, wanted.as_ref());
     match res {
@@ -177,7 +249,7 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
                 let report = json::AttestVerified {
                     schema_version: json::SCHEMA_VERSION,
                     verified: true,
-                    envelope: a.envelope.display().to_string(),
+                    envelope: envelope.display().to_string(),
                     payload_type: env.payload_type(),
                     threshold: a.threshold,
                     signers: &signers,
@@ -197,7 +269,7 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
                 writeln!(
                     w,
                     "verified: {} signed by {} of {} required key(s): {}",
-                    a.envelope.display(),
+                    envelope.display(),
                     signers.len(),
                     a.threshold,
                     signers
@@ -225,9 +297,9 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
             }
             Ok(Outcome::Pass)
         }
-        Err(e) if e.is_input_error() => Err(e).with_context(|| format!("{}", a.envelope.display())),
+        Err(e) if e.is_input_error() => Err(e).with_context(|| format!("{}", envelope.display())),
         Err(e) => {
-            report_failure(w, g, &a.envelope, e.check(), &e.to_string(), out)?;
+            report_failure(w, g, envelope, e.check(), &e.to_string(), out)?;
             Ok(Outcome::Fail)
         }
     }
@@ -236,6 +308,7 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
 /// Verifies an envelope of a payload type other than in-toto: signatures and type only.
 fn verify_other_payload(
     a: &VerifyArgs,
+    envelope: &Path,
     g: &GlobalArgs,
     out: &Output,
     env: &Envelope,
@@ -249,7 +322,7 @@ fn verify_other_payload(
                 let report = json::AttestVerifiedPayload {
                     schema_version: json::SCHEMA_VERSION,
                     verified: true,
-                    envelope: a.envelope.display().to_string(),
+                    envelope: envelope.display().to_string(),
                     payload_type: env.payload_type(),
                     payload_bytes: v.payload.len(),
                     threshold: a.threshold,
@@ -260,7 +333,7 @@ fn verify_other_payload(
                 writeln!(
                     w,
                     "verified: {} ({}, {} bytes) signed by {} of {} required key(s)",
-                    a.envelope.display(),
+                    envelope.display(),
                     env.payload_type(),
                     v.payload.len(),
                     signers.len(),
@@ -272,9 +345,9 @@ fn verify_other_payload(
         Err(e) => {
             let e = tollgate_attest::attestation::AttestationError::from(e);
             if e.is_input_error() {
-                bail!("{}: {e}", a.envelope.display());
+                bail!("{}: {e}", envelope.display());
             }
-            report_failure(w, g, &a.envelope, e.check(), &e.to_string(), out)?;
+            report_failure(w, g, envelope, e.check(), &e.to_string(), out)?;
             Ok(Outcome::Fail)
         }
     }

@@ -275,7 +275,8 @@ pub fn policy_check(a: &PolicyCheckArgs, g: &GlobalArgs, out: &Output) -> anyhow
     }
 }
 
-fn render_json(
+/// The `attest-policy-check` JSON document of an outcome.
+pub(super) fn render_json(
     path: &str,
     outcome: &Result<PolicyReport, Violation>,
     w: &mut dyn Write,
@@ -303,7 +304,8 @@ fn render_json(
     json::write(w, &doc)
 }
 
-fn render_human(
+/// The human report of an outcome.
+pub(super) fn render_human(
     path: &str,
     outcome: &Result<PolicyReport, Violation>,
     out: &Output,

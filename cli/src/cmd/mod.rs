@@ -1,7 +1,11 @@
 //! Command dispatch: one module per command group. No business logic lives here.
 
 pub mod attest;
+mod attest_bundle;
+mod attest_npm;
 pub mod attest_policy;
+mod attest_provenance;
+mod attest_vsa;
 pub mod check;
 pub mod db;
 mod graph;

@@ -15,9 +15,11 @@ mod hostile;
 mod inputs;
 mod intoto;
 mod key;
+mod provenance;
 mod registry;
 mod sarif;
 mod sbom;
+mod sigstore;
 #[path = "../../../verifier/tests/support/mod.rs"]
 mod support;
 mod why;

@@ -1,0 +1,106 @@
+//! `tollgate attest verify-npm`: an npm package version's attestations (SLSA provenance and the
+//! registry's publish attestation) verified offline and bound to the tarball, then checked like
+//! slsa-verifier `verify-npm-package`. Logic lives in
+//! `tollgate_attest::sigstore::NpmAttestationsVerifier` and `tollgate_attest::slsa`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use tollgate_attest::digest::digest_file;
+use tollgate_attest::sigstore::npm::{NPM_KEYS, parse_npm_keys};
+use tollgate_attest::sigstore::{MAX_BUNDLE_SIZE, NpmAttestationsVerifier, TrustRoot, Verifier};
+use tollgate_attest::slsa::{PolicyError, ProvenanceError, ProvenancePolicy, verify_provenance};
+
+use super::attest::{read_capped, report_failure};
+use crate::Outcome;
+use crate::args::{GlobalArgs, OutputFormat};
+use crate::output::Output;
+
+/// The largest tarball read.
+const MAX_TARBALL: usize = 256 * 1024 * 1024;
+
+/// `tollgate attest verify-npm`.
+#[derive(Debug, Args)]
+pub struct VerifyNpmArgs {
+    /// The attestations document of the version (`{"attestations": [...]}`).
+    #[arg(long, value_name = "FILE")]
+    pub attestations: PathBuf,
+    /// The package tarball (.tgz): its sha512 must be a subject of every attestation.
+    #[arg(long, value_name = "FILE")]
+    pub tarball: PathBuf,
+    /// Expected source repository: github.com/o/r, https://github.com/o/r or git+https://….
+    #[arg(long, value_name = "URI")]
+    pub source_uri: String,
+    /// Expected package name (@scope/name or name), which the attestations must name.
+    #[arg(long, value_name = "NAME")]
+    pub package_name: Option<String>,
+    /// Expected package version, which the attestations must name.
+    #[arg(long, value_name = "VERSION")]
+    pub package_version: Option<String>,
+    /// Expected builder (default: any trusted builder).
+    #[arg(long, value_name = "ID")]
+    pub builder_id: Option<String>,
+    /// The npm registry keys file (default: the embedded copy of the registry's keys).
+    #[arg(long, value_name = "FILE")]
+    pub npm_keys: Option<PathBuf>,
+    /// The Sigstore trusted_root.json (default: the embedded Sigstore production root).
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+}
+
+/// `tollgate attest verify-npm`.
+pub fn verify(a: &VerifyNpmArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
+        bail!("`attest verify-npm` supports --format human or json");
+    }
+    let digests = digest_file(&a.tarball)
+        .with_context(|| format!("{}: cannot read the tarball", a.tarball.display()))?;
+    let tarball = read_capped(&a.tarball, MAX_TARBALL)?;
+    let policy = ProvenancePolicy {
+        source_uri: Some(a.source_uri.clone()),
+        builder_id: a.builder_id.clone(),
+        package_name: a.package_name.clone(),
+        package_version: a.package_version.clone(),
+        digest: digests.supported(),
+        ..ProvenancePolicy::default()
+    };
+    policy.validate()?;
+    let keys = match &a.npm_keys {
+        Some(p) => parse_npm_keys(&read_capped(p, 1 << 20)?)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+        None => parse_npm_keys(NPM_KEYS.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    let root = match &a.trusted_root {
+        Some(p) => {
+            let bytes = read_capped(p, tollgate_attest::sigstore::root::MAX_TRUSTED_ROOT_SIZE)?;
+            TrustRoot::from_json(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+        }
+        None => TrustRoot::production().map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    let verifier = Verifier::new(&root).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = read_capped(&a.attestations, MAX_BUNDLE_SIZE)?;
+    let shown = a.attestations.display().to_string();
+    let mut w = crate::output::stdout();
+    let v = NpmAttestationsVerifier::new(verifier, &tarball, keys);
+    let outcome = match verify_provenance(&v, &bytes, &policy) {
+        Ok(report) => Ok(report.into_inner()),
+        Err(ProvenanceError::Signature(e)) if e.is_input_error() => bail!("{shown}: {e}"),
+        Err(ProvenanceError::Signature(e)) => {
+            report_failure(&mut w, g, &a.attestations, e.check(), &e.to_string(), out)?;
+            return Ok(Outcome::Fail);
+        }
+        Err(ProvenanceError::Policy(PolicyError::Violated(v))) => Err(v),
+        Err(ProvenanceError::Policy(e)) => return Err(e.into()),
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    };
+    match g.format {
+        OutputFormat::Json => super::attest_policy::render_json(&shown, &outcome, &mut w)?,
+        _ => super::attest_policy::render_human(&shown, &outcome, out, &mut w)?,
+    }
+    Ok(if outcome.is_ok() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}

@@ -1,0 +1,118 @@
+//! `tollgate attest verify-provenance`: SLSA provenance (or a GitHub artifact attestation) in a
+//! Sigstore bundle, verified offline (signature, certificate, log, the artefact as a subject) and
+//! then checked against slsa-verifier's `verify-artifact` policy flags. Logic lives in
+//! `tollgate_attest::sigstore::ProvenanceVerifier` and `tollgate_attest::slsa`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use tollgate_attest::digest::{DigestAlgorithm, digest_file};
+use tollgate_attest::sigstore::root::MAX_TRUSTED_ROOT_SIZE;
+use tollgate_attest::sigstore::{MAX_BUNDLE_SIZE, ProvenanceVerifier, TrustRoot, Verifier};
+use tollgate_attest::slsa::{PolicyError, ProvenanceError, ProvenancePolicy, verify_provenance};
+
+use super::attest::{read_capped, report_failure};
+use crate::Outcome;
+use crate::args::{GlobalArgs, OutputFormat};
+use crate::output::Output;
+
+const EXAMPLES: &str = "\
+Examples:
+  tollgate attest verify-provenance --provenance app.intoto.jsonl --artifact app \\
+      --source-uri github.com/o/app --source-versioned-tag v2
+  tollgate attest verify-provenance --provenance MODULE.bazel.intoto.jsonl \\
+      --artifact MODULE.bazel --source-uri github.com/o/rules \\
+      --builder-id https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml
+
+slsa-verifier verify-artifact semantics, offline: the bundle's signature, certificate and
+transparency-log entry are verified against the trusted root, then the provenance policy.
+Exit codes: 0 verified, 1 not verified or policy violated, 2 usage or input error.";
+
+/// `tollgate attest verify-provenance`.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct VerifyProvenanceArgs {
+    /// The provenance: a Sigstore bundle (JSON, or a one-line `.intoto.jsonl`).
+    #[arg(long, value_name = "FILE")]
+    pub provenance: PathBuf,
+    /// The artefact the provenance must be about.
+    #[arg(long, value_name = "FILE")]
+    pub artifact: PathBuf,
+    /// Expected source repository: github.com/o/r, https://github.com/o/r or git+https://….
+    #[arg(long, value_name = "URI")]
+    pub source_uri: String,
+    /// Expected builder: NAME, NAME@refs/tags/vX.Y.Z or NAME@vX.Y.Z (default: any trusted
+    /// builder).
+    #[arg(long, value_name = "ID")]
+    pub builder_id: Option<String>,
+    /// Expected source branch.
+    #[arg(long, value_name = "BRANCH")]
+    pub source_branch: Option<String>,
+    /// Expected source tag (exact).
+    #[arg(long, value_name = "TAG", conflicts_with = "source_versioned_tag")]
+    pub source_tag: Option<String>,
+    /// Expected source tag as a semver prefix: v13 and v13.0 match v13.0.30.
+    #[arg(long, value_name = "TAG")]
+    pub source_versioned_tag: Option<String>,
+    /// The Sigstore trusted_root.json (default: the embedded Sigstore production root).
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+}
+
+/// `tollgate attest verify-provenance`.
+pub fn verify(a: &VerifyProvenanceArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
+        bail!("`attest verify-provenance` supports --format human or json");
+    }
+    let digests = digest_file(&a.artifact)
+        .with_context(|| format!("{}: cannot read the artefact", a.artifact.display()))?;
+    let supported = digests.supported();
+    let sha256: [u8; 32] = supported
+        .iter()
+        .find(|d| d.algorithm == DigestAlgorithm::Sha256)
+        .and_then(|d| d.bytes.as_slice().try_into().ok())
+        .context("no SHA-256 of the artefact")?;
+    let policy = ProvenancePolicy {
+        source_uri: Some(a.source_uri.clone()),
+        builder_id: a.builder_id.clone(),
+        source_branch: a.source_branch.clone(),
+        source_tag: a.source_tag.clone(),
+        source_versioned_tag: a.source_versioned_tag.clone(),
+        digest: supported.clone(),
+        ..ProvenancePolicy::default()
+    };
+    policy.validate()?;
+    let root = match &a.trusted_root {
+        Some(p) => {
+            let bytes = read_capped(p, MAX_TRUSTED_ROOT_SIZE)?;
+            TrustRoot::from_json(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+        }
+        None => TrustRoot::production().map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    let verifier = Verifier::new(&root).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = read_capped(&a.provenance, MAX_BUNDLE_SIZE)?;
+    let shown = a.provenance.display().to_string();
+    let mut w = crate::output::stdout();
+    let outcome =
+        match verify_provenance(&ProvenanceVerifier::new(verifier, sha256), &bytes, &policy) {
+            Ok(report) => Ok(report.into_inner()),
+            Err(ProvenanceError::Signature(e)) if e.is_input_error() => bail!("{shown}: {e}"),
+            Err(ProvenanceError::Signature(e)) => {
+                report_failure(&mut w, g, &a.provenance, e.check(), &e.to_string(), out)?;
+                return Ok(Outcome::Fail);
+            }
+            Err(ProvenanceError::Policy(PolicyError::Violated(v))) => Err(v),
+            Err(ProvenanceError::Policy(e)) => return Err(e.into()),
+            Err(e) => return Err(anyhow::anyhow!("{e}")),
+        };
+    match g.format {
+        OutputFormat::Json => super::attest_policy::render_json(&shown, &outcome, &mut w)?,
+        _ => super::attest_policy::render_human(&shown, &outcome, out, &mut w)?,
+    }
+    Ok(if outcome.is_ok() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}

@@ -1,0 +1,93 @@
+//! `tollgate attest verify-vsa`: a Verification Summary Attestation (DSSE, key-signed) verified
+//! with a pinned key and key id, then checked like slsa-verifier `verify-vsa`: the resource and
+//! the verified levels. Logic lives in `tollgate_attest::dsse` and `tollgate_attest::slsa::vsa`.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::Args;
+use tollgate_attest::Statement;
+use tollgate_attest::dsse::{Envelope, MAX_ENVELOPE_SIZE, verify_with_keyid};
+use tollgate_attest::slsa::{Evidence, PolicyError, ProvenancePolicy, VsaPolicy, evaluate};
+
+use super::attest::{located, read_capped, report_failure};
+use super::key::read_public_key;
+use crate::Outcome;
+use crate::args::{GlobalArgs, OutputFormat};
+use crate::output::Output;
+
+/// `tollgate attest verify-vsa`.
+#[derive(Debug, Args)]
+pub struct VerifyVsaArgs {
+    /// The VSA: a DSSE envelope (JSON, or a one-line `.jsonl`).
+    #[arg(long, value_name = "FILE")]
+    pub attestation: PathBuf,
+    /// The verifier's public key (PEM).
+    #[arg(long, value_name = "KEY")]
+    pub public_key: PathBuf,
+    /// The key id the envelope's signature must carry.
+    #[arg(long, value_name = "ID")]
+    pub public_key_id: String,
+    /// The resource the VSA must be about.
+    #[arg(long, value_name = "URI")]
+    pub resource_uri: String,
+    /// A level that must be verified, e.g. SLSA_BUILD_LEVEL_2 (repeatable).
+    #[arg(long, value_name = "LEVEL")]
+    pub verified_level: Vec<String>,
+}
+
+/// `tollgate attest verify-vsa`.
+pub fn verify(a: &VerifyVsaArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
+        bail!("`attest verify-vsa` supports --format human or json");
+    }
+    let key = read_public_key(&a.public_key)?;
+    let policy = ProvenancePolicy {
+        vsa: Some(VsaPolicy {
+            resource_uri: a.resource_uri.clone(),
+            verified_levels: a.verified_level.clone(),
+            ..VsaPolicy::default()
+        }),
+        ..ProvenancePolicy::default()
+    };
+    policy.validate()?;
+    let bytes = read_capped(&a.attestation, MAX_ENVELOPE_SIZE)?;
+    let env = Envelope::parse(bytes.trim_ascii())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", located(&a.attestation, e.place())))?;
+    let mut w = crate::output::stdout();
+    let payload = match verify_with_keyid(&env, &key, &a.public_key_id) {
+        Ok(p) => p,
+        Err(e) => {
+            report_failure(&mut w, g, &a.attestation, "signature", &e.to_string(), out)?;
+            return Ok(Outcome::Fail);
+        }
+    };
+    let statement = match Statement::parse(&payload) {
+        Ok(s) => s,
+        Err(e) => {
+            let msg = format!("not an in-toto statement: {e}");
+            report_failure(&mut w, g, &a.attestation, "payload", &msg, out)?;
+            return Ok(Outcome::Fail);
+        }
+    };
+    let ev = Evidence {
+        statement: &statement,
+        npm_publish: None,
+        signer: None,
+    };
+    let outcome = match evaluate(&ev, &policy) {
+        Ok(r) => Ok(r),
+        Err(PolicyError::Violated(v)) => Err(v),
+        Err(e) => return Err(e.into()),
+    };
+    let shown = a.attestation.display().to_string();
+    match g.format {
+        OutputFormat::Json => super::attest_policy::render_json(&shown, &outcome, &mut w)?,
+        _ => super::attest_policy::render_human(&shown, &outcome, out, &mut w)?,
+    }
+    Ok(if outcome.is_ok() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}
