@@ -387,7 +387,15 @@ pub fn sbom_bytes(
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
     let mut bom = tollgate_sbom::build(&graph, &opts)?;
-    Ok((tollgate_sbom::to_json(&mut bom)?, bom.components.len()))
+    let bytes = tollgate_sbom::to_json(&mut bom)?;
+    let components = bom.components.len();
+    // The graph and the BOM are hundreds of thousands of small allocations that the process
+    // is about to return to the OS anyway: freeing them one by one was a fifth of the run on a
+    // 100,000-package lock. Only their memory is leaked (no file handles, no locks), once per
+    // process.
+    std::mem::forget(bom);
+    std::mem::forget(graph);
+    Ok((bytes, components))
 }
 
 /// `tollgate sbom [PATH] -o FILE`.
