@@ -103,7 +103,7 @@ pub struct InputArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read lockfiles into one dependency graph and summarise it (or print it with --format json).
+    /// Read lockfiles into one dependency graph and summarise it (--format json prints it all).
     Graph(GraphArgs),
     /// Show the paths from the roots to a package: why is it in the graph?
     Why(WhyArgs),
