@@ -239,7 +239,7 @@ impl Resolver {
             .unwrap_or_default();
         let target = match &p.source {
             Source::Path => return Scope::Skip("local path"),
-            Source::Git { .. } => return Scope::Skip("git dependency: pinned by its commit"),
+            Source::Git(_) => return Scope::Skip("git dependency: pinned by its commit"),
             Source::Other(_) => return Scope::Skip("local copy (directory or local registry)"),
             Source::Tarball { url } => {
                 let lower = url.to_ascii_lowercase();
