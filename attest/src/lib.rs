@@ -13,7 +13,9 @@
 //!   digest;
 //! - [`intoto`]: supply-chain layouts and links (Metablock and DSSE), rules, inspections;
 //! - [`slsa`]: SLSA provenance predicates and the provenance policy (slsa-verifier, gh attestation);
-//! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share.
+//! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share;
+//! - [`process`]: the workspace's one subprocess runner (deadline over the whole process group,
+//!   bounded output), for inspections, `cargo metadata` and `git`.
 
 #![forbid(unsafe_code)]
 
@@ -24,6 +26,7 @@ pub mod dsse;
 pub mod intoto;
 pub mod json;
 pub mod keys;
+pub mod process;
 pub mod slsa;
 pub mod statement;
 pub mod time;

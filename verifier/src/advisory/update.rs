@@ -374,23 +374,34 @@ fn unwrap_single_dir(dir: PathBuf) -> PathBuf {
     dir
 }
 
+/// Largest output kept from one `git` run (it prints a commit id or a date).
+const GIT_MAX_OUTPUT: u64 = 1 << 20;
+
+/// Runs `git` with `args`; the whole run (with everything it starts) must finish within `timeout`.
 fn git(args: &[&str], what: &str, timeout: Duration) -> Result<String, AdvisoryError> {
-    let out = Command::new("git")
-        .args(args)
+    let sub = args.first().unwrap_or(&"");
+    let mut cmd = Command::new("git");
+    cmd.args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_HTTP_LOW_SPEED_LIMIT", "1000")
         .env(
             "GIT_HTTP_LOW_SPEED_TIME",
             timeout.as_secs().max(1).to_string(),
-        )
-        .output()
-        .map_err(|e| fetch_err(what, format!("cannot run git: {e}")))?;
+        );
+    let out = tollgate_attest::process::run(&mut cmd, timeout, GIT_MAX_OUTPUT).map_err(|e| {
+        use tollgate_attest::process::RunError;
+        match e {
+            RunError::TimedOut(_) | RunError::OutputHeldOpen(_) => {
+                fetch_err(what, format!("git {sub} {e}"))
+            }
+            e => fetch_err(what, format!("cannot run git: {e}")),
+        }
+    })?;
     if !out.status.success() {
         return Err(fetch_err(
             what,
             format!(
-                "git {} failed: {}",
-                args.first().unwrap_or(&""),
+                "git {sub} failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             ),
         ));
