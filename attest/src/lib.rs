@@ -14,6 +14,8 @@
 //! - [`intoto`]: supply-chain layouts and links (Metablock and DSSE), rules, inspections;
 //! - [`slsa`]: SLSA provenance predicates and the provenance policy (slsa-verifier, gh attestation);
 //! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share;
+//! - [`capped`]: the workspace's one bounded read (input larger than a limit is refused, not
+//!   read);
 //! - [`process`]: the workspace's one subprocess runner (deadline over the whole process group,
 //!   bounded output), for inspections, `cargo metadata` and `git`.
 
@@ -21,6 +23,7 @@
 
 pub mod attestation;
 pub mod canonical;
+pub mod capped;
 pub mod digest;
 pub mod dsse;
 pub mod intoto;
