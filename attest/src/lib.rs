@@ -14,17 +14,23 @@
 //! - [`intoto`]: supply-chain layouts and links (Metablock and DSSE), rules, inspections;
 //! - [`sigstore`]: Sigstore bundles verified offline against a trusted root (keyless and key);
 //! - [`slsa`]: SLSA provenance predicates and the provenance policy (slsa-verifier, gh attestation);
-//! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share.
+//! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share;
+//! - [`capped`]: the workspace's one bounded read (input larger than a limit is refused, not
+//!   read);
+//! - [`process`]: the workspace's one subprocess runner (deadline over the whole process group,
+//!   bounded output), for inspections, `cargo metadata` and `git`.
 
 #![forbid(unsafe_code)]
 
 pub mod attestation;
 pub mod canonical;
+pub mod capped;
 pub mod digest;
 pub mod dsse;
 pub mod intoto;
 pub mod json;
 pub mod keys;
+pub mod process;
 pub mod sigstore;
 pub mod slsa;
 pub mod statement;

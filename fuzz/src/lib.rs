@@ -48,7 +48,7 @@ pub fn assert_well_formed(p: &ParsedLockfile) {
     for pkg in &p.packages {
         assert!(ids.insert(pkg.id.as_str()), "duplicate id {}", pkg.id);
     }
-    assert!(p.edges.iter().all(|&(f, t, _)| f < n && t < n));
+    assert!(p.edges.iter().all(|&(f, t, _)| (f as usize) < n && (t as usize) < n));
     assert!(p.roots.iter().all(|&r| r < n));
     assert!(n == 0 || !p.roots.is_empty(), "{n} packages and no root");
 }

@@ -252,8 +252,8 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
                 ),
             ));
         }
-        Source::Git { url, .. } => {
-            acc.refs.insert(reference("vcs", url));
+        Source::Git(git) => {
+            acc.refs.insert(reference("vcs", &git.url));
         }
         Source::Tarball { url } if url.starts_with("https://") || url.starts_with("http://") => {
             acc.refs.insert(reference("distribution", url));

@@ -6,11 +6,122 @@ use std::collections::BTreeMap;
 
 use crate::finding::PackageRef;
 
+/// Why a package has its coverage status, as data (JSON `code`): consumers read this, not the
+/// prose `how` / `reason` beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CoverageCode {
+    /// Verified: a lockfile hash matches the registry's record.
+    RegistryHash,
+    /// Verified: the registry shares no algorithm with the lockfile, and the artifact, hashed
+    /// with both, matches each.
+    ArtifactBridge,
+    /// Verified: the downloaded artifact matches the lockfile's hash.
+    ArtifactHash,
+    /// Unverifiable: not looked up.
+    NotLookedUp,
+    /// Unverifiable: the registry or artifact could not be reached or read (the reason says how).
+    Unavailable,
+    /// Unverifiable: the registry has no such package or version.
+    NotFound,
+    /// Unverifiable: the hashes differ (a finding is raised).
+    HashMismatch,
+    /// Unverifiable: the lockfile pins no usable hash.
+    NoUsableHash,
+    /// Unverifiable: the lockfile's hashes share no algorithm with the registry's record (and
+    /// no artifact bridged them: a finding is raised) or cannot be computed for the artifact.
+    NoCommonAlgorithm,
+    /// Skipped: bundled inside its parent's tarball.
+    Bundled,
+    /// Skipped: a workspace member or local folder.
+    LocalFolder,
+    /// Skipped: a local path.
+    LocalPath,
+    /// Skipped: a git dependency (pinned by its commit).
+    Git,
+    /// Skipped: a local copy (directory or local registry).
+    LocalCopy,
+    /// Skipped: a local tarball.
+    LocalTarball,
+    /// Skipped: a remote tarball outside every registry.
+    RemoteTarball,
+}
+
+impl CoverageCode {
+    /// Every code, in documentation order.
+    pub const ALL: [CoverageCode; 16] = [
+        CoverageCode::RegistryHash,
+        CoverageCode::ArtifactBridge,
+        CoverageCode::ArtifactHash,
+        CoverageCode::NotLookedUp,
+        CoverageCode::Unavailable,
+        CoverageCode::NotFound,
+        CoverageCode::HashMismatch,
+        CoverageCode::NoUsableHash,
+        CoverageCode::NoCommonAlgorithm,
+        CoverageCode::Bundled,
+        CoverageCode::LocalFolder,
+        CoverageCode::LocalPath,
+        CoverageCode::Git,
+        CoverageCode::LocalCopy,
+        CoverageCode::LocalTarball,
+        CoverageCode::RemoteTarball,
+    ];
+
+    /// The reason of a skip code as the report words it (`None` for the other codes, whose
+    /// reason text carries data).
+    pub fn skip_text(self) -> Option<&'static str> {
+        Some(match self {
+            CoverageCode::Bundled => "bundled inside its parent's tarball",
+            CoverageCode::LocalFolder => "workspace member or local folder",
+            CoverageCode::LocalPath => "local path",
+            CoverageCode::Git => "git dependency: pinned by its commit",
+            CoverageCode::LocalCopy => "local copy (directory or local registry)",
+            CoverageCode::LocalTarball => "local tarball",
+            CoverageCode::RemoteTarball => {
+                "remote tarball outside every registry: no registry record (--verify-artifacts hashes it)"
+            }
+            _ => return None,
+        })
+    }
+
+    /// A skipped status with its code's text.
+    pub fn skipped(self) -> CoverageStatus {
+        CoverageStatus::Skipped {
+            code: self,
+            reason: self.skip_text().unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// The JSON name (`registry-hash`, `not-found`, `git`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverageCode::RegistryHash => "registry-hash",
+            CoverageCode::ArtifactBridge => "artifact-bridge",
+            CoverageCode::ArtifactHash => "artifact-hash",
+            CoverageCode::NotLookedUp => "not-looked-up",
+            CoverageCode::Unavailable => "unavailable",
+            CoverageCode::NotFound => "not-found",
+            CoverageCode::HashMismatch => "hash-mismatch",
+            CoverageCode::NoUsableHash => "no-usable-hash",
+            CoverageCode::NoCommonAlgorithm => "no-common-algorithm",
+            CoverageCode::Bundled => "bundled",
+            CoverageCode::LocalFolder => "local-folder",
+            CoverageCode::LocalPath => "local-path",
+            CoverageCode::Git => "git",
+            CoverageCode::LocalCopy => "local-copy",
+            CoverageCode::LocalTarball => "local-tarball",
+            CoverageCode::RemoteTarball => "remote-tarball",
+        }
+    }
+}
+
 /// The status of one package under one verification.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CoverageStatus {
     /// Looked, and it holds: `how` says against what.
     Verified {
+        /// Against what, as a code.
+        code: CoverageCode,
         /// E.g. `sha512 matches https://registry.npmjs.org/left-pad`.
         how: String,
     },
@@ -21,17 +132,31 @@ pub enum CoverageStatus {
     },
     /// In scope, but could not be verified.
     Unverifiable {
+        /// Why, as a code.
+        code: CoverageCode,
         /// Why.
         reason: String,
     },
     /// Out of scope (path, git, workspace, bundled packages).
     Skipped {
+        /// Why, as a code.
+        code: CoverageCode,
         /// Why.
         reason: String,
     },
 }
 
 impl CoverageStatus {
+    /// The reason code (`None` for failed: its finding kinds say why).
+    pub fn code(&self) -> Option<CoverageCode> {
+        match self {
+            CoverageStatus::Verified { code, .. }
+            | CoverageStatus::Unverifiable { code, .. }
+            | CoverageStatus::Skipped { code, .. } => Some(*code),
+            CoverageStatus::Failed { .. } => None,
+        }
+    }
+
     /// `verified`, `failed`, `unverifiable` or `skipped`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -45,11 +170,10 @@ impl CoverageStatus {
     /// The reason (skipped, unverifiable), the finding kinds (failed) or how (verified).
     pub fn detail(&self) -> String {
         match self {
-            CoverageStatus::Verified { how } => how.clone(),
+            CoverageStatus::Verified { how, .. } => how.clone(),
             CoverageStatus::Failed { kinds } => kinds.join(", "),
-            CoverageStatus::Unverifiable { reason } | CoverageStatus::Skipped { reason } => {
-                reason.clone()
-            }
+            CoverageStatus::Unverifiable { reason, .. }
+            | CoverageStatus::Skipped { reason, .. } => reason.clone(),
         }
     }
 }

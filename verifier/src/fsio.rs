@@ -13,7 +13,6 @@
 //! 3. at most `cap + 1` bytes are read, so a file that grows while it is read is refused too.
 
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The type of a file system entry that is not a regular file.
@@ -206,12 +205,12 @@ pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
         return Err(too_large(meta.len()));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
-    file.take(cap.saturating_add(1))
+    tollgate_attest::capped::Capped::new(file, cap)
         .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::io(path, &e))?;
-    if bytes.len() as u64 > cap {
-        return Err(too_large(bytes.len() as u64));
-    }
+        .map_err(|e| match e {
+            tollgate_attest::capped::CappedError::TooLarge { read, .. } => too_large(read),
+            tollgate_attest::capped::CappedError::Io(e) => ReadError::io(path, &e),
+        })?;
     Ok(bytes)
 }
 

@@ -91,7 +91,7 @@ impl Graph {
             .collect();
         debug_assert!(ids.iter().enumerate().all(|(i, id)| id.index() == base + i));
         for (f, t, k) in parsed.edges {
-            self.inner.add_edge(ids[f], ids[t], k);
+            self.inner.add_edge(ids[f as usize], ids[t as usize], k);
         }
         self.roots.extend(parsed.roots.iter().map(|&r| ids[r]));
         self.root_tree = OnceLock::new();

@@ -1,5 +1,6 @@
 //! Packages: the nodes of the dependency graph, with their source, integrity and scopes.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -56,6 +57,17 @@ pub enum GitRef {
     DefaultBranch,
 }
 
+/// A git source: the repository, the reference asked for and the commit pinned.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GitSource {
+    /// Repository URL without query and fragment.
+    pub url: String,
+    /// The reference the manifest asked for.
+    pub reference: GitRef,
+    /// The commit the lockfile pinned (`#commit` for Cargo, `#sha` for npm), if any.
+    pub precise: Option<String>,
+}
+
 /// Where a package comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Source {
@@ -70,15 +82,9 @@ pub enum Source {
         /// `true` for Cargo's sparse protocol (`sparse+`).
         sparse: bool,
     },
-    /// A git repository.
-    Git {
-        /// Repository URL without query and fragment.
-        url: String,
-        /// The reference the manifest asked for.
-        reference: GitRef,
-        /// The commit the lockfile pinned (`#commit` for Cargo, `#sha` for npm), if any.
-        precise: Option<String>,
-    },
+    /// A git repository (boxed: git packages are few, and every package pays for the largest
+    /// variant).
+    Git(Box<GitSource>),
     /// A local path: workspace member, `path =` dependency, npm folder, link target.
     Path,
     /// A tarball URL that is not a registry tarball (npm `resolved` to an arbitrary URL or `file:`).
@@ -95,7 +101,7 @@ impl Source {
     pub fn kind(&self) -> &'static str {
         match self {
             Source::Registry { .. } => "registry",
-            Source::Git { .. } => "git",
+            Source::Git(_) => "git",
             Source::Path => "path",
             Source::Tarball { .. } => "tarball",
             Source::Other(_) => "other",
@@ -295,6 +301,31 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// How a package keeps its lockfile checksum string ([`Package::checksum`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChecksumText {
+    /// The lower-case hex of the package's one integrity digest, as Cargo writes checksums: the
+    /// text is derived from [`Package::integrity`] rather than stored a second time (64 bytes and
+    /// an allocation per package of a large `Cargo.lock`).
+    LowerHex,
+    /// Any other text (upper-case or malformed hex, an npm SRI string), verbatim.
+    Verbatim(Box<str>),
+}
+
+impl ChecksumText {
+    /// The text of a Cargo checksum `s` whose parse is `integrity`: [`ChecksumText::LowerHex`]
+    /// exactly when `s` is the lower-case hex of `integrity`'s one digest.
+    pub fn cargo(s: &str, integrity: &Integrity) -> ChecksumText {
+        let lower_hex = s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        match integrity.digests.as_slice() {
+            [d] if integrity.malformed.is_empty() && lower_hex && s.len() == 2 * d.bytes.len() => {
+                ChecksumText::LowerHex
+            }
+            _ => ChecksumText::Verbatim(s.into()),
+        }
+    }
+}
+
 /// Scope flags of a package: how it is reached from the roots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Scopes {
@@ -374,8 +405,9 @@ pub struct Package {
     /// The source exactly as the lockfile writes it (`None` for path packages). Shared between
     /// the packages of one source (a `Cargo.lock` names its registry once per package).
     pub source_raw: Option<Arc<str>>,
-    /// The lock's checksum or integrity string, verbatim.
-    pub checksum: Option<String>,
+    /// The lock's checksum or integrity string, exactly as written: [`Package::checksum_str`]
+    /// gives the text (a Cargo checksum in lower-case hex is not stored twice).
+    pub checksum: Option<ChecksumText>,
     /// `checksum`, parsed.
     pub integrity: Option<Integrity>,
     /// Scope flags.
@@ -389,6 +421,17 @@ pub struct Package {
 }
 
 impl Package {
+    /// The lock's checksum or integrity string, exactly as written.
+    pub fn checksum_str(&self) -> Option<Cow<'_, str>> {
+        match self.checksum.as_ref()? {
+            ChecksumText::Verbatim(s) => Some(Cow::Borrowed(s)),
+            ChecksumText::LowerHex => {
+                let d = self.integrity.as_ref()?.digests.first()?;
+                Some(Cow::Owned(encode_hex(&d.bytes)))
+            }
+        }
+    }
+
     /// `name@version`.
     pub fn display_name(&self) -> String {
         if self.version.is_empty() {
@@ -473,6 +516,39 @@ mod tests {
         #[test]
         fn base64_round_trips(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..80), pad: bool) {
             proptest::prop_assert_eq!(decode_base64(&encode(&bytes, pad)), Some(bytes));
+        }
+    }
+
+    #[test]
+    fn cargo_checksums_keep_their_exact_text() {
+        use super::{ChecksumText, Integrity};
+        let lower = "0123456789abcdef".repeat(4);
+        let upper = lower.to_uppercase();
+        for (text, derived) in [
+            (lower.as_str(), true),
+            (upper.as_str(), false),
+            ("zz", false),
+            ("", false),
+            (&lower[..62], false),
+        ] {
+            let integrity = Integrity::from_cargo_checksum(text);
+            let kept = ChecksumText::cargo(text, &integrity);
+            assert_eq!(kept == ChecksumText::LowerHex, derived, "{text:?}");
+            let p = super::Package {
+                id: String::new(),
+                ecosystem: super::Ecosystem::Cargo,
+                name: "a".into(),
+                version: "1.0.0".into(),
+                source: super::Source::Path,
+                source_raw: None,
+                checksum: Some(kept),
+                integrity: Some(integrity),
+                scopes: super::Scopes::default(),
+                is_root: false,
+                location: super::Location::default(),
+                npm: None,
+            };
+            assert_eq!(p.checksum_str().as_deref(), Some(text));
         }
     }
 

@@ -48,9 +48,9 @@ pub fn purl_of(ecosystem: Ecosystem, name: &str, version: &str) -> String {
 /// carry a `vcs_url` qualifier.
 pub fn purl(p: &Package) -> String {
     let mut s = purl_of(p.ecosystem, &p.name, &p.version);
-    if let Source::Git { url, precise, .. } = &p.source {
-        let mut v = format!("git+{url}");
-        if let Some(c) = precise {
+    if let Source::Git(g) = &p.source {
+        let mut v = format!("git+{}", g.url);
+        if let Some(c) = &g.precise {
             v.push('@');
             v.push_str(c);
         }

@@ -85,7 +85,7 @@ fn corpus_counts_match_manifest() {
                 parsed
                     .packages
                     .iter()
-                    .filter(|p| matches!(p.source, Source::Git { .. }))
+                    .filter(|p| matches!(p.source, Source::Git(_)))
                     .count(),
                 stat(&f, "git"),
             );
@@ -140,7 +140,7 @@ fn corpus_counts_match_manifest() {
                 "with_integrity",
                 non_root
                     .iter()
-                    .filter(|p| p.checksum.as_deref().is_some_and(|c| !c.is_empty()))
+                    .filter(|p| p.checksum_str().is_some_and(|c| !c.is_empty()))
                     .count(),
                 stat(&f, "with_integrity"),
             );

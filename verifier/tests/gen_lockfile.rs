@@ -275,7 +275,7 @@ fn check_cargo(graph: &Graph, s: &Value, check: &mut dyn FnMut(&str, usize, usiz
     check(
         "git",
         pkgs.iter()
-            .filter(|p| matches!(p.source, Source::Git { .. }))
+            .filter(|p| matches!(p.source, Source::Git(_)))
             .count(),
         stat(s, "git"),
     );

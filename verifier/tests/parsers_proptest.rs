@@ -841,7 +841,10 @@ fn assert_well_formed(p: &ParsedLockfile) -> Result<(), TestCaseError> {
         prop_assert!(ids.insert(pkg.id.as_str()), "duplicate id {}", pkg.id);
     }
     for &(f, t, _) in &p.edges {
-        prop_assert!(f < n && t < n, "edge {f}->{t} out of range {n}");
+        prop_assert!(
+            (f as usize) < n && (t as usize) < n,
+            "edge {f}->{t} out of range {n}"
+        );
     }
     for &r in &p.roots {
         prop_assert!(r < n, "root {r} out of range {n}");

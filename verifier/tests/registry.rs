@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use support::fixtures::*;
 use support::server::{Reply, Server};
 use tollgate_verifier::checks::{self, ChecksConfig, RegistriesConfig};
-use tollgate_verifier::coverage::{CheckCoverage, CoverageStatus};
+use tollgate_verifier::coverage::{CheckCoverage, CoverageCode, CoverageStatus};
 use tollgate_verifier::finding::{Finding, Severity};
 use tollgate_verifier::registry::http::HttpStats;
 use tollgate_verifier::registry::{
@@ -213,7 +213,7 @@ fn accepts_matching_crates_and_npm_packages() {
         (6, 0, 0, 0)
     );
     assert!(
-        matches!(r.status("registry", "serde"), CoverageStatus::Verified { how } if how.starts_with("sha256 matches http://127.0.0.1:")),
+        matches!(r.status("registry", "serde"), CoverageStatus::Verified { how, .. } if how.starts_with("sha256 matches http://127.0.0.1:")),
         "{:?}",
         r.status("registry", "serde")
     );
@@ -277,7 +277,7 @@ fn accepts_a_sha1_only_lockfile_through_the_registry_shasum() {
     let r = run(&npm_project(&[e]), fast(), registry_only(npm_at(&s))).unwrap();
     assert!(r.findings.is_empty(), "{:?}", r.findings);
     assert!(
-        matches!(r.status("registry", "old"), CoverageStatus::Verified { how } if how.starts_with("sha1 "))
+        matches!(r.status("registry", "old"), CoverageStatus::Verified { how, .. } if how.starts_with("sha1 "))
     );
     // Twin: a wrong sha1.
     let e = NpmEntry::new(PUBLIC_TEST, "old", "0.1.0").integrity(&sri1(b"other"));
@@ -334,7 +334,7 @@ fn accepts_no_common_algorithm_when_the_artifact_bridges_it() {
     let r = run(&p, fast(), registry_only(npm_at(&s))).unwrap();
     assert!(r.findings.is_empty(), "{:?}", r.findings);
     assert!(
-        matches!(r.status("registry", "legacy"), CoverageStatus::Verified { how } if how.contains("sha512 of the tarball") && how.contains("whose sha1 matches")),
+        matches!(r.status("registry", "legacy"), CoverageStatus::Verified { how, .. } if how.contains("sha512 of the tarball") && how.contains("whose sha1 matches")),
         "{:?}",
         r.status("registry", "legacy")
     );
@@ -839,13 +839,13 @@ fn skips_path_and_git_packages_with_reasons_and_flags_unmapped_git_indexes() {
     let c = r.coverage("registry");
     assert_eq!((c.verified, c.unverifiable, c.skipped), (1, 1, 2));
     assert!(
-        matches!(r.status("registry", "local"), CoverageStatus::Skipped { reason } if reason == "local path")
+        matches!(r.status("registry", "local"), CoverageStatus::Skipped { reason, code } if reason == "local path" && *code == CoverageCode::LocalPath)
     );
     assert!(
-        matches!(r.status("registry", "g"), CoverageStatus::Skipped { reason } if reason.starts_with("git dependency"))
+        matches!(r.status("registry", "g"), CoverageStatus::Skipped { reason, code } if reason.starts_with("git dependency") && *code == CoverageCode::Git)
     );
     assert!(
-        matches!(r.status("registry", "corp"), CoverageStatus::Unverifiable { reason } if reason.contains("[registries.mirrors]"))
+        matches!(r.status("registry", "corp"), CoverageStatus::Unverifiable { reason, .. } if reason.contains("[registries.mirrors]"))
     );
     // Every non-root package is in the coverage, none dropped.
     assert_eq!(c.packages.len(), 4);
@@ -1054,10 +1054,10 @@ fn marks_artifacts_of_hashless_entries_unverifiable() {
     let r = run(&npm_project(&[e]), fast(), req).unwrap();
     assert!(r.findings.is_empty());
     assert!(
-        matches!(r.status("registry", "nohash"), CoverageStatus::Unverifiable { reason } if reason.contains("missing-hash"))
+        matches!(r.status("registry", "nohash"), CoverageStatus::Unverifiable { reason, code } if reason.contains("missing-hash") && *code == CoverageCode::NoUsableHash)
     );
     assert!(
-        matches!(r.status("artifacts", "nohash"), CoverageStatus::Unverifiable { reason } if reason.contains("missing-hash"))
+        matches!(r.status("artifacts", "nohash"), CoverageStatus::Unverifiable { reason, .. } if reason.contains("missing-hash"))
     );
     assert!(r.warnings.is_empty());
 }

@@ -80,7 +80,7 @@ fn every_corpus_lockfile_verifies_against_its_own_pins_and_a_tampered_record_is_
         );
         // Unverifiable only for lack of a usable hash in the lockfile.
         for p in &c.packages {
-            if let CoverageStatus::Unverifiable { reason } = &p.status {
+            if let CoverageStatus::Unverifiable { reason, .. } = &p.status {
                 assert!(
                     reason.contains("pins no usable hash"),
                     "{}: {}: {reason}",

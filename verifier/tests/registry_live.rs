@@ -39,7 +39,13 @@ fn live_corpus_packages_verify_against_the_public_registries() {
     let crates: Vec<(String, String, String)> = g
         .packages()
         .filter(|(_, p)| p.ecosystem == Ecosystem::Cargo && p.source.is_registry())
-        .filter_map(|(_, p)| Some((p.name.clone(), p.version.clone(), p.checksum.clone()?)))
+        .filter_map(|(_, p)| {
+            Some((
+                p.name.clone(),
+                p.version.clone(),
+                p.checksum_str()?.into_owned(),
+            ))
+        })
         .take(4)
         .collect();
     let npm: Vec<NpmEntry> = g
@@ -54,7 +60,7 @@ fn live_corpus_packages_verify_against_the_public_registries() {
                 name: p.name.clone(),
                 version: p.version.clone(),
                 resolved: Some(u.to_string()),
-                integrity: p.checksum.clone(),
+                integrity: p.checksum_str().map(|c| c.into_owned()),
             })
         })
         .take(4)

@@ -299,12 +299,13 @@ fn schema_validation_rejects_a_broken_sarif_log() {
 
 /// The shared report with the coverage of a registry and an artifact verification.
 fn report_with_coverage() -> Report {
-    use tollgate_verifier::coverage::{CheckCoverage, CoverageStatus};
+    use tollgate_verifier::coverage::{CheckCoverage, CoverageCode, CoverageStatus};
     let mut r = shared_report();
     let mut reg = CheckCoverage::new("registry");
     reg.push(
         pkg(Ecosystem::Npm, "lodash", "4.17.15"),
         CoverageStatus::Verified {
+            code: CoverageCode::RegistryHash,
             how: "sha512 matches https://registry.npmjs.org/lodash".into(),
         },
     );
@@ -316,13 +317,12 @@ fn report_with_coverage() -> Report {
     );
     reg.push(
         pkg(Ecosystem::Cargo, "local", "0.1.0"),
-        CoverageStatus::Skipped {
-            reason: "local path".into(),
-        },
+        CoverageCode::LocalPath.skipped(),
     );
     reg.push(
         pkg(Ecosystem::Npm, "left-pad", "1.3.0"),
         CoverageStatus::Unverifiable {
+            code: CoverageCode::NoUsableHash,
             reason: "the lockfile pins no usable hash".into(),
         },
     );
@@ -330,6 +330,7 @@ fn report_with_coverage() -> Report {
     art.push(
         pkg(Ecosystem::Npm, "lodash", "4.17.15"),
         CoverageStatus::Verified {
+            code: CoverageCode::ArtifactHash,
             how: "sha512 of the tarball".into(),
         },
     );
@@ -362,6 +363,12 @@ fn coverage_shows_in_every_format() {
     assert_eq!(v["coverage"][0]["packages"].as_array().unwrap().len(), 4);
     assert_eq!(v["coverage"][0]["packages"][0]["status"], "verified");
     assert_eq!(v["coverage"][0]["packages"][2]["reason"], "local path");
+    // Reason codes beside the prose (JSON only adds: `how` and `reason` stay).
+    assert_eq!(v["coverage"][0]["packages"][0]["code"], "registry-hash");
+    assert_eq!(v["coverage"][0]["packages"][1].get("code"), None);
+    assert_eq!(v["coverage"][0]["packages"][2]["code"], "local-path");
+    assert_eq!(v["coverage"][0]["packages"][3]["code"], "no-usable-hash");
+    assert_eq!(v["coverage"][1]["packages"][0]["code"], "artifact-hash");
     let sarif = render_to_string(|w| render::sarif::render(&r, w));
     validate("testdata/schemas/sarif-schema-2.1.0.json", &sarif);
     let s: serde_json::Value = serde_json::from_str(&sarif).unwrap();

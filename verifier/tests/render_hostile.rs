@@ -139,6 +139,7 @@ fn report(i: &Inputs) -> Report {
     c.push(
         p.clone(),
         CoverageStatus::Skipped {
+            code: tollgate_verifier::coverage::CoverageCode::LocalPath,
             reason: i.reason.clone(),
         },
     );

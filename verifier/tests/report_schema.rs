@@ -10,7 +10,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use tollgate_verifier::coverage::{CheckCoverage, CoverageStatus};
+use tollgate_verifier::coverage::{CheckCoverage, CoverageCode, CoverageStatus};
 use tollgate_verifier::finding::{
     AdvisoryDetails, Code, Finding, FindingLocation, FixHint, PackageRef, Severity, VendoredThing,
 };
@@ -211,19 +211,41 @@ fn every_disposition() -> Vec<Disposition> {
 /// One value of every coverage status (the match fails to compile when a variant is added).
 fn every_coverage_status() -> Vec<CoverageStatus> {
     let all = vec![
-        CoverageStatus::Verified {
-            how: "sha512 matches".into(),
-        },
         CoverageStatus::Failed {
             kinds: vec!["hash-mismatch"],
         },
-        CoverageStatus::Unverifiable {
-            reason: "no usable hash".into(),
-        },
-        CoverageStatus::Skipped {
-            reason: "local path".into(),
+        CoverageStatus::Verified {
+            code: CoverageCode::RegistryHash,
+            how: "sha512 matches".into(),
         },
     ];
+    // Every reason code, on the status it belongs to.
+    let all = all
+        .into_iter()
+        .chain(
+            CoverageCode::ALL
+                .into_iter()
+                .map(|code| match code.skip_text() {
+                    Some(_) => code.skipped(),
+                    None if matches!(
+                        code,
+                        CoverageCode::RegistryHash
+                            | CoverageCode::ArtifactBridge
+                            | CoverageCode::ArtifactHash
+                    ) =>
+                    {
+                        CoverageStatus::Verified {
+                            code,
+                            how: "sha512 matches".into(),
+                        }
+                    }
+                    None => CoverageStatus::Unverifiable {
+                        code,
+                        reason: "no usable hash".into(),
+                    },
+                }),
+        )
+        .collect::<Vec<_>>();
     for s in &all {
         match s {
             CoverageStatus::Verified { .. }
@@ -493,6 +515,29 @@ fn schema_enums_equal_the_code() {
         "note code (as written)",
         &note_codes,
         written(&doc, "/notes_typed", |n| str_at(n, "/code")),
+    ));
+    let coverage_codes = enum_at(
+        &s,
+        "/properties/coverage/items/properties/packages/items/properties/code/enum",
+    );
+    check(same_set(
+        "coverage code",
+        &coverage_codes,
+        CoverageCode::ALL.iter().map(|c| c.as_str()),
+    ));
+    let written_coverage: BTreeSet<String> = doc
+        .pointer("/coverage")
+        .and_then(Value::as_array)
+        .expect("a coverage list")
+        .iter()
+        .filter_map(|c| c.pointer("/packages").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|p| str_at(p, "/code"))
+        .collect();
+    check(same_set(
+        "coverage code (as written)",
+        &coverage_codes,
+        written_coverage,
     ));
     let hint_kinds = enum_at(
         &s,

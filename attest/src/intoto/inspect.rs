@@ -8,22 +8,22 @@
 //! default patterns `*.link*`, `.git`, `*.pyc`, `*~`. The command runs without a shell, with a
 //! time limit; a non-zero exit fails the inspection.
 //!
-//! The time limit covers everything the command starts: it runs in its own process group, its
-//! output counts as complete only when its pipes close (a background child holding them keeps
-//! the inspection running), and at the deadline the whole group is killed and the inspection
-//! fails. When it finishes in time, whatever is left of its group is killed too.
+//! The time limit covers everything the command starts ([`crate::process::run`]): it runs in its
+//! own process group, its output counts as complete only when its pipes close (a background
+//! child holding them keeps the inspection running), and at the deadline the whole group is
+//! killed and the inspection fails. When it finishes in time, whatever is left of its group is
+//! killed too.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::json;
 
 use super::model::{Artifacts, HashObj, Inspection, Link};
 use super::rules::fnmatch;
 use crate::digest::{DigestAlgorithm, digest_reader};
+use crate::process::RunError;
 
 /// Most output kept per stream.
 const MAX_OUTPUT: u64 = 1 << 20;
@@ -54,53 +54,22 @@ impl Scratch {
         };
         let materials = record(self.dir.path())?;
         let mut cmd = Command::new(prog);
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        // Its own process group, so that the deadline reaches everything it started.
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot run {:?}: {e}", insp.run))?;
-        let group = Group(child.id());
-        let deadline = Instant::now() + timeout;
-        let out = child.stdout.take().map(reader_thread);
-        let err = child.stderr.take().map(reader_thread);
+        cmd.args(args).current_dir(self.dir.path());
         let timed_out = || format!("{:?} did not finish within {timeout:?}", insp.run);
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(s)) => break s,
-                Ok(None) if Instant::now() >= deadline => {
-                    group.kill();
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(timed_out());
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(e) => {
-                    group.kill();
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(format!("waiting for {:?}: {e}", insp.run));
-                }
-            }
-        };
-        // The command has exited, but what it started in the background may still hold its
-        // output pipes open: the output is complete only at their end of file, and that must
-        // come before the deadline too.
-        let stdout = collect(out, deadline);
-        let stderr = collect(err, deadline);
-        // Whatever is left of the group is killed (stragglers must not outlive the inspection).
-        group.kill();
-        let (Some(stdout), Some(stderr)) = (stdout, stderr) else {
-            return Err(format!(
+        let finished = crate::process::run(&mut cmd, timeout, MAX_OUTPUT).map_err(|e| match e {
+            RunError::TimedOut(_) => timed_out(),
+            RunError::OutputHeldOpen(_) => format!(
                 "{} (processes it started kept its output open)",
                 timed_out()
-            ));
-        };
+            ),
+            RunError::Wait(e) => format!("waiting for {:?}: {e}", insp.run),
+            e @ (RunError::NotFound | RunError::Spawn(_)) => {
+                format!("cannot run {:?}: {e}", insp.run)
+            }
+        })?;
+        let status = finished.status;
+        let stdout = String::from_utf8_lossy(&finished.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&finished.stderr).into_owned();
         let code = status.code();
         if code != Some(0) {
             return Err(format!(
@@ -118,52 +87,6 @@ impl Scratch {
             command: insp.run.clone(),
             byproducts: json!({"return-value": code, "stdout": stdout, "stderr": stderr}),
         })
-    }
-}
-
-/// The process group of one inspection (its id is the leader's pid).
-struct Group(u32);
-
-impl Group {
-    /// Sends SIGKILL to every process of the group (a no-op when none is left).
-    fn kill(&self) {
-        #[cfg(unix)]
-        if let Some(pgid) = i32::try_from(self.0)
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-        {
-            // The group's id is its leader's pid (the inspection was spawned with
-            // `process_group(0)`); an error means no process of it is left.
-            let _ = rustix::process::kill_process_group(pgid, rustix::process::Signal::KILL);
-        }
-    }
-}
-
-/// Reads a stream to its end on a thread; the text arrives on the returned channel.
-fn reader_thread(mut r: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = (&mut r).take(MAX_OUTPUT).read_to_end(&mut buf);
-        // Drain the rest so the child never blocks on a full pipe.
-        let _ = std::io::copy(&mut r, &mut std::io::sink());
-        let _ = tx.send(String::from_utf8_lossy(&buf).into_owned());
-    });
-    rx
-}
-
-/// The text of a reader thread, or `None` when its stream is still open at `deadline` (the
-/// thread is then left to end when the stream closes).
-fn collect(rx: Option<mpsc::Receiver<String>>, deadline: Instant) -> Option<String> {
-    let Some(rx) = rx else {
-        return Some(String::new());
-    };
-    let left = deadline.saturating_duration_since(Instant::now());
-    match rx.recv_timeout(left) {
-        Ok(s) => Some(s),
-        // The thread ended without sending: nothing was read.
-        Err(mpsc::RecvTimeoutError::Disconnected) => Some(String::new()),
-        Err(mpsc::RecvTimeoutError::Timeout) => None,
     }
 }
 

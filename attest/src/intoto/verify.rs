@@ -45,26 +45,14 @@ fn read_metadata(path: &Path) -> Result<Result<Metadata, IntotoError>, MetadataE
 }
 
 fn read_capped(path: &Path) -> Result<Vec<u8>, IntotoError> {
-    use std::io::Read;
-    let err = |e: std::io::Error| IntotoError::Read {
+    let err = |reason: String| IntotoError::Read {
         path: path.to_owned(),
-        reason: e.to_string(),
+        reason,
     };
-    let f = std::fs::File::open(path).map_err(err)?;
-    let mut buf = Vec::new();
-    f.take(super::metadata::MAX_METADATA_SIZE as u64 + 1)
-        .read_to_end(&mut buf)
-        .map_err(err)?;
-    if buf.len() > super::metadata::MAX_METADATA_SIZE {
-        return Err(IntotoError::Read {
-            path: path.to_owned(),
-            reason: format!(
-                "larger than the {}-byte limit",
-                super::metadata::MAX_METADATA_SIZE
-            ),
-        });
-    }
-    Ok(buf)
+    let f = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+    // `TooLarge` reads "larger than the N-byte limit", `Io` the I/O error.
+    crate::capped::read_capped(f, super::metadata::MAX_METADATA_SIZE as u64)
+        .map_err(|e| err(e.to_string()))
 }
 
 /// Reads a link file: unreadable and malformed files are input errors.

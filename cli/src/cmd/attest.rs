@@ -1,7 +1,7 @@
 //! `tollgate attest verify | sign`: key-signed DSSE attestations (in-toto statements). Logic
 //! lives in `tollgate_attest::attestation`; this file parses arguments and prints.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -176,15 +176,17 @@ pub fn located(path: &Path, place: Option<Place>) -> String {
 
 /// Reads a file of at most `max` bytes, naming it on error.
 pub fn read_capped(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
+    use tollgate_attest::capped::{CappedError, read_capped};
     let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut buf = Vec::new();
-    f.take(max as u64 + 1)
-        .read_to_end(&mut buf)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if buf.len() > max {
-        bail!("{}: larger than the {max}-byte limit", path.display());
+    match read_capped(f, max as u64) {
+        Ok(buf) => Ok(buf),
+        Err(CappedError::TooLarge { .. }) => {
+            bail!("{}: larger than the {max}-byte limit", path.display())
+        }
+        Err(CappedError::Io(e)) => {
+            Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())))
+        }
     }
-    Ok(buf)
 }
 
 fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {

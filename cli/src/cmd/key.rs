@@ -205,11 +205,9 @@ pub fn read_private_key(path: &Path) -> anyhow::Result<PrivateKey> {
 
 /// Reads a key file (at most 1 MiB).
 fn read_small(path: &Path) -> anyhow::Result<String> {
-    use std::io::Read;
     let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut s = String::new();
-    f.take(1 << 20)
-        .read_to_string(&mut s)
-        .with_context(|| format!("cannot read {} (not UTF-8 text?)", path.display()))?;
-    Ok(s)
+    let bytes = tollgate_attest::capped::read_capped(f, 1 << 20)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("cannot read {} (not UTF-8 text)", path.display()))
 }

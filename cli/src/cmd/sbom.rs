@@ -118,16 +118,9 @@ fn timestamp() -> anyhow::Result<Timestamp> {
 
 /// Reads a file of at most [`MAX_SBOM_SIZE`] bytes, naming it on error.
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
-    use std::io::Read;
     let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut v = Vec::new();
-    f.take(MAX_SBOM_SIZE as u64 + 1)
-        .read_to_end(&mut v)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if v.len() > MAX_SBOM_SIZE {
-        bail!("{}: larger than {MAX_SBOM_SIZE} bytes", path.display());
-    }
-    Ok(v)
+    tollgate_attest::capped::read_capped(f, MAX_SBOM_SIZE as u64)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// `FILE` + `suffix` (`bom.cdx.json` → `bom.cdx.json.sig`).

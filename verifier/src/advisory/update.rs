@@ -2,10 +2,11 @@
 //! directory beside the database, import them, and atomically replace the index. Any failure
 //! (network, size cap, corrupt archive, unparseable advisory) leaves the old index in place.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
+
+use tollgate_attest::capped::{Capped, CappedError, read_capped};
 
 use super::AdvisoryError;
 use super::import::{SourceDir, import_dirs_with};
@@ -217,14 +218,7 @@ pub fn download(
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         let path = url.strip_prefix("file://").unwrap_or(url);
         let f = std::fs::File::open(path).map_err(|e| fetch_err(url, e.to_string()))?;
-        let mut buf = Vec::new();
-        f.take(max + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| fetch_err(url, e.to_string()))?;
-        if buf.len() as u64 > max {
-            return Err(fetch_err(url, format!("larger than the {max}-byte limit")));
-        }
-        return Ok(buf);
+        return read_capped(f, max).map_err(|e| fetch_err(url, e.to_string()));
     }
     let client = reqwest::blocking::Client::builder()
         .timeout(timeout)
@@ -249,16 +243,13 @@ pub fn download(
             format!("archive is {len} bytes, larger than the {max}-byte limit (--max-size)"),
         ));
     }
-    let mut buf = Vec::new();
-    resp.take(max + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| fetch_err(url, format!("download failed: {e}")))?;
-    if buf.len() as u64 > max {
-        return Err(fetch_err(
+    let buf = read_capped(resp, max).map_err(|e| match e {
+        CappedError::TooLarge { .. } => fetch_err(
             url,
             format!("archive larger than the {max}-byte limit (--max-size)"),
-        ));
-    }
+        ),
+        CappedError::Io(e) => fetch_err(url, format!("download failed: {e}")),
+    })?;
     Ok(buf)
 }
 
@@ -337,10 +328,13 @@ pub fn extract_with(
             budget.take(what, &member, f.size())?;
             // The declared size may lie: read at most one byte past the per-member cap.
             let mut buf = Vec::new();
-            (&mut f)
-                .take(limits.max_member + 1)
-                .read_to_end(&mut buf)
-                .map_err(|e| fetch_err(what, format!("corrupt zip archive: {e}")))?;
+            match Capped::new(&mut f, limits.max_member).read_to_end(&mut buf) {
+                // Past the cap: the size check below names the member.
+                Ok(()) | Err(CappedError::TooLarge { .. }) => {}
+                Err(CappedError::Io(e)) => {
+                    return Err(fetch_err(what, format!("corrupt zip archive: {e}")));
+                }
+            }
             if buf.len() as u64 != f.size() {
                 return Err(fetch_err(
                     what,
@@ -374,23 +368,34 @@ fn unwrap_single_dir(dir: PathBuf) -> PathBuf {
     dir
 }
 
+/// Largest output kept from one `git` run (it prints a commit id or a date).
+const GIT_MAX_OUTPUT: u64 = 1 << 20;
+
+/// Runs `git` with `args`; the whole run (with everything it starts) must finish within `timeout`.
 fn git(args: &[&str], what: &str, timeout: Duration) -> Result<String, AdvisoryError> {
-    let out = Command::new("git")
-        .args(args)
+    let sub = args.first().unwrap_or(&"");
+    let mut cmd = Command::new("git");
+    cmd.args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_HTTP_LOW_SPEED_LIMIT", "1000")
         .env(
             "GIT_HTTP_LOW_SPEED_TIME",
             timeout.as_secs().max(1).to_string(),
-        )
-        .output()
-        .map_err(|e| fetch_err(what, format!("cannot run git: {e}")))?;
+        );
+    let out = tollgate_attest::process::run(&mut cmd, timeout, GIT_MAX_OUTPUT).map_err(|e| {
+        use tollgate_attest::process::RunError;
+        match e {
+            RunError::TimedOut(_) | RunError::OutputHeldOpen(_) => {
+                fetch_err(what, format!("git {sub} {e}"))
+            }
+            e => fetch_err(what, format!("cannot run git: {e}")),
+        }
+    })?;
     if !out.status.success() {
         return Err(fetch_err(
             what,
             format!(
-                "git {} failed: {}",
-                args.first().unwrap_or(&""),
+                "git {sub} failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             ),
         ));

@@ -18,7 +18,9 @@ use toml::Spanned;
 use super::{Diagnostic, ParsedLockfile, UnresolvedDep, UnresolvedReason};
 use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
 use crate::package::DepKind;
-use crate::package::{Ecosystem, GitRef, Integrity, Location, Package, Scopes, Source};
+use crate::package::{
+    ChecksumText, Ecosystem, GitRef, GitSource, Integrity, Location, Package, Scopes, Source,
+};
 
 #[derive(Deserialize)]
 pub(super) struct RawLock<'a> {
@@ -134,7 +136,7 @@ fn parse_impl(
     out.no_entries = raw.root.is_none() && raw.package.is_empty();
     // One parsed source and one shared raw string per distinct source: the packages of a
     // registry share both instead of each owning copies.
-    let mut source_cache: HashMap<&str, (Source, bool, Arc<str>)> = HashMap::new();
+    let mut source_cache: HashMap<Arc<str>, (Source, bool)> = HashMap::new();
 
     // v1 `[metadata]` checksums: "checksum NAME VERSION (SOURCE)" = "HEX" | "<none>".
     let mut meta_checksums: HashMap<&str, &str> = HashMap::new();
@@ -157,124 +159,184 @@ fn parse_impl(
         .chain(raw.package.iter_mut())
         .map(|p| std::mem::take(&mut p.get_mut().dependencies))
         .collect();
+    let has_root_table = raw.root.is_some();
+    let node_count = usize::from(has_root_table) + raw.package.len();
 
-    // Nodes: the v1 `[root]` table first, then every `[[package]]`.
-    let entries: Vec<(&Spanned<RawPackage<'_>>, bool)> = raw
-        .root
-        .iter()
-        .map(|r| (r, true))
-        .chain(raw.package.iter().map(|p| (p, false)))
-        .collect();
+    // Per node: whether its name and version appear more than once (its id then names the
+    // source too), and for those the id. The first node, in file order, whose id repeats an
+    // earlier one makes the file invalid (Cargo refuses it).
+    let mut repeated: Vec<bool> = vec![false; node_count];
+    // Per node: 1-based line and column of its table header.
+    let mut places: Vec<(u32, u32)> = Vec::new();
+    let mut repeated_local_ids: HashMap<usize, String> = HashMap::new();
+    let mut duplicate: Option<(usize, LockfileError)> = None;
+    {
+        // Nodes: the v1 `[root]` table first, then every `[[package]]`.
+        let entries: Vec<&Spanned<RawPackage<'_>>> =
+            raw.root.iter().chain(raw.package.iter()).collect();
+        // Packages by name: resolves dependency strings, and tells whether a readable id needs
+        // the source too (a name and version that appear more than once).
+        let by_name = ByName::new(&entries);
 
-    // Packages by name: resolves dependency strings, and tells whether a readable id needs the
-    // source too (a name and version that appear more than once).
-    let by_name = ByName::new(&entries);
-
-    out.edges.reserve_exact(deps.iter().map(Vec::len).sum());
-    for (from, (list, (sp, _))) in deps.iter().zip(&entries).enumerate() {
-        for dep in list {
-            let s = dep.get_ref().as_ref();
-            match resolve_dep(s, &by_name) {
-                Ok(to) => out.edges.push((from, to, DepKind::Normal)),
-                Err(why) => out.unresolved.push((
-                    from,
-                    UnresolvedDep {
-                        lockfile,
-                        spec: s.to_owned(),
-                        line: lines.line(dep.span().start) as u32,
-                        reason: if why.starts_with("is ambiguous") {
-                            UnresolvedReason::Ambiguous
-                        } else if why.starts_with("has a malformed") {
-                            UnresolvedReason::Malformed
-                        } else {
-                            UnresolvedReason::Missing
+        out.edges.reserve_exact(deps.iter().map(Vec::len).sum());
+        places.reserve_exact(node_count);
+        for (from, (list, sp)) in deps.iter().zip(&entries).enumerate() {
+            // Places are asked for in file order: the line cursor then never rewinds.
+            let (line, column) = lines.line_col(header_offset(text, sp.span().start));
+            places.push((line as u32, column as u32));
+            for dep in list {
+                let s = dep.get_ref().as_ref();
+                match resolve_dep(s, &by_name) {
+                    Ok(to) => out.edges.push((from as u32, to as u32, DepKind::Normal)),
+                    Err(why) => out.unresolved.push((
+                        from,
+                        UnresolvedDep {
+                            lockfile,
+                            spec: s.to_owned(),
+                            line: lines.line(dep.span().start) as u32,
+                            reason: if why.starts_with("is ambiguous") {
+                                UnresolvedReason::Ambiguous
+                            } else if why.starts_with("has a malformed") {
+                                UnresolvedReason::Malformed
+                            } else {
+                                UnresolvedReason::Missing
+                            },
+                            why: why.to_owned(),
+                            message: format!(
+                                "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
+                                display_name(sp.get_ref())
+                            ),
                         },
-                        why: why.to_owned(),
-                        message: format!(
-                            "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
-                            display_name(sp.get_ref())
-                        ),
-                    },
-                )),
+                    )),
+                }
             }
+        }
+        drop(deps);
+
+        // Ids of packages whose name and version repeat, to reject exact duplicates.
+        let mut repeated_ids: HashMap<String, usize> = HashMap::new();
+        for (i, sp) in entries.iter().enumerate() {
+            let p = sp.get_ref();
+            let (name, version_s) = (p.name.get_ref().as_ref(), p.version.as_ref());
+            let same_name_and_version = by_name
+                .get(name)
+                .map_or(0, |c| c.iter().filter(|c| c.0 == version_s).count());
+            if same_name_and_version <= 1 {
+                continue;
+            }
+            repeated[i] = true;
+            // Credentials in a source URL never reach an id (ids are printed).
+            let id = match p.source.as_deref() {
+                Some(s) => format!("{name}@{version_s} ({})", crate::redact::redact_url(s)),
+                None => format!("{name}@{version_s} (path)"),
+            };
+            let offset = header_offset(text, sp.span().start);
+            let line = places.get(i).map_or(0, |p| p.0 as usize);
+            if let Some(first) = repeated_ids.insert(id.clone(), line) {
+                duplicate = Some((
+                    i,
+                    LockfileError::new(
+                        path,
+                        Some(place_at(offset)),
+                        LockfileErrorKind::Invalid(format!(
+                            "package `{name} {version_s}` from {} is specified twice (first at line {first}); Cargo refuses such a lockfile",
+                            p.source.as_deref().map_or("a path", |_| "the same source"),
+                        )),
+                    ),
+                ));
+                break;
+            }
+            repeated_local_ids.insert(i, id);
         }
     }
 
-    drop(deps);
-
-    out.packages.reserve_exact(entries.len());
-    // Ids of packages whose name and version repeat, to reject exact duplicates.
-    let mut repeated_ids: HashMap<String, usize> = HashMap::new();
-    for (sp, is_root_table) in &entries {
+    // The packages, built from the last table to the first: each raw table is popped as its
+    // package is made, and the raw list shrinks (in place) every few thousand, so that the
+    // packages' strings take the memory the raw tables give back instead of adding to it.
+    // (Errors are kept by position: the first one in file order is reported, as a front-to-back
+    // pass would.)
+    let mut first_error: Option<(usize, LockfileError)> = None;
+    let mut source_warnings: Vec<Diagnostic> = Vec::new();
+    out.packages.reserve_exact(node_count);
+    for i in (0..node_count).rev() {
+        let (sp, is_root) = if has_root_table && i == 0 {
+            match raw.root.take() {
+                Some(r) => (r, true),
+                None => break,
+            }
+        } else {
+            match raw.package.pop() {
+                Some(p) => (p, false),
+                None => break,
+            }
+        };
+        if i % 4096 == 0 {
+            raw.package.shrink_to_fit();
+        }
         let p = sp.get_ref();
         let name = p.name.get_ref().as_ref();
         let version_s = p.version.as_ref();
-        let (line, column) = lines.line_col(header_offset(text, sp.span().start));
+        let offset = header_offset(text, sp.span().start);
+        let (line, column) = places.get(i).copied().unwrap_or_default();
         // Cargo writes only semantic versions and refuses anything else; checking it here also
         // keeps ids (`name@version`) unambiguous.
         if let Err(e) = semver::Version::parse(version_s) {
-            return Err(LockfileError::new(
-                path,
-                Some(place_at(header_offset(text, sp.span().start))),
-                LockfileErrorKind::Invalid(format!(
-                    "package `{name}`: version \"{version_s}\" is not a semantic version ({e})"
-                )),
+            first_error = Some((
+                i,
+                LockfileError::new(
+                    path,
+                    Some(place_at(offset)),
+                    LockfileErrorKind::Invalid(format!(
+                        "package `{name}`: version \"{version_s}\" is not a semantic version ({e})"
+                    )),
+                ),
             ));
+            continue;
+        }
+        if first_error.is_some() {
+            continue;
         }
         let (source, source_raw) = match p.source.as_deref() {
             None => (Source::Path, None),
             Some(s) => {
-                let (src, bad, raw) = source_cache
-                    .entry(s)
-                    .or_insert_with(|| {
+                let (src, bad, raw_s) = match source_cache.get_key_value(s) {
+                    Some((k, (src, bad))) => (src.clone(), *bad, k.clone()),
+                    None => {
                         let (src, bad) = parse_source(s);
-                        (src, bad, Arc::from(s))
-                    })
-                    .clone();
+                        let k: Arc<str> = Arc::from(s);
+                        source_cache.insert(k.clone(), (src.clone(), bad));
+                        (src, bad, k)
+                    }
+                };
                 if bad {
-                    out.warnings.push(Diagnostic::at(
+                    source_warnings.push(Diagnostic::at(
                         lockfile,
                         lines.line(p.name.span().start) as u32,
                         format!("package `{name} {version_s}`: unrecognised source `{s}`"),
                     ));
                 }
-                (src, Some(raw))
+                (src, Some(raw_s))
             }
         };
-        let checksum: Option<String> = match (&p.checksum, p.source.as_deref()) {
-            (Some(c), _) => Some(c.to_string()),
+        let checksum: Option<&str> = match (&p.checksum, p.source.as_deref()) {
+            (Some(c), _) => Some(c.as_ref()),
             (None, Some(src)) if !meta_checksums.is_empty() => meta_checksums
                 .get(format!("{name} {version_s} ({src})").as_str())
-                .map(|c| (*c).to_owned()),
+                .copied(),
             _ => None,
         };
-        let integrity = checksum.as_deref().map(Integrity::from_cargo_checksum);
-        let same_name_and_version = by_name
-            .get(name)
-            .map_or(0, |c| c.iter().filter(|c| c.0 == version_s).count());
-        let local_id = if same_name_and_version > 1 {
-            // Credentials in a source URL never reach an id (ids are printed).
-            let id = match &source_raw {
-                Some(s) => format!("{name}@{version_s} ({})", crate::redact::redact_url(s)),
-                None => format!("{name}@{version_s} (path)"),
-            };
-            if let Some(first) = repeated_ids.insert(id.clone(), line) {
-                return Err(LockfileError::new(
-                    path,
-                    Some(place_at(header_offset(text, sp.span().start))),
-                    LockfileErrorKind::Invalid(format!(
-                        "package `{name} {version_s}` from {} is specified twice (first at line {first}); Cargo refuses such a lockfile",
-                        p.source.as_deref().map_or("a path", |_| "the same source"),
-                    )),
-                ));
-            }
-            id
+        let integrity = checksum.map(Integrity::from_cargo_checksum);
+        let checksum = checksum
+            .zip(integrity.as_ref())
+            .map(|(c, i)| ChecksumText::cargo(c, i));
+        let id = if repeated[i] {
+            let local_id = repeated_local_ids.remove(&i).unwrap_or_default();
+            join_str(&[display, "#", &local_id])
         } else {
-            join_str(&[name, "@", version_s])
+            join_str(&[display, "#", name, "@", version_s])
         };
-        let is_root = *is_root_table;
         out.packages.push(Package {
-            id: join_str(&[display, "#", &local_id]),
+            id,
             ecosystem: Ecosystem::Cargo,
             name: name.to_owned(),
             version: version_s.to_owned(),
@@ -286,18 +348,27 @@ fn parse_impl(
             is_root,
             location: Location {
                 lockfile,
-                line: line as u32,
-                column: column as u32,
+                line,
+                column,
             },
             npm: None,
         });
     }
+    match (first_error, duplicate) {
+        (Some((i, e)), Some((j, _))) if i <= j => return Err(e),
+        (_, Some((_, e))) | (Some((_, e)), None) => return Err(e),
+        (None, None) => {}
+    }
+    out.packages.reverse();
+    source_warnings.reverse();
+    out.warnings.extend(source_warnings);
 
     // Roots: path packages (workspace members, path dependencies) that no other path package
     // depends on; a trimmed lockfile with no path package falls back to packages nothing depends on.
     let mut has_path_parent = vec![false; out.packages.len()];
     let mut has_parent = vec![false; out.packages.len()];
     for &(from, to, _) in &out.edges {
+        let (from, to) = (from as usize, to as usize);
         if from != to {
             has_parent[to] = true;
             if matches!(out.packages[from].source, Source::Path) {
@@ -327,12 +398,16 @@ fn parse_impl(
     debug_assert!(out.edges.is_sorted_by_key(|e| e.0));
     let mut start = vec![0usize; out.packages.len() + 1];
     for &(from, _, _) in &out.edges {
-        start[from + 1] += 1;
+        start[from as usize + 1] += 1;
     }
     for i in 0..out.packages.len() {
         start[i + 1] += start[i];
     }
-    let children = |n: usize| out.edges[start[n]..start[n + 1]].iter().map(|e| e.1);
+    let children = |n: usize| {
+        out.edges[start[n]..start[n + 1]]
+            .iter()
+            .map(|e| e.1 as usize)
+    };
     let mut reached = vec![false; out.packages.len()];
     let mut stack: Vec<usize> = out.roots.clone();
     let mut next_candidate = 0;
@@ -372,14 +447,14 @@ struct ByName<'a> {
 }
 
 impl<'a> ByName<'a> {
-    fn new(entries: &[(&'a Spanned<RawPackage<'a>>, bool)]) -> Self {
-        let name = |i: usize| entries[i].0.get_ref().name.get_ref().as_ref();
+    fn new(entries: &[&'a Spanned<RawPackage<'a>>]) -> Self {
+        let name = |i: usize| entries[i].get_ref().name.get_ref().as_ref();
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| name(a).cmp(name(b)));
         let candidates: Vec<Candidate<'a>> = order
             .iter()
             .map(|&i| {
-                let p = entries[i].0.get_ref();
+                let p = entries[i].get_ref();
                 (
                     p.version.as_ref(),
                     p.source.as_deref().map(strip_fragment),
@@ -535,7 +610,7 @@ fn parse_source(s: &str) -> (Source, bool) {
                     url: Some(Arc::from(id.url().as_str())),
                     sparse: true,
                 },
-                SourceKind::Git(r) => Source::Git {
+                SourceKind::Git(r) => Source::Git(Box::new(GitSource {
                     url: id.url().to_string(),
                     reference: match r {
                         GitReference::Branch(b) => GitRef::Branch(b.clone()),
@@ -544,7 +619,7 @@ fn parse_source(s: &str) -> (Source, bool) {
                         _ => GitRef::DefaultBranch,
                     },
                     precise: id.precise().map(str::to_owned),
-                },
+                })),
                 SourceKind::Path => Source::Path,
                 _ => Source::Other(s.to_owned()),
             };
@@ -622,7 +697,7 @@ source = "git+https://example.com/g?branch=main#0123456789abcdef0123456789abcdef
         assert_eq!(p.roots, vec![0]);
         assert!(matches!(
             &p.packages[5].source,
-            Source::Git { reference: GitRef::Branch(b), precise: Some(c), .. } if b == "main" && c.len() == 40
+            Source::Git(g) if matches!((&g.reference, &g.precise), (GitRef::Branch(b), Some(c)) if b == "main" && c.len() == 40)
         ));
         assert!(matches!(
             &p.packages[2].source,

@@ -819,14 +819,14 @@ pub fn annotate(parsed: &mut ParsedLockfile, lock_dir: &Path, lockfile: u32) {
         return;
     }
     for edge in &mut parsed.edges {
-        let from = &parsed.packages[edge.0];
+        let from = &parsed.packages[edge.0 as usize];
         if !matches!(from.source, Source::Path) {
             continue;
         }
         let Some(m) = manifests.get(&from.name) else {
             continue;
         };
-        if let Some(kind) = m.kind_of(&parsed.packages[edge.1].name) {
+        if let Some(kind) = m.kind_of(&parsed.packages[edge.1 as usize].name) {
             edge.2 = kind;
         }
     }

@@ -206,8 +206,9 @@ pub struct ParsedLockfile {
     pub version: u32,
     /// Packages (nodes).
     pub packages: Vec<Package>,
-    /// `(from, to, kind)` by index into `packages`.
-    pub edges: Vec<(usize, usize, DepKind)>,
+    /// `(from, to, kind)` by index into `packages` (`u32`: half the memory of `usize` pairs on
+    /// the 10^5-edge graphs of large lockfiles; [`crate::graph::Graph`] indexes by `u32` too).
+    pub edges: Vec<(u32, u32, DepKind)>,
     /// Indexes of root packages.
     pub roots: Vec<usize>,
     /// Warnings.

@@ -21,7 +21,10 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use super::{Diagnostic, Format, ParsedLockfile, UnresolvedDep, UnresolvedReason};
 use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
 use crate::package::DepKind;
-use crate::package::{Ecosystem, GitRef, Integrity, Location, NpmMeta, Package, Scopes, Source};
+use crate::package::{
+    ChecksumText, Ecosystem, GitRef, GitSource, Integrity, Location, NpmMeta, Package, Scopes,
+    Source,
+};
 
 /// A string borrowed from the input when possible.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -464,8 +467,16 @@ impl<'t, 'a> Packages<'t, 'a> {
         } else {
             classify_resolved(e.resolved.0.as_ref().map(Str::as_str), version)
         };
-        let checksum = e.integrity.0.as_ref().map(|s| s.as_str().to_owned());
-        let integrity = checksum.as_deref().map(Integrity::from_sri);
+        let integrity = e
+            .integrity
+            .0
+            .as_ref()
+            .map(|s| Integrity::from_sri(s.as_str()));
+        let checksum = e
+            .integrity
+            .0
+            .as_ref()
+            .map(|s| ChecksumText::Verbatim(s.as_str().into()));
         let (line, column) = cx.pos_of(&key);
         if let Some(i) = &integrity
             && !i.malformed.is_empty()
@@ -625,7 +636,7 @@ impl<'t, 'a> Packages<'t, 'a> {
                 .map_or("", |m| m.path.as_str());
             let name = dep.name.as_str();
             match resolve(|k| self.index.get(k).copied(), from_key, name, &mut buf) {
-                Some(to) => out.edges.push((from, to, dep.kind)),
+                Some(to) => out.edges.push((from as u32, to as u32, dep.kind)),
                 None if dep.missing_ok => {}
                 None => {
                     let from_shown = if from_key.is_empty() {
@@ -873,11 +884,11 @@ fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<A
             (None, _) => GitRef::DefaultBranch,
         };
         return (
-            Source::Git {
+            Source::Git(Box::new(GitSource {
                 url: url.to_owned(),
                 reference,
                 precise: precise.map(str::to_owned),
-            },
+            })),
             Some(raw),
         );
     }
@@ -924,7 +935,7 @@ fn connect_orphan_roots(out: &mut ParsedLockfile) {
     let mut has_parent = vec![false; out.packages.len()];
     for &(f, t, _) in &out.edges {
         if f != t {
-            has_parent[t] = true;
+            has_parent[t as usize] = true;
         }
     }
     out.roots = (0..out.packages.len())
@@ -1013,8 +1024,16 @@ fn parse_v1(
         };
         let (source, source_raw) =
             classify_resolved(n.resolved.0.as_ref().map(Str::as_str), &version);
-        let checksum = n.integrity.0.as_ref().map(|s| s.as_str().to_owned());
-        let integrity = checksum.as_deref().map(Integrity::from_sri);
+        let integrity = n
+            .integrity
+            .0
+            .as_ref()
+            .map(|s| Integrity::from_sri(s.as_str()));
+        let checksum = n
+            .integrity
+            .0
+            .as_ref()
+            .map(|s| ChecksumText::Verbatim(s.as_str().into()));
         let (line, column) = cx.pos_of(f.key);
         if let Some(i) = &integrity
             && !i.malformed.is_empty()
@@ -1090,7 +1109,7 @@ fn parse_v1(
         for (dep, _) in &req.0 {
             match resolve(|k| index.get(k).copied(), &f.path, dep.as_str(), &mut buf) {
                 Some(to) => {
-                    out.edges.push((from, to, DepKind::Normal));
+                    out.edges.push((from as u32, to as u32, DepKind::Normal));
                     if to != from {
                         has_parent[to] = true;
                     }
@@ -1127,7 +1146,7 @@ fn parse_v1(
                 (false, true) => DepKind::Optional,
                 _ => DepKind::Normal,
             };
-            out.edges.push((0, idx, kind));
+            out.edges.push((0, idx as u32, kind));
         }
     }
     Ok(())
@@ -1212,7 +1231,7 @@ mod tests {
             p.packages
                 .iter()
                 .position(|x| x.npm.as_ref().unwrap().path == k)
-                .unwrap()
+                .unwrap() as u32
         };
         let has = |f: &str, t: &str| p.edges.iter().any(|e| e.0 == id(f) && e.1 == id(t));
         assert!(has("node_modules/a", "node_modules/a/node_modules/b"));

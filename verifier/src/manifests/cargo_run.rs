@@ -10,10 +10,11 @@
 //! `.cargo/config.toml`, which can name a `rustc` wrapper, takes effect), with wrappers
 //! disabled, offline, without toolchain auto-install, and under a time limit.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use tollgate_attest::process::{self, Finished, RunError};
 
 use super::CargoVerdict;
 
@@ -42,9 +43,6 @@ pub(super) fn cargo_metadata(dir: &Path) -> CargoVerdict {
     ])
     .arg(&manifest)
     .current_dir(neutral_dir())
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
     .env("CARGO_NET_OFFLINE", "true")
     .env("CARGO_TERM_COLOR", "never")
     .env("RUSTUP_AUTO_INSTALL", "0")
@@ -52,47 +50,21 @@ pub(super) fn cargo_metadata(dir: &Path) -> CargoVerdict {
     .env("RUSTC_WORKSPACE_WRAPPER", "")
     .env("CARGO_BUILD_RUSTC_WRAPPER", "")
     .env("CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER", "");
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return CargoVerdict::NotOnPath,
-        Err(e) => return CargoVerdict::Failed(format!("cannot start cargo: {e}")),
-    };
-    let drain = |r: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(r) = r {
-                let _ = r.take(MAX_OUTPUT).read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = drain(
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-    );
-    let err = drain(
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-    );
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if start.elapsed() > TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return CargoVerdict::Failed(format!("timed out after {} s", TIMEOUT.as_secs()));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return CargoVerdict::Failed(format!("cannot wait for cargo: {e}")),
+    let Finished {
+        status,
+        stdout,
+        stderr,
+    } = match process::run(&mut cmd, TIMEOUT, MAX_OUTPUT) {
+        Ok(f) => f,
+        Err(RunError::NotFound) => return CargoVerdict::NotOnPath,
+        Err(RunError::Spawn(e)) => return CargoVerdict::Failed(format!("cannot start cargo: {e}")),
+        Err(RunError::Wait(e)) => {
+            return CargoVerdict::Failed(format!("cannot wait for cargo: {e}"));
+        }
+        Err(RunError::TimedOut(_) | RunError::OutputHeldOpen(_)) => {
+            return CargoVerdict::Failed(format!("timed out after {} s", TIMEOUT.as_secs()));
         }
     };
-    let stdout = out.join().unwrap_or_default();
-    let stderr = err.join().unwrap_or_default();
     let stderr = String::from_utf8_lossy(&stderr);
     if status.success() {
         return judge_output(dir, &stdout);

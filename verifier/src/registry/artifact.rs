@@ -10,7 +10,6 @@
 //!
 //! A file found there is hashed exactly like a download; a mismatch is a finding naming the file.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::package::{Digest, encode_hex};
@@ -155,20 +154,22 @@ impl LocalCaches {
 pub fn hash_file(path: &Path, hasher: &mut MultiHasher, max: u64) -> Result<u64, FetchErrorKind> {
     let f =
         std::fs::File::open(path).map_err(|e| FetchErrorKind::Io(format!("cannot read: {e}")))?;
-    let mut r = f.take(max + 1);
+    let mut r = tollgate_attest::capped::Capped::new(f, max);
     let mut buf = vec![0u8; 64 * 1024];
     let mut total = 0u64;
     loop {
-        let n = r
-            .read(&mut buf)
-            .map_err(|e| FetchErrorKind::Io(format!("cannot read: {e}")))?;
+        let n = r.read_chunk(&mut buf).map_err(|e| match e {
+            tollgate_attest::capped::CappedError::TooLarge { .. } => {
+                FetchErrorKind::TooLarge { limit: max }
+            }
+            tollgate_attest::capped::CappedError::Io(e) => {
+                FetchErrorKind::Io(format!("cannot read: {e}"))
+            }
+        })?;
         if n == 0 {
             break;
         }
         total += n as u64;
-        if total > max {
-            return Err(FetchErrorKind::TooLarge { limit: max });
-        }
         hasher.update(&buf[..n]);
     }
     Ok(total)

@@ -80,11 +80,8 @@ impl HttpCache {
         if h.v != 1 || h.url != crate::redact::redact_url(url) || h.accept != accept {
             return None;
         }
-        let mut body = Vec::new();
-        r.take(max + 1).read_to_end(&mut body).ok()?;
-        if body.len() as u64 > max {
-            return None;
-        }
+        // A body over the limit is no entry (and is not read past it).
+        let body = tollgate_attest::capped::read_capped(r, max).ok()?;
         Some(CachedEntry {
             etag: h.etag,
             last_modified: h.last_modified,

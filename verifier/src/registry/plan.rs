@@ -20,6 +20,7 @@
 use std::collections::BTreeMap;
 
 use super::config::{RegistriesConfig, public};
+use crate::coverage::CoverageCode;
 use crate::package::{Digest, Ecosystem, Package, Source};
 
 use super::error::RegistryError;
@@ -77,8 +78,8 @@ pub enum Scope {
         /// The lockfile's digests (empty: the lockfile pins no usable hash).
         expected: Vec<Digest>,
     },
-    /// Out of scope, with the reason.
-    Skip(&'static str),
+    /// Out of scope, with the reason (a skip code: [`CoverageCode::skip_text`] words it).
+    Skip(CoverageCode),
 }
 
 fn normalized(u: &str) -> String {
@@ -226,10 +227,10 @@ impl Resolver {
     pub fn scope(&self, p: &Package) -> Scope {
         if let Some(n) = &p.npm {
             if n.in_bundle {
-                return Scope::Skip("bundled inside its parent's tarball");
+                return Scope::Skip(CoverageCode::Bundled);
             }
             if n.workspace {
-                return Scope::Skip("workspace member or local folder");
+                return Scope::Skip(CoverageCode::LocalFolder);
             }
         }
         let expected = p
@@ -238,13 +239,13 @@ impl Resolver {
             .map(|i| i.digests.clone())
             .unwrap_or_default();
         let target = match &p.source {
-            Source::Path => return Scope::Skip("local path"),
-            Source::Git { .. } => return Scope::Skip("git dependency: pinned by its commit"),
-            Source::Other(_) => return Scope::Skip("local copy (directory or local registry)"),
+            Source::Path => return Scope::Skip(CoverageCode::LocalPath),
+            Source::Git(_) => return Scope::Skip(CoverageCode::Git),
+            Source::Other(_) => return Scope::Skip(CoverageCode::LocalCopy),
             Source::Tarball { url } => {
                 let lower = url.to_ascii_lowercase();
                 if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-                    return Scope::Skip("local tarball");
+                    return Scope::Skip(CoverageCode::LocalTarball);
                 }
                 Target::Tarball { url: url.clone() }
             }
@@ -325,7 +326,7 @@ mod tests {
     fn target(r: &Resolver, p: &Package) -> Target {
         match r.scope(p) {
             Scope::Check { target, .. } => target,
-            Scope::Skip(s) => panic!("skipped: {s}"),
+            Scope::Skip(s) => panic!("skipped: {s:?}"),
         }
     }
 

@@ -110,7 +110,7 @@ fn source_key(p: &Package) -> SourceKey<'_> {
             SourceKey::CargoRegistry(u)
         }
         Source::Registry { url: Some(u), .. } => SourceKey::NpmRegistryHost(npm_registry_host(u)),
-        Source::Git { url, .. } => SourceKey::Other("git", Some(url)),
+        Source::Git(g) => SourceKey::Other("git", Some(&g.url)),
         Source::Other(s) => SourceKey::Other("other", Some(s)),
         s => SourceKey::Other(s.kind(), None),
     }
@@ -134,7 +134,7 @@ pub fn source_label(p: &Package) -> String {
         }
         Source::Registry { url: Some(u), .. } => format!("registry {}", npm_registry_host(u)),
         Source::Registry { url: None, .. } => "registry (default)".to_owned(),
-        Source::Git { url, .. } => format!("git {}", crate::redact::redact_url(url)),
+        Source::Git(g) => format!("git {}", crate::redact::redact_url(&g.url)),
         Source::Path => "path".to_owned(),
         Source::Tarball { .. } => "tarball".to_owned(),
         Source::Other(s) => format!("other {}", crate::redact::redact_url(s)),
@@ -195,7 +195,7 @@ struct JsonPackage<'a> {
     version: &'a str,
     source: Option<String>,
     source_kind: &'static str,
-    checksum: Option<&'a str>,
+    checksum: Option<std::borrow::Cow<'a, str>>,
     scopes: Vec<&'static str>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     dev_optional: bool,
@@ -252,7 +252,7 @@ pub fn render_json(graph: &Graph, w: &mut dyn Write) -> io::Result<()> {
             version: &p.version,
             source: json_source(p),
             source_kind: p.source.kind(),
-            checksum: p.checksum.as_deref(),
+            checksum: p.checksum_str(),
             scopes: p.scopes.names(),
             dev_optional: p.scopes.dev_optional,
             purl: crate::purl::purl(p),

@@ -295,7 +295,7 @@ pub fn serve_pins(
                 Ecosystem::Cargo => sha256_hex(b"tampered"),
             })
         } else {
-            p.checksum.clone()
+            p.checksum_str().map(|c| c.into_owned())
         };
         match p.ecosystem {
             Ecosystem::Npm => {

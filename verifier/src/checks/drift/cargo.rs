@@ -425,14 +425,9 @@ fn describe(d: &DeclaredDep) -> String {
 fn source_matches(declared: &DeclaredSource, locked: &Source) -> bool {
     match (declared, locked) {
         (DeclaredSource::Path { .. }, Source::Path) => true,
-        (
-            DeclaredSource::Git { url, reference },
-            Source::Git {
-                url: lu,
-                reference: lr,
-                ..
-            },
-        ) => same_git(url, lu) && reference == lr,
+        (DeclaredSource::Git { url, reference }, Source::Git(locked)) => {
+            same_git(url, &locked.url) && *reference == locked.reference
+        }
         (DeclaredSource::Registry { registry, index }, Source::Registry { url, .. }) => {
             let url = url.as_deref().unwrap_or("");
             match (registry, index) {

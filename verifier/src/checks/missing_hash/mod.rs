@@ -42,7 +42,7 @@ pub fn exemption(p: &Package) -> Option<&'static str> {
         }
     }
     match &p.source {
-        Source::Git { .. } => Some("git dependency: pinned by commit"),
+        Source::Git(_) => Some("git dependency: pinned by commit"),
         Source::Other(_) => Some("local copy (directory or local registry)"),
         Source::Path => {
             let broken_npm_entry = p.npm.as_ref().is_some_and(|n| {
@@ -65,7 +65,7 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
             continue;
         }
         // A checksum field that is present but unparseable is `weak-hash`'s business.
-        if p.checksum.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+        if p.checksum_str().is_some_and(|c| !c.trim().is_empty()) {
             continue;
         }
         let what = match (&p.source, p.version.is_empty()) {

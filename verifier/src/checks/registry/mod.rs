@@ -10,7 +10,7 @@
 //! artifact bridges them (hashed with both); without it the package gets a `hash-mismatch`
 //! finding of severity `high` saying the hashes could not be compared: never a pass.
 
-use crate::coverage::{CheckCoverage, CoverageStatus};
+use crate::coverage::{CheckCoverage, CoverageCode, CoverageStatus};
 use crate::finding::{Code, Finding, FixHint, PackageRef, Severity};
 use crate::graph::PackageId;
 use crate::package::{Digest, HashAlgorithm};
@@ -94,8 +94,9 @@ fn algs(d: &[Digest]) -> String {
         .join(", ")
 }
 
-fn unverifiable(reason: impl Into<String>) -> CoverageStatus {
+fn unverifiable(code: CoverageCode, reason: impl Into<String>) -> CoverageStatus {
     CoverageStatus::Unverifiable {
+        code,
         reason: reason.into(),
     }
 }
@@ -108,27 +109,19 @@ fn registry_status(
 ) -> CoverageStatus {
     let p = cx.graph.package(id);
     let expected = match &pd.scope {
-        Scope::Skip(r) => {
-            return CoverageStatus::Skipped {
-                reason: (*r).to_owned(),
-            };
-        }
+        Scope::Skip(code) => return code.skipped(),
         Scope::Check {
             target: Target::Tarball { .. },
             ..
-        } => {
-            return CoverageStatus::Skipped {
-                reason: "remote tarball outside every registry: no registry record (--verify-artifacts hashes it)".into(),
-            };
-        }
+        } => return CoverageCode::RemoteTarball.skipped(),
         Scope::Check { expected, .. } => expected,
     };
     let rec = match &pd.record {
-        None => return unverifiable("not looked up"),
-        Some(Lookup::Unavailable(r)) => return unverifiable(r.clone()),
+        None => return unverifiable(CoverageCode::NotLookedUp, "not looked up"),
+        Some(Lookup::Unavailable(r)) => return unverifiable(CoverageCode::Unavailable, r.clone()),
         Some(Lookup::NotFound { url, detail }) => {
             out.push(not_found(cx, id, url, detail, ""));
-            return unverifiable("not found");
+            return unverifiable(CoverageCode::NotFound, "not found");
         }
         Some(Lookup::Found(r)) => r,
     };
@@ -168,10 +161,14 @@ fn registry_status(
         ));
     }
     if expected.is_empty() {
-        return unverifiable("the lockfile pins no usable hash (see missing-hash, weak-hash)");
+        return unverifiable(
+            CoverageCode::NoUsableHash,
+            "the lockfile pins no usable hash (see missing-hash, weak-hash)",
+        );
     }
     match compare(expected, &rec.digests) {
         HashComparison::Match { algorithm } => CoverageStatus::Verified {
+            code: CoverageCode::RegistryHash,
             how: format!("{} matches {}", algorithm_name(algorithm), rec.url),
         },
         c @ HashComparison::Mismatch { .. } => {
@@ -182,7 +179,7 @@ fn registry_status(
                 Side("the lockfile".into(), "the lockfile".into()),
                 Side("the registry".into(), format!("the registry ({})", rec.url)),
             ));
-            unverifiable("hash mismatch")
+            unverifiable(CoverageCode::HashMismatch, "hash mismatch")
         }
         HashComparison::NoCommon { .. } => bridge(cx, id, expected, rec, pd.artifact.as_ref(), out),
     }
@@ -209,6 +206,7 @@ fn bridge(
             ) = (&registry_vs_artifact, &lock_vs_artifact)
             {
                 return CoverageStatus::Verified {
+                    code: CoverageCode::ArtifactBridge,
                     how: format!(
                         "{} of the {word} ({}), whose {} matches {}",
                         algorithm_name(*la),
@@ -246,7 +244,7 @@ fn bridge(
             match found {
                 Some(f) => {
                     out.push(f);
-                    return unverifiable("hash mismatch");
+                    return unverifiable(CoverageCode::HashMismatch, "hash mismatch");
                 }
                 None => "the artifact could not be hashed with a common algorithm".to_owned(),
             }
@@ -275,7 +273,7 @@ fn bridge(
     );
     f.id.push_str(":no-common-algorithm");
     out.push(f);
-    unverifiable("no common hash algorithm")
+    unverifiable(CoverageCode::NoCommonAlgorithm, "no common hash algorithm")
 }
 
 fn artifact_status(
@@ -287,22 +285,19 @@ fn artifact_status(
     let p = cx.graph.package(id);
     let word = artifact_word(p.ecosystem);
     let expected = match &pd.scope {
-        Scope::Skip(r) => {
-            return CoverageStatus::Skipped {
-                reason: (*r).to_owned(),
-            };
-        }
+        Scope::Skip(code) => return code.skipped(),
         Scope::Check { expected, .. } => expected,
     };
     match &pd.artifact {
-        None => unverifiable("not looked up"),
-        Some(Lookup::Unavailable(r)) => unverifiable(r.clone()),
+        None => unverifiable(CoverageCode::NotLookedUp, "not looked up"),
+        Some(Lookup::Unavailable(r)) => unverifiable(CoverageCode::Unavailable, r.clone()),
         Some(Lookup::NotFound { url, detail }) => {
             out.push(not_found(cx, id, url, detail, ARTIFACT_SUFFIX));
-            unverifiable("not found")
+            unverifiable(CoverageCode::NotFound, "not found")
         }
         Some(Lookup::Found(a)) => match compare(expected, &a.digests) {
             HashComparison::Match { algorithm } => CoverageStatus::Verified {
+                code: CoverageCode::ArtifactHash,
                 how: format!(
                     "{} of the {word} ({}, {} bytes)",
                     algorithm_name(algorithm),
@@ -328,12 +323,15 @@ fn artifact_status(
                         f
                     }),
                 );
-                unverifiable("hash mismatch")
+                unverifiable(CoverageCode::HashMismatch, "hash mismatch")
             }
-            HashComparison::NoCommon { .. } => unverifiable(format!(
-                "the lockfile's algorithms ({}) cannot be computed",
-                algs(expected)
-            )),
+            HashComparison::NoCommon { .. } => unverifiable(
+                CoverageCode::NoCommonAlgorithm,
+                format!(
+                    "the lockfile's algorithms ({}) cannot be computed",
+                    algs(expected)
+                ),
+            ),
         },
     }
 }

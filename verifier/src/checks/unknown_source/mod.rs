@@ -187,7 +187,8 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
                     ))
                 }
             }
-            Source::Git { url, .. } if cfg.check_git => {
+            Source::Git(git) if cfg.check_git => {
+                let url = &git.url;
                 let norm = normalize_registry(url);
                 let norm = norm.trim_end_matches(".git");
                 if cfg.allow_git.iter().any(|g| glob_match(g, norm)) {
@@ -206,7 +207,7 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
                     ))
                 }
             }
-            Source::Git { .. } | Source::Path => None,
+            Source::Git(_) | Source::Path => None,
         };
         if let Some((title, message)) = problem {
             out.push(finding(

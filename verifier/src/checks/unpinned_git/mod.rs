@@ -24,14 +24,10 @@ pub fn is_full_commit(s: &str) -> bool {
 /// Runs the check.
 pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
     for (id, p) in cx.graph.packages() {
-        let Source::Git {
-            url,
-            reference,
-            precise,
-        } = &p.source
-        else {
+        let Source::Git(git) = &p.source else {
             continue;
         };
+        let (url, reference, precise) = (&git.url, &git.reference, &git.precise);
         if precise.as_deref().is_some_and(is_full_commit) {
             continue;
         }

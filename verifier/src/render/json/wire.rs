@@ -499,6 +499,8 @@ pub struct JsonPackageCoverage<'a> {
 pub enum JsonCoverageStatus<'a> {
     /// Verified, against what.
     Verified {
+        /// Against what, as a code.
+        code: &'static str,
         /// Against what.
         how: &'a str,
     },
@@ -509,11 +511,15 @@ pub enum JsonCoverageStatus<'a> {
     },
     /// Could not be verified.
     Unverifiable {
+        /// Why, as a code.
+        code: &'static str,
         /// Why.
         reason: &'a str,
     },
     /// Out of scope.
     Skipped {
+        /// Why, as a code.
+        code: &'static str,
         /// Why.
         reason: &'a str,
     },
@@ -799,12 +805,19 @@ impl<'a> JsonPackageCoverage<'a> {
         JsonPackageCoverage {
             package: JsonPackage::new(&p.package),
             status: match &p.status {
-                CoverageStatus::Verified { how } => JsonCoverageStatus::Verified { how },
+                CoverageStatus::Verified { code, how } => JsonCoverageStatus::Verified {
+                    code: code.as_str(),
+                    how,
+                },
                 CoverageStatus::Failed { kinds } => JsonCoverageStatus::Failed { kinds },
-                CoverageStatus::Unverifiable { reason } => {
-                    JsonCoverageStatus::Unverifiable { reason }
-                }
-                CoverageStatus::Skipped { reason } => JsonCoverageStatus::Skipped { reason },
+                CoverageStatus::Unverifiable { code, reason } => JsonCoverageStatus::Unverifiable {
+                    code: code.as_str(),
+                    reason,
+                },
+                CoverageStatus::Skipped { code, reason } => JsonCoverageStatus::Skipped {
+                    code: code.as_str(),
+                    reason,
+                },
             },
         }
     }
