@@ -116,8 +116,51 @@ fn unsupported_beside(dir: &Path) -> Vec<(PathBuf, &'static str)> {
 }
 
 /// Loads lockfiles into one graph. Each path may be a lockfile or a directory to search.
-/// `base` is the directory ids and displayed paths are made relative to.
+/// Displayed paths are relative to the directory searched (for a lockfile given by an absolute
+/// path, to its directory). The same as [`plan`] followed by [`load_plan`].
 pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadError> {
+    load_plan(plan(paths, opts)?, opts)
+}
+
+/// Lockfiles found and deduplicated but not read yet: [`plan`] makes it, [`load_plan`] reads and
+/// parses it. The gate starts the stages that need only the lockfiles' paths (the manifests
+/// beside them) from the plan while the lockfiles are parsed.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// The lockfiles in load order: a lockfile's index in the graph is its position here.
+    pub lockfiles: Vec<PlannedLockfile>,
+    /// Lockfiles of package managers tollgate does not read, deduplicated.
+    unsupported: Vec<lockfile::UnsupportedLockfile>,
+}
+
+/// One lockfile of a [`Plan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedLockfile {
+    /// The file.
+    pub path: PathBuf,
+    /// Its path as reports show it.
+    pub display: String,
+}
+
+impl PlannedLockfile {
+    /// The format when the file name alone decides it (`Cargo.lock`, `package-lock.json`,
+    /// `npm-shrinkwrap.json`, `.package-lock.json`); `None` when only the content can (a lockfile
+    /// named on the command line under another name).
+    pub fn format_by_name(&self) -> Option<Format> {
+        let name = self.path.file_name()?.to_str()?;
+        if LOCKFILE_NAMES.contains(&name) || name == ".package-lock.json" {
+            // `Format::detect` decides these names before it looks at the text.
+            Format::detect(&self.path, "")
+        } else {
+            None
+        }
+    }
+}
+
+/// Finds the lockfiles [`load_graph`] loads, without reading them: every path must exist, a
+/// directory must hold a supported lockfile, a file of an unsupported package manager is an
+/// error. A file reached twice (by two paths, or through a link) is planned once.
+pub fn plan(paths: &[PathBuf], opts: &LoadOptions) -> Result<Plan, LoadError> {
     let mut files: Vec<(PathBuf, PathBuf)> = Vec::new(); // (file, base for display)
     let mut unsupported: Vec<(PathBuf, PathBuf, &'static str)> = Vec::new(); // (file, base, tool)
     for p in paths {
@@ -186,7 +229,7 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
             files.push((p.clone(), base));
         }
     }
-    let mut graph = Graph::new();
+    let mut out = Plan::default();
     // The same file named twice (a directory and `--lockfile` inside it) is read once; two files
     // with the same relative name (`a/Cargo.lock` and `b/Cargo.lock` given as files) keep the
     // path as given, so that package ids stay unique.
@@ -205,6 +248,33 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
             display = canonical.to_string_lossy().replace('\\', "/");
         }
         seen_displays.insert(display.clone());
+        out.lockfiles.push(PlannedLockfile {
+            path: file,
+            display,
+        });
+    }
+    let mut seen_unsupported = std::collections::HashSet::new();
+    for (file, base, tool) in unsupported {
+        let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        if seen_unsupported.insert(canonical) {
+            out.unsupported.push(lockfile::UnsupportedLockfile {
+                display: display_path(&file, &base),
+                path: file,
+                tool,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Reads and parses the lockfiles of a [`plan`] into one graph.
+pub fn load_plan(plan: Plan, opts: &LoadOptions) -> Result<Graph, LoadError> {
+    let mut graph = Graph::new();
+    for PlannedLockfile {
+        path: file,
+        display,
+    } in plan.lockfiles
+    {
         let text = lockfile::read_text(&file, opts.max_file_size)?;
         let format = Format::detect(&file, &text).ok_or_else(|| {
             if let Some((tool, line)) = lockfile::unsupported_by_content(&text) {
@@ -260,17 +330,7 @@ pub fn load_graph(paths: &[PathBuf], opts: &LoadOptions) -> Result<Graph, LoadEr
         };
         graph.add_lockfile(info, parsed);
     }
-    let mut seen_unsupported = std::collections::HashSet::new();
-    for (file, base, tool) in unsupported {
-        let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
-        if seen_unsupported.insert(canonical) {
-            graph.unsupported.push(lockfile::UnsupportedLockfile {
-                display: display_path(&file, &base),
-                path: file,
-                tool,
-            });
-        }
-    }
+    graph.unsupported.extend(plan.unsupported);
     graph.apply_cargo_scopes();
     Ok(graph)
 }

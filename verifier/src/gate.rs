@@ -6,14 +6,16 @@
 //! the exit code. Obligations that hold for every finding (credential redaction, the policy, the
 //! notes) are applied here, once.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::advisory::{self, AdvisoryError};
-use crate::checks::{self, CheckCx};
-use crate::discover::{LoadOptions, load_graph};
+use crate::checks::{self, CheckCx, ChecksConfig};
+use crate::discover::{self, LoadOptions};
 use crate::error::{LoadError, ManifestError};
 use crate::finding::Finding;
 use crate::graph::Graph;
+use crate::lockfile::LockfileInfo;
+use crate::manifests::{Manifests, Wanted};
 use crate::policy::Config;
 use crate::registry::http::HttpStats;
 use crate::registry::{self, Progress, RegistryError, Request};
@@ -113,66 +115,91 @@ pub fn check(
         max_file_size: input.max_file_size,
         exclude: config.exclude.clone(),
     };
-    let graph = load_graph(&input.paths(), &opts)?;
+    let plan = discover::plan(&input.paths(), &opts)?;
     let repo_root = input.repo_root();
     let checks_config = config.checks();
-
-    // Loaded data: manifests beside the lockfiles, registry records, the advisory index.
-    let manifests = checks::drift::Manifests::load(&graph, &repo_root, &checks_config)?;
-    // The local database first: a hollow one fails before any network request.
+    let wanted = Wanted::from(&checks_config);
     let system_now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.0.max(0) as u64);
     let db_path = input.db.clone().or_else(|| config.advisories.db.clone());
-    let db = advisory::open_or_embedded(db_path.as_deref(), system_now)?;
+
+    // Loading, two stages at a time: this thread reads the lockfiles and builds the graph; a
+    // second reads what needs only the lockfiles' paths, the manifests beside them (when each
+    // lockfile's format follows from its name, as it does for every file a directory search
+    // finds), and opens the advisory index. Errors keep their order: the graph's first, then the
+    // manifests', then the database's.
+    let early: Option<Vec<LockfileInfo>> = plan
+        .lockfiles
+        .iter()
+        .map(|l| {
+            Some(LockfileInfo {
+                path: l.path.clone(),
+                display: l.display.clone(),
+                format: l.format_by_name()?,
+                version: 0,
+                packages: 0,
+            })
+        })
+        .collect();
+    let ((early_manifests, db), graph) = in_parallel(
+        || {
+            let manifests = early
+                .as_deref()
+                .map(|locks| Manifests::load_lockfiles(locks, &repo_root, wanted));
+            let db = advisory::open_or_embedded(db_path.as_deref(), system_now);
+            (manifests, db)
+        },
+        || discover::load_plan(plan, &opts),
+    );
+    let graph = graph?;
+    let manifests = match (early_manifests, &early) {
+        (Some(m), Some(locks)) if same_lockfiles(locks, &graph) => m?,
+        // A lockfile under another name, whose format only its content told: read them now.
+        _ => Manifests::load(&graph, &repo_root, wanted)?,
+    };
+    // The local database first: a hollow one fails before any network request.
+    let db = db?;
     let allow_empty = if input.allow_empty_db {
         vec!["*".to_owned()]
     } else {
         config.advisories.allow_empty.clone()
     };
     advisory::require_ecosystems(&db, advisory::ecosystems_to_match(&graph), &allow_empty)?;
-    let registry_data = match &input.registry {
-        Some(req) => Some(registry::load(
-            &graph,
-            &checks_config.registries,
-            req,
-            env,
-            progress,
-        )?),
-        None => None,
-    };
 
-    // Checks.
-    let mut cx = CheckCx::new(&graph, &repo_root, &checks_config);
-    cx.manifests = Some(&manifests);
-    let mut findings = checks::run_checks(&cx);
-    let stale_config = checks::stale_entries(&cx);
-    let mut registry_notes = Vec::new();
-    let mut coverage = Vec::new();
-    let mut registry_stats = None;
-    if let Some(data) = &registry_data {
-        coverage = checks::registry::run(&cx, data, &mut findings);
-        registry_notes.extend(
-            data.warnings
-                .iter()
-                .map(|w| Note::new(NoteCode::Registry, w.clone())),
-        );
-        for c in &coverage {
-            if c.unverifiable > 0 {
-                registry_notes.push(Note::new(
-                    NoteCode::Unverifiable,
-                    format!(
-                        "{}: {} package(s) could not be verified; the coverage lists them and why",
-                        c.check, c.unverifiable
-                    ),
-                ));
-            }
-        }
-        registry_stats = Some(data.stats.clone());
-    }
-    findings.extend(advisory::match_graph(&db, &graph)?);
-    // One obligation for every finding, whichever stage made it: no credential reaches a report.
-    for f in &mut findings {
+    // The checks on this thread, advisory matching on a second (it reads only the graph and the
+    // index); this thread joins the matching when its checks are done. The registry stage
+    // (network) runs here first; its error beats the index's.
+    let matching = advisory::MatchWork::new(&db, &graph);
+    let (side_part, (checked, own_part)) = in_parallel(
+        || matching.run(),
+        || {
+            let checked = run_checks(
+                input,
+                &graph,
+                &repo_root,
+                &checks_config,
+                &manifests,
+                env,
+                progress,
+            );
+            let own_part = match &checked {
+                Ok(_) => matching.run(),
+                Err(_) => advisory::MatchPart::default(),
+            };
+            (checked, own_part)
+        },
+    );
+    let Checked {
+        mut findings,
+        stale_config,
+        registry_notes,
+        coverage,
+        registry_stats,
+    } = checked?;
+    let mut advisory_findings = advisory::MatchWork::finish([side_part, own_part])?;
+    for f in &mut advisory_findings {
         scrub_finding(f);
     }
+    findings.extend(advisory_findings);
 
     // Policy and report.
     let mut report = crate::pipeline::finish_report(&graph, config, findings, now);
@@ -217,6 +244,103 @@ pub fn check(
         warnings,
         registry_stats,
     })
+}
+
+/// What the checks found (the offline checks and, when asked, the registry stage's).
+struct Checked {
+    findings: Vec<Finding>,
+    stale_config: Vec<checks::StaleConfigEntry>,
+    registry_notes: Vec<Note>,
+    coverage: Vec<crate::coverage::CheckCoverage>,
+    registry_stats: Option<HttpStats>,
+}
+
+/// The registry stage (when asked: it loads over the network) and every check, with the
+/// common obligations applied to their findings.
+fn run_checks(
+    input: &CheckInput,
+    graph: &Graph,
+    repo_root: &Path,
+    checks_config: &ChecksConfig,
+    manifests: &Manifests,
+    env: &dyn Fn(&str) -> Option<String>,
+    progress: &dyn Progress,
+) -> Result<Checked, CheckError> {
+    let registry_data = match &input.registry {
+        Some(req) => Some(registry::load(
+            graph,
+            &checks_config.registries,
+            req,
+            env,
+            progress,
+        )?),
+        None => None,
+    };
+    let mut cx = CheckCx::new(graph, repo_root, checks_config);
+    cx.manifests = Some(manifests);
+    let mut findings = checks::run_checks(&cx);
+    let stale_config = checks::stale_entries(&cx);
+    let mut registry_notes = Vec::new();
+    let mut coverage = Vec::new();
+    let mut registry_stats = None;
+    if let Some(data) = &registry_data {
+        coverage = checks::registry::run(&cx, data, &mut findings);
+        registry_notes.extend(
+            data.warnings
+                .iter()
+                .map(|w| Note::new(NoteCode::Registry, w.clone())),
+        );
+        for c in &coverage {
+            if c.unverifiable > 0 {
+                registry_notes.push(Note::new(
+                    NoteCode::Unverifiable,
+                    format!(
+                        "{}: {} package(s) could not be verified; the coverage lists them and why",
+                        c.check, c.unverifiable
+                    ),
+                ));
+            }
+        }
+        registry_stats = Some(data.stats.clone());
+    }
+    // One obligation for every finding, whichever stage made it: no credential reaches a report
+    // (the gate scrubs the advisory findings the same way).
+    for f in &mut findings {
+        scrub_finding(f);
+    }
+    Ok(Checked {
+        findings,
+        stale_config,
+        registry_notes,
+        coverage,
+        registry_stats,
+    })
+}
+
+/// Runs `side` on a second thread and `here` on this one, and returns both results. When no
+/// thread can be started, runs `side` after `here`: the same results, one after the other.
+/// A panic on either thread resumes on this one.
+fn in_parallel<A: Send, B>(side: impl Fn() -> A + Sync, here: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .name("tollgate-load".into())
+            .spawn_scoped(s, &side);
+        let b = here();
+        let a = match handle {
+            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(_) => side(),
+        };
+        (a, b)
+    })
+}
+
+/// `true` when the graph was built from exactly these lockfiles, in this order.
+fn same_lockfiles(locks: &[LockfileInfo], graph: &Graph) -> bool {
+    locks.len() == graph.lockfiles.len()
+        && locks
+            .iter()
+            .zip(&graph.lockfiles)
+            .all(|(a, b)| a.path == b.path && a.display == b.display && a.format == b.format)
 }
 
 /// Redacts credentials from every string field of a finding (ids, path, package, texts).

@@ -9,7 +9,10 @@
 //!
 //! Stages that load do the IO ([`discover`], [`lockfile`], [`manifests`], [`advisory`],
 //! [`registry`]); [`checks`] are pure functions of what was loaded; [`policy`] decides;
-//! [`render`] only shows. `ARCHITECTURE.md` at the repository root is the map.
+//! [`render`] only shows. Stages that do not need each other's output run two at a time
+//! ([`gate::check`]: the manifests and the advisory index load while the lockfiles are parsed;
+//! advisory matching runs beside the checks), and what they return does not depend on which
+//! thread did what. `ARCHITECTURE.md` at the repository root is the map.
 
 #![forbid(unsafe_code)]
 

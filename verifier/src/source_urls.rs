@@ -3,8 +3,11 @@
 
 use crate::package::{Package, Source};
 
-/// Every URL-like string the lockfile holds for a package (raw source first), deduplicated.
-pub(crate) fn urls_of(p: &Package) -> impl Iterator<Item = &str> {
+/// Every URL-like string the lockfile holds for a package (raw source first), deduplicated, in
+/// a fixed array (`.into_iter().flatten()` to walk them). Arrays compare: the packages of one
+/// registry hold the same strings, so a check whose verdict depends on the URLs alone need not
+/// look at the same set twice in a row.
+pub(crate) fn url_set(p: &Package) -> [Option<&str>; 3] {
     // At most three, in a fixed array: this runs for every package in several checks.
     let mut v: [Option<&str>; 3] = [None; 3];
     let raw = p.source_raw.as_deref();
@@ -25,7 +28,7 @@ pub(crate) fn urls_of(p: &Package) -> impl Iterator<Item = &str> {
     if p.version.contains("://") && !v.contains(&Some(p.version.as_str())) {
         v[2] = Some(p.version.as_str());
     }
-    v.into_iter().flatten()
+    v
 }
 
 /// `haystack.contains(needle)` for the short strings of one package: a plain scan (the source id

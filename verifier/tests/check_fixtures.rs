@@ -301,3 +301,45 @@ fn config_entries_that_match_nothing_are_stale_notes() {
             .any(|f| f.finding.code == Code::MissingHash)
     );
 }
+
+/// Issue 12 #6: the gate reads the manifests beside a lockfile while it parses the lockfiles
+/// when the lockfile's name tells its format, and after the graph when only its content does
+/// (a lockfile named on the command line under another name). Both ways find the same drift.
+#[test]
+fn drift_is_found_whether_the_lockfile_name_tells_its_format_or_not() {
+    let src = checks_root().join("lock-drift/npm-manifest-wants-other-range");
+    let tmp = tempfile::tempdir().unwrap();
+    for (from, to) in [
+        ("package.json", "package.json"),
+        ("package-lock.json", "package-lock.json"),
+        ("package-lock.json", "deps-lock.json"),
+    ] {
+        std::fs::copy(src.join(from), tmp.path().join(to)).unwrap();
+    }
+    let drift = |lock: &str| {
+        let input = CheckInput {
+            path: Some(tmp.path().join(lock)),
+            lockfiles: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            config: Config::default(),
+            db: Some(advisories()),
+            allow_empty_db: false,
+            max_db_age_days: None,
+            fail_on_stale_db: false,
+            registry: None,
+        };
+        let now = Timestamp::parse(NOW).expect("fixed time parses");
+        let report = gate::check(&input, &|_: &str| None, &NoProgress, now)
+            .unwrap_or_else(|e| panic!("{lock}: {e}"))
+            .report;
+        report
+            .findings
+            .iter()
+            .filter(|f| f.finding.code == Code::LockDrift)
+            .map(|f| f.finding.title.replace(lock, "LOCK"))
+            .collect::<Vec<_>>()
+    };
+    let by_name = drift("package-lock.json");
+    assert!(!by_name.is_empty(), "the fixture drifts");
+    assert_eq!(drift("deps-lock.json"), by_name);
+}

@@ -13,6 +13,7 @@
 //! id; the primary id is the RustSec one when there is one.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use semver::Version;
 
@@ -162,6 +163,10 @@ fn group_records<'a>(recs: &[&'a AdvisoryRecord]) -> Vec<Vec<&'a AdvisoryRecord>
     groups.into_iter().map(|g| g.members).collect()
 }
 
+/// Scores of the CVSS vectors seen so far (only vectors that score: the result of one that does
+/// not depends on the record's other fields).
+type SeverityMemo = HashMap<String, (Severity, Option<f64>)>;
+
 fn kind_default_severity(k: AdvisoryKind) -> Severity {
     match k {
         AdvisoryKind::Vulnerability => Severity::Unknown,
@@ -177,6 +182,7 @@ fn build_finding(
     mut group: Vec<&AdvisoryRecord>,
     all_for_pkg: &[AdvisoryRecord],
     undecidable: bool,
+    severities: &mut SeverityMemo,
 ) -> Finding {
     group.sort_by(|a, b| primary_rank(a).cmp(&primary_rank(b)));
     let primary = group[0];
@@ -202,7 +208,17 @@ fn build_finding(
     let mut sev = (default, None);
     let mut cvss = None;
     for r in &group {
-        let s = advisory_severity(r.cvss.as_deref(), r.db_severity.as_deref(), default);
+        // Memoised per vector: the severity of a vector that scores depends on nothing else.
+        let s = match r.cvss.as_deref().and_then(|v| severities.get(v)) {
+            Some(s) => *s,
+            None => {
+                let s = advisory_severity(r.cvss.as_deref(), r.db_severity.as_deref(), default);
+                if let (Some(v), Some(_)) = (r.cvss.as_deref(), s.1) {
+                    severities.insert(v.to_owned(), s);
+                }
+                s
+            }
+        };
         if s.0 != default || s.1.is_some() {
             sev = s;
             cvss = r.cvss.clone().filter(|_| s.1.is_some());
@@ -319,24 +335,123 @@ fn build_finding(
 /// deterministically ([`Finding::sort_key`]). Only the index entries of the graph's package
 /// names are read. A package whose version does not parse as SemVer while advisories exist for
 /// its name yields an `Unknown`-severity vulnerability finding (fail closed).
+///
+/// The same as one thread doing all of a [`MatchWork`].
 pub fn match_graph(db: &AdvisoryDb, graph: &Graph) -> Result<Vec<Finding>, AdvisoryError> {
-    let mut cache: HashMap<(Ecosystem, &str), Vec<AdvisoryRecord>> = HashMap::new();
-    let mut out = Vec::new();
-    for (id, p) in graph.packages() {
-        if !is_matchable(p) {
-            continue;
+    let work = MatchWork::new(db, graph);
+    MatchWork::finish([work.run()])
+}
+
+/// Packages matched per chunk of a [`MatchWork`]: small enough that two threads share the work
+/// evenly, large enough that packages of one name (adjacent in a lockfile) mostly fall in one.
+const CHUNK: usize = 32;
+
+/// [`match_graph`] as work that several threads share: each calls [`MatchWork::run`], which
+/// takes chunks of the eligible packages in turn until none is left, and [`MatchWork::finish`]
+/// puts the parts together in package order. The result is the same whoever matched what: the
+/// findings of one thread would be, in the same order, and of several errors the one of the
+/// first package in graph order is returned (every chunk before a failing one was taken, and is
+/// finished, before it).
+#[derive(Debug)]
+pub struct MatchWork<'a> {
+    db: &'a AdvisoryDb,
+    graph: &'a Graph,
+    ids: Vec<PackageId>,
+    next: AtomicUsize,
+}
+
+/// What one thread matched of a [`MatchWork`]: per chunk taken, its findings or its error.
+#[derive(Debug, Default)]
+pub struct MatchPart {
+    chunks: Vec<(usize, Result<Vec<Finding>, AdvisoryError>)>,
+}
+
+impl<'a> MatchWork<'a> {
+    /// The work of matching `graph` against `db`.
+    pub fn new(db: &'a AdvisoryDb, graph: &'a Graph) -> MatchWork<'a> {
+        MatchWork {
+            db,
+            graph,
+            ids: graph
+                .packages()
+                .filter(|(_, p)| is_matchable(p))
+                .map(|(id, _)| id)
+                .collect(),
+            next: AtomicUsize::new(0),
         }
+    }
+
+    /// Matches chunks until none is left (or one fails: the others stop taking chunks after it).
+    pub fn run(&self) -> MatchPart {
+        let mut m = Matcher {
+            db: self.db,
+            graph: self.graph,
+            cache: HashMap::new(),
+            severities: HashMap::new(),
+        };
+        let mut part = MatchPart::default();
+        let chunks = self.ids.len().div_ceil(CHUNK);
+        loop {
+            let c = self.next.fetch_add(1, Ordering::Relaxed);
+            if c >= chunks {
+                break;
+            }
+            let ids = &self.ids[c * CHUNK..((c + 1) * CHUNK).min(self.ids.len())];
+            let mut out = Vec::new();
+            let res = ids.iter().try_for_each(|&id| m.package(id, &mut out));
+            let failed = res.is_err();
+            part.chunks.push((c, res.map(|()| out)));
+            if failed {
+                // Later chunks cannot change the outcome: the error of this one (or of an
+                // earlier one) is returned.
+                self.next.store(chunks, Ordering::Relaxed);
+                break;
+            }
+        }
+        part
+    }
+
+    /// The findings of every part, sorted; the error of the first failing package, if any.
+    pub fn finish(
+        parts: impl IntoIterator<Item = MatchPart>,
+    ) -> Result<Vec<Finding>, AdvisoryError> {
+        let mut chunks: Vec<(usize, Result<Vec<Finding>, AdvisoryError>)> =
+            parts.into_iter().flat_map(|p| p.chunks).collect();
+        chunks.sort_by_key(|(c, _)| *c);
+        let mut out = Vec::new();
+        for (_, res) in chunks {
+            out.extend(res?);
+        }
+        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Ok(out)
+    }
+}
+
+/// One thread's matcher: the records of each name read so far, and each CVSS vector's score
+/// (a CVSS v4 score costs as much as the rest of a finding; vectors repeat across versions).
+struct Matcher<'a> {
+    db: &'a AdvisoryDb,
+    graph: &'a Graph,
+    cache: HashMap<(Ecosystem, &'a str), Vec<AdvisoryRecord>>,
+    severities: SeverityMemo,
+}
+
+impl<'a> Matcher<'a> {
+    fn package(&mut self, id: PackageId, out: &mut Vec<Finding>) -> Result<(), AdvisoryError> {
+        let graph = self.graph;
+        let p = graph.package(id);
         let key = (p.ecosystem, p.name.as_str());
-        let recs = match cache.entry(key) {
+        let recs = match self.cache.entry(key) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(db.records(p.ecosystem.osv_name(), &p.name)?)
+                e.insert(self.db.records(p.ecosystem.osv_name(), &p.name)?)
             }
         };
         let recs = &*recs;
         if recs.is_empty() {
-            continue;
+            return Ok(());
         }
+        let sev = &mut self.severities;
         let recs_eligible: Vec<&AdvisoryRecord> =
             recs.iter().filter(|r| r.registry.is_none()).collect();
         let version = match parse_version(&p.version) {
@@ -344,7 +459,8 @@ pub fn match_graph(db: &AdvisoryDb, graph: &Graph) -> Result<Vec<Finding>, Advis
             Err(e) => {
                 // Cannot decide: one finding per advisory group, severity unknown.
                 for group in group_records(&recs_eligible) {
-                    let mut f = build_finding(graph, id, &Version::new(0, 0, 0), group, recs, true);
+                    let mut f =
+                        build_finding(graph, id, &Version::new(0, 0, 0), group, recs, true, sev);
                     f.severity = Severity::Unknown;
                     f.fix = None;
                     f.message = format!(
@@ -353,7 +469,7 @@ pub fn match_graph(db: &AdvisoryDb, graph: &Graph) -> Result<Vec<Finding>, Advis
                     );
                     out.push(f);
                 }
-                continue;
+                return Ok(());
             }
         };
         let mut matching = Vec::new();
@@ -373,11 +489,10 @@ pub fn match_graph(db: &AdvisoryDb, graph: &Graph) -> Result<Vec<Finding>, Advis
                 && group
                     .iter()
                     .any(|r| record_matches(r, &version) == RecordMatch::Undecidable);
-            out.push(build_finding(graph, id, &version, group, recs, und));
+            out.push(build_finding(graph, id, &version, group, recs, und, sev));
         }
+        Ok(())
     }
-    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -456,6 +571,46 @@ mod tests {
         };
         g.add_lockfile(info, parsed);
         g
+    }
+
+    /// Issue 12 #6: matching shared between threads gives what one thread gives, in the same
+    /// order, however the chunks fall (here: 200 packages, several chunks, two threads).
+    #[test]
+    fn shared_matching_equals_one_thread() {
+        let names: Vec<(String, String)> = (0..200)
+            .map(|i| (format!("p{:03}", i / 2), format!("1.{}.0", i % 2)))
+            .collect();
+        let pkgs: Vec<(&str, &str, Option<&str>)> = names
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str(), Some(CRATES)))
+            .collect();
+        let g = cargo_graph(&pkgs);
+        let recs: Vec<AdvisoryRecord> = (0..100)
+            .step_by(3)
+            .map(|i| {
+                let mut r = rustsec(
+                    &format!("RUSTSEC-2024-{i:04}"),
+                    &format!("p{i:03}"),
+                    &[">= 1.1.0"],
+                    &[],
+                );
+                r.cvss = Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into());
+                r
+            })
+            .collect();
+        let d = db(&recs);
+        let serial = match_graph(&d, &g).unwrap();
+        assert_eq!(serial.len(), 34, "one finding per affected 1.0.0");
+        let work = MatchWork::new(&d, &g);
+        let (a, b) = std::thread::scope(|s| {
+            let h = s.spawn(|| work.run());
+            let b = work.run();
+            (h.join().unwrap(), b)
+        });
+        let shared = MatchWork::finish([b, a]).unwrap();
+        let ids = |f: &[Finding]| f.iter().map(|f| f.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&shared), ids(&serial));
+        assert!(serial.iter().all(|f| f.severity == Severity::Critical));
     }
 
     fn rustsec(id: &str, pkg: &str, patched: &[&str], unaffected: &[&str]) -> AdvisoryRecord {

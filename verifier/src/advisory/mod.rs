@@ -27,7 +27,7 @@ use std::path::PathBuf;
 
 pub use import::{SourceDir, build_index, import_dirs};
 pub use index::{AdvisoryDb, DbMeta, DbOrigin, SourceMeta};
-pub use matcher::{ecosystems_to_match, match_graph};
+pub use matcher::{MatchPart, MatchWork, ecosystems_to_match, match_graph};
 pub use model::{AdvisoryKind, AdvisoryRecord};
 pub use store::{DbStatus, default_db_path, open_or_embedded, require_ecosystems, status};
 

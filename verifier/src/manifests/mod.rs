@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::ManifestError;
 use crate::graph::Graph;
-use crate::lockfile::Format;
 use crate::lockfile::cargo_manifest::{self, Workspace};
 use crate::lockfile::npm_manifest::{LockFacts, PackageJson};
+use crate::lockfile::{Format, LockfileInfo};
 use crate::paths::{absolute, display_path};
 use crate::report::{Note, NoteCode};
 
@@ -90,6 +90,17 @@ impl Manifests {
         repo_root: &Path,
         wanted: impl Into<Wanted>,
     ) -> Result<Manifests, ManifestError> {
+        Self::load_lockfiles(&graph.lockfiles, repo_root, wanted)
+    }
+
+    /// [`Manifests::load`] for these lockfiles, indexed as a graph built from them in this
+    /// order would index them: only their paths, displayed names and formats are read, so the
+    /// gate can load manifests while the lockfiles are still being parsed.
+    pub fn load_lockfiles(
+        lockfiles: &[LockfileInfo],
+        repo_root: &Path,
+        wanted: impl Into<Wanted>,
+    ) -> Result<Manifests, ManifestError> {
         let wanted: Wanted = wanted.into();
         let drift = wanted.drift;
         let mut out = Manifests::default();
@@ -97,7 +108,7 @@ impl Manifests {
             return Ok(out);
         }
         let root = absolute(repo_root);
-        for (i, lock) in graph.lockfiles.iter().enumerate() {
+        for (i, lock) in lockfiles.iter().enumerate() {
             let i = i as u32;
             let lock_dir = absolute(lock.path.parent().unwrap_or(Path::new(".")));
             let file_name = lock

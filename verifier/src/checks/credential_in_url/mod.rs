@@ -11,12 +11,24 @@ use crate::finding::{Code, Finding, FixHint};
 use crate::redact::{credential_kind, redact_url};
 
 use super::CheckCx;
-use super::support::{finding, urls_of};
+use super::support::{finding, url_set};
 
 /// Runs the check.
 pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
+    // The URLs of the last package found clean: every crates.io package holds the same ones,
+    // and whether a URL carries a credential depends on nothing else.
+    let mut clean: Option<[Option<&str>; 3]> = None;
     for (id, p) in cx.graph.packages() {
-        let Some((url, kind)) = urls_of(p).find_map(|u| credential_kind(u).map(|k| (u, k))) else {
+        let urls = url_set(p);
+        if clean == Some(urls) {
+            continue;
+        }
+        let Some((url, kind)) = urls
+            .into_iter()
+            .flatten()
+            .find_map(|u| credential_kind(u).map(|k| (u, k)))
+        else {
+            clean = Some(urls);
             continue;
         };
         let what = match kind {

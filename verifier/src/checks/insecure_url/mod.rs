@@ -10,7 +10,7 @@ use crate::finding::{Code, Finding, FixHint};
 use crate::redact::redact_url;
 
 use super::CheckCx;
-use super::support::{finding, host_and_path, scheme, scheme_str, urls_of};
+use super::support::{finding, host_and_path, scheme, scheme_str, url_set};
 
 /// `true` when a URL uses a plain-text transport.
 pub fn is_insecure(url: &str) -> bool {
@@ -19,13 +19,21 @@ pub fn is_insecure(url: &str) -> bool {
 
 /// Runs the check.
 pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
+    // The URLs of the last package found clean: every crates.io package holds the same ones,
+    // and the verdict depends on the URLs and the config alone.
+    let mut clean: Option<[Option<&str>; 3]> = None;
     for (id, p) in cx.graph.packages() {
-        let Some(bad) = urls_of(p).into_iter().find(|u| {
+        let urls = url_set(p);
+        if clean == Some(urls) {
+            continue;
+        }
+        let Some(bad) = urls.into_iter().flatten().find(|u| {
             is_insecure(u)
                 && !host_and_path(u).is_some_and(|(h, _)| {
                     cfg.allow_hosts.iter().any(|a| a.eq_ignore_ascii_case(&h))
                 })
         }) else {
+            clean = Some(urls);
             continue;
         };
         let scheme = scheme(bad).unwrap_or_default();
