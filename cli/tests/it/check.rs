@@ -417,3 +417,30 @@ fn output_file_leaves_the_verdict_on_stdout() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
 }
+
+/// Issue 12, item 4: a `[provenance]` policy `check` does not enforce yet fails the verdict
+/// (typed reason and note) instead of passing as if it held; without one, the same run passes.
+#[test]
+fn an_unenforced_provenance_policy_fails_closed() {
+    let policy =
+        "[provenance.packages.\"left-pad\"]\nsource-uri = \"github.com/left-pad/left-pad\"\n";
+    let out = with_config(policy, &["--fail-on", "critical", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", render(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "fail");
+    let reasons = v["reasons_typed"].as_array().unwrap();
+    assert!(
+        reasons.iter().any(|r| r["code"] == "unenforced-provenance"),
+        "{reasons:?}"
+    );
+    assert!(
+        v["notes_typed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["code"] == "unenforced-provenance")
+    );
+    // Negative twin: the same run without the section passes.
+    let out = with_config("", &["--fail-on", "critical", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+}
