@@ -10,9 +10,9 @@ use clap::Args;
 use tollgate_attest::digest::digest_file;
 use tollgate_attest::sigstore::npm::{NPM_KEYS, parse_npm_keys};
 use tollgate_attest::sigstore::{MAX_BUNDLE_SIZE, NpmAttestationsVerifier, TrustRoot, Verifier};
-use tollgate_attest::slsa::{PolicyError, ProvenanceError, ProvenancePolicy, verify_provenance};
+use tollgate_attest::slsa::ProvenancePolicy;
 
-use super::attest::{read_capped, report_failure};
+use super::attest::read_capped;
 use crate::Outcome;
 use crate::args::{GlobalArgs, OutputFormat};
 use crate::output::Output;
@@ -80,27 +80,6 @@ pub fn verify(a: &VerifyNpmArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result
     };
     let verifier = Verifier::new(&root).map_err(|e| anyhow::anyhow!("{e}"))?;
     let bytes = read_capped(&a.attestations, MAX_BUNDLE_SIZE)?;
-    let shown = a.attestations.display().to_string();
-    let mut w = crate::output::stdout();
     let v = NpmAttestationsVerifier::new(verifier, &tarball, keys);
-    let outcome = match verify_provenance(&v, &bytes, &policy) {
-        Ok(report) => Ok(report.into_inner()),
-        Err(ProvenanceError::Signature(e)) if e.is_input_error() => bail!("{shown}: {e}"),
-        Err(ProvenanceError::Signature(e)) => {
-            report_failure(&mut w, g, &a.attestations, e.check(), &e.to_string(), out)?;
-            return Ok(Outcome::Fail);
-        }
-        Err(ProvenanceError::Policy(PolicyError::Violated(v))) => Err(v),
-        Err(ProvenanceError::Policy(e)) => return Err(e.into()),
-        Err(e) => return Err(anyhow::anyhow!("{e}")),
-    };
-    match g.format {
-        OutputFormat::Json => super::attest_policy::render_json(&shown, &outcome, &mut w)?,
-        _ => super::attest_policy::render_human(&shown, &outcome, out, &mut w)?,
-    }
-    Ok(if outcome.is_ok() {
-        Outcome::Pass
-    } else {
-        Outcome::Fail
-    })
+    super::attest_provenance::verify_and_render(&v, &bytes, &policy, &a.attestations, g, out)
 }

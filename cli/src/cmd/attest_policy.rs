@@ -275,6 +275,26 @@ pub fn policy_check(a: &PolicyCheckArgs, g: &GlobalArgs, out: &Output) -> anyhow
     }
 }
 
+/// Renders a policy outcome in the chosen format and maps it to the exit outcome (a violation
+/// is exit 1). Shared by `verify-provenance`, `verify-npm` and `verify-vsa`.
+pub(super) fn render_outcome(
+    path: &str,
+    outcome: &Result<PolicyReport, Violation>,
+    g: &crate::args::GlobalArgs,
+    out: &Output,
+    w: &mut dyn Write,
+) -> anyhow::Result<crate::Outcome> {
+    match g.format {
+        crate::args::OutputFormat::Json => render_json(path, outcome, w)?,
+        _ => render_human(path, outcome, out, w)?,
+    }
+    Ok(if outcome.is_ok() {
+        crate::Outcome::Pass
+    } else {
+        crate::Outcome::Fail
+    })
+}
+
 /// The `attest-policy-check` JSON document of an outcome.
 pub(super) fn render_json(
     path: &str,

@@ -3,14 +3,18 @@
 //! then checked against slsa-verifier's `verify-artifact` policy flags. Logic lives in
 //! `tollgate_attest::sigstore::ProvenanceVerifier` and `tollgate_attest::slsa`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
 use tollgate_attest::digest::{DigestAlgorithm, digest_file};
 use tollgate_attest::sigstore::root::MAX_TRUSTED_ROOT_SIZE;
-use tollgate_attest::sigstore::{MAX_BUNDLE_SIZE, ProvenanceVerifier, TrustRoot, Verifier};
-use tollgate_attest::slsa::{PolicyError, ProvenanceError, ProvenancePolicy, verify_provenance};
+use tollgate_attest::sigstore::{
+    MAX_BUNDLE_SIZE, ProvenanceVerifier, SigstoreError, TrustRoot, Verifier,
+};
+use tollgate_attest::slsa::{
+    PolicyError, ProvenanceError, ProvenancePolicy, StatementVerifier, verify_provenance,
+};
 
 use super::attest::{read_capped, report_failure};
 use crate::Outcome;
@@ -92,27 +96,39 @@ pub fn verify(a: &VerifyProvenanceArgs, g: &GlobalArgs, out: &Output) -> anyhow:
     };
     let verifier = Verifier::new(&root).map_err(|e| anyhow::anyhow!("{e}"))?;
     let bytes = read_capped(&a.provenance, MAX_BUNDLE_SIZE)?;
-    let shown = a.provenance.display().to_string();
+    verify_and_render(
+        &ProvenanceVerifier::new(verifier, sha256),
+        &bytes,
+        &policy,
+        &a.provenance,
+        g,
+        out,
+    )
+}
+
+/// Verifies a keyless attestation against a policy and renders the outcome: the signature
+/// layer's input errors are exit 2, its failed checks exit 1 (reported like `attest verify`), a
+/// policy violation exit 1. Shared by `verify-provenance` and `verify-npm`.
+pub(super) fn verify_and_render(
+    v: &impl StatementVerifier<Error = SigstoreError>,
+    bytes: &[u8],
+    policy: &ProvenancePolicy,
+    file: &Path,
+    g: &GlobalArgs,
+    out: &Output,
+) -> anyhow::Result<Outcome> {
+    let shown = file.display().to_string();
     let mut w = crate::output::stdout();
-    let outcome =
-        match verify_provenance(&ProvenanceVerifier::new(verifier, sha256), &bytes, &policy) {
-            Ok(report) => Ok(report.into_inner()),
-            Err(ProvenanceError::Signature(e)) if e.is_input_error() => bail!("{shown}: {e}"),
-            Err(ProvenanceError::Signature(e)) => {
-                report_failure(&mut w, g, &a.provenance, e.check(), &e.to_string(), out)?;
-                return Ok(Outcome::Fail);
-            }
-            Err(ProvenanceError::Policy(PolicyError::Violated(v))) => Err(v),
-            Err(ProvenanceError::Policy(e)) => return Err(e.into()),
-            Err(e) => return Err(anyhow::anyhow!("{e}")),
-        };
-    match g.format {
-        OutputFormat::Json => super::attest_policy::render_json(&shown, &outcome, &mut w)?,
-        _ => super::attest_policy::render_human(&shown, &outcome, out, &mut w)?,
-    }
-    Ok(if outcome.is_ok() {
-        Outcome::Pass
-    } else {
-        Outcome::Fail
-    })
+    let outcome = match verify_provenance(v, bytes, policy) {
+        Ok(report) => Ok(report.into_inner()),
+        Err(ProvenanceError::Signature(e)) if e.is_input_error() => bail!("{shown}: {e}"),
+        Err(ProvenanceError::Signature(e)) => {
+            report_failure(&mut w, g, file, e.check(), &e.to_string(), out)?;
+            return Ok(Outcome::Fail);
+        }
+        Err(ProvenanceError::Policy(PolicyError::Violated(v))) => Err(v),
+        Err(ProvenanceError::Policy(e)) => return Err(e.into()),
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    };
+    super::attest_policy::render_outcome(&shown, &outcome, g, out, &mut w)
 }

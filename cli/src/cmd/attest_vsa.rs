@@ -81,13 +81,5 @@ pub fn verify(a: &VerifyVsaArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result
         Err(e) => return Err(e.into()),
     };
     let shown = a.attestation.display().to_string();
-    match g.format {
-        OutputFormat::Json => super::attest_policy::render_json(&shown, &outcome, &mut w)?,
-        _ => super::attest_policy::render_human(&shown, &outcome, out, &mut w)?,
-    }
-    Ok(if outcome.is_ok() {
-        Outcome::Pass
-    } else {
-        Outcome::Fail
-    })
+    super::attest_policy::render_outcome(&shown, &outcome, g, out, &mut w)
 }
