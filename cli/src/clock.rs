@@ -2,9 +2,6 @@
 //! `db import|update|status`), so they accept the same spellings and say the same thing when
 //! one is wrong. Unset, the system clock is read once, here.
 
-use std::time::SystemTime;
-
-use tollgate_verifier::advisory::time::from_unix_seconds;
 use tollgate_verifier::time::Timestamp;
 
 /// The clap value parser of `--now` (and `TOLLGATE_NOW`): RFC 3339 (`2026-03-01T12:00:00Z`,
@@ -18,14 +15,6 @@ pub fn parse_now(s: &str) -> Result<Timestamp, String> {
 /// `--now`, or the system clock.
 pub fn now(given: Option<Timestamp>) -> Timestamp {
     given.unwrap_or_else(Timestamp::now)
-}
-
-/// [`now`] as a `SystemTime`, for the advisory store's API.
-pub fn system_now(given: Option<Timestamp>) -> SystemTime {
-    match given {
-        Some(t) => from_unix_seconds(t.0),
-        None => SystemTime::now(),
-    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             _ => files.push(PathBuf::from(a)),
         }
     }
-    let now = std::time::SystemTime::now();
+    let now = tollgate_verifier::time::Timestamp::now();
     let run = || -> Result<(), Box<dyn std::error::Error>> {
         let timing = std::env::var_os("TOLLGATE_TIMING").is_some();
         let t0 = std::time::Instant::now();

@@ -119,7 +119,6 @@ pub fn check(
     let repo_root = input.repo_root();
     let checks_config = config.checks();
     let wanted = Wanted::from(&checks_config);
-    let system_now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.0.max(0) as u64);
     let db_path = input.db.clone().or_else(|| config.advisories.db.clone());
 
     // Loading, two stages at a time: this thread reads the lockfiles and builds the graph; a
@@ -145,7 +144,7 @@ pub fn check(
             let manifests = early
                 .as_deref()
                 .map(|locks| Manifests::load_lockfiles(locks, &repo_root, wanted));
-            let db = advisory::open_or_embedded(db_path.as_deref(), system_now);
+            let db = advisory::open_or_embedded(db_path.as_deref(), now);
             (manifests, db)
         },
         || discover::load_plan(plan, &opts),
@@ -216,7 +215,7 @@ pub fn check(
         .max_db_age_days
         .or(config.advisories.max_age_days)
         .unwrap_or(advisory::store::DEFAULT_MAX_AGE_DAYS);
-    let status = advisory::status(&db, system_now, max_age);
+    let status = advisory::status(&db, now, max_age);
     let before = report.notes.len();
     crate::pipeline::apply_db_status(
         &mut report,

@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use tollgate_verifier::advisory::time::from_unix_seconds;
 use tollgate_verifier::advisory::{self, AdvisoryDb, SourceDir};
 use tollgate_verifier::finding::{Code, Finding, FixHint};
+use tollgate_verifier::time::Timestamp;
 
 fn shared(p: &str) -> PathBuf {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")).join(p)
@@ -17,7 +17,7 @@ fn db_of(dirs: &[&str]) -> AdvisoryDb {
         .iter()
         .map(|d| SourceDir::new(shared(&format!("advisories/{d}"))))
         .collect();
-    let (bytes, _) = advisory::build_index(&srcs, from_unix_seconds(0)).unwrap();
+    let (bytes, _) = advisory::build_index(&srcs, Timestamp(0)).unwrap();
     AdvisoryDb::from_bytes(bytes.into(), advisory::DbOrigin::Embedded).unwrap()
 }
 

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use tollgate_verifier::advisory::time::from_unix_seconds;
 use tollgate_verifier::advisory::{self, AdvisoryDb, AdvisoryKind, SourceDir};
+use tollgate_verifier::time::Timestamp;
 
 fn shared(p: &str) -> PathBuf {
     Path::new(concat!(
@@ -15,9 +15,9 @@ fn shared(p: &str) -> PathBuf {
     .join(p)
 }
 
-fn now() -> std::time::SystemTime {
+fn now() -> Timestamp {
     // 2026-08-25T00:00:00Z
-    from_unix_seconds(1_787_616_000)
+    Timestamp(1_787_616_000)
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn imports_the_three_snapshots_with_counts_and_commits() {
     let st = advisory::status(&db, now(), 200);
     assert!(!st.stale);
     assert!(st.warning().is_none());
-    let st = advisory::status(&db, from_unix_seconds(1_787_616_000 + 70 * 86_400), 200);
+    let st = advisory::status(&db, Timestamp(1_787_616_000 + 70 * 86_400), 200);
     assert!(st.stale);
     assert!(st.warning().unwrap().contains("days old"));
 }

@@ -6,9 +6,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use tollgate_verifier::advisory::time::from_unix_seconds;
 use tollgate_verifier::advisory::{self, AdvisoryDb, SourceDir};
 use tollgate_verifier::finding::Code;
+use tollgate_verifier::time::Timestamp;
 
 fn shared(p: &str) -> PathBuf {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")).join(p)
@@ -47,8 +47,7 @@ fn lockfiles() -> Vec<PathBuf> {
 fn vulnerability_ids_equal_cargo_audit_on_the_corpus() {
     let audit = std::env::var("CARGO_AUDIT").unwrap_or_else(|_| "cargo-audit".into());
     let db_dir = shared("advisories/rustsec");
-    let (bytes, _) =
-        advisory::build_index(&[SourceDir::new(&db_dir)], from_unix_seconds(0)).unwrap();
+    let (bytes, _) = advisory::build_index(&[SourceDir::new(&db_dir)], Timestamp(0)).unwrap();
     let db = AdvisoryDb::from_bytes(bytes.into(), advisory::DbOrigin::Embedded).unwrap();
     let mut compared = 0;
     for lock in lockfiles() {

@@ -11,9 +11,9 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::time::Duration;
 
-use tollgate_verifier::advisory::time::from_unix_seconds;
 use tollgate_verifier::advisory::update::{self, Source, UpdateOptions};
 use tollgate_verifier::advisory::{self, AdvisoryDb, SourceDir};
+use tollgate_verifier::time::Timestamp;
 
 const OSV: &str = r#"{"id":"GHSA-test-0001","modified":"2026-01-02T00:00:00Z","published":"2026-01-01T00:00:00Z","aliases":["CVE-2026-0001"],"affected":[{"package":{"ecosystem":"npm","name":"left-pad"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.3.0"}]}]}],"database_specific":{"severity":"HIGH"}}"#;
 
@@ -76,7 +76,7 @@ fn opts() -> UpdateOptions {
     UpdateOptions {
         timeout: Duration::from_secs(20),
         max_archive_size: 1 << 20,
-        now: from_unix_seconds(1_787_616_000),
+        now: Timestamp(1_787_616_000),
         allow_shrink: false,
         extract_limits: Default::default(),
         redirect_hosts: Vec::new(),
@@ -88,7 +88,7 @@ fn seed(db: &Path) -> Vec<u8> {
         env!("CARGO_MANIFEST_DIR"),
         "/../../shared/advisories/osv-npm"
     ));
-    advisory::import_dirs(&[SourceDir::new(src)], db, from_unix_seconds(0)).unwrap();
+    advisory::import_dirs(&[SourceDir::new(src)], db, Timestamp(0)).unwrap();
     std::fs::read(db).unwrap()
 }
 

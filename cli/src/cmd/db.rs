@@ -3,7 +3,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
@@ -61,8 +60,8 @@ impl DbLocation {
         }
     }
 
-    fn now(&self) -> anyhow::Result<SystemTime> {
-        Ok(crate::clock::system_now(self.now))
+    fn now(&self) -> anyhow::Result<Timestamp> {
+        Ok(crate::clock::now(self.now))
     }
 }
 
@@ -188,7 +187,7 @@ fn import(a: &ImportArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
             .iter()
             .filter_map(|s| s.date.as_deref().and_then(atime::parse_timestamp))
             .max()
-            .map(atime::from_unix_seconds)
+            .map(Timestamp)
             .unwrap_or(now);
         let (bytes, _) = advisory::build_index(&sources, newest)?;
         let gz = embedded::compress(&bytes)?;

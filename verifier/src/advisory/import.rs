@@ -20,13 +20,13 @@
 //! yields no advisory at all (an empty directory, a wrong path, an empty archive).
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use super::AdvisoryError;
 use super::index::{self, DbMeta, SourceMeta};
 use super::model::AdvisoryRecord;
 use super::parse::{self, Parsed};
 use super::time;
+use crate::time::Timestamp;
 
 /// Largest advisory file read (the biggest real ones are a few hundred KiB).
 pub const MAX_ADVISORY_FILE: u64 = 16 * 1024 * 1024;
@@ -331,7 +331,7 @@ pub fn read_source(src: &SourceDir) -> Result<(Vec<AdvisoryRecord>, SourceMeta),
 /// Builds index bytes from source directories; `now` is the recorded build time.
 pub fn build_index(
     sources: &[SourceDir],
-    now: SystemTime,
+    now: Timestamp,
 ) -> Result<(Vec<u8>, DbMeta), AdvisoryError> {
     let mut all = Vec::new();
     let mut metas = Vec::new();
@@ -342,7 +342,7 @@ pub fn build_index(
     }
     let meta = DbMeta {
         format: index::FORMAT_VERSION,
-        created: time::format_timestamp(time::unix_seconds(now)),
+        created: now.rfc3339(),
         sources: metas,
         advisories: 0,
         packages: 0,
@@ -361,7 +361,7 @@ pub fn build_index(
 pub fn import_dirs(
     sources: &[SourceDir],
     db_path: &Path,
-    now: SystemTime,
+    now: Timestamp,
 ) -> Result<DbMeta, AdvisoryError> {
     import_dirs_with(sources, db_path, now, false)
 }
@@ -372,7 +372,7 @@ pub fn import_dirs(
 pub fn import_dirs_with(
     sources: &[SourceDir],
     db_path: &Path,
-    now: SystemTime,
+    now: Timestamp,
     allow_shrink: bool,
 ) -> Result<DbMeta, AdvisoryError> {
     let (bytes, meta) = build_index(sources, now)?;

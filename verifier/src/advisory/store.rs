@@ -1,7 +1,6 @@
 //! Where the database lives, opening it (or the embedded snapshot), and its status and age.
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use serde::Serialize;
 
@@ -10,6 +9,7 @@ use super::import::{SourceDir, build_index};
 use super::index::{AdvisoryDb, DbMeta, DbOrigin};
 use super::time;
 use crate::package::Ecosystem;
+use crate::time::Timestamp;
 
 /// File name of the index inside a database directory.
 pub const INDEX_FILE: &str = "advisories.idx";
@@ -52,7 +52,7 @@ pub fn index_file(db: &Path) -> PathBuf {
 /// in memory for this run; a directory with neither an index nor advisories is an error
 /// ([`AdvisoryError::Empty`]), never an empty database. `now` is used only as the build time of
 /// such an in-memory index.
-pub fn open_db(db: &Path, now: SystemTime) -> Result<AdvisoryDb, AdvisoryError> {
+pub fn open_db(db: &Path, now: Timestamp) -> Result<AdvisoryDb, AdvisoryError> {
     let file = index_file(db);
     if file.is_file() {
         return AdvisoryDb::open(&file);
@@ -75,7 +75,7 @@ pub fn open_db(db: &Path, now: SystemTime) -> Result<AdvisoryDb, AdvisoryError> 
 }
 
 /// Opens `db` if given, else the default database if it exists, else the embedded snapshot.
-pub fn open_or_embedded(db: Option<&Path>, now: SystemTime) -> Result<AdvisoryDb, AdvisoryError> {
+pub fn open_or_embedded(db: Option<&Path>, now: Timestamp) -> Result<AdvisoryDb, AdvisoryError> {
     if let Some(db) = db {
         return open_db(db, now);
     }
@@ -169,9 +169,9 @@ impl DbStatus {
 }
 
 /// Status of an opened database at `now`.
-pub fn status(db: &AdvisoryDb, now: SystemTime, max_age_days: u32) -> DbStatus {
+pub fn status(db: &AdvisoryDb, now: Timestamp, max_age_days: u32) -> DbStatus {
     let snap = db.meta().snapshot_date();
-    let age_days = snap.map(|s| (time::unix_seconds(now) - s).div_euclid(86_400));
+    let age_days = snap.map(|s| (now.0 - s).div_euclid(86_400));
     DbStatus {
         location: match db.origin() {
             DbOrigin::File(p) => p.display().to_string(),

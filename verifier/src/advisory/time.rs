@@ -1,7 +1,5 @@
-//! Minimal UTC date handling (RFC 3339 / `YYYY-MM-DD` ⇄ Unix seconds), enough for snapshot
-//! dates and ages without a date-time dependency. Callers pass `now`; nothing here reads a clock.
-
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+//! Advisory dates as Unix seconds: thin names over [`crate::time::Timestamp`], the one time type
+//! (`now` is always a `Timestamp` the caller passes; nothing here reads a clock).
 
 /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` (also with a space) into Unix
 /// seconds; a time without a zone is read as UTC. `None` on anything else. (The one parser is
@@ -13,23 +11,6 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format_timestamp(secs: i64) -> String {
     crate::time::Timestamp(secs).rfc3339()
-}
-
-/// Unix seconds of a `SystemTime` (negative before 1970).
-pub fn unix_seconds(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
-    }
-}
-
-/// A `SystemTime` from Unix seconds (for tests and fixed clocks).
-pub fn from_unix_seconds(secs: i64) -> SystemTime {
-    if secs >= 0 {
-        UNIX_EPOCH + Duration::from_secs(secs as u64)
-    } else {
-        UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
-    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tollgate_attest::capped::{Capped, CappedError, read_capped};
 
@@ -12,6 +12,7 @@ use super::AdvisoryError;
 use super::import::{SourceDir, import_dirs_with};
 use super::index::DbMeta;
 use super::time;
+use crate::time::Timestamp;
 
 /// Default cap on one downloaded archive (512 MiB).
 pub const DEFAULT_MAX_ARCHIVE_SIZE: u64 = 512 * 1024 * 1024;
@@ -187,7 +188,7 @@ pub struct UpdateOptions {
     /// Largest archive accepted.
     pub max_archive_size: u64,
     /// The current time (recorded as the build time).
-    pub now: SystemTime,
+    pub now: Timestamp,
     /// Replace the index even when the new one holds far fewer advisories (see
     /// [`super::SHRINK_PERCENT`]).
     pub allow_shrink: bool,
