@@ -151,7 +151,11 @@ pub fn check(
     );
     let graph = graph?;
     let manifests = match (early_manifests, &early) {
-        (Some(m), Some(locks)) if same_lockfiles(locks, &graph) => m?,
+        (Some(m), Some(locks)) if same_lockfiles(locks, &graph) => {
+            let mut m = m?;
+            m.attach_lock_facts(&graph);
+            m
+        }
         // A lockfile under another name, whose format only its content told: read them now.
         _ => Manifests::load(&graph, &repo_root, wanted)?,
     };

@@ -32,6 +32,9 @@ pub struct Graph {
     /// Lockfiles of formats tollgate does not read, found beside or under the searched
     /// directories (the report notes them).
     pub unsupported: Vec<UnsupportedLockfile>,
+    /// The npm lockfiles' facts drift needs beyond the graph (folder entries, links), by
+    /// lockfile index: collected by the parser, so the manifests stage never re-reads a lock.
+    npm_facts: Vec<(u32, crate::lockfile::npm_manifest::LockFacts)>,
     /// Breadth-first tree from the roots: the parent of each node on a shortest path from a root
     /// (`NO_PARENT` when unreachable, the node itself for a root). Built once, on first use.
     root_tree: OnceLock<Vec<u32>>,
@@ -80,7 +83,10 @@ impl Graph {
     }
 
     /// Adds a parsed lockfile; its packages become nodes, its edges edges, its roots roots.
-    pub fn add_lockfile(&mut self, info: LockfileInfo, parsed: ParsedLockfile) {
+    pub fn add_lockfile(&mut self, info: LockfileInfo, mut parsed: ParsedLockfile) {
+        if let Some(f) = parsed.npm_facts.take() {
+            self.npm_facts.push((self.lockfiles.len() as u32, f));
+        }
         let base = self.inner.node_count();
         self.inner.reserve_nodes(parsed.packages.len());
         self.inner.reserve_edges(parsed.edges.len());
@@ -105,6 +111,18 @@ impl Graph {
                 .map(|(from, u)| (ids[from], u)),
         );
         self.lockfiles.push(info);
+    }
+
+    /// The facts of npm lockfile `lockfile` (an index into [`Graph::lockfiles`]) that drift
+    /// needs beyond the graph; `None` for other lockfiles.
+    pub fn npm_lock_facts(
+        &self,
+        lockfile: u32,
+    ) -> Option<&crate::lockfile::npm_manifest::LockFacts> {
+        self.npm_facts
+            .iter()
+            .find(|(i, _)| *i == lockfile)
+            .map(|(_, f)| f)
     }
 
     /// Every warning of reading the lockfiles, with the unresolved dependencies as warnings too

@@ -251,3 +251,49 @@ fn ancient_invalid_lockfile_is_flagged() {
             .is_some_and(|i| i.digests.is_empty() && !i.malformed.is_empty())
     );
 }
+
+/// The facts drift needs of an npm lockfile (folder entries with their declarations and lines,
+/// links) are collected by the lockfile parser in its one pass; they equal what the standalone
+/// reader `npm_manifest::lock_facts` finds on every corpus npm lockfile, and on the repository's
+/// drift fixtures.
+#[test]
+fn npm_facts_from_the_one_parse_equal_the_standalone_reader() {
+    let mut files: Vec<(PathBuf, String)> = manifest()
+        .into_iter()
+        .filter(|f| f["tollgate_input"] == Value::Bool(true) && f["ok"] == Value::Bool(true))
+        .filter(|f| f["format"].as_str() == Some("npm"))
+        .map(|f| {
+            let rel = f["path"].as_str().unwrap().to_owned();
+            (corpus_dir().join(&rel), rel)
+        })
+        .collect();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
+    let mut stack = vec![fixtures];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == "package-lock.json") {
+                files.push((p.clone(), p.display().to_string()));
+            }
+        }
+    }
+    let mut compared = 0;
+    let mut with_folders = 0;
+    for (path, rel) in &files {
+        let Ok(text) = lockfile::read_text(path, lockfile::DEFAULT_MAX_FILE_SIZE) else {
+            continue;
+        };
+        let Ok(parsed) = lockfile::parse(path, rel, &text, Format::PackageLock, 0) else {
+            continue; // invalid fixtures: the parse error is the finding
+        };
+        let one_pass = parsed.npm_facts.expect("npm lockfiles carry their facts");
+        let standalone = lockfile::npm_manifest::lock_facts(path, &text).unwrap();
+        assert_eq!(one_pass, standalone, "{rel}");
+        compared += 1;
+        with_folders += usize::from(!one_pass.folders.is_empty());
+    }
+    assert!(compared > 40, "{compared} npm lockfiles compared");
+    assert!(with_folders > 20, "{with_folders} with folder entries");
+}

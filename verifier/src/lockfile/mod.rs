@@ -221,6 +221,10 @@ pub struct ParsedLockfile {
     /// comment-only Cargo.lock, an npm lockfile without entries and without a `name`): no tool
     /// writes such a file, so [`crate::discover::load_graph`] refuses it.
     pub no_entries: bool,
+    /// npm only: what drift needs of the lockfile beyond the graph (folder entries with their
+    /// recorded declarations, links), collected in the same pass, so nothing parses the file
+    /// twice.
+    pub npm_facts: Option<npm_manifest::LockFacts>,
 }
 
 impl ParsedLockfile {
@@ -235,6 +239,7 @@ impl ParsedLockfile {
             warnings: Vec::new(),
             unresolved: Vec::new(),
             no_entries: false,
+            npm_facts: None,
         }
     }
 }

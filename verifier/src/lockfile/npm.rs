@@ -18,6 +18,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
+use super::npm_manifest::{LockFacts, LockedFolder, NpmSection, is_installed, workspace_patterns};
 use super::{Diagnostic, Format, ParsedLockfile, UnresolvedDep, UnresolvedReason};
 use crate::error::{LineCursor, LockfileError, LockfileErrorKind, Place};
 use crate::package::DepKind;
@@ -187,6 +188,9 @@ struct Entry<'a> {
     dev_dependencies: Option<Ordered<'a, MaybeStr<'a>>>,
     #[serde(default, borrow)]
     peer_dependencies_meta: Option<Ordered<'a, PeerMeta>>,
+    /// `workspaces` (the root entry's, for drift).
+    #[serde(default)]
+    workspaces: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -418,6 +422,8 @@ struct Packages<'t, 'a> {
     /// `(key, target)` of each `link: true` entry, in file order.
     links: Vec<(Str<'a>, Option<Str<'a>>)>,
     deps: Vec<Dep<'a>>,
+    /// What drift needs beyond the graph: folder entries and links.
+    facts: LockFacts,
     /// An error found while reading, reported instead of the reader's.
     error: Option<LockfileError>,
 }
@@ -430,12 +436,14 @@ impl<'t, 'a> Packages<'t, 'a> {
             index: HashMap::new(),
             links: Vec::new(),
             deps: Vec::new(),
+            facts: LockFacts::default(),
             error: None,
         }
     }
 
     /// Turns one entry into a node and records its dependencies.
     fn add(&mut self, key: Str<'a>, e: Entry<'a>) -> Result<(), LockfileError> {
+        self.record_facts(&key, &e);
         let cx = self.cx;
         let out = &mut self.out;
         if e.link.0 {
@@ -590,6 +598,45 @@ impl<'t, 'a> Packages<'t, 'a> {
     }
 
     /// Resolves links, then every dependency, once all nodes exist.
+    /// Records what drift needs of an entry (the same facts as [`npm_manifest::lock_facts`]):
+    /// a link under `node_modules/` by its target, any other entry outside `node_modules/` as a
+    /// folder with its declarations.
+    fn record_facts(&mut self, key: &Str<'a>, e: &Entry<'a>) {
+        let k = key.as_str();
+        if is_installed(k) {
+            if e.link.0 {
+                let target = e.resolved.0.as_ref().map(Str::as_str).unwrap_or("");
+                self.facts.links.insert(k.to_owned(), target.to_owned());
+            }
+            return;
+        }
+        let mut deps = Vec::new();
+        for section in NpmSection::ALL {
+            let map = match section {
+                NpmSection::Peer => &e.peer_dependencies,
+                NpmSection::Prod => &e.dependencies,
+                NpmSection::Optional => &e.optional_dependencies,
+                NpmSection::Dev => &e.dev_dependencies,
+            };
+            for (name, spec) in map.iter().flat_map(|m| m.0.iter()) {
+                // A spec that is not a string is no spec npm reads: kept as `null`.
+                let spec = spec.0.as_ref().map(Str::as_str).unwrap_or("null");
+                deps.push((section, name.as_str().to_owned(), spec.to_owned()));
+            }
+        }
+        let (line, _) = self.cx.pos_of(key);
+        self.facts.folders.insert(
+            k.to_owned(),
+            LockedFolder {
+                name: e.name.0.as_ref().map(|s| s.as_str().to_owned()),
+                version: e.version.0.as_ref().map(|s| s.as_str().to_owned()),
+                deps,
+                workspaces: e.workspaces.as_ref().and_then(workspace_patterns),
+                line,
+            },
+        );
+    }
+
     fn finish(mut self) -> Result<ParsedLockfile, LockfileError> {
         let cx = self.cx;
         // Links: `node_modules/x` -> target folder (`packages/x`, `../x`).
@@ -661,6 +708,7 @@ impl<'t, 'a> Packages<'t, 'a> {
             }
         }
         connect_orphan_roots(&mut self.out);
+        self.out.npm_facts = Some(std::mem::take(&mut self.facts));
         Ok(self.out)
     }
 }
@@ -783,6 +831,7 @@ pub fn parse(
         out
     };
     out.version = version;
+    out.npm_facts.get_or_insert_with(LockFacts::default).version = version;
     Ok(out)
 }
 

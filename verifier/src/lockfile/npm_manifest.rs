@@ -228,7 +228,7 @@ pub fn parse_package_json(path: &Path, text: &str) -> Result<PackageJson, Manife
 }
 
 /// `workspaces` as an array of patterns (`["a", "b"]` or `{ "packages": ["a"] }`).
-fn workspace_patterns(v: &serde_json::Value) -> Option<Vec<String>> {
+pub(crate) fn workspace_patterns(v: &serde_json::Value) -> Option<Vec<String>> {
     let arr = match v {
         serde_json::Value::Array(a) => a,
         serde_json::Value::Object(o) => o.get("packages")?.as_array()?,
@@ -242,7 +242,7 @@ fn workspace_patterns(v: &serde_json::Value) -> Option<Vec<String>> {
 }
 
 /// What a lockfile records for a folder entry (the root `""` or a workspace / `file:` folder).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LockedFolder {
     /// `name`.
     pub name: Option<String>,
@@ -257,7 +257,7 @@ pub struct LockedFolder {
 }
 
 /// The facts of an npm lockfile (v2/v3 `packages`; empty for v1) that the graph does not keep.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LockFacts {
     /// `lockfileVersion` (1 when absent).
     pub version: u32,
@@ -331,7 +331,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for LeanPackages<'a> {
     }
 }
 
-/// Reads the facts of an npm lockfile (text already validated by the lockfile parser).
+/// Reads the facts of an npm lockfile (text already validated by the lockfile parser) on their
+/// own. The gate does not call it: the lockfile parser collects the same facts in its one pass
+/// (`ParsedLockfile::npm_facts`); this reader stays as that collection's reference (a test
+/// compares the two on every corpus lockfile).
 pub fn lock_facts(path: &Path, text: &str) -> Result<LockFacts, ManifestError> {
     let lines = LineIndex::new(text);
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);

@@ -90,7 +90,22 @@ impl Manifests {
         repo_root: &Path,
         wanted: impl Into<Wanted>,
     ) -> Result<Manifests, ManifestError> {
-        Self::load_lockfiles(&graph.lockfiles, repo_root, wanted)
+        let mut m = Self::load_lockfiles(&graph.lockfiles, repo_root, wanted)?;
+        m.attach_lock_facts(graph);
+        Ok(m)
+    }
+
+    /// Gives the npm projects their lockfiles' facts from `graph` (the lockfile parser collected
+    /// them): [`Manifests::load_lockfiles`] runs before the graph exists, and nothing reads a
+    /// lockfile twice. [`Manifests::load`] does it itself.
+    pub fn attach_lock_facts(&mut self, graph: &Graph) {
+        for p in &mut self.npm {
+            let facts = graph
+                .npm_lock_facts(p.lockfile)
+                .cloned()
+                .unwrap_or_default();
+            npm::attach_lock_facts(p, facts);
+        }
     }
 
     /// [`Manifests::load`] for these lockfiles, indexed as a graph built from them in this
@@ -198,7 +213,7 @@ impl Manifests {
                         ));
                         continue;
                     }
-                    out.npm.push(npm::load(i, &lock.path, &lock_dir, &root)?);
+                    out.npm.push(npm::load(i, &lock_dir, &root)?);
                 }
             }
         }

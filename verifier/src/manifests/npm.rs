@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::ManifestError;
-use crate::lockfile::npm_manifest::{self, is_installed, read_package_json};
+use crate::lockfile::npm_manifest::{LockFacts, is_installed, read_package_json};
 use crate::paths::relative;
 
 use super::NpmProject;
@@ -13,13 +13,10 @@ use super::NpmProject;
 /// Reads the manifests of the npm project whose lockfile is `lock_path`.
 pub(super) fn load(
     lockfile: u32,
-    lock_path: &Path,
     lock_dir: &Path,
     repo_root: &Path,
 ) -> Result<NpmProject, ManifestError> {
     let root = read_package_json(&lock_dir.join("package.json"))?;
-    let text = crate::lockfile::read_text(lock_path, crate::lockfile::DEFAULT_MAX_FILE_SIZE)?;
-    let facts = npm_manifest::lock_facts(lock_path, &text)?;
     let mut workspaces = Vec::new();
     if let Some(patterns) = &root.workspaces {
         for dir in expand_workspaces(lock_dir, patterns) {
@@ -35,27 +32,34 @@ pub(super) fn load(
             workspaces.push((rel, read_package_json(&pj)?));
         }
     }
-    // Which folder entries of the lock have a manifest on disk (the stale-workspace message
-    // says which way the lock is wrong).
+    Ok(NpmProject {
+        lockfile,
+        lock_dir: lock_dir.to_path_buf(),
+        // Attached from the graph once it is built ([`attach_lock_facts`]): the lockfile
+        // parser collected them, so the lock is not read again.
+        facts: LockFacts::default(),
+        root,
+        workspaces,
+        legacy_peer_deps: legacy_peer_deps(lock_dir),
+        folders_with_manifest: HashSet::new(),
+    })
+}
+
+/// Gives `p` its lockfile's facts (from the graph's parse) and finds which folder entries of the
+/// lock have a manifest on disk (the stale-workspace message says which way the lock is wrong).
+pub(super) fn attach_lock_facts(p: &mut NpmProject, facts: LockFacts) {
     let mut folders_with_manifest = HashSet::new();
     for k in facts.folders.keys() {
         if !k.is_empty()
             && !is_installed(k)
-            && crate::fsio::probe(&lock_dir.join(k).join("package.json"))
-                .is_ok_and(|p| p == crate::fsio::Probe::Regular)
+            && crate::fsio::probe(&p.lock_dir.join(k).join("package.json"))
+                .is_ok_and(|pr| pr == crate::fsio::Probe::Regular)
         {
             folders_with_manifest.insert(k.clone());
         }
     }
-    Ok(NpmProject {
-        lockfile,
-        lock_dir: lock_dir.to_path_buf(),
-        facts,
-        root,
-        workspaces,
-        legacy_peer_deps: legacy_peer_deps(lock_dir),
-        folders_with_manifest,
-    })
+    p.facts = facts;
+    p.folders_with_manifest = folders_with_manifest;
 }
 
 /// `legacy-peer-deps=true` in the project's `.npmrc`.
