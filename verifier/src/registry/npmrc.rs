@@ -136,6 +136,37 @@ fn unquote(v: &str) -> &str {
     v
 }
 
+/// The first `${VAR}` of a registry URL as written that lies neither in its user-info nor is
+/// the whole value: there it would put a variable's value (a token, some registries' URL paths
+/// carry one) where no redaction can tell it from the URL. `None` when every variable is safe.
+fn misplaced_variable(written: &str) -> Option<&str> {
+    let t = written.trim();
+    if let Some(inner) = t.strip_prefix("${").and_then(|r| r.strip_suffix('}'))
+        && !inner.contains('}')
+        && !inner.contains("${")
+    {
+        return None; // the whole value: the variable holds the URL
+    }
+    let userinfo = t.find("://").and_then(|s| {
+        let start = s + 3;
+        let end = t[start..].find('/').map_or(t.len(), |i| start + i);
+        t[start..end].rfind('@').map(|at| start..start + at)
+    });
+    let mut from = 0;
+    while let Some(i) = t[from..].find("${") {
+        let at = from + i;
+        let name_end = t[at..].find('}').map_or(t.len(), |e| at + e);
+        if !userinfo.as_ref().is_some_and(|r| r.contains(&at)) {
+            return Some(t[at + 2..name_end].trim_end_matches('?'));
+        }
+        from = name_end.min(t.len());
+        if from == at {
+            from += 2;
+        }
+    }
+    None
+}
+
 /// Expands `${VAR}` (and npm's `${VAR?}`); a missing variable is reported by name.
 fn expand(v: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
     let mut out = String::with_capacity(v.len());
@@ -189,6 +220,16 @@ impl Npmrc {
                     continue;
                 }
             };
+            let is_registry = key == "registry"
+                || key
+                    .strip_suffix(":registry")
+                    .is_some_and(|s| s.starts_with('@'));
+            if is_registry && let Some(var) = misplaced_variable(written) {
+                rc.warnings.push(format!(
+                    "{origin}: `{key}` puts ${{{var}}} inside the URL's host or path; tollgate expands variables in a registry URL only as the whole value or in its user-info (a token in a URL path would show in reports); the setting is ignored"
+                ));
+                continue;
+            }
             if key == "registry" {
                 rc.registry = Some(expanded_registry_url(written, &value, &origin)?);
             } else if let Some(scope) = key.strip_suffix(":registry")
@@ -237,6 +278,40 @@ impl Npmrc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variables_only_as_the_whole_registry_url_or_in_its_user_info() {
+        assert_eq!(misplaced_variable("${NPM_REGISTRY}"), None);
+        assert_eq!(
+            misplaced_variable("https://${USER}:${PASS}@npm.corp.example/"),
+            None
+        );
+        assert_eq!(misplaced_variable("https://npm.corp.example/"), None);
+        assert_eq!(
+            misplaced_variable("https://npm.corp.example/${NPM_TOKEN?}npm"),
+            Some("NPM_TOKEN")
+        );
+        assert_eq!(misplaced_variable("https://${HOST}/npm/"), Some("HOST"));
+        assert_eq!(misplaced_variable("${A}${B}"), Some("A"));
+        assert_eq!(
+            misplaced_variable("https://x/${unterminated"),
+            Some("unterminated")
+        );
+        let env = |k: &str| (k == "NPM_TOKEN").then(|| "s3cr3t".to_owned());
+        let rc = Npmrc::parse(
+            Path::new(".npmrc"),
+            "registry=https://npm.corp.example/${NPM_TOKEN}/\n@corp:registry=https://${NPM_TOKEN}@corp.example/\n",
+            &env,
+        )
+        .unwrap();
+        assert_eq!(rc.registry, None, "a variable in the path is not expanded");
+        assert!(rc.warnings[0].contains("${NPM_TOKEN}") && !rc.warnings[0].contains("s3cr3t"));
+        assert_eq!(
+            rc.scopes.get("@corp").map(String::as_str),
+            Some("https://s3cr3t@corp.example/"),
+            "user-info may hold a token: redact_url hides it"
+        );
+    }
 
     fn env(k: &str) -> Option<String> {
         (k == "NPM_TOKEN").then(|| "s3cr3t".to_owned())
