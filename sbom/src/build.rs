@@ -71,7 +71,6 @@ struct Acc {
     refs: BTreeSet<ExternalReference>,
     props: BTreeSet<Property>,
     depends_on: BTreeSet<String>,
-    root: bool,
     purl: Option<String>,
 }
 
@@ -207,7 +206,6 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
     acc.ecosystem = Some(p.ecosystem);
     acc.name.clone_from(&p.name);
     acc.version.clone_from(&p.version);
-    acc.root |= p.is_root;
     let scope = if p.scopes.dev {
         0
     } else if p.scopes.optional || p.scopes.dev_optional {

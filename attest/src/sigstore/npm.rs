@@ -7,7 +7,7 @@
 use base64ct::{Base64, Encoding};
 use serde_json::Value;
 
-use crate::slsa::identity::{GITHUB_ACTIONS_ISSUER, SignerIdentity};
+use crate::slsa::identity::GITHUB_ACTIONS_ISSUER;
 use crate::slsa::npm::PUBLISH_PREDICATE_PREFIX;
 use crate::slsa::verify::{StatementVerifier, VerifiedProvenance};
 use crate::statement::{PAYLOAD_TYPE, Statement};
@@ -15,7 +15,7 @@ use crate::verified::Verified;
 
 use super::error::{Check, SigstoreError};
 use super::policy::{BundlePolicy, KeylessPolicy};
-use super::verify::{Artifact, BundleContent, MAX_BUNDLE_SIZE, Signer, VerifiedBundle, Verifier};
+use super::verify::{Artifact, BundleContent, MAX_BUNDLE_SIZE, VerifiedBundle, Verifier};
 
 /// The npm registry keys embedded as the default (`attest/trust/npm-keys.json`, origin in its
 /// README).
@@ -234,14 +234,8 @@ impl StatementVerifier for NpmAttestationsVerifier<'_> {
             .verifier
             .verify(&bundle, Artifact::Bytes(self.tarball), &policy)?;
         let statement = Self::statement(&v, &declared)?;
-        let Signer::Certificate(cert) = &v.signer else {
-            return Err(SigstoreError::rejected(
-                Check::Certificate,
-                "npm provenance must be signed keyless",
-            ));
-        };
-        let signer = SignerIdentity::from_certificate_der(&cert.certificate_der)
-            .map_err(|e| SigstoreError::rejected(Check::Certificate, e.to_string()))?;
+        let signer =
+            super::provenance::keyless_signer(&v, "npm provenance must be signed keyless")?;
         let npm_publish = match publish {
             Some((declared, bundle)) => Some(self.publish(&bundle, &declared)?),
             None => None,

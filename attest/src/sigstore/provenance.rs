@@ -13,7 +13,7 @@ use crate::verified::Verified;
 
 use super::error::{Check, SigstoreError};
 use super::policy::{BundlePolicy, KeylessPolicy};
-use super::verify::{Artifact, BundleContent, MAX_BUNDLE_SIZE, Signer, Verifier};
+use super::verify::{Artifact, BundleContent, MAX_BUNDLE_SIZE, Signer, VerifiedBundle, Verifier};
 
 /// Verifies provenance bundles about one artefact (by its SHA-256).
 #[derive(Debug)]
@@ -102,20 +102,26 @@ impl StatementVerifier for ProvenanceVerifier {
         let statement = Statement::parse(payload).map_err(|e| {
             SigstoreError::rejected(Check::Bundle, format!("not an in-toto statement: {e}"))
         })?;
-        let Signer::Certificate(cert) = &v.signer else {
-            return Err(SigstoreError::rejected(
-                Check::Certificate,
-                "provenance must be signed keyless",
-            ));
-        };
-        let signer = SignerIdentity::from_certificate_der(&cert.certificate_der)
-            .map_err(|e| SigstoreError::rejected(Check::Certificate, e.to_string()))?;
+        let signer = keyless_signer(&v, "provenance must be signed keyless")?;
         Ok(Verified::new(VerifiedProvenance {
             statement,
             npm_publish: None,
             signer: Some(signer),
         }))
     }
+}
+
+/// The signer of a keyless bundle, read from its verified Fulcio certificate; a key-signed
+/// bundle is rejected with `keyed` (provenance policies judge the certificate's identity).
+pub(super) fn keyless_signer(
+    v: &VerifiedBundle,
+    keyed: &'static str,
+) -> Result<SignerIdentity, SigstoreError> {
+    let Signer::Certificate(cert) = &v.signer else {
+        return Err(SigstoreError::rejected(Check::Certificate, keyed));
+    };
+    SignerIdentity::from_certificate_der(&cert.certificate_der)
+        .map_err(|e| SigstoreError::rejected(Check::Certificate, e.to_string()))
 }
 
 #[cfg(test)]

@@ -146,13 +146,7 @@ pub fn verify_bundle(
     }
     let policy = policy(a)?;
     let input = input(a)?;
-    let root = match &a.trusted_root {
-        Some(p) => {
-            let bytes = read_capped(p, MAX_TRUSTED_ROOT_SIZE)?;
-            TrustRoot::from_json(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
-        }
-        None => TrustRoot::production().map_err(|e| anyhow::anyhow!("{e}"))?,
-    };
+    let root = trusted_root(a.trusted_root.as_deref())?;
     let bytes = read_capped(bundle, MAX_BUNDLE_SIZE)?;
 
     let mut out_lock = crate::output::stdout();
@@ -341,4 +335,16 @@ fn write_human(
         writeln!(w, "  predicate type: {}", s.predicate_type)?;
     }
     Ok(())
+}
+
+/// `--trusted-root FILE` (size-capped, named on error), else the embedded production root: the
+/// one loader of every `attest verify*` command that checks Sigstore bundles.
+pub(super) fn trusted_root(given: Option<&std::path::Path>) -> anyhow::Result<TrustRoot> {
+    match given {
+        Some(p) => {
+            let bytes = read_capped(p, MAX_TRUSTED_ROOT_SIZE)?;
+            TrustRoot::from_json(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+        }
+        None => TrustRoot::production().map_err(|e| anyhow::anyhow!("{e}")),
+    }
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use tollgate_attest::digest::digest_file;
 use tollgate_attest::sigstore::npm::{NPM_KEYS, parse_npm_keys};
-use tollgate_attest::sigstore::{MAX_BUNDLE_SIZE, NpmAttestationsVerifier, TrustRoot, Verifier};
+use tollgate_attest::sigstore::{MAX_BUNDLE_SIZE, NpmAttestationsVerifier, Verifier};
 use tollgate_attest::slsa::ProvenancePolicy;
 
 use super::attest::read_capped;
@@ -71,13 +71,7 @@ pub fn verify(a: &VerifyNpmArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result
             .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
         None => parse_npm_keys(NPM_KEYS.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))?,
     };
-    let root = match &a.trusted_root {
-        Some(p) => {
-            let bytes = read_capped(p, tollgate_attest::sigstore::root::MAX_TRUSTED_ROOT_SIZE)?;
-            TrustRoot::from_json(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
-        }
-        None => TrustRoot::production().map_err(|e| anyhow::anyhow!("{e}"))?,
-    };
+    let root = super::attest_bundle::trusted_root(a.trusted_root.as_deref())?;
     let verifier = Verifier::new(&root).map_err(|e| anyhow::anyhow!("{e}"))?;
     let bytes = read_capped(&a.attestations, MAX_BUNDLE_SIZE)?;
     let v = NpmAttestationsVerifier::new(verifier, &tarball, keys);

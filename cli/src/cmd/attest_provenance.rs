@@ -8,10 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use tollgate_attest::digest::{DigestAlgorithm, digest_file};
-use tollgate_attest::sigstore::root::MAX_TRUSTED_ROOT_SIZE;
-use tollgate_attest::sigstore::{
-    MAX_BUNDLE_SIZE, ProvenanceVerifier, SigstoreError, TrustRoot, Verifier,
-};
+use tollgate_attest::sigstore::{MAX_BUNDLE_SIZE, ProvenanceVerifier, SigstoreError, Verifier};
 use tollgate_attest::slsa::{
     PolicyError, ProvenanceError, ProvenancePolicy, StatementVerifier, verify_provenance,
 };
@@ -87,13 +84,7 @@ pub fn verify(a: &VerifyProvenanceArgs, g: &GlobalArgs, out: &Output) -> anyhow:
         ..ProvenancePolicy::default()
     };
     policy.validate()?;
-    let root = match &a.trusted_root {
-        Some(p) => {
-            let bytes = read_capped(p, MAX_TRUSTED_ROOT_SIZE)?;
-            TrustRoot::from_json(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
-        }
-        None => TrustRoot::production().map_err(|e| anyhow::anyhow!("{e}"))?,
-    };
+    let root = super::attest_bundle::trusted_root(a.trusted_root.as_deref())?;
     let verifier = Verifier::new(&root).map_err(|e| anyhow::anyhow!("{e}"))?;
     let bytes = read_capped(&a.provenance, MAX_BUNDLE_SIZE)?;
     verify_and_render(
