@@ -44,11 +44,26 @@ pub enum CoverageCode {
     LocalTarball,
     /// Skipped: a remote tarball outside every registry.
     RemoteTarball,
+    /// Verified: the provenance and publish attestations verify and are about the locked
+    /// tarball (provenance).
+    Attestations,
+    /// Verified: the registry's signature verifies over the locked version (signatures).
+    RegistrySignature,
+    /// Unsigned: the registry serves no attestations for the version (provenance).
+    NoAttestations,
+    /// Unsigned: the version carries no registry signature (signatures).
+    NoSignature,
+    /// Unverifiable: no signing keys are pinned for the package's registry (signatures).
+    NoPinnedKeys,
+    /// Unverifiable: the ecosystem's registry publishes no attestations or signatures (crates).
+    NoRegistryAttestations,
+    /// Unverifiable: the lockfile pins no sha512, which attestations and signatures are about.
+    NoSha512,
 }
 
 impl CoverageCode {
     /// Every code, in documentation order.
-    pub const ALL: [CoverageCode; 16] = [
+    pub const ALL: [CoverageCode; 23] = [
         CoverageCode::RegistryHash,
         CoverageCode::ArtifactBridge,
         CoverageCode::ArtifactHash,
@@ -65,6 +80,13 @@ impl CoverageCode {
         CoverageCode::LocalCopy,
         CoverageCode::LocalTarball,
         CoverageCode::RemoteTarball,
+        CoverageCode::Attestations,
+        CoverageCode::RegistrySignature,
+        CoverageCode::NoAttestations,
+        CoverageCode::NoSignature,
+        CoverageCode::NoPinnedKeys,
+        CoverageCode::NoRegistryAttestations,
+        CoverageCode::NoSha512,
     ];
 
     /// The reason of a skip code as the report words it (`None` for the other codes, whose
@@ -111,6 +133,13 @@ impl CoverageCode {
             CoverageCode::LocalCopy => "local-copy",
             CoverageCode::LocalTarball => "local-tarball",
             CoverageCode::RemoteTarball => "remote-tarball",
+            CoverageCode::Attestations => "attestations",
+            CoverageCode::RegistrySignature => "registry-signature",
+            CoverageCode::NoAttestations => "no-attestations",
+            CoverageCode::NoSignature => "no-signature",
+            CoverageCode::NoPinnedKeys => "no-pinned-keys",
+            CoverageCode::NoRegistryAttestations => "no-registry-attestations",
+            CoverageCode::NoSha512 => "no-sha512",
         }
     }
 }
@@ -129,6 +158,14 @@ pub enum CoverageStatus {
     Failed {
         /// Finding kinds (`hash-mismatch`, `not-found`).
         kinds: Vec<&'static str>,
+    },
+    /// In scope, and nothing to verify: the registry publishes no attestation or signature for
+    /// the version (provenance and signatures). The policy decides whether that fails.
+    Unsigned {
+        /// Why, as a code.
+        code: CoverageCode,
+        /// Why.
+        reason: String,
     },
     /// In scope, but could not be verified.
     Unverifiable {
@@ -151,6 +188,7 @@ impl CoverageStatus {
     pub fn code(&self) -> Option<CoverageCode> {
         match self {
             CoverageStatus::Verified { code, .. }
+            | CoverageStatus::Unsigned { code, .. }
             | CoverageStatus::Unverifiable { code, .. }
             | CoverageStatus::Skipped { code, .. } => Some(*code),
             CoverageStatus::Failed { .. } => None,
@@ -162,6 +200,7 @@ impl CoverageStatus {
         match self {
             CoverageStatus::Verified { .. } => "verified",
             CoverageStatus::Failed { .. } => "failed",
+            CoverageStatus::Unsigned { .. } => "unsigned",
             CoverageStatus::Unverifiable { .. } => "unverifiable",
             CoverageStatus::Skipped { .. } => "skipped",
         }
@@ -172,7 +211,8 @@ impl CoverageStatus {
         match self {
             CoverageStatus::Verified { how, .. } => how.clone(),
             CoverageStatus::Failed { kinds } => kinds.join(", "),
-            CoverageStatus::Unverifiable { reason, .. }
+            CoverageStatus::Unsigned { reason, .. }
+            | CoverageStatus::Unverifiable { reason, .. }
             | CoverageStatus::Skipped { reason, .. } => reason.clone(),
         }
     }
@@ -187,15 +227,17 @@ pub struct PackageCoverage {
     pub status: CoverageStatus,
 }
 
-/// The coverage of one verification (`registry`, `artifacts`).
+/// The coverage of one verification (`registry`, `artifacts`, `provenance`, `signatures`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckCoverage {
-    /// Which verification: `registry` or `artifacts`.
+    /// Which verification: `registry`, `artifacts`, `provenance` or `signatures`.
     pub check: &'static str,
     /// Packages verified.
     pub verified: usize,
     /// Packages with findings.
     pub failed: usize,
+    /// Packages with nothing to verify (provenance, signatures).
+    pub unsigned: usize,
     /// Packages that could not be verified.
     pub unverifiable: usize,
     /// Packages out of scope.
@@ -211,6 +253,7 @@ impl CheckCoverage {
             check,
             verified: 0,
             failed: 0,
+            unsigned: 0,
             unverifiable: 0,
             skipped: 0,
             packages: Vec::new(),
@@ -222,6 +265,7 @@ impl CheckCoverage {
         match status {
             CoverageStatus::Verified { .. } => self.verified += 1,
             CoverageStatus::Failed { .. } => self.failed += 1,
+            CoverageStatus::Unsigned { .. } => self.unsigned += 1,
             CoverageStatus::Unverifiable { .. } => self.unverifiable += 1,
             CoverageStatus::Skipped { .. } => self.skipped += 1,
         }
@@ -242,10 +286,16 @@ impl CheckCoverage {
         out
     }
 
-    /// One line of counts: `1998 verified, 1 failed, 0 unverifiable, 12 skipped`.
+    /// One line of counts: `1998 verified, 1 failed, 0 unverifiable, 12 skipped` (and
+    /// `N unsigned` after `failed` when there are any).
     pub fn counts_line(&self) -> String {
+        let unsigned = if self.unsigned > 0 {
+            format!(", {} unsigned", self.unsigned)
+        } else {
+            String::new()
+        };
         format!(
-            "{} verified, {} failed, {} unverifiable, {} skipped",
+            "{} verified, {} failed{unsigned}, {} unverifiable, {} skipped",
             self.verified, self.failed, self.unverifiable, self.skipped
         )
     }

@@ -39,6 +39,7 @@ fn checks_table() -> String {
                 Stage::Offline => "offline",
                 Stage::Registry => "registry (`--verify-registry`, `--verify-artifacts`)",
                 Stage::Advisory => "advisory database",
+                Stage::Provenance => "provenance (`--verify-provenance`)",
             }
         ));
     }

@@ -170,6 +170,16 @@ codes! {
     Inconsistent => ("lockfile/inconsistent", "inconsistent", High, "a lockfile entry depends on a package the lockfile does not contain"),
     /// An npm registry URL names another package or version than its entry.
     TarballMismatch => ("sources/tarball-mismatch", "tarball-mismatch", High, "an npm entry resolves from a registry URL of another package or version"),
+    /// A package the policy requires provenance of has none.
+    ProvenanceMissing => ("provenance/missing", "provenance-missing", High, "the policy requires provenance for the package and the registry serves none that could be verified"),
+    /// The package's attestations do not verify or are not about the locked tarball.
+    ProvenanceInvalid => ("provenance/invalid", "provenance-invalid", Critical, "the package's provenance or publish attestation does not verify, or is about another tarball"),
+    /// The provenance verifies and violates the package's policy (builder, source repository).
+    ProvenancePolicy => ("provenance/policy", "provenance-policy", High, "the package's verified provenance violates its policy (builder, source repository, ref)"),
+    /// The registry signs its packages and this version carries no signature.
+    SignatureMissing => ("signature/missing", "signature-missing", High, "the registry signs its packages and the locked version carries no registry signature"),
+    /// A registry signature does not verify over the locked version.
+    SignatureInvalid => ("signature/invalid", "signature-invalid", Critical, "a registry signature does not verify over the locked name, version and integrity"),
 }
 
 /// The package a finding is about.
@@ -261,6 +271,17 @@ pub enum FixHint {
     },
     /// Fix the manifest: it cannot be loaded (lock-drift).
     FixManifest,
+    /// Ask for provenance (`npm publish --provenance`), pin a version that has it, or waive
+    /// (provenance-missing).
+    RequestProvenance,
+    /// Treat as tampering until shown otherwise: do not install the version; compare with the
+    /// registry (provenance-invalid, signature-invalid).
+    InvestigateTampering,
+    /// Check how the version was built against the policy; change one of them (provenance-policy).
+    ReviewProvenancePolicy,
+    /// Re-resolve from the registry that signs, or find out why this copy is unsigned
+    /// (signature-missing).
+    ResolveFromSigningRegistry,
     /// Restore a workspace member's manifest, or remove the member (lock-drift).
     RestoreMember {
         /// The member's directory.
@@ -298,6 +319,10 @@ impl FixHint {
             FixHint::RegenerateLockfile { .. } => "regenerate-lockfile",
             FixHint::UpdateLockfile { .. } => "update-lockfile",
             FixHint::FixManifest => "fix-manifest",
+            FixHint::RequestProvenance => "request-provenance",
+            FixHint::InvestigateTampering => "investigate-tampering",
+            FixHint::ReviewProvenancePolicy => "review-provenance-policy",
+            FixHint::ResolveFromSigningRegistry => "resolve-from-signing-registry",
             FixHint::RestoreMember { .. } => "restore-member",
         }
     }

@@ -17,6 +17,7 @@ use crate::graph::Graph;
 use crate::lockfile::LockfileInfo;
 use crate::manifests::{Manifests, Wanted};
 use crate::policy::Config;
+use crate::provenance::{ProvenanceError, ProvenanceSettings};
 use crate::registry::http::HttpStats;
 use crate::registry::{self, Progress, RegistryError, Request};
 use crate::report::Report;
@@ -44,8 +45,12 @@ pub struct CheckInput {
     pub max_db_age_days: Option<u32>,
     /// Fail on a stale database (`--fail-on-stale-db`, or `[advisories] fail-on-stale`).
     pub fail_on_stale_db: bool,
-    /// `--verify-registry` / `--verify-artifacts`; `None` when neither was asked for.
+    /// `--verify-registry` / `--verify-artifacts` / `--verify-provenance`; `None` when none was
+    /// asked for.
     pub registry: Option<Request>,
+    /// Where provenance verification's trust comes from (`--npm-keys`, `--trusted-root`, over
+    /// `[provenance]`); used when the request has `verify_provenance`.
+    pub provenance: ProvenanceSettings,
 }
 
 /// One run of the gate.
@@ -78,6 +83,9 @@ pub enum CheckError {
     /// The advisory database could not be opened or is hollow.
     #[error(transparent)]
     Advisory(#[from] AdvisoryError),
+    /// Provenance could not be verified (keys file, trusted root).
+    #[error(transparent)]
+    Provenance(#[from] ProvenanceError),
 }
 
 impl CheckInput {
@@ -181,8 +189,7 @@ pub fn check(
                 &repo_root,
                 &checks_config,
                 &manifests,
-                env,
-                progress,
+                Outside { env, progress, now },
             );
             let own_part = match &checked {
                 Ok(_) => matching.run(),
@@ -197,6 +204,7 @@ pub fn check(
         registry_notes,
         coverage,
         registry_stats,
+        rechecks,
     } = checked?;
     let mut advisory_findings = advisory::MatchWork::finish([side_part, own_part])?;
     for f in &mut advisory_findings {
@@ -205,7 +213,9 @@ pub fn check(
     findings.extend(advisory_findings);
 
     // Policy and report.
-    let mut report = crate::pipeline::finish_report(&graph, config, findings, now);
+    let provenance_verified = input.registry.as_ref().is_some_and(|r| r.verify_provenance);
+    let mut report =
+        crate::pipeline::finish_report(&graph, config, findings, now, provenance_verified);
     report.notes.extend(manifests.notes.iter().cloned());
     report.notes.extend(
         stale_config
@@ -215,6 +225,7 @@ pub fn check(
     report.stale_config = stale_config;
     report.notes.extend(registry_notes.iter().cloned());
     report.coverage = coverage;
+    report.rechecks = rechecks;
     let max_age = input
         .max_db_age_days
         .or(config.advisories.max_age_days)
@@ -256,19 +267,28 @@ struct Checked {
     registry_notes: Vec<Note>,
     coverage: Vec<crate::coverage::CheckCoverage>,
     registry_stats: Option<HttpStats>,
+    rechecks: Vec<crate::report::Recheck>,
 }
 
-/// The registry stage (when asked: it loads over the network) and every check, with the
-/// common obligations applied to their findings.
+/// What the run takes from outside: the environment, the progress display, the clock.
+#[derive(Clone, Copy)]
+struct Outside<'a> {
+    env: &'a dyn Fn(&str) -> Option<String>,
+    progress: &'a dyn Progress,
+    now: Timestamp,
+}
+
+/// The registry and provenance stages (when asked: they load over the network) and every check,
+/// with the common obligations applied to their findings.
 fn run_checks(
     input: &CheckInput,
     graph: &Graph,
     repo_root: &Path,
     checks_config: &ChecksConfig,
     manifests: &Manifests,
-    env: &dyn Fn(&str) -> Option<String>,
-    progress: &dyn Progress,
+    outside: Outside<'_>,
 ) -> Result<Checked, CheckError> {
+    let Outside { env, progress, now } = outside;
     let registry_data = match &input.registry {
         Some(req) => Some(registry::load(
             graph,
@@ -279,6 +299,15 @@ fn run_checks(
         )?),
         None => None,
     };
+    let provenance_data = match &registry_data {
+        Some(data) if data.verify_provenance => Some(crate::provenance::verify(
+            graph,
+            data,
+            &input.provenance,
+            now,
+        )?),
+        _ => None,
+    };
     let mut cx = CheckCx::new(graph, repo_root, checks_config);
     cx.manifests = Some(manifests);
     let mut findings = checks::run_checks(&cx);
@@ -286,8 +315,14 @@ fn run_checks(
     let mut registry_notes = Vec::new();
     let mut coverage = Vec::new();
     let mut registry_stats = None;
+    let mut rechecks = Vec::new();
     if let Some(data) = &registry_data {
         coverage = checks::registry::run(&cx, data, &mut findings);
+        if let Some(pd) = &provenance_data {
+            let o = checks::provenance::run(&cx, data, pd, &input.config.provenance, &mut findings);
+            coverage.extend(o.coverage);
+            rechecks = o.rechecks;
+        }
         registry_notes.extend(
             data.warnings
                 .iter()
@@ -317,6 +352,7 @@ fn run_checks(
         registry_notes,
         coverage,
         registry_stats,
+        rechecks,
     })
 }
 

@@ -35,6 +35,7 @@ pub mod source_urls;
 // Loaded data.
 pub mod advisory;
 pub mod manifests;
+pub mod provenance;
 pub mod registry;
 
 // Checks → findings.

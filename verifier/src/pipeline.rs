@@ -9,12 +9,14 @@ use crate::report::{CheckedLockfile, DatabaseInfo, FailReason, Note, NoteCode, R
 use crate::time::Timestamp;
 
 /// Evaluates the findings of every check over `graph` against `config` at `now`, and fills in
-/// what the report says about its inputs.
+/// what the report says about its inputs. `provenance_verified`: `--verify-provenance` ran, so
+/// the `[provenance]` package rules were enforced.
 pub fn finish_report(
     graph: &Graph,
     config: &Config,
     findings: Vec<Finding>,
     now: Timestamp,
+    provenance_verified: bool,
 ) -> Report {
     let mut report = policy::evaluate(config, findings, now);
     report.packages = graph.packages().filter(|(_, p)| !p.is_root).count();
@@ -28,7 +30,7 @@ pub fn finish_report(
             packages: l.packages,
         })
         .collect();
-    refuse_unenforced_policy(&mut report, config);
+    refuse_unenforced_policy(&mut report, config, provenance_verified);
     if !graph.warnings.is_empty() {
         report.notes.push(Note::new(
             NoteCode::LockfileWarnings,
@@ -70,12 +72,18 @@ fn unsupported_note(found: &[UnsupportedLockfile]) -> Option<String> {
     ))
 }
 
-/// A policy the gate accepts is enforced or refused, never ignored: `check` does not verify
-/// provenance yet, so a non-empty `[provenance]` section fails the verdict with a note saying so
-/// (fail closed) instead of passing as if it held.
-fn refuse_unenforced_policy(report: &mut Report, config: &Config) {
+/// A policy the gate accepts is enforced or refused, never ignored: `[provenance]` package rules
+/// are enforced only by `--verify-provenance`, and artefact policies only by `attest
+/// policy-check`; a rule this run does not enforce fails the verdict with a note saying so (fail
+/// closed) instead of passing as if it held.
+fn refuse_unenforced_policy(report: &mut Report, config: &Config, provenance_verified: bool) {
     let p = &config.provenance;
-    let n = p.packages.len() + p.artifacts.len();
+    let package_rules = if provenance_verified {
+        0
+    } else {
+        p.packages.len() + p.require.len()
+    };
+    let n = package_rules + p.artifacts.len();
     if n == 0 {
         return;
     }
@@ -153,25 +161,43 @@ mod tests {
         let graph = Graph::new();
         let config = Config::parse(
             std::path::Path::new("t.toml"),
-            "[provenance.packages.\"@s/n\"]\nsource-uri = \"github.com/s/n\"\n",
+            "[provenance.packages.\"@s/n\"]\nsource-uri = \"github.com/s/n\"\nbuilder-id = \"https://github.com/actions/runner/github-hosted\"\n",
         )
         .unwrap();
-        let r = finish_report(&graph, &config, Vec::new(), crate::time::Timestamp(0));
+        let r = finish_report(
+            &graph,
+            &config,
+            Vec::new(),
+            crate::time::Timestamp(0),
+            false,
+        );
         assert!(!r.verdict.passed());
         assert!(
             r.notes
                 .iter()
                 .any(|n| n.code == NoteCode::UnenforcedProvenance
-                    && n.text.contains("does not enforce provenance"))
+                    && n.text.contains("--verify-provenance"))
         );
-        // Twin: without the section the empty graph passes.
+        // Twins: enforced (--verify-provenance ran), and without the section, the empty graph
+        // passes.
+        let r = finish_report(&graph, &config, Vec::new(), crate::time::Timestamp(0), true);
+        assert!(r.verdict.passed(), "{:?}", r.verdict);
         let r = finish_report(
             &graph,
             &Config::default(),
             Vec::new(),
             crate::time::Timestamp(0),
+            false,
         );
         assert!(r.verdict.passed());
+        // Artefact policies are not check's to enforce: they fail even with the flag.
+        let art = Config::parse(
+            std::path::Path::new("t.toml"),
+            "[provenance.artifacts.\"dist/x\"]\nrepo = \"o/x\"\n",
+        )
+        .unwrap();
+        let r = finish_report(&graph, &art, Vec::new(), crate::time::Timestamp(0), true);
+        assert!(!r.verdict.passed());
     }
 
     #[test]

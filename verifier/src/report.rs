@@ -404,6 +404,18 @@ pub struct SourceFiles {
     pub files: BTreeMap<String, SourcePath>,
 }
 
+/// An off-the-shelf command that re-checks what one verification established, so an auditor
+/// need not take tollgate's word (`--explain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recheck {
+    /// The verification (`provenance`, `signatures`).
+    pub check: &'static str,
+    /// The package it is about (`None`: the whole project).
+    pub package: Option<crate::finding::PackageRef>,
+    /// The command.
+    pub command: tollgate_attest::explain::Recheck,
+}
+
 /// Everything renderers need.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
@@ -433,8 +445,11 @@ pub struct Report {
     pub database: Option<DatabaseInfo>,
     /// Warnings about the inputs (lockfile warnings, old database, …).
     pub notes: Vec<Note>,
-    /// What `--verify-registry` / `--verify-artifacts` looked at (empty when neither ran).
+    /// What `--verify-registry` / `--verify-artifacts` / `--verify-provenance` looked at (empty
+    /// when none ran).
     pub coverage: Vec<crate::coverage::CheckCoverage>,
+    /// For what was verified, the off-the-shelf commands that re-check it (`--explain`).
+    pub rechecks: Vec<Recheck>,
     /// Where the files named by the report lie in the repository (`None`: unknown; SARIF then
     /// writes the displayed paths).
     pub sources: Option<SourceFiles>,

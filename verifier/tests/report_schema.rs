@@ -104,6 +104,10 @@ fn every_fix_hint() -> Vec<FixHint> {
         FixHint::RestoreMember {
             dir: "crates/a".into(),
         },
+        FixHint::RequestProvenance,
+        FixHint::InvestigateTampering,
+        FixHint::ReviewProvenancePolicy,
+        FixHint::ResolveFromSigningRegistry,
     ];
     for h in &all {
         match h {
@@ -124,6 +128,10 @@ fn every_fix_hint() -> Vec<FixHint> {
             | FixHint::RegenerateLockfile { .. }
             | FixHint::UpdateLockfile { .. }
             | FixHint::FixManifest
+            | FixHint::RequestProvenance
+            | FixHint::InvestigateTampering
+            | FixHint::ReviewProvenancePolicy
+            | FixHint::ResolveFromSigningRegistry
             | FixHint::RestoreMember { .. } => {}
         }
     }
@@ -232,11 +240,23 @@ fn every_coverage_status() -> Vec<CoverageStatus> {
                         CoverageCode::RegistryHash
                             | CoverageCode::ArtifactBridge
                             | CoverageCode::ArtifactHash
+                            | CoverageCode::Attestations
+                            | CoverageCode::RegistrySignature
                     ) =>
                     {
                         CoverageStatus::Verified {
                             code,
                             how: "sha512 matches".into(),
+                        }
+                    }
+                    None if matches!(
+                        code,
+                        CoverageCode::NoAttestations | CoverageCode::NoSignature
+                    ) =>
+                    {
+                        CoverageStatus::Unsigned {
+                            code,
+                            reason: "no attestations".into(),
                         }
                     }
                     None => CoverageStatus::Unverifiable {
@@ -250,6 +270,7 @@ fn every_coverage_status() -> Vec<CoverageStatus> {
         match s {
             CoverageStatus::Verified { .. }
             | CoverageStatus::Failed { .. }
+            | CoverageStatus::Unsigned { .. }
             | CoverageStatus::Unverifiable { .. }
             | CoverageStatus::Skipped { .. } => {}
         }

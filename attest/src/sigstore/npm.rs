@@ -72,17 +72,27 @@ pub fn parse_npm_keys(bytes: &[u8]) -> Result<Vec<NpmKey>, SigstoreError> {
 /// Verifies an npm attestations document about one tarball.
 #[derive(Debug)]
 pub struct NpmAttestationsVerifier<'a> {
-    verifier: Verifier,
-    tarball: &'a [u8],
-    keys: Vec<NpmKey>,
+    verifier: &'a Verifier,
+    tarball: Artifact<'a>,
+    keys: &'a [NpmKey],
 }
 
 impl<'a> NpmAttestationsVerifier<'a> {
     /// A verifier for attestations about `tarball`, with the registry's `keys`.
-    pub fn new(verifier: Verifier, tarball: &'a [u8], keys: Vec<NpmKey>) -> Self {
+    pub fn new(verifier: &'a Verifier, tarball: &'a [u8], keys: &'a [NpmKey]) -> Self {
         NpmAttestationsVerifier {
             verifier,
-            tarball,
+            tarball: Artifact::Bytes(tarball),
+            keys,
+        }
+    }
+
+    /// A verifier for attestations about the tarball whose sha512 is `sha512` (a lockfile's
+    /// `integrity`): each attestation's statement must name it as a subject.
+    pub fn for_sha512(verifier: &'a Verifier, sha512: [u8; 64], keys: &'a [NpmKey]) -> Self {
+        NpmAttestationsVerifier {
+            verifier,
+            tarball: Artifact::Sha512(sha512),
             keys,
         }
     }
@@ -146,10 +156,7 @@ impl<'a> NpmAttestationsVerifier<'a> {
         let mut last = None;
         for k in candidates {
             let policy = BundlePolicy::Key(k.spki.clone());
-            match self
-                .verifier
-                .verify(bundle, Artifact::Bytes(self.tarball), &policy)
-            {
+            match self.verifier.verify(bundle, self.tarball, &policy) {
                 Ok(verified) => {
                     if verified.signing_times.is_empty() {
                         return Err(SigstoreError::rejected(
@@ -230,9 +237,7 @@ impl StatementVerifier for NpmAttestationsVerifier<'_> {
             r"^https://github\.com/",
             GITHUB_ACTIONS_ISSUER,
         )?);
-        let v = self
-            .verifier
-            .verify(&bundle, Artifact::Bytes(self.tarball), &policy)?;
+        let v = self.verifier.verify(&bundle, self.tarball, &policy)?;
         let statement = Self::statement(&v, &declared)?;
         let signer =
             super::provenance::keyless_signer(&v, "npm provenance must be signed keyless")?;

@@ -57,6 +57,11 @@ impl TrustRoot {
         })
     }
 
+    /// The `sigstore-verify` root inside (the benchmark times the upstream verifier on it).
+    pub fn upstream(&self) -> &TrustedRoot {
+        &self.root
+    }
+
     /// Where the root came from.
     pub fn origin(&self) -> &RootOrigin {
         &self.origin

@@ -3,7 +3,7 @@
 //! then what it lacks (regexp identities, GitHub claims, an injected clock).
 
 use serde::Serialize;
-use sigstore_verify::types::{Bundle, Sha256Hash, SignatureContent};
+use sigstore_verify::types::{ArtifactDigest, Bundle, HashAlgorithm, Sha256Hash, SignatureContent};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, VerificationResult};
 
 use super::error::{Check, SigstoreError};
@@ -31,6 +31,10 @@ pub enum Artifact<'a> {
     Bytes(&'a [u8]),
     /// Its SHA-256 digest only (Ed25519 message signatures need the bytes).
     Sha256([u8; 32]),
+    /// Its SHA-512 digest only: binds a DSSE statement whose subject is named by sha512 (npm
+    /// packages, whose lockfile `integrity` is the tarball's sha512); message signatures, signed
+    /// over a SHA-256, need one of the other two.
+    Sha512([u8; 64]),
 }
 
 /// What a bundle held, once verified.
@@ -177,6 +181,11 @@ impl Verifier {
             Artifact::Sha256(d) => {
                 digest = Sha256Hash::new(d);
                 (&digest).into()
+            }
+            Artifact::Sha512(d) => {
+                let d = ArtifactDigest::new(HashAlgorithm::Sha2512, d.to_vec())
+                    .map_err(|e| SigstoreError::rejected(Check::Bundle, e.to_string()))?;
+                sigstore_verify::types::Artifact::from_digest(d)
             }
         };
         let result = match policy {

@@ -132,6 +132,9 @@ pub struct VerifyArgs {
     /// bundle signed after it fails. The system clock is always read as well.
     #[arg(long, value_name = "TIME", requires = "bundle", value_parser = crate::clock::parse_now)]
     pub now: Option<tollgate_verifier::time::Timestamp>,
+    /// `--explain`.
+    #[command(flatten)]
+    pub explain: ExplainArg,
 }
 
 /// `tollgate attest sign`.
@@ -427,4 +430,40 @@ fn sign(a: &SignArgs, out: &Output) -> anyhow::Result<Outcome> {
         None => crate::output::stdout().write_all(text.as_bytes())?,
     }
     Ok(Outcome::Pass)
+}
+
+/// `--explain` on the `attest verify*` commands.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct ExplainArg {
+    /// After a successful verification, print the off-the-shelf command that checks the same
+    /// thing (cosign, slsa-verifier, gh attestation verify), so an auditor can re-check without
+    /// tollgate. Printed on stdout, or on stderr beside a JSON document.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// Prints `--explain`'s commands when asked.
+pub fn print_rechecks(
+    e: ExplainArg,
+    list: &[tollgate_attest::explain::Recheck],
+    g: &GlobalArgs,
+) -> anyhow::Result<()> {
+    if !e.explain {
+        return Ok(());
+    }
+    let mut text = String::from("re-check without tollgate:\n");
+    for r in list {
+        text.push_str(&format!("  {}\n", r.command_line()));
+        if let Some(n) = &r.note {
+            text.push_str(&format!("  # {n}\n"));
+        }
+    }
+    if g.format == OutputFormat::Json {
+        eprint!("{text}");
+    } else {
+        let mut w = crate::output::stdout();
+        w.write_all(text.as_bytes())?;
+        w.flush()?;
+    }
+    Ok(())
 }

@@ -207,6 +207,7 @@ pub fn verify_bundle(
     } else {
         write_human(w, a, bundle, &v, st)?;
     }
+    super::attest::print_rechecks(a.explain, &[recheck(a, bundle, &v)], g)?;
     if let Some((Some(_), payload)) = &statement {
         let mut text = payload.to_vec();
         if !text.ends_with(b"\n") {
@@ -220,6 +221,86 @@ pub fn verify_bundle(
         }
     }
     Ok(Outcome::Pass)
+}
+
+/// The cosign command that checks what this verification did.
+fn recheck(a: &VerifyArgs, bundle: &Path, v: &VerifiedBundle) -> tollgate_attest::explain::Recheck {
+    use tollgate_attest::explain::{Identity, cosign_key, cosign_keyless};
+    let artifact = a
+        .artifact
+        .as_ref()
+        .map_or_else(|| "ARTIFACT".to_owned(), |p| p.display().to_string());
+    let dsse = matches!(v.content, BundleContent::DsseEnvelope { .. });
+    let b = bundle.display().to_string();
+    let mut r = match (
+        &a.keys.first(),
+        &a.certificate_identity,
+        &a.certificate_identity_regexp,
+    ) {
+        (Some(k), _, _) => cosign_key(
+            &artifact,
+            &b,
+            &k.display().to_string(),
+            dsse,
+            v.tlog_verified,
+        ),
+        (None, Some(i), _) => cosign_keyless(
+            &artifact,
+            &b,
+            dsse,
+            Identity::Exact(i),
+            a.certificate_oidc_issuer.as_deref().unwrap_or_default(),
+        ),
+        (None, None, re) => cosign_keyless(
+            &artifact,
+            &b,
+            dsse,
+            Identity::Regexp(re.as_deref().unwrap_or_default()),
+            a.certificate_oidc_issuer.as_deref().unwrap_or_default(),
+        ),
+    };
+    // cosign's flags of the same names, before the artefact.
+    let at = r.args.len() - 1;
+    let mut extra: Vec<String> = Vec::new();
+    for (flag, v) in [
+        (
+            "--certificate-github-workflow-repository",
+            &a.certificate_github_workflow_repository,
+        ),
+        (
+            "--certificate-github-workflow-ref",
+            &a.certificate_github_workflow_ref,
+        ),
+        (
+            "--certificate-github-workflow-sha",
+            &a.certificate_github_workflow_sha,
+        ),
+        (
+            "--certificate-github-workflow-trigger",
+            &a.certificate_github_workflow_trigger,
+        ),
+        (
+            "--certificate-github-workflow-name",
+            &a.certificate_github_workflow_name,
+        ),
+    ] {
+        if let Some(v) = v {
+            extra.push(flag.to_owned());
+            extra.push(v.clone());
+        }
+    }
+    if a.trusted_root.is_some() {
+        extra.push("--trusted-root".into());
+        extra.push(root_name(a));
+    }
+    r.args.splice(at..at, extra);
+    if a.artifact.is_none() {
+        r.note = Some(
+            "cosign needs the artefact itself (--digest was given): put its path for ARTIFACT"
+                .into(),
+        );
+    }
+    r
 }
 
 fn root_name(a: &VerifyArgs) -> String {

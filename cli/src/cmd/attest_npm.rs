@@ -47,6 +47,9 @@ pub struct VerifyNpmArgs {
     /// The Sigstore trusted_root.json (default: the embedded Sigstore production root).
     #[arg(long, value_name = "FILE")]
     pub trusted_root: Option<PathBuf>,
+    /// `--explain`.
+    #[command(flatten)]
+    pub explain: super::attest::ExplainArg,
 }
 
 /// `tollgate attest verify-npm`.
@@ -74,6 +77,21 @@ pub fn verify(a: &VerifyNpmArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result
     let root = super::attest_bundle::trusted_root(a.trusted_root.as_deref())?;
     let verifier = Verifier::new(&root).map_err(|e| anyhow::anyhow!("{e}"))?;
     let bytes = read_capped(&a.attestations, MAX_BUNDLE_SIZE)?;
-    let v = NpmAttestationsVerifier::new(verifier, &tarball, keys);
-    super::attest_provenance::verify_and_render(&v, &bytes, &policy, &a.attestations, g, out)
+    let v = NpmAttestationsVerifier::new(&verifier, &tarball, &keys);
+    let recheck = tollgate_attest::explain::slsa_verify_npm_package(
+        &a.tarball.display().to_string(),
+        &a.attestations.display().to_string(),
+        a.package_name.as_deref().unwrap_or("NAME"),
+        a.package_version.as_deref().unwrap_or("VERSION"),
+        &policy,
+    );
+    super::attest_provenance::verify_and_render(
+        &v,
+        &bytes,
+        &policy,
+        &a.attestations,
+        g,
+        out,
+        (a.explain, std::slice::from_ref(&recheck)),
+    )
 }

@@ -59,6 +59,9 @@ pub struct VerifyProvenanceArgs {
     /// The Sigstore trusted_root.json (default: the embedded Sigstore production root).
     #[arg(long, value_name = "FILE")]
     pub trusted_root: Option<PathBuf>,
+    /// `--explain`.
+    #[command(flatten)]
+    pub explain: super::attest::ExplainArg,
 }
 
 /// `tollgate attest verify-provenance`.
@@ -87,6 +90,18 @@ pub fn verify(a: &VerifyProvenanceArgs, g: &GlobalArgs, out: &Output) -> anyhow:
     let root = super::attest_bundle::trusted_root(a.trusted_root.as_deref())?;
     let verifier = Verifier::new(&root).map_err(|e| anyhow::anyhow!("{e}"))?;
     let bytes = read_capped(&a.provenance, MAX_BUNDLE_SIZE)?;
+    let (art, prov) = (
+        a.artifact.display().to_string(),
+        a.provenance.display().to_string(),
+    );
+    let mut rechecks = vec![tollgate_attest::explain::slsa_verify_artifact(
+        &art, &prov, &policy,
+    )];
+    if let Some(repo) = tollgate_attest::slsa::git::github_repo(&a.source_uri) {
+        rechecks.push(tollgate_attest::explain::gh_attestation_verify(
+            &art, &prov, repo,
+        ));
+    }
     verify_and_render(
         &ProvenanceVerifier::new(verifier, sha256),
         &bytes,
@@ -94,6 +109,7 @@ pub fn verify(a: &VerifyProvenanceArgs, g: &GlobalArgs, out: &Output) -> anyhow:
         &a.provenance,
         g,
         out,
+        (a.explain, &rechecks),
     )
 }
 
@@ -107,6 +123,10 @@ pub(super) fn verify_and_render(
     file: &Path,
     g: &GlobalArgs,
     out: &Output,
+    explain: (
+        super::attest::ExplainArg,
+        &[tollgate_attest::explain::Recheck],
+    ),
 ) -> anyhow::Result<Outcome> {
     let shown = file.display().to_string();
     let mut w = crate::output::stdout();
@@ -121,5 +141,10 @@ pub(super) fn verify_and_render(
         Err(ProvenanceError::Policy(e)) => return Err(e.into()),
         Err(e) => return Err(anyhow::anyhow!("{e}")),
     };
-    super::attest_policy::render_outcome(&shown, &outcome, g, out, &mut w)
+    let passed = outcome.is_ok();
+    let r = super::attest_policy::render_outcome(&shown, &outcome, g, out, &mut w)?;
+    if passed {
+        super::attest::print_rechecks(explain.0, explain.1, g)?;
+    }
+    Ok(r)
 }

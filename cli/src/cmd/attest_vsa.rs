@@ -34,6 +34,9 @@ pub struct VerifyVsaArgs {
     /// A level that must be verified, e.g. SLSA_BUILD_LEVEL_2 (repeatable).
     #[arg(long, value_name = "LEVEL")]
     pub verified_level: Vec<String>,
+    /// `--explain`.
+    #[command(flatten)]
+    pub explain: super::attest::ExplainArg,
 }
 
 /// `tollgate attest verify-vsa`.
@@ -81,5 +84,17 @@ pub fn verify(a: &VerifyVsaArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result
         Err(e) => return Err(e.into()),
     };
     let shown = a.attestation.display().to_string();
-    super::attest_policy::render_outcome(&shown, &outcome, g, out, &mut w)
+    let passed = outcome.is_ok();
+    let r = super::attest_policy::render_outcome(&shown, &outcome, g, out, &mut w)?;
+    if passed {
+        let recheck = tollgate_attest::explain::slsa_verify_vsa(
+            &shown,
+            &a.resource_uri,
+            &a.public_key.display().to_string(),
+            &a.public_key_id,
+            &a.verified_level,
+        );
+        super::attest::print_rechecks(a.explain, &[recheck], g)?;
+    }
+    Ok(r)
 }

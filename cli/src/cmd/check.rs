@@ -91,7 +91,9 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     if a.fail_on_overdue {
         config.fail_on_overdue = true;
     }
+    let provenance = a.registry.provenance_settings(&config.provenance);
     let input = gate::CheckInput {
+        provenance,
         path: a.input.path.clone(),
         lockfiles: a.input.lockfiles.clone(),
         max_file_size: a.input.max_file_size,
@@ -153,6 +155,17 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
             // of a (possibly megabytes-long) SARIF or JSON document.
             buf.clear();
             render::summary::render(report, out.style, path, &mut buf)?;
+        }
+    }
+    if a.registry.explain && matches!(g.format, OutputFormat::Human | OutputFormat::Markdown) {
+        let text = render::rechecks(&report.rechecks);
+        if text.is_empty() {
+            out.info("--explain: nothing was verified that an off-the-shelf tool re-checks");
+        } else if g.format == OutputFormat::Markdown {
+            buf.extend_from_slice(format!("\n```sh\n{text}```\n").as_bytes());
+        } else {
+            buf.extend_from_slice(b"\n");
+            buf.extend_from_slice(text.as_bytes());
         }
     }
     if !(out.quiet && (g.format == OutputFormat::Human || a.output.is_some())) {

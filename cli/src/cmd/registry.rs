@@ -43,12 +43,48 @@ pub struct RegistryArgs {
     /// `.tgz` files, Cargo's `~/.cargo/registry/cache`, npm's `~/.npm/_cacache`.
     #[arg(long, value_name = "DIR")]
     pub artifact_cache: Vec<PathBuf>,
+    /// Verify every npm package's attestations (SLSA provenance and the registry's publish
+    /// attestation, bound to the locked sha512) and registry signatures, offline against pinned
+    /// roots, and enforce `[provenance]`. Implies --verify-registry (the records name them).
+    #[arg(long)]
+    pub verify_provenance: bool,
+    /// Read attestation documents from here (`DIR/[@scope/]name@version.json`) before fetching
+    /// the URL the registry names.
+    #[arg(long, value_name = "DIR", requires = "verify_provenance")]
+    pub attestations_dir: Option<PathBuf>,
+    /// The npm registry keys file (`{"keys": [...]}`; default: `[provenance] npm-keys`, else the
+    /// embedded keys of registry.npmjs.org). A file given applies to every npm registry.
+    #[arg(long, value_name = "FILE", requires = "verify_provenance")]
+    pub npm_keys: Option<PathBuf>,
+    /// The Sigstore trusted_root.json (default: `[provenance] trusted-root`, else the embedded
+    /// Sigstore production root).
+    #[arg(long, value_name = "FILE", requires = "verify_provenance")]
+    pub trusted_root: Option<PathBuf>,
+    /// After the report, print for each verified item the off-the-shelf command that re-checks
+    /// it (slsa-verifier verify-npm-package, npm audit signatures). The JSON report always
+    /// carries them (`rechecks`).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 impl RegistryArgs {
     /// `true` when a verification was asked for.
     pub fn wanted(&self) -> bool {
-        self.verify_registry || self.verify_artifacts
+        self.verify_registry || self.verify_artifacts || self.verify_provenance
+    }
+
+    /// Provenance trust: the flags over `[provenance]`.
+    pub fn provenance_settings(
+        &self,
+        cfg: &tollgate_verifier::policy::provenance::ProvenanceConfig,
+    ) -> tollgate_verifier::provenance::ProvenanceSettings {
+        tollgate_verifier::provenance::ProvenanceSettings {
+            npm_keys: self.npm_keys.clone().or_else(|| cfg.npm_keys.clone()),
+            trusted_root: self
+                .trusted_root
+                .clone()
+                .or_else(|| cfg.trusted_root.clone()),
+        }
     }
 }
 
@@ -83,20 +119,24 @@ pub fn progress_bar(out: &Output, wanted: bool) -> Option<Bar> {
     Some(Bar(pb))
 }
 
-/// The registry request the flags ask for; `None` without `--verify-registry` and
-/// `--verify-artifacts` (warning when other registry flags were given in vain).
+/// The registry request the flags ask for; `None` without `--verify-registry`,
+/// `--verify-artifacts` and `--verify-provenance` (warning when other registry flags were given
+/// in vain). `--verify-provenance` implies `--verify-registry`: the records name the attestations
+/// and carry the signatures, and their hashes are compared as well.
 pub fn request(a: &RegistryArgs, out: &Output) -> Option<Request> {
     if !a.wanted() {
         if a.registry_url_npm.is_some() || a.registry_url_cargo.is_some() || a.offline {
             out.warn(
-                "registry flags have no effect without --verify-registry or --verify-artifacts",
+                "registry flags have no effect without --verify-registry, --verify-artifacts or --verify-provenance",
             );
         }
         return None;
     }
     Some(Request {
-        verify_registry: a.verify_registry,
+        verify_registry: a.verify_registry || a.verify_provenance,
         verify_artifacts: a.verify_artifacts,
+        verify_provenance: a.verify_provenance,
+        attestations_dir: a.attestations_dir.clone(),
         urls: UrlOverrides {
             npm: a.registry_url_npm.clone(),
             cargo: a.registry_url_cargo.clone(),

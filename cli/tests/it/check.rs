@@ -422,8 +422,7 @@ fn output_file_leaves_the_verdict_on_stdout() {
 /// (typed reason and note) instead of passing as if it held; without one, the same run passes.
 #[test]
 fn an_unenforced_provenance_policy_fails_closed() {
-    let policy =
-        "[provenance.packages.\"left-pad\"]\nsource-uri = \"github.com/left-pad/left-pad\"\n";
+    let policy = "[provenance.packages.\"left-pad\"]\nsource-uri = \"github.com/left-pad/left-pad\"\nbuilder-id = \"https://github.com/actions/runner/github-hosted\"\n";
     let out = with_config(policy, &["--fail-on", "critical", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", render(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -16,6 +16,7 @@ mod inputs;
 mod intoto;
 mod key;
 mod provenance;
+mod provenance_check;
 mod registry;
 mod sarif;
 mod sbom;

@@ -397,3 +397,38 @@ fn npm_publish_key_must_be_pinned_and_valid_at_signing_time_and_the_tarball_must
         text(&o)
     );
 }
+
+#[test]
+fn explain_names_slsa_verifier_for_npm_packages_and_nothing_on_failure() {
+    let gha = crate::corpus().join("../attest-vectors/slsa-verifier/npm/gha");
+    let run = |stem: &str| {
+        crate::tollgate()
+            .args(["attest", "verify-npm", "--explain", "--attestations"])
+            .arg(gha.join(format!("{stem}.tgz.json")))
+            .arg("--tarball")
+            .arg(gha.join(format!("{stem}.tgz")))
+            .args([
+                "--source-uri",
+                "github.com/ramonpetgrave64/gundam-visor",
+                "--package-name",
+                "gundam-visor",
+                "--package-version",
+                "1.0.1",
+                "--builder-id",
+                "https://github.com/actions/runner/github-hosted",
+            ])
+            .output()
+            .unwrap()
+    };
+    let o = run("gundam-visor-cli-v1-tag");
+    assert_eq!(o.status.code(), Some(0), "{}", crate::render(&o));
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(t.contains("slsa-verifier verify-npm-package "), "{t}");
+    assert!(
+        t.contains("--package-name gundam-visor --package-version 1.0.1 --source-uri github.com/ramonpetgrave64/gundam-visor --builder-id https://github.com/actions/runner/github-hosted"),
+        "{t}"
+    );
+    let o = run("gundam-visor-cli-v1-tag-invalidsigprov");
+    assert_eq!(o.status.code(), Some(1), "{}", crate::render(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("slsa-verifier"));
+}

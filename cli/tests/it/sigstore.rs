@@ -526,3 +526,35 @@ fn slsa_verifier_bundles_all_verify_through_the_binary_and_not_for_another_artif
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn explain_prints_the_cosign_command_only_for_a_verified_bundle() {
+    let o = keyless("happy-path-v0.3", &["--explain"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("re-check without tollgate:"), "{t}");
+    assert!(
+        t.contains(&format!(
+            "cosign verify-blob --bundle [VECTORS]/sigstore-conformance/bundle-verify/happy-path-v0.3/bundle.sigstore.json --certificate-identity {IDENTITY} --certificate-oidc-issuer {ISSUER}"
+        )),
+        "{t}"
+    );
+    // Beside a JSON document, the command goes to stderr and the document stays parseable.
+    let o = keyless("happy-path-v0.3", &["--explain", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("stdout is the JSON report");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cosign verify-blob"));
+    // Twin: a bundle that does not verify gets no re-check command.
+    let o = verify(
+        "happy-path-v0.3",
+        &[
+            "--explain",
+            "--certificate-identity",
+            "https://github.com/someone/else/.github/workflows/x.yml@refs/heads/main",
+            "--certificate-oidc-issuer",
+            ISSUER,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(!text(&o).contains("re-check"), "{}", text(&o));
+}

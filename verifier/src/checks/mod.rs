@@ -24,6 +24,7 @@ pub mod insecure_url;
 pub mod install_script;
 pub mod missing_hash;
 pub mod path_outside_repo;
+pub mod provenance;
 pub mod registry;
 pub mod tarball_mismatch;
 pub mod unknown_source;
@@ -145,6 +146,8 @@ pub enum Stage {
     Registry,
     /// Against the advisory database: `advisory::match_graph`.
     Advisory,
+    /// On what the provenance stage verified (`--verify-provenance`): [`provenance::run`].
+    Provenance,
 }
 
 /// A list in a check's section whose entries each allow or map something (`allow-hosts`,
@@ -344,6 +347,21 @@ pub static CHECKS: &[CheckEntry] = &[
         ],
         section: Some("advisories"),
         stage: Stage::Advisory,
+        settings: None,
+        settings_mut: None,
+        run: None,
+        lists: &[],
+    },
+    CheckEntry {
+        codes: &[
+            Code::ProvenanceMissing,
+            Code::ProvenanceInvalid,
+            Code::ProvenancePolicy,
+            Code::SignatureMissing,
+            Code::SignatureInvalid,
+        ],
+        section: Some("provenance"),
+        stage: Stage::Provenance,
         settings: None,
         settings_mut: None,
         run: None,

@@ -486,7 +486,12 @@ impl Config {
             ("artifacts", &cfg.provenance.artifacts),
         ] {
             for (name, p) in map {
-                if let Err(e) = p.validate() {
+                let complete = if kind == "packages" {
+                    crate::policy::provenance::package_policy_complete(p)
+                } else {
+                    Ok(())
+                };
+                if let Err(e) = p.validate().map_err(|e| e.to_string()).and(complete) {
                     errors.push(err_at(
                         key_span(doc.get_ref(), &["provenance", kind, name]),
                         format!("[provenance.{kind}.\"{name}\"]: {e}"),
@@ -673,10 +678,17 @@ install-script = "warn"
 # ignore = ["my-app"]                       # the package that declares the dependency
 
 # SLSA provenance each package or artefact must have (keys: docs/reference/provenance-policy.md;
-# they mirror slsa-verifier's and `gh attestation verify`'s flags).
-# [provenance.packages."@scope/name"]
+# they mirror slsa-verifier's and `gh attestation verify`'s flags). `check --verify-provenance`
+# verifies every npm package's attestations and registry signatures and enforces the package
+# rules; without the flag, package rules fail the gate rather than pass unchecked.
+# [provenance]
+# require = ["@myorg/*"]                    # must have verified provenance (globs; "*" = all)
+# require-signatures = true                 # registry that signs + unsigned version = finding
+# npm-keys = "npm-keys.json"                # default: embedded keys of registry.npmjs.org
+# trusted-root = "trusted_root.json"        # default: embedded Sigstore production root
+# [provenance.packages."@scope/name"]                        # a name or a glob ("@scope/*")
 # source-uri = "github.com/scope/name"                       # required (or repo / owner)
-# builder-id = "https://github.com/actions/runner/github-hosted"
+# builder-id = "https://github.com/actions/runner/github-hosted"   # required
 # source-versioned-tag = "v2"                                # v2 matches tags v2, v2.1, v2.1.3
 # [provenance.artifacts."dist/tool-linux-amd64"]
 # source-uri = "github.com/o/tool"
@@ -753,10 +765,18 @@ mod tests {
     fn accepts_provenance_policies_per_package_and_artifact() {
         let c = Config::parse(
             Path::new("t.toml"),
-            "[provenance.packages.\"@s/n\"]\nsource-uri = \"github.com/s/n\"\n[provenance.artifacts.\"dist/x\"]\nrepo = \"o/x\"\nsource-versioned-tag = \"v2\"\n",
+            "[provenance]\nrequire = [\"@req/*\"]\n[provenance.packages.\"@s/n\"]\nsource-uri = \"github.com/s/n\"\nbuilder-id = \"https://github.com/actions/runner/github-hosted\"\n[provenance.packages.\"@g/*\"]\nowner = \"g\"\nbuilder-id = \"https://github.com/actions/runner/github-hosted\"\n[provenance.artifacts.\"dist/x\"]\nrepo = \"o/x\"\nsource-versioned-tag = \"v2\"\n",
         )
         .unwrap();
         assert!(c.provenance.for_package("@s/n").is_some());
+        assert!(c.provenance.for_package("@g/anything").is_some());
+        assert!(c.provenance.for_package("@s/other").is_none());
+        assert!(c.provenance.requires("@req/x") && c.provenance.requires("@g/y"));
+        assert!(!c.provenance.requires("left-pad"));
+        assert!(
+            c.provenance.require_signatures,
+            "signatures are required by default"
+        );
         assert_eq!(
             c.provenance
                 .for_artifact("dist/x")
@@ -782,6 +802,25 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("builderid"), "{e}");
+        // A package policy names its source and builder; the lockfile gives digest and name.
+        for (body, says) in [
+            (
+                "builder-id = \"https://github.com/actions/runner/github-hosted\"\n",
+                "source",
+            ),
+            ("source-uri = \"github.com/o/r\"\n", "builder-id"),
+            (
+                "source-uri = \"github.com/o/r\"\nbuilder-id = \"https://github.com/actions/runner/github-hosted\"\npackage-name = \"x\"\n",
+                "come from the lockfile",
+            ),
+        ] {
+            let e = Config::parse(
+                Path::new("t.toml"),
+                &format!("[provenance.packages.x]\n{body}"),
+            )
+            .unwrap_err();
+            assert!(e.message.contains(says), "{body}: {e}");
+        }
     }
 
     #[test]

@@ -4,58 +4,14 @@
 //! The policy itself is [`ProvenancePolicy`] (attest); this module only places it in the
 //! configuration and reads files with errors that name file, line and key.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
 use tollgate_attest::slsa::ProvenancePolicy;
+
+pub use crate::checks::provenance::config::{ProvenanceConfig, package_policy_complete};
 
 use crate::error::LineIndex;
 use crate::policy::config::ConfigError;
-
-/// `[provenance]`: which provenance each package or artefact must have.
-///
-/// ```toml
-/// [provenance.packages."@scope/name"]
-/// source-uri = "github.com/scope/name"
-/// builder-id = "https://github.com/actions/runner/github-hosted"
-///
-/// [provenance.artifacts."dist/tool-linux-amd64"]
-/// source-uri = "github.com/o/tool"
-/// source-versioned-tag = "v2"
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct ProvenanceConfig {
-    /// Policies by package name (`@scope/name`, `serde`).
-    pub packages: BTreeMap<String, ProvenancePolicy>,
-    /// Policies by artefact path (relative to the configuration file).
-    pub artifacts: BTreeMap<String, ProvenancePolicy>,
-}
-
-impl ProvenanceConfig {
-    /// The policy for a package, if one is configured.
-    pub fn for_package(&self, name: &str) -> Option<&ProvenancePolicy> {
-        self.packages.get(name)
-    }
-
-    /// The policy for an artefact path, if one is configured.
-    pub fn for_artifact(&self, path: &str) -> Option<&ProvenancePolicy> {
-        self.artifacts.get(path)
-    }
-
-    /// Checks every policy; the error names the table (`provenance.packages."x"`) and the key
-    /// to look for in the text.
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        for (kind, map) in [("packages", &self.packages), ("artifacts", &self.artifacts)] {
-            for (name, p) in map {
-                p.validate()
-                    .map_err(|e| (name.clone(), format!("[provenance.{kind}.\"{name}\"]: {e}")))?;
-            }
-        }
-        Ok(())
-    }
-}
 
 /// Reads a provenance policy file: JSON when it ends in `.json` or starts with `{`, else TOML.
 /// Unknown keys, duplicate JSON keys and bad values are errors naming the line.

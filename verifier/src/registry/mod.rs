@@ -16,6 +16,7 @@
 //! artifact the lockfile.
 
 pub mod artifact;
+pub mod attestations;
 pub mod cache;
 pub mod compare;
 pub mod config;
@@ -62,6 +63,12 @@ pub struct Request {
     pub offline: bool,
     /// `--artifact-cache` (added to `[registries] artifact-caches`).
     pub artifact_caches: Vec<PathBuf>,
+    /// `--verify-provenance`: npm records are read from the full packument (signatures,
+    /// attestation URLs, publish times) and each version's attestations are fetched.
+    pub verify_provenance: bool,
+    /// `--attestations-dir`: attestation documents read from here
+    /// (`DIR/[@scope/]name@version.json`) before any is fetched.
+    pub attestations_dir: Option<PathBuf>,
 }
 
 /// Progress of the fetches, shown by the caller (the CLI draws a bar on a terminal).
@@ -94,6 +101,17 @@ pub struct VersionRecord {
     pub yanked: bool,
     /// The deprecation message (npm), `Some("")` when deprecated without one.
     pub deprecated: Option<String>,
+    /// npm: what provenance verification reads (signatures, attestations, publish time).
+    pub npm: Option<npm::NpmProvenanceFacts>,
+}
+
+/// An npm version's attestations document (`{"attestations": [...]}`), as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestationsDoc {
+    /// The URL (redacted) or file it was read from.
+    pub origin: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// An artifact hashed end to end.
@@ -135,6 +153,8 @@ pub struct PackageData {
     /// The artifact (`--verify-artifacts`, or to bridge a registry record sharing no algorithm
     /// with the lockfile).
     pub artifact: Option<Lookup<ArtifactRecord>>,
+    /// The attestations document (`--verify-provenance`; npm registry packages).
+    pub attestations: Option<Lookup<AttestationsDoc>>,
 }
 
 /// What [`load`] returns: input of [`crate::checks::registry::run`].
@@ -144,6 +164,8 @@ pub struct RegistryData {
     pub verify_registry: bool,
     /// `--verify-artifacts` ran.
     pub verify_artifacts: bool,
+    /// `--verify-provenance` ran (records and attestations were fetched).
+    pub verify_provenance: bool,
     /// Every non-root package of the graph.
     pub packages: HashMap<PackageId, PackageData>,
     /// HTTP counters.
@@ -233,6 +255,7 @@ pub fn load(
                 scope: resolver.scope(p),
                 record: None,
                 artifact: None,
+                attestations: None,
             },
         );
     }
@@ -246,9 +269,14 @@ pub fn load(
     let caches = Arc::new(LocalCaches::new(&caches_dirs));
     let mut errors: Vec<FetchError> = Vec::new();
 
-    if req.verify_registry {
+    if req.verify_registry || req.verify_provenance {
         let records = rt.block_on(fetch_records(
-            graph, &packages, &client, &settings, progress,
+            graph,
+            &packages,
+            &client,
+            &settings,
+            req.verify_provenance,
+            progress,
         ));
         match records {
             Ok(r) => {
@@ -276,6 +304,21 @@ pub fn load(
             Err(e) => errors.extend(e),
         }
     }
+    if errors.is_empty() && req.verify_provenance {
+        let docs = rt.block_on(attestations::fetch_attestations(
+            graph, &packages, req, &client, &settings, progress,
+        ));
+        match docs {
+            Ok(r) => {
+                for (id, a) in r {
+                    if let Some(pd) = packages.get_mut(&id) {
+                        pd.attestations = Some(a);
+                    }
+                }
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
     progress.finish();
     let stats = client.stats();
     drop(rt);
@@ -290,6 +333,7 @@ pub fn load(
     Ok(RegistryData {
         verify_registry: req.verify_registry,
         verify_artifacts: req.verify_artifacts,
+        verify_provenance: req.verify_provenance,
         packages,
         stats,
         warnings,
@@ -361,6 +405,7 @@ async fn fetch_records(
     packages: &HashMap<PackageId, PackageData>,
     client: &Arc<Client>,
     s: &Settings,
+    full: bool,
     progress: &dyn Progress,
 ) -> Result<Records, Vec<FetchError>> {
     let mut npm_groups: BTreeMap<(String, String), Members> = BTreeMap::new();
@@ -398,6 +443,7 @@ async fn fetch_records(
             members,
             who,
             s.max_metadata,
+            full,
         )));
     }
     for ((index, name), members) in cargo_groups {
@@ -433,6 +479,7 @@ async fn npm_record(
     members: Members,
     who: String,
     max: u64,
+    full: bool,
 ) -> Result<Records, FetchError> {
     let url = npm::packument_url(&registry, &name);
     let err = |k| fetch_error(&who, &url, k);
@@ -455,13 +502,19 @@ async fn npm_record(
             })
             .collect()
     };
-    let mut doc = match fetch(npm::ACCEPT_ABBREVIATED).await.map_err(err)? {
+    // Provenance needs each version's publish time, which only the full document has.
+    let first = if full {
+        npm::ACCEPT_FULL
+    } else {
+        npm::ACCEPT_ABBREVIATED
+    };
+    let mut doc = match fetch(first).await.map_err(err)? {
         Got::NotFound(s) => return Ok(not_found(s)),
         Got::Found(b) => {
             npm::parse_packument(&b, &name).map_err(|m| err(FetchErrorKind::InvalidJson(m)))?
         }
     };
-    if members.iter().any(|(_, v)| doc.needs_full_document(v)) {
+    if !full && members.iter().any(|(_, v)| doc.needs_full_document(v)) {
         doc = match fetch(npm::ACCEPT_FULL).await.map_err(err)? {
             Got::NotFound(s) => return Ok(not_found(s)),
             Got::Found(b) => {
@@ -480,6 +533,7 @@ async fn npm_record(
                 digests: v.digests,
                 yanked: false,
                 deprecated: v.deprecated,
+                npm: Some(v.provenance),
             }),
             npm::VersionLookup::Missing => Lookup::NotFound {
                 url: redact_url(&url),
@@ -542,6 +596,7 @@ async fn cargo_record(
                     digests: vec![v.cksum.clone()],
                     yanked: v.yanked,
                     deprecated: None,
+                    npm: None,
                 }),
                 None => Lookup::NotFound {
                     url: redact_url(&url),

@@ -10,6 +10,8 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use tollgate_attest::registry_signature::RegistrySignature;
+
 use crate::package::{Digest, HashAlgorithm, Integrity, decode_hex};
 
 /// `Accept` for the abbreviated ("corgi") document, as npm sends it.
@@ -39,6 +41,24 @@ struct RawDist {
     shasum: Option<String>,
     #[serde(default)]
     tarball: Option<String>,
+    #[serde(default)]
+    signatures: Option<Vec<RawSignature>>,
+    #[serde(default)]
+    attestations: Option<RawAttestations>,
+}
+
+#[derive(Deserialize)]
+struct RawSignature {
+    #[serde(default)]
+    keyid: Option<String>,
+    #[serde(default)]
+    sig: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawAttestations {
+    #[serde(default)]
+    url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -50,19 +70,14 @@ struct RawVersion {
 }
 
 #[derive(Deserialize)]
-struct RawTime {
-    #[serde(default)]
-    unpublished: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
 struct RawPackument {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
     versions: Option<HashMap<String, RawVersion>>,
+    /// `time`: `created`, `modified`, one RFC 3339 string per version, and `unpublished`.
     #[serde(default)]
-    time: Option<RawTime>,
+    time: Option<HashMap<String, serde_json::Value>>,
 }
 
 /// One version's record.
@@ -74,6 +89,21 @@ pub struct NpmVersion {
     pub deprecated: Option<String>,
     /// `dist.tarball`.
     pub tarball: Option<String>,
+    /// What `--verify-provenance` reads: signatures, attestations, publish time.
+    pub provenance: NpmProvenanceFacts,
+}
+
+/// The parts of a version's record that provenance verification reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NpmProvenanceFacts {
+    /// `dist.integrity`, exactly as served (the registry signs this string).
+    pub integrity: Option<String>,
+    /// `dist.signatures`.
+    pub signatures: Vec<RegistrySignature>,
+    /// `dist.attestations.url`.
+    pub attestations_url: Option<String>,
+    /// `time[version]`, Unix seconds (only the full document has it).
+    pub published: Option<i64>,
 }
 
 /// What a packument says about one version.
@@ -91,6 +121,7 @@ pub enum VersionLookup {
 pub struct Packument {
     versions: HashMap<String, RawVersion>,
     unpublished: bool,
+    times: HashMap<String, serde_json::Value>,
 }
 
 /// Parses a packument for `name`. A document for another name is an error.
@@ -101,12 +132,11 @@ pub fn parse_packument(bytes: &[u8], name: &str) -> Result<Packument, String> {
     {
         return Err(format!("document is for package {n:?}, expected {name:?}"));
     }
+    let times = raw.time.unwrap_or_default();
     Ok(Packument {
-        unpublished: raw
-            .time
-            .as_ref()
-            .is_some_and(|t| t.unpublished.as_ref().is_some_and(|u| !u.is_null())),
+        unpublished: times.get("unpublished").is_some_and(|u| !u.is_null()),
         versions: raw.versions.unwrap_or_default(),
+        times,
     })
 }
 
@@ -123,7 +153,30 @@ impl Packument {
         };
         let mut digests = Vec::new();
         let mut tarball = None;
+        let mut provenance = NpmProvenanceFacts {
+            published: self
+                .times
+                .get(version)
+                .and_then(serde_json::Value::as_str)
+                .and_then(tollgate_attest::time::parse_rfc3339),
+            ..NpmProvenanceFacts::default()
+        };
         if let Some(d) = &v.dist {
+            provenance.integrity = d.integrity.clone();
+            for s in d.signatures.iter().flatten() {
+                match (&s.keyid, &s.sig) {
+                    (Some(keyid), Some(sig)) => provenance.signatures.push(RegistrySignature {
+                        keyid: keyid.clone(),
+                        sig: sig.clone(),
+                    }),
+                    _ => {
+                        return Err(format!(
+                            "{version}: a dist.signatures entry without `keyid` and `sig`"
+                        ));
+                    }
+                }
+            }
+            provenance.attestations_url = d.attestations.as_ref().and_then(|a| a.url.clone());
             if let Some(i) = d.integrity.as_deref().filter(|s| !s.trim().is_empty()) {
                 let parsed = Integrity::from_sri(i);
                 if !parsed.malformed.is_empty() {
@@ -165,6 +218,7 @@ impl Packument {
             digests,
             deprecated,
             tarball,
+            provenance,
         }))
     }
 

@@ -11,4 +11,6 @@ pub mod summary;
 pub mod terminal;
 mod text;
 
+pub use text::rechecks;
+
 pub use style::Style;

@@ -28,8 +28,9 @@ impl std::fmt::Display for FailReason {
             }
             FailReason::UnenforcedProvenance { policies } => write!(
                 f,
-                "[provenance] sets {policies} polic{} but `check` does not enforce provenance yet: the gate fails rather than ignore it (verify artefacts with `tollgate attest policy-check`, and remove the section from the config `check` reads)",
-                if *policies == 1 { "y" } else { "ies" }
+                "[provenance] sets {policies} rule{} this run does not enforce: package rules need `check --verify-provenance`, artefact policies are enforced by `tollgate attest policy-check`; the gate fails rather than ignore {}",
+                if *policies == 1 { "" } else { "s" },
+                if *policies == 1 { "it" } else { "them" }
             ),
             FailReason::StaleDatabase {
                 age_days: Some(d),
@@ -124,6 +125,10 @@ pub fn hint_text(f: &FixHint) -> String {
                 .to_owned()
         }
         FixHint::InvestigateHashMismatch => "find out which side changed; regenerate the lockfile only from a trusted registry and review the diff".to_owned(),
+        FixHint::RequestProvenance => "ask the maintainers to publish with provenance (npm publish --provenance), move to a version that has it, or waive the finding".to_owned(),
+        FixHint::InvestigateTampering => "treat the version as tampered with until shown otherwise: do not install it; compare the lockfile and the registry, and report it".to_owned(),
+        FixHint::ReviewProvenancePolicy => "compare how the version was built (builder, repository, ref) with its [provenance.packages] policy; change the policy only if the new build is legitimate".to_owned(),
+        FixHint::ResolveFromSigningRegistry => "re-resolve the package from the registry that signs it and find out why this copy carries no signature".to_owned(),
         FixHint::CheckRegistryUrl => "check the registry URL (--registry-url-npm / --registry-url-cargo, .npmrc), or move to a published version".to_owned(),
         FixHint::RegenerateLockfile { command } => {
             format!("regenerate the lockfile with {}", command)
@@ -217,4 +222,28 @@ pub fn coverage_lines(
         })
         .collect();
     (head, groups)
+}
+
+/// `--explain`: the off-the-shelf commands that re-check what was verified, one per line with
+/// its note, under a heading (empty when there are none).
+pub fn rechecks(list: &[crate::report::Recheck]) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("re-check without tollgate:\n");
+    for r in list {
+        let about = match &r.package {
+            Some(p) => format!("{}@{}", p.name, p.version),
+            None => "the project".to_owned(),
+        };
+        s.push_str(&format!(
+            "  {} ({about}):\n    {}\n",
+            r.check,
+            crate::render::escape::visible(&r.command.command_line())
+        ));
+        if let Some(n) = &r.command.note {
+            s.push_str(&format!("    # {}\n", crate::render::escape::visible(n)));
+        }
+    }
+    s
 }

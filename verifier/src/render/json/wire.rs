@@ -62,6 +62,28 @@ pub struct JsonReport<'a> {
     /// `--verify-registry` / `--verify-artifacts` coverage; absent when neither ran.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub coverage: Vec<JsonCoverage<'a>>,
+    /// For what was verified, the off-the-shelf commands that re-check it; absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rechecks: Vec<JsonRecheck<'a>>,
+}
+
+/// `rechecks[]`: an off-the-shelf command that re-checks a verification.
+#[derive(Debug, Serialize)]
+pub struct JsonRecheck<'a> {
+    /// The verification (`provenance`, `signatures`).
+    pub check: &'static str,
+    /// The package, when the command is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<JsonPackage<'a>>,
+    /// The program.
+    pub program: &'static str,
+    /// Its arguments, unquoted.
+    pub args: &'a [String],
+    /// The command as one POSIX shell line.
+    pub command: String,
+    /// What to know before running it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'a str>,
 }
 
 /// `reasons_typed[]`: `code`, the fields of that code, and `text`.
@@ -475,6 +497,8 @@ pub struct JsonCoverage<'a> {
     pub verified: usize,
     /// Packages with findings.
     pub failed: usize,
+    /// Packages with nothing to verify (provenance, signatures; 0 for the others).
+    pub unsigned: usize,
     /// Packages that could not be verified.
     pub unverifiable: usize,
     /// Packages out of scope.
@@ -508,6 +532,13 @@ pub enum JsonCoverageStatus<'a> {
     Failed {
         /// Finding kinds.
         kinds: &'a [&'static str],
+    },
+    /// Nothing to verify (no attestation, no registry signature).
+    Unsigned {
+        /// Why, as a code.
+        code: &'static str,
+        /// Why.
+        reason: &'a str,
     },
     /// Could not be verified.
     Unverifiable {
@@ -563,6 +594,18 @@ impl<'a> JsonReport<'a> {
                 })
                 .collect(),
             coverage: coverage(&r.coverage),
+            rechecks: r
+                .rechecks
+                .iter()
+                .map(|c| JsonRecheck {
+                    check: c.check,
+                    package: c.package.as_ref().map(JsonPackage::new),
+                    program: c.command.program,
+                    args: &c.command.args,
+                    command: c.command.command_line(),
+                    note: c.command.note.as_deref(),
+                })
+                .collect(),
         }
     }
 }
@@ -690,7 +733,11 @@ impl<'a> JsonFixHint<'a> {
             | FixHint::HashArtifact
             | FixHint::InvestigateHashMismatch
             | FixHint::CheckRegistryUrl
-            | FixHint::FixManifest => {}
+            | FixHint::FixManifest
+            | FixHint::RequestProvenance
+            | FixHint::InvestigateTampering
+            | FixHint::ReviewProvenancePolicy
+            | FixHint::ResolveFromSigningRegistry => {}
         }
         j
     }
@@ -793,6 +840,7 @@ impl<'a> JsonCoverage<'a> {
             check: c.check,
             verified: c.verified,
             failed: c.failed,
+            unsigned: c.unsigned,
             unverifiable: c.unverifiable,
             skipped: c.skipped,
             packages: c.packages.iter().map(JsonPackageCoverage::new).collect(),
@@ -810,6 +858,10 @@ impl<'a> JsonPackageCoverage<'a> {
                     how,
                 },
                 CoverageStatus::Failed { kinds } => JsonCoverageStatus::Failed { kinds },
+                CoverageStatus::Unsigned { code, reason } => JsonCoverageStatus::Unsigned {
+                    code: code.as_str(),
+                    reason,
+                },
                 CoverageStatus::Unverifiable { code, reason } => JsonCoverageStatus::Unverifiable {
                     code: code.as_str(),
                     reason,
