@@ -83,11 +83,13 @@ const PACKUMENT_SAMPLE: &str = r#"{
     "1.3.0": {"name": "left-pad", "version": "1.3.0", "deprecated": "use String.prototype.padStart()",
       "dist": {"integrity": "sha512-XI5MPzVNApjAyhQzphX8BkmKsKUxD4LdyK24iZeQEkmdRdV1d9XnCH/N0zCH27ynbE38pSxYZTyVwHjoIBwFmg==",
                "shasum": "5b8a3a7765dfe001261dde915589e782f8c94d1e",
-               "tarball": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz"}},
+               "tarball": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
+               "signatures": [{"keyid": "SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U", "sig": "MEQCIEIHUSPQz2bTfzirFEiEWPtBZsgy13v72S/99EAUO8abAiBhOKC+EFxCrbLJkOQGspAYzIDqGnj8yerBLKzFgBHNtA=="}],
+               "attestations": {"url": "https://registry.npmjs.org/-/npm/v1/attestations/left-pad@1.3.0", "provenance": {"predicateType": "https://slsa.dev/provenance/v1"}}}},
     "1.2.0": {"dist": {"shasum": "d30a73c6b8201d8f7d8e7956ba9616087a68e0ee"}, "deprecated": true},
     "1.1.0": {"dist": {}}
   },
-  "time": {"created": "2014-03-25T00:00:00Z"}
+  "time": {"created": "2014-03-25T00:00:00Z", "1.3.0": "2018-04-09T01:14:59.785Z"}
 }
 "#;
 
