@@ -12,7 +12,8 @@
 #
 #   bench/provenance-timing.sh [SHARED_DIR] [RUNS]     (defaults: ../shared beside the repo, 20)
 #
-# Needs hyperfine (apt-get install -y hyperfine) and python3. The in-process figures (bundles per
+# Needs hyperfine (apt-get install -y hyperfine) and python3. BENCH_RT=1 runs the timed commands
+# under `chrt -f 10` (root), as bench/speed-in-place.sh does, for stable figures on a shared machine. The in-process figures (bundles per
 # second, tollgate's layer against the bare sigstore-verify call) are
 # `cargo bench -p tollgate-attest --bench sigstore`.
 set -euo pipefail
@@ -125,9 +126,11 @@ p = cov["provenance"]
 print(f"check --verify-provenance: exit {sys.argv[2]}, {r['packages']} packages; provenance {p['verified']} verified, {p['failed']} failed, {p['unsigned']} unsigned, {p['unverifiable']} unverifiable")
 PY
 
-hyperfine -N -w 3 -r "$runs" --style basic \
+rt=()
+if [ "${BENCH_RT:-0}" = 1 ]; then rt=(chrt -f 10); fi
+"${rt[@]}" hyperfine -N -w 3 -r "$runs" --style basic \
   -n "attest verify --bundle (keyless v0.3)" "$bundle_cmd" \
   -n "attest verify-npm (provenance + publish)" "$npm_cmd"
-hyperfine -N -i -w 1 -r "$(( runs < 10 ? runs : 10 ))" --style basic \
+"${rt[@]}" hyperfine -N -i -w 1 -r "$(( runs < 10 ? runs : 10 ))" --style basic \
   -n "check --verify-provenance, 2,400-entry npm lock, loopback" "$check_cmd"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -501,6 +501,36 @@ fn attestations_dir_is_read_before_the_network_and_altered_documents_fail() {
         kinds(&json_of(&out)),
         vec![("provenance-invalid".to_owned(), "gundam-visor".to_owned())]
     );
+    // Twin: the provenance alone, without the registry's publish attestation.
+    let mut doc: Value =
+        serde_json::from_slice(&read(&gha().join("gundam-visor-cli-v1-tag.tgz.json"))).unwrap();
+    doc["attestations"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|a| !a["predicateType"].as_str().unwrap().contains("/publish/"));
+    std::fs::write(
+        att.join("gundam-visor@1.0.1.json"),
+        serde_json::to_vec(&doc).unwrap(),
+    )
+    .unwrap();
+    let out = check(
+        dir.path(),
+        &s,
+        &["--format", "json", "--attestations-dir", "att"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", render(&out));
+    let v = json_of(&out);
+    assert_eq!(
+        kinds(&v),
+        vec![("provenance-invalid".to_owned(), "gundam-visor".to_owned())]
+    );
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no registry publish attestation"),
+        "{v}"
+    );
     // Twin: without the directory the registry names none → required → provenance-missing.
     let out = check(dir.path(), &s, &["--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", render(&out));

@@ -262,6 +262,20 @@ fn provenance_status(
             }
         }
         AttestationState::Verified { origin, provenance } => {
+            // Both attestations, as slsa-verifier's verify-npm-package demands: the registry's
+            // publish attestation is what ties the provenance to this registry's copy.
+            if provenance.npm_publish.is_none() {
+                out.push(invalid(
+                    cx,
+                    id,
+                    origin,
+                    "bundle",
+                    "the document has a provenance attestation but no registry publish attestation",
+                ));
+                return CoverageStatus::Failed {
+                    kinds: vec![Code::ProvenanceInvalid.kind()],
+                };
+            }
             // The statements must be about this package and version, not only this tarball.
             if let Err(why) = names_package(provenance, &p.name, &p.version) {
                 out.push(invalid(cx, id, origin, "subject", &why));
