@@ -215,6 +215,18 @@ struct Job<'a> {
     doc: Option<&'a Lookup<crate::registry::AttestationsDoc>>,
 }
 
+impl Job<'_> {
+    /// `true` when `other` would compute the same outcome (its id aside).
+    fn same_work(&self, other: &Job<'_>) -> bool {
+        self.name == other.name
+            && self.version == other.version
+            && self.sha512 == other.sha512
+            && self.host == other.host
+            && self.record == other.record
+            && self.doc == other.doc
+    }
+}
+
 /// Verifies what the registry stage fetched, at `now` (signing times after it are rejected).
 pub fn verify(
     graph: &Graph,
@@ -274,9 +286,26 @@ pub fn verify(
         keys_from_file,
         verifier: &verifier,
     };
-    let half = jobs.len().div_ceil(2);
-    let (a, b) = jobs.split_at(half);
-    let results: Vec<(PackageId, PackageProvenance)> = std::thread::scope(|s| {
+    // A version nested many times in an npm tree is one verification: jobs that would compute
+    // the same (same package, tarball, record and document) share one result.
+    let mut unique: Vec<usize> = Vec::new();
+    let mut of: Vec<usize> = Vec::with_capacity(jobs.len());
+    let mut by_key: HashMap<(&str, &str, Option<[u8; 64]>), Vec<usize>> = HashMap::new();
+    for (i, j) in jobs.iter().enumerate() {
+        let cands = by_key.entry((j.name, j.version, j.sha512)).or_default();
+        match cands.iter().find(|&&u| jobs[unique[u]].same_work(j)) {
+            Some(&u) => of.push(u),
+            None => {
+                cands.push(unique.len());
+                of.push(unique.len());
+                unique.push(i);
+            }
+        }
+    }
+    let work: Vec<&Job<'_>> = unique.iter().map(|&i| &jobs[i]).collect();
+    let half = work.len().div_ceil(2);
+    let (a, b) = work.split_at(half);
+    let done: Vec<PackageProvenance> = std::thread::scope(|s| {
         let side = std::thread::Builder::new()
             .name("tollgate-provenance".into())
             .spawn_scoped(s, || b.iter().map(|j| cx.one(j)).collect::<Vec<_>>());
@@ -288,6 +317,11 @@ pub fn verify(
         here.extend(there);
         here
     });
+    let results: Vec<(PackageId, PackageProvenance)> = jobs
+        .iter()
+        .zip(&of)
+        .map(|(j, &u)| (j.id, done[u].clone()))
+        .collect();
     Ok(ProvenanceData {
         packages: results.into_iter().collect(),
         keys_from_file,
@@ -301,14 +335,11 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    fn one(&self, j: &Job<'_>) -> (PackageId, PackageProvenance) {
-        (
-            j.id,
-            PackageProvenance {
-                signature: self.signature(j),
-                attestation: self.attestation(j),
-            },
-        )
+    fn one(&self, j: &Job<'_>) -> PackageProvenance {
+        PackageProvenance {
+            signature: self.signature(j),
+            attestation: self.attestation(j),
+        }
     }
 
     fn signature(&self, j: &Job<'_>) -> SignatureState {
