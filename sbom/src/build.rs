@@ -10,7 +10,8 @@ use tollgate_verifier::time::Timestamp;
 
 use crate::SbomError;
 use crate::model::{
-    Bom, Component, Dependency, ExternalReference, Hash, Metadata, Property, ToolComponent, Tools,
+    Bom, Component, Dependency, ExternalReference, Hash, Metadata, Property, Ref, ToolComponent,
+    Tools,
 };
 use crate::purl::component_purl;
 
@@ -70,8 +71,8 @@ struct Acc {
     hashes: BTreeSet<Hash>,
     refs: BTreeSet<ExternalReference>,
     props: BTreeSet<Property>,
-    depends_on: BTreeSet<String>,
-    purl: Option<String>,
+    depends_on: BTreeSet<Ref>,
+    purl: Option<Ref>,
 }
 
 /// Builds the BOM of `graph`.
@@ -86,29 +87,36 @@ pub fn build(graph: &Graph, opts: &Options) -> Result<Bom, SbomError> {
         .map(|(id, _)| id.index() + 1)
         .max()
         .unwrap_or(0);
-    let mut purls: Vec<Option<String>> = vec![None; slots];
-    let mut refs: Vec<String> = vec![String::new(); slots];
+    let mut has_purl: Vec<bool> = vec![false; slots];
+    let mut refs: Vec<Ref> = vec![Ref::new(""); slots];
     for (id, p) in graph.packages() {
         let purl = component_purl(p);
+        has_purl[id.index()] = purl.is_some();
         refs[id.index()] = match &purl {
-            Some(u) => u.clone(),
-            None => format!("tollgate:package:{}", p.id),
+            Some(u) => Ref::new(u),
+            None => Ref::new(&format!("tollgate:package:{}", p.id)),
         };
-        purls[id.index()] = purl;
     }
     let mut by_ref: BTreeMap<&str, Acc> = BTreeMap::new();
     for (id, p) in graph.packages() {
         let r = refs[id.index()].as_str();
         let acc = by_ref.entry(r).or_default();
-        acc.purl.clone_from(&purls[id.index()]);
+        acc.purl = has_purl[id.index()].then(|| refs[id.index()].clone());
         merge_package(acc, graph, p);
         for (dep, _kind) in graph.dependencies(id) {
-            let d = refs[dep.index()].as_str();
-            if d != r {
-                acc.depends_on.insert(d.to_owned());
+            let d = &refs[dep.index()];
+            if d.as_str() != r {
+                acc.depends_on.insert(d.clone());
             }
         }
     }
+    // The shared reference of each bom-ref text (every `Ref` of one text is one allocation).
+    let shared: BTreeMap<&str, &Ref> = graph
+        .packages()
+        .map(|(id, _)| (refs[id.index()].as_str(), &refs[id.index()]))
+        .collect();
+    let shared_ref =
+        |r: &str| -> Ref { shared.get(r).map_or_else(|| Ref::new(r), |x| (*x).clone()) };
 
     let roots: BTreeSet<&str> = graph
         .roots()
@@ -128,18 +136,19 @@ pub fn build(graph: &Graph, opts: &Options) -> Result<Bom, SbomError> {
             // An npm project without `name`.
             acc.name.clone_from(&opts.name);
         }
+        let root_ref = shared_ref(root);
         dependencies.push(Dependency {
-            reference: root.to_owned(),
+            reference: root_ref.clone(),
             depends_on: acc.depends_on.iter().cloned().collect(),
         });
-        component(root, acc, "application", false)
+        component(root_ref, acc, "application", false)
     } else {
         // Several roots (a workspace, several lockfiles) or none: the project is a component of
         // its own that depends on each root.
-        let bom_ref = format!("tollgate:project:{}", opts.name);
+        let bom_ref = Ref::new(&format!("tollgate:project:{}", opts.name));
         dependencies.push(Dependency {
             reference: bom_ref.clone(),
-            depends_on: roots.iter().map(|r| (*r).to_owned()).collect(),
+            depends_on: roots.iter().map(|r| shared_ref(r)).collect(),
         });
         Component {
             kind: "application",
@@ -155,8 +164,9 @@ pub fn build(graph: &Graph, opts: &Options) -> Result<Bom, SbomError> {
         }
     };
     for (r, acc) in by_ref {
+        let r = shared_ref(r);
         dependencies.push(Dependency {
-            reference: r.to_owned(),
+            reference: r.clone(),
             depends_on: acc.depends_on.iter().cloned().collect(),
         });
         components.push(component(r, acc, "library", true));
@@ -291,7 +301,7 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
 }
 
 /// The finished component.
-fn component(bom_ref: &str, acc: Acc, kind: &'static str, with_scope: bool) -> Component {
+fn component(bom_ref: Ref, acc: Acc, kind: &'static str, with_scope: bool) -> Component {
     let (group, name) = match (acc.ecosystem, acc.name.split_once('/')) {
         (Some(Ecosystem::Npm), Some((scope, n))) if scope.starts_with('@') => {
             (Some(scope.to_owned()), n.to_owned())
@@ -300,7 +310,7 @@ fn component(bom_ref: &str, acc: Acc, kind: &'static str, with_scope: bool) -> C
     };
     Component {
         kind,
-        bom_ref: bom_ref.to_owned(),
+        bom_ref,
         group,
         name,
         version: (!acc.version.is_empty()).then_some(acc.version),

@@ -20,9 +20,11 @@ pub mod model;
 pub mod purl;
 pub mod sign;
 pub mod uuid;
+pub mod write;
 
 pub use build::{Options, SpecVersion, build};
 pub use model::Bom;
+pub use write::write_json_to;
 
 /// The CycloneDX specification version written by default.
 pub const CYCLONEDX_SPEC_VERSION: &str = "1.6";
@@ -41,10 +43,13 @@ pub enum SbomError {
     /// A broken internal assumption.
     #[error("internal error building the SBOM: {0}")]
     Internal(&'static str),
+    /// The output could not be written.
+    #[error("cannot write the SBOM: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// The namespace of tollgate's content-derived serial numbers (a fixed, random UUID).
-const SERIAL_NAMESPACE: [u8; 16] = [
+pub(crate) const SERIAL_NAMESPACE: [u8; 16] = [
     0x6b, 0x1f, 0x3e, 0x52, 0x9a, 0x0c, 0x4d, 0x7e, 0xb3, 0x41, 0x25, 0x8f, 0xd6, 0x90, 0x1a, 0xc7,
 ];
 

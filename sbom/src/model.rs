@@ -6,7 +6,46 @@
 //! sorting, 1.6 (and 1.5) output, and nothing more than the fields below. Field order here is
 //! the order in the output; `None` and empty vectors are left out.
 
+use std::sync::Arc;
+
 use serde::Serialize;
+
+/// A `bom-ref` (or purl) shared by every place that names the component: its own `bom-ref` and
+/// `purl`, its `dependencies` entry and each `dependsOn` that points at it. One allocation per
+/// component instead of one per mention (a 100,000-package SBOM names each several times).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ref(Arc<str>);
+
+impl Ref {
+    /// A reference to `s`.
+    pub fn new(s: &str) -> Ref {
+        Ref(Arc::from(s))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Ref {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Ref {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Ref {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 /// The serial number written while the content-derived one is computed: same length, so the
 /// real one replaces it in place.
@@ -80,7 +119,7 @@ pub struct Component {
     pub kind: &'static str,
     /// Unique within the BOM: the purl (with a suffix when two packages share one).
     #[serde(rename = "bom-ref")]
-    pub bom_ref: String,
+    pub bom_ref: Ref,
     /// npm scope (`@corp`) for scoped npm packages.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
@@ -97,7 +136,7 @@ pub struct Component {
     pub hashes: Vec<Hash>,
     /// Package URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub purl: Option<String>,
+    pub purl: Option<Ref>,
     /// Distribution and VCS URLs.
     #[serde(rename = "externalReferences", skip_serializing_if = "Vec::is_empty")]
     pub external_references: Vec<ExternalReference>,
@@ -140,8 +179,8 @@ pub struct Property {
 pub struct Dependency {
     /// The component's `bom-ref`.
     #[serde(rename = "ref")]
-    pub reference: String,
+    pub reference: Ref,
     /// The `bom-ref`s it depends on, sorted, without duplicates (present even when empty: the
     /// graph is complete, and an empty list says "no dependencies", not "unknown").
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<Ref>,
 }

@@ -6,9 +6,20 @@ use sha1::{Digest, Sha1};
 
 /// The version-5 UUID of `name` in `namespace`, lower-case and hyphenated.
 pub fn uuid_v5(namespace: &[u8; 16], name: &[u8]) -> String {
+    let mut h = hasher(namespace);
+    h.update(name);
+    finish(h)
+}
+
+/// A SHA-1 already fed `namespace`: feed it the name in pieces, then [`finish`] it.
+pub fn hasher(namespace: &[u8; 16]) -> Sha1 {
     let mut h = Sha1::new();
     h.update(namespace);
-    h.update(name);
+    h
+}
+
+/// The version-5 UUID of what `h` was fed (see [`hasher`]).
+pub fn finish(h: Sha1) -> String {
     let d = h.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);

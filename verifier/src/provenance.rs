@@ -215,6 +215,9 @@ struct Job<'a> {
     doc: Option<&'a Lookup<crate::registry::AttestationsDoc>>,
 }
 
+/// Name, version and sha512: what jobs that may share a result have in common.
+type WorkKey<'a> = (&'a str, &'a str, Option<[u8; 64]>);
+
 impl Job<'_> {
     /// `true` when `other` would compute the same outcome (its id aside).
     fn same_work(&self, other: &Job<'_>) -> bool {
@@ -290,7 +293,7 @@ pub fn verify(
     // the same (same package, tarball, record and document) share one result.
     let mut unique: Vec<usize> = Vec::new();
     let mut of: Vec<usize> = Vec::with_capacity(jobs.len());
-    let mut by_key: HashMap<(&str, &str, Option<[u8; 64]>), Vec<usize>> = HashMap::new();
+    let mut by_key: HashMap<WorkKey<'_>, Vec<usize>> = HashMap::new();
     for (i, j) in jobs.iter().enumerate() {
         let cands = by_key.entry((j.name, j.version, j.sha512)).or_default();
         match cands.iter().find(|&&u| jobs[unique[u]].same_work(j)) {

@@ -370,6 +370,21 @@ pub fn sbom_bytes(
     name: Option<String>,
     out: &Output,
 ) -> anyhow::Result<(Vec<u8>, usize)> {
+    let mut bom = sbom_model(input, spec_version, serial_number, name, out)?;
+    let bytes = tollgate_sbom::to_json(&mut bom)?;
+    let components = bom.components.len();
+    std::mem::forget(bom);
+    Ok((bytes, components))
+}
+
+/// The BOM of the graph named by `input`.
+fn sbom_model(
+    input: &InputArgs,
+    spec_version: SpecVersion,
+    serial_number: Option<String>,
+    name: Option<String>,
+    out: &Output,
+) -> anyhow::Result<tollgate_sbom::Bom> {
     let config = super::check::load_config(input, out)?;
     let graph = super::graph::load(input, &config, out)?;
     let opts = Options {
@@ -379,53 +394,68 @@ pub fn sbom_bytes(
         name: name.unwrap_or_else(|| default_name(input)),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
     };
-    let mut bom = tollgate_sbom::build(&graph, &opts)?;
-    let bytes = tollgate_sbom::to_json(&mut bom)?;
-    let components = bom.components.len();
+    let bom = tollgate_sbom::build(&graph, &opts)?;
     // The graph and the BOM are hundreds of thousands of small allocations that the process
     // is about to return to the OS anyway: freeing them one by one was a fifth of the run on a
     // 100,000-package lock. Only their memory is leaked (no file handles, no locks), once per
-    // process.
-    std::mem::forget(bom);
+    // process (callers forget the BOM too).
     std::mem::forget(graph);
-    Ok((bytes, components))
+    Ok(bom)
 }
 
 /// `tollgate sbom [PATH] -o FILE`.
 fn write(a: &WriteArgs, out: &Output) -> anyhow::Result<Outcome> {
-    let (bytes, components) = sbom_bytes(
+    let to_stdout = a.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    if to_stdout {
+        let (bytes, _) = sbom_bytes(
+            &a.input,
+            a.spec_version,
+            a.serial_number.clone(),
+            a.name.clone(),
+            out,
+        )?;
+        let mut w = crate::output::stdout();
+        w.write_all(&bytes)?;
+        w.flush()?;
+        return Ok(Outcome::Pass);
+    }
+    let Some(p) = a.output.as_deref() else {
+        return Ok(Outcome::Pass);
+    };
+    let mut bom = sbom_model(
         &a.input,
         a.spec_version,
         a.serial_number.clone(),
         a.name.clone(),
         out,
     )?;
-    match a.output.as_deref() {
-        None => {
-            let mut w = crate::output::stdout();
-            w.write_all(&bytes)?;
-            w.flush()?;
-        }
-        Some(p) if p == Path::new("-") => {
-            let mut w = crate::output::stdout();
-            w.write_all(&bytes)?;
-            w.flush()?;
-        }
-        Some(p) => {
-            write_atomically(p, &bytes)?;
-            out.info(&format!(
-                "wrote {} (CycloneDX {}, {components} components)",
-                p.display(),
-                a.spec_version.as_str(),
-            ));
-        }
-    }
+    // Streamed to the file: the document is never held in memory whole.
+    write_file_atomically(p, |f| {
+        tollgate_sbom::write_json_to(&mut bom, f)
+            .map(|_| ())
+            .map_err(std::io::Error::other)
+    })?;
+    out.info(&format!(
+        "wrote {} (CycloneDX {}, {} components)",
+        p.display(),
+        a.spec_version.as_str(),
+        bom.components.len(),
+    ));
+    std::mem::forget(bom);
     Ok(Outcome::Pass)
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader (or
 /// a signer) never sees half an SBOM.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_file_atomically(path, |f| f.write_all(bytes))
+}
+
+/// [`write_atomically`] with the content written by `fill` (synced before the rename).
+pub fn write_file_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -440,7 +470,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     ));
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        fill(&mut f)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
