@@ -14,7 +14,9 @@
 //! - [`intoto`]: supply-chain layouts and links (Metablock and DSSE), rules, inspections;
 //! - [`sigstore`]: Sigstore bundles verified offline against a trusted root (keyless and key);
 //! - [`slsa`]: SLSA provenance predicates and the provenance policy (slsa-verifier, gh attestation);
-//! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share;
+//! - [`audit`]: the hash-chained, signed audit log (receipts), its verification and signed
+//!   checkpoints (C2SP signed notes);
+//! - [`canonical`] (OLPC), [`jcs`] (RFC 8785), [`json`], [`digest`], [`time`]: the encodings and parsers they share;
 //! - [`capped`]: the workspace's one bounded read (input larger than a limit is refused, not
 //!   read);
 //! - [`process`]: the workspace's one subprocess runner (deadline over the whole process group,
@@ -23,11 +25,13 @@
 #![forbid(unsafe_code)]
 
 pub mod attestation;
+pub mod audit;
 pub mod canonical;
 pub mod capped;
 pub mod digest;
 pub mod dsse;
 pub mod intoto;
+pub mod jcs;
 pub mod json;
 pub mod keys;
 pub mod process;
