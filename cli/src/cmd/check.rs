@@ -54,6 +54,9 @@ pub struct CheckArgs {
     /// `--verify-registry`, `--verify-artifacts` and their settings.
     #[command(flatten)]
     pub registry: super::registry::RegistryArgs,
+    /// `--attest-result`, `--audit-log` and their key.
+    #[command(flatten)]
+    pub evidence: super::evidence::EvidenceArgs,
 }
 
 /// `tollgate init`.
@@ -84,6 +87,7 @@ pub fn load_config(input: &InputArgs, out: &Output) -> anyhow::Result<Config> {
 
 /// `tollgate check`: maps the arguments onto [`gate::CheckInput`], runs the gate, renders.
 pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    let receipts = super::evidence::plan(&a.evidence)?;
     let mut config = load_config(&a.input, out)?;
     if let Some(s) = a.fail_on {
         config.fail_on = s;
@@ -154,6 +158,9 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
             buf.clear();
             render::summary::render(report, out.style, path, &mut buf)?;
         }
+    }
+    if let Some(r) = &receipts {
+        r.leave(&input, &run, now, a.output.as_deref(), out)?;
     }
     if !(out.quiet && (g.format == OutputFormat::Human || a.output.is_some())) {
         let mut w = crate::output::stdout();

@@ -6,8 +6,10 @@ mod attest_npm;
 pub mod attest_policy;
 mod attest_provenance;
 mod attest_vsa;
+pub mod audit;
 pub mod check;
 pub mod db;
+pub mod evidence;
 mod graph;
 pub mod intoto;
 pub mod key;
@@ -30,6 +32,7 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Attest(a) => attest::run(a, &cli.global, out),
         Command::Intoto(a) => intoto::run(a, &cli.global, out),
         Command::Key(a) => key::run(a, &cli.global, out),
+        Command::Audit(a) => audit::run(a, &cli.global, out),
         Command::Sbom(a) => sbom::run(a, &cli.global, out),
         Command::Release(a) => release::release(a, out),
     }

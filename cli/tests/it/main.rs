@@ -6,6 +6,7 @@
 
 mod attest;
 mod attest_policy;
+mod audit;
 mod check;
 mod contract;
 mod db;
