@@ -22,7 +22,7 @@ fn body(i: u64) -> Map<String, Value> {
     json!({
         "command": "check",
         "verifier": {"id": "https://tollgate.dev/verifier/check/v1", "version": "0.1.0"},
-        "verdict": if i % 3 == 0 { "FAILED" } else { "PASSED" },
+        "verdict": if i.is_multiple_of(3) { "FAILED" } else { "PASSED" },
         "resourceUri": "file:.",
         "subjects": [
             {"name": "Cargo.lock", "digest": {"sha256": h("a")}},

@@ -259,7 +259,7 @@ mod tests {
         assert_eq!(to_hex(&note_key("PeterNeumann", &k).unwrap()), "c74f20a3");
         // The note the same package signs with that key verifies here.
         let note = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
-        let e = Checkpoint::open(note, &[k.clone()]).unwrap_err();
+        let e = Checkpoint::open(note, std::slice::from_ref(&k)).unwrap_err();
         // It is a note but not a checkpoint: the signature verified, the body is not a size.
         assert_eq!(
             e,

@@ -253,13 +253,13 @@ pub fn verify_chain<R: Read>(
                     expected: summary.head.clone(),
                     found: rec.prev_hash.clone(),
                 });
-            } else if let Some(cp) = checkpoint.filter(|cp| cp.size == line_no) {
-                if cp.hash != rec.this_hash {
-                    late = stop(BreakKind::CheckpointHash {
-                        expected: cp.hash.clone(),
-                        found: rec.this_hash.clone(),
-                    });
-                }
+            } else if let Some(cp) =
+                checkpoint.filter(|cp| cp.size == line_no && cp.hash != rec.this_hash)
+            {
+                late = stop(BreakKind::CheckpointHash {
+                    expected: cp.hash.clone(),
+                    found: rec.this_hash.clone(),
+                });
             }
         }
         if let Some(p) = pending {
@@ -369,7 +369,7 @@ mod tests {
         let mut head = Head::genesis();
         (1..=n)
             .map(|i| {
-                let body = json!({"verdict": if i % 2 == 0 { "FAILED" } else { "PASSED" }, "n": i});
+                let body = json!({"verdict": if i.is_multiple_of(2) { "FAILED" } else { "PASSED" }, "n": i});
                 let s = seal(
                     body.as_object().unwrap().clone(),
                     &head,
