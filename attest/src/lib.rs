@@ -14,6 +14,7 @@
 //! - [`intoto`]: supply-chain layouts and links (Metablock and DSSE), rules, inspections;
 //! - [`sigstore`]: Sigstore bundles verified offline against a trusted root (keyless and key);
 //! - [`slsa`]: SLSA provenance predicates and the provenance policy (slsa-verifier, gh attestation);
+//! - [`approval`]: signed waiver approvals (what an approver signs, nonces);
 //! - [`audit`]: the hash-chained, signed audit log (receipts), its verification and signed
 //!   checkpoints (C2SP signed notes);
 //! - [`canonical`] (OLPC), [`jcs`] (RFC 8785), [`json`], [`digest`], [`time`]: the encodings and parsers they share;
@@ -24,6 +25,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod approval;
 pub mod attestation;
 pub mod audit;
 pub mod canonical;

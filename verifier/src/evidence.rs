@@ -14,8 +14,11 @@ use tollgate_attest::DigestSet;
 use tollgate_attest::digest::to_hex;
 use tollgate_attest::slsa::VsaIssue;
 
+use std::path::Path;
+
 use crate::fsio::{self, ReadError};
 use crate::gate::{CheckInput, Run};
+use crate::policy::approvals::{ConsumedNonces, UsedApproval};
 use crate::time::Timestamp;
 
 /// `verifier.id` of the VSAs and records tollgate issues.
@@ -45,6 +48,8 @@ pub struct Evidence {
     pub passed: bool,
     /// `now` of the run (RFC 3339).
     pub time: String,
+    /// Waiver approvals the verdict relied on (their nonces are recorded).
+    pub approvals: Vec<UsedApproval>,
 }
 
 /// Why evidence could not be collected.
@@ -60,6 +65,9 @@ pub enum EvidenceError {
     /// The JSON report could not be rendered.
     #[error("the JSON report cannot be rendered: {0}")]
     Report(#[from] std::io::Error),
+    /// The audit log could not be read for its consumed nonces.
+    #[error("audit log {0}")]
+    Log(String),
 }
 
 /// Collects the evidence of `run`, which ran `input` at `now`.
@@ -91,6 +99,7 @@ pub fn collect(input: &CheckInput, run: &Run, now: Timestamp) -> Result<Evidence
         database,
         passed: run.report.verdict.passed(),
         time: now.rfc3339(),
+        approvals: run.report.approvals_used.clone(),
     })
 }
 
@@ -174,7 +183,48 @@ impl Evidence {
             m.insert("advisoryDatabase".into(), plain(d).into());
         }
         m.insert("time".into(), self.time.clone().into());
+        if !self.approvals.is_empty() {
+            let a: Vec<Value> = self
+                .approvals
+                .iter()
+                .map(|u| json!({"nonce": plain(&u.nonce), "waiver": u.waiver, "kid": plain(&u.kid), "firstUse": u.first_use}))
+                .collect();
+            m.insert("approvals".into(), a.into());
+        }
         m
+    }
+}
+
+/// The waiver-approval nonces the audit log at `path` records as consumed (`approvals` of its
+/// records): nonce → waiver digest. A missing log has none. The chain itself is `audit
+/// verify`'s to check; a line that is not JSON is an error naming it, except a torn last line
+/// (which the append refuses anyway).
+pub fn consumed_nonces(path: &Path) -> Result<ConsumedNonces, EvidenceError> {
+    let mut out = ConsumedNonces::new();
+    let f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(EvidenceError::Log(format!("{}: {e}", path.display()))),
+    };
+    let mut r = std::io::BufReader::new(f);
+    let mut line = Vec::new();
+    let mut n = 0u64;
+    loop {
+        line.clear();
+        let k = std::io::BufRead::read_until(&mut r, b'\n', &mut line)
+            .map_err(|e| EvidenceError::Log(format!("{}: {e}", path.display())))?;
+        if k == 0 || line.last() != Some(&b'\n') {
+            return Ok(out);
+        }
+        n += 1;
+        let v: Value = serde_json::from_slice(&line).map_err(|e| {
+            EvidenceError::Log(format!("{}:{n}: not an audit record: {e}", path.display()))
+        })?;
+        for a in v["approvals"].as_array().into_iter().flatten() {
+            if let (Some(nonce), Some(w)) = (a["nonce"].as_str(), a["waiver"].as_str()) {
+                out.entry(nonce.to_owned()).or_insert_with(|| w.to_owned());
+            }
+        }
     }
 }
 
@@ -194,6 +244,12 @@ mod tests {
             database: Some("embedded@2026-02-01".into()),
             passed,
             time: "2026-03-01T00:00:00Z".into(),
+            approvals: vec![UsedApproval {
+                nonce: "n1".into(),
+                waiver: "ab".repeat(32),
+                kid: "k".into(),
+                first_use: true,
+            }],
         }
     }
 
@@ -210,6 +266,7 @@ mod tests {
         record::check_plain(&body, "").unwrap();
         assert_eq!(body["verdict"], "FAILED");
         assert_eq!(body["resourceUri"], "file:%C3%A9");
+        assert_eq!(body["approvals"][0]["nonce"], "n1");
         let vsa = e.vsa("file:.", "kid");
         assert_eq!(vsa["predicate"]["verificationResult"], "FAILED");
         assert_eq!(vsa["subject"][0]["digest"]["sha256"], "ab".repeat(32));

@@ -46,6 +46,10 @@ pub struct CheckInput {
     pub fail_on_stale_db: bool,
     /// `--verify-registry` / `--verify-artifacts`; `None` when neither was asked for.
     pub registry: Option<Request>,
+    /// Waiver-approval nonces consumed so far, read from the audit log the run appends to
+    /// (`evidence::consumed_nonces`); `None` without one. `[policy] require-approved-waivers`
+    /// needs it: approvals are single-use.
+    pub consumed_nonces: Option<crate::policy::approvals::ConsumedNonces>,
 }
 
 /// One run of the gate.
@@ -78,6 +82,9 @@ pub enum CheckError {
     /// The advisory database could not be opened or is hollow.
     #[error(transparent)]
     Advisory(#[from] AdvisoryError),
+    /// The policy asks for something this run cannot enforce.
+    #[error("{0}")]
+    Unenforceable(String),
 }
 
 impl CheckInput {
@@ -111,6 +118,13 @@ pub fn check(
     now: Timestamp,
 ) -> Result<Run, CheckError> {
     let config = &input.config;
+    if config.policy.require_approved_waivers && input.consumed_nonces.is_none() {
+        return Err(CheckError::Unenforceable(
+            "[policy] require-approved-waivers needs --audit-log LOG --key KEY: approvals are \
+             single-use, and their nonces are recorded in the audit log"
+                .into(),
+        ));
+    }
     let opts = LoadOptions {
         max_file_size: input.max_file_size,
         exclude: config.exclude.clone(),
@@ -205,7 +219,9 @@ pub fn check(
     findings.extend(advisory_findings);
 
     // Policy and report.
-    let mut report = crate::pipeline::finish_report(&graph, config, findings, now);
+    let no_nonces = Default::default();
+    let consumed = input.consumed_nonces.as_ref().unwrap_or(&no_nonces);
+    let mut report = crate::pipeline::finish_report(&graph, config, findings, now, consumed);
     report.notes.extend(manifests.notes.iter().cloned());
     report.notes.extend(
         stale_config

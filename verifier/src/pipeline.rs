@@ -15,8 +15,9 @@ pub fn finish_report(
     config: &Config,
     findings: Vec<Finding>,
     now: Timestamp,
+    consumed: &policy::approvals::ConsumedNonces,
 ) -> Report {
-    let mut report = policy::evaluate(config, findings, now);
+    let mut report = policy::evaluate_with(config, findings, now, consumed);
     report.packages = graph.packages().filter(|(_, p)| !p.is_root).count();
     report.lockfiles = graph
         .lockfiles
@@ -156,7 +157,13 @@ mod tests {
             "[provenance.packages.\"@s/n\"]\nsource-uri = \"github.com/s/n\"\n",
         )
         .unwrap();
-        let r = finish_report(&graph, &config, Vec::new(), crate::time::Timestamp(0));
+        let r = finish_report(
+            &graph,
+            &config,
+            Vec::new(),
+            crate::time::Timestamp(0),
+            &Default::default(),
+        );
         assert!(!r.verdict.passed());
         assert!(
             r.notes
@@ -170,6 +177,7 @@ mod tests {
             &Config::default(),
             Vec::new(),
             crate::time::Timestamp(0),
+            &Default::default(),
         );
         assert!(r.verdict.passed());
     }

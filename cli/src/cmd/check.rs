@@ -105,6 +105,10 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
         max_db_age_days: a.max_db_age_days,
         fail_on_stale_db: a.fail_on_stale_db,
         registry: super::registry::request(&a.registry, out),
+        consumed_nonces: match &a.evidence.audit_log {
+            Some(log) => Some(tollgate_verifier::evidence::consumed_nonces(log)?),
+            None => None,
+        },
     };
     let now = crate::clock::now(a.now);
     let env = |k: &str| std::env::var(k).ok();

@@ -16,6 +16,7 @@ pub mod key;
 pub mod registry;
 pub mod release;
 pub mod sbom;
+pub mod waiver;
 
 use crate::Outcome;
 use crate::args::{Cli, Command};
@@ -33,6 +34,7 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Intoto(a) => intoto::run(a, &cli.global, out),
         Command::Key(a) => key::run(a, &cli.global, out),
         Command::Audit(a) => audit::run(a, &cli.global, out),
+        Command::Waiver(a) => waiver::run(a, &cli.global, out),
         Command::Sbom(a) => sbom::run(a, &cli.global, out),
         Command::Release(a) => release::release(a, out),
     }

@@ -23,6 +23,7 @@ mod sbom;
 mod sigstore;
 #[path = "../../../verifier/tests/support/mod.rs"]
 mod support;
+mod waiver;
 mod why;
 
 use std::path::{Path, PathBuf};
