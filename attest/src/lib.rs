@@ -30,6 +30,7 @@ pub mod attestation;
 pub mod audit;
 pub mod canonical;
 pub mod capped;
+pub mod compare;
 pub mod digest;
 pub mod dsse;
 pub mod intoto;

@@ -2,6 +2,7 @@
 
 pub mod attest;
 mod attest_bundle;
+mod attest_compare;
 mod attest_npm;
 pub mod attest_policy;
 mod attest_provenance;

@@ -8,6 +8,7 @@ mod attest;
 mod attest_policy;
 mod audit;
 mod check;
+mod compare;
 mod contract;
 mod db;
 mod drift;
