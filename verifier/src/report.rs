@@ -408,6 +408,19 @@ pub struct SourceFiles {
     pub files: BTreeMap<String, SourcePath>,
 }
 
+/// An approval used by this run (its nonce is to be recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsedApproval {
+    /// The nonce.
+    pub nonce: String,
+    /// The waiver's digest (`tollgate_attest::approval::waiver_digest`).
+    pub waiver: String,
+    /// The approver's key id.
+    pub kid: String,
+    /// `true` when this run is its first use.
+    pub first_use: bool,
+}
+
 /// Everything renderers need.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
@@ -444,5 +457,5 @@ pub struct Report {
     pub sources: Option<SourceFiles>,
     /// Waiver approvals this run relied on (`[policy] require-approved-waivers`): the receipt
     /// records their nonces.
-    pub approvals_used: Vec<crate::policy::approvals::UsedApproval>,
+    pub approvals_used: Vec<UsedApproval>,
 }

@@ -12,6 +12,7 @@ use tollgate_attest::approval::{self, Approval, Claim};
 
 use super::config::{Config, Waiver};
 use crate::finding::Severity;
+pub use crate::report::UsedApproval;
 use crate::time::Timestamp;
 
 /// The oldest an unused approval may be at its first use: 24 hours.
@@ -22,19 +23,6 @@ const MAX_SKEW: i64 = 300;
 
 /// Nonces consumed so far: nonce → the waiver digest it was consumed by.
 pub type ConsumedNonces = BTreeMap<String, String>;
-
-/// An approval used by this run (its nonce is to be recorded).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsedApproval {
-    /// The nonce.
-    pub nonce: String,
-    /// The waiver's digest (`tollgate_attest::approval::waiver_digest`).
-    pub waiver: String,
-    /// The approver's key id.
-    pub kid: String,
-    /// `true` when this run is its first use.
-    pub first_use: bool,
-}
 
 /// The approvers' keys, parsed once (validated when the config was read).
 pub struct Approvers {
@@ -163,4 +151,93 @@ pub fn check(
         why.push_str(&p);
     }
     Err(why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::config::{Approver, WaiverApproval, WaiverDate};
+    use tollgate_attest::PrivateKey;
+    use tollgate_attest::keys::GenerateAlgorithm;
+
+    fn waiver() -> Waiver {
+        Waiver {
+            id: "RUSTSEC-2020-0071".into(),
+            package: Some("time".into()),
+            version: None,
+            reason: "r".into(),
+            owner: None,
+            expires: Some(WaiverDate("2026-06-01".into())),
+            approvals: Vec::new(),
+        }
+    }
+
+    fn approve(w: &Waiver, k: &PrivateKey, nonce: &str, at: &str) -> WaiverApproval {
+        let a = approval::sign(
+            &Claim {
+                advisory: &w.id,
+                package: "time",
+                reason: &w.reason,
+                expires: "2026-06-01",
+                nonce,
+                approved_at: at,
+            },
+            k,
+        )
+        .unwrap();
+        WaiverApproval {
+            kid: a.kid,
+            nonce: a.nonce,
+            approved_at: a.approved_at,
+            signature: a.signature,
+        }
+    }
+
+    #[test]
+    fn fresh_consumed_stale_replayed_forged_and_counted() {
+        let alice = PrivateKey::generate(GenerateAlgorithm::Ed25519).unwrap();
+        let bob = PrivateKey::generate(GenerateAlgorithm::Ed25519).unwrap();
+        let mut config = Config::default();
+        config.policy.require_approved_waivers = true;
+        config.policy.critical_approvals = 2;
+        for (n, k) in [("alice", &alice), ("bob", &bob)] {
+            config.policy.approvers.push(Approver {
+                name: n.into(),
+                public_key: k.public_key().to_pem(),
+            });
+        }
+        let approvers = Approvers::of(&config);
+        let now = Timestamp::parse("2026-03-01T12:00:00Z").unwrap();
+        let mut w = waiver();
+        w.approvals = vec![approve(&w, &alice, "n1", "2026-03-01T00:00:00Z")];
+        let none = ConsumedNonces::new();
+        let used = check(&w, Severity::High, &config, &approvers, &none, now).unwrap();
+        assert!(used[0].first_use);
+        // Two days later: stale unless consumed by this waiver.
+        let later = Timestamp::parse("2026-03-03T00:00:00Z").unwrap();
+        let e = check(&w, Severity::High, &config, &approvers, &none, later).unwrap_err();
+        assert!(e.contains("a stale approval"), "{e}");
+        let mine = ConsumedNonces::from([("n1".into(), waiver_digest(&w))]);
+        let used = check(&w, Severity::High, &config, &approvers, &mine, later).unwrap();
+        assert!(!used[0].first_use);
+        let theirs = ConsumedNonces::from([("n1".into(), "ff".repeat(32))]);
+        let e = check(&w, Severity::High, &config, &approvers, &theirs, now).unwrap_err();
+        assert!(e.contains("a replayed approval"), "{e}");
+        // Critical: two distinct approvers.
+        let e = check(&w, Severity::Critical, &config, &approvers, &none, now).unwrap_err();
+        assert!(e.starts_with("1 of 2 distinct approvers"), "{e}");
+        w.approvals
+            .push(approve(&w, &bob, "n2", "2026-03-01T00:00:00Z"));
+        assert_eq!(
+            check(&w, Severity::Critical, &config, &approvers, &none, now)
+                .unwrap()
+                .len(),
+            2
+        );
+        // A key that is not an approver.
+        let mallory = PrivateKey::generate(GenerateAlgorithm::Ed25519).unwrap();
+        w.approvals = vec![approve(&w, &mallory, "n3", "2026-03-01T00:00:00Z")];
+        let e = check(&w, Severity::High, &config, &approvers, &none, now).unwrap_err();
+        assert!(e.contains("not an approver of the policy"), "{e}");
+    }
 }
