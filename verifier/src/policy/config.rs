@@ -782,6 +782,21 @@ install-script = "warn"
 # reason = "not reachable: we never call the affected function"
 # owner = "security@example.com"
 # expires = "2026-12-31"        # inclusive; an expired waiver stops applying and is reported
+# [[waiver.approval]]           # `tollgate waiver approve` prints one (docs/guides/audit-log.md)
+
+# Signed waiver approvals: with require-approved-waivers only waivers approved by the approvers
+# apply (each approval at most 24 h old at first use, its nonce single-use, recorded in the audit
+# log: needs `check --audit-log LOG --key KEY`).
+# [policy]
+# require-approved-waivers = false
+# critical-approvals = 1        # distinct approvers a waiver of a critical finding needs
+# [[policy.approver]]
+# name = "alice"
+# public-key = """
+# -----BEGIN PUBLIC KEY-----
+# ...
+# -----END PUBLIC KEY-----
+# """
 "#;
 
 #[cfg(test)]
