@@ -201,6 +201,17 @@ impl Evidence {
 /// (which the append refuses anyway).
 pub fn consumed_nonces(path: &Path) -> Result<ConsumedNonces, EvidenceError> {
     let mut out = ConsumedNonces::new();
+    // Probed first: opening a FIFO for reading would block.
+    match fsio::probe(path)? {
+        fsio::Probe::Absent => return Ok(out),
+        fsio::Probe::NotRegular(kind) => {
+            return Err(EvidenceError::Log(format!(
+                "{}: not a regular file ({kind})",
+                path.display()
+            )));
+        }
+        fsio::Probe::Regular => {}
+    }
     let f = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),

@@ -106,14 +106,12 @@ struct BreakDoc {
 }
 
 fn open_log(path: &Path) -> anyhow::Result<std::fs::File> {
-    let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let m = f
-        .metadata()
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    // Checked before opening: opening a FIFO for reading would block.
+    let m = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if !m.is_file() {
         bail!("{}: not a regular file", path.display());
     }
-    Ok(f)
+    std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 fn read_checkpoint(path: &Path, keys: &[PublicKey]) -> anyhow::Result<Result<Checkpoint, String>> {

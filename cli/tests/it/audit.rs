@@ -180,9 +180,39 @@ fn receipts_need_a_key_and_the_key_needs_a_receipt() {
         "{}",
         render(&out)
     );
-    // `audit verify` of a missing log, or with an unreadable key: exit 2.
+    // `audit verify` of a missing log, with an unreadable key, of a directory or a FIFO: exit 2.
+    let (_, p) = key(dir.path(), "v", "ed25519");
+    let out = verify(&dir.path().join("missing.jsonl"), &[&p], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
     let out = verify(&dir.path().join("missing.jsonl"), &[&bad], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    let out = verify(dir.path(), &[&p], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    assert!(
+        render(&out).contains("not a regular file"),
+        "{}",
+        render(&out)
+    );
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("fifo");
+        assert!(
+            Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let out = verify(&fifo, &[&p], &[]);
+        assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+        let out = check("cargo-v4-git", &fifo, &k, &[]);
+        assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+        assert!(
+            render(&out).contains("not a regular file"),
+            "{}",
+            render(&out)
+        );
+    }
 }
 
 /// Every tamper of the list, caught with a precise message (exit 1), each beside the
