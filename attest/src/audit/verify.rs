@@ -168,11 +168,80 @@ pub enum ChainError {
     Broken(Break),
 }
 
-/// A record read, with the checks that do not need its signature done.
-struct Pending {
+/// A line checked on its own (parsed, hashed, signature verified), before the links.
+struct Checked {
     line: u64,
-    record: Record,
-    key: usize,
+    result: Result<Record, BreakKind>,
+}
+
+/// Parses and checks one line on its own: JSON, `thisHash`, the key, the signature.
+fn check_line(
+    line: &[u8],
+    complete: bool,
+    kids: &[String],
+    keys: &[PublicKey],
+) -> Result<Record, BreakKind> {
+    if !complete {
+        return Err(if line.len() > MAX_LINE {
+            BreakKind::Malformed(format!("longer than {MAX_LINE} bytes"))
+        } else {
+            BreakKind::Truncated
+        });
+    }
+    let rec = record::read(&line[..line.len() - 1]).map_err(BreakKind::Malformed)?;
+    if rec.computed_hash != rec.this_hash {
+        return Err(BreakKind::Hash {
+            expected: rec.computed_hash,
+            found: rec.this_hash,
+        });
+    }
+    let Some(i) = kids.iter().position(|k| *k == rec.kid) else {
+        return Err(BreakKind::UnknownKey { kid: rec.kid });
+    };
+    let k = &keys[i];
+    if k.verify_scheme(k.detached_scheme(), &rec.signed, &rec.signature)
+        .is_err()
+    {
+        return Err(BreakKind::Signature { kid: rec.kid });
+    }
+    Ok(rec)
+}
+
+/// [`check_line`] over a batch, in parallel across the available cores; results in line order.
+fn check_batch(
+    lines: &[(u64, Vec<u8>, bool)],
+    kids: &[String],
+    keys: &[PublicKey],
+) -> Vec<Checked> {
+    let one = |(n, l, complete): &(u64, Vec<u8>, bool)| Checked {
+        line: *n,
+        result: check_line(l, *complete, kids, keys),
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || lines.len() < 64 {
+        return lines.iter().map(one).collect();
+    }
+    let per = lines.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = lines
+            .chunks(per)
+            .map(|c| s.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        let mut out = Vec::with_capacity(lines.len());
+        for (h, c) in handles.into_iter().zip(lines.chunks(per)) {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                // A worker that died decides nothing: its lines are failures (fail closed).
+                Err(_) => out.extend(c.iter().map(|(n, _, _)| Checked {
+                    line: *n,
+                    result: Err(BreakKind::Malformed("could not be checked".into())),
+                })),
+            }
+        }
+        out
+    })
 }
 
 /// Verifies the log read from `r` against `keys` (every key a record's `kid` may name) and,
@@ -194,98 +263,68 @@ pub fn verify_chain<R: Read>(
     };
     let mut seen_kids = BTreeSet::new();
     let mut line_no = 0u64;
-    let mut buf = Vec::with_capacity(1024);
-    let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
-    // The hash of each line in the current and previous batch, to name duplicates.
+    // The hash of recent lines, to name duplicates.
     let mut recent: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    loop {
-        buf.clear();
-        let n = (&mut reader)
-            .take(MAX_LINE as u64 + 1)
-            .read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        let stop = |kind| {
-            Some(Break {
-                line: line_no,
-                kind,
-            })
-        };
-        let mut early: Option<Break> = None;
-        let mut pending = None;
-        if buf.last() != Some(&b'\n') {
-            early = if n > MAX_LINE {
-                stop(BreakKind::Malformed(format!(
-                    "longer than {MAX_LINE} bytes"
-                )))
-            } else {
-                stop(BreakKind::Truncated)
-            };
-        } else {
-            match record::read(&buf[..buf.len() - 1]) {
-                Err(why) => early = stop(BreakKind::Malformed(why)),
-                Ok(rec) if rec.computed_hash != rec.this_hash => {
-                    early = stop(BreakKind::Hash {
-                        expected: rec.computed_hash,
-                        found: rec.this_hash,
-                    });
-                }
-                Ok(rec) => match kids.iter().position(|k| *k == rec.kid) {
-                    None => early = stop(BreakKind::UnknownKey { kid: rec.kid }),
-                    Some(key) => pending = Some(rec_with(line_no, rec, key)),
-                },
+    let mut batch: Vec<(u64, Vec<u8>, bool)> = Vec::with_capacity(BATCH);
+    let mut eof = false;
+    while !eof {
+        batch.clear();
+        while batch.len() < BATCH {
+            let mut buf = Vec::with_capacity(1024);
+            let n = (&mut reader)
+                .take(MAX_LINE as u64 + 1)
+                .read_until(b'\n', &mut buf)?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            line_no += 1;
+            let complete = buf.last() == Some(&b'\n');
+            batch.push((line_no, buf, complete));
+            if !complete {
+                // A torn or overlong line ends what can be read as records.
+                eof = true;
+                break;
             }
         }
-        // Links: checked only after the record's own signature (reported first when both fail).
-        let mut late: Option<Break> = None;
-        if let Some(p) = &pending {
-            let rec = &p.record;
-            if rec.seq != line_no {
-                late = stop(BreakKind::Seq {
-                    expected: line_no,
+        for c in check_batch(&batch, &kids, keys) {
+            let at = |kind| ChainError::Broken(Break { line: c.line, kind });
+            let rec = c.result.map_err(at)?;
+            if rec.seq != c.line {
+                return Err(at(BreakKind::Seq {
+                    expected: c.line,
                     found: rec.seq,
                     duplicate_of: recent.get(&rec.this_hash).copied(),
-                });
-            } else if rec.prev_hash != summary.head {
-                late = stop(BreakKind::PrevHash {
-                    expected: summary.head.clone(),
-                    found: rec.prev_hash.clone(),
-                });
-            } else if let Some(cp) =
-                checkpoint.filter(|cp| cp.size == line_no && cp.hash != rec.this_hash)
-            {
-                late = stop(BreakKind::CheckpointHash {
-                    expected: cp.hash.clone(),
-                    found: rec.this_hash.clone(),
-                });
+                }));
             }
-        }
-        if let Some(p) = pending {
-            summary.head = p.record.this_hash.clone();
-            recent.insert(p.record.this_hash.clone(), line_no);
-            batch.push(p);
-        }
-        if early.is_some() || late.is_some() {
-            // Signatures of the records before (and of this one, for a link break) come first.
-            check_signatures(&batch, keys)?;
-            return Err(ChainError::Broken(early.or(late).unwrap_or(Break {
-                line: line_no,
-                kind: BreakKind::Truncated,
-            })));
-        }
-        if batch.len() == BATCH {
-            check_signatures(&batch, keys)?;
-            tally(&mut summary, &mut seen_kids, &batch);
-            batch.clear();
+            if rec.prev_hash != summary.head {
+                return Err(at(BreakKind::PrevHash {
+                    expected: summary.head.clone(),
+                    found: rec.prev_hash,
+                }));
+            }
+            if let Some(cp) = checkpoint.filter(|cp| cp.size == c.line && cp.hash != rec.this_hash)
+            {
+                return Err(at(BreakKind::CheckpointHash {
+                    expected: cp.hash.clone(),
+                    found: rec.this_hash,
+                }));
+            }
+            if seen_kids.insert(rec.kid.clone()) {
+                summary.kids.push(rec.kid.clone());
+            }
+            match rec.verdict.as_deref() {
+                Some("PASSED") => summary.passed += 1,
+                Some("FAILED") => summary.failed += 1,
+                _ => {}
+            }
             if recent.len() > 4 * BATCH {
                 recent.clear();
             }
+            recent.insert(rec.this_hash.clone(), c.line);
+            summary.head = rec.this_hash;
         }
     }
-    check_signatures(&batch, keys)?;
-    tally(&mut summary, &mut seen_kids, &batch);
     summary.records = line_no;
     if let Some(cp) = checkpoint {
         if cp.size > line_no {
@@ -300,61 +339,6 @@ pub fn verify_chain<R: Read>(
         summary.checkpoint = Some(cp.size);
     }
     Ok(summary)
-}
-
-fn rec_with(line: u64, record: Record, key: usize) -> Pending {
-    Pending { line, record, key }
-}
-
-fn tally(summary: &mut ChainSummary, seen: &mut BTreeSet<String>, batch: &[Pending]) {
-    for p in batch {
-        if seen.insert(p.record.kid.clone()) {
-            summary.kids.push(p.record.kid.clone());
-        }
-        match p.record.verdict.as_deref() {
-            Some("PASSED") => summary.passed += 1,
-            Some("FAILED") => summary.failed += 1,
-            _ => {}
-        }
-    }
-}
-
-/// Checks every signature of `batch`, in parallel; the first bad one in line order is the
-/// error.
-fn check_signatures(batch: &[Pending], keys: &[PublicKey]) -> Result<(), ChainError> {
-    let ok = |p: &Pending| {
-        let k = &keys[p.key];
-        k.verify_scheme(k.detached_scheme(), &p.record.signed, &p.record.signature)
-            .is_ok()
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let first_bad: Option<usize> = if threads < 2 || batch.len() < 64 {
-        batch.iter().position(|p| !ok(p))
-    } else {
-        let per = batch.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = batch
-                .chunks(per)
-                .enumerate()
-                .map(|(i, c)| s.spawn(move || c.iter().position(|p| !ok(p)).map(|j| i * per + j)))
-                .collect();
-            handles
-                .into_iter()
-                .filter_map(|h| h.join().unwrap_or(Some(0)))
-                .min()
-        })
-    };
-    match first_bad {
-        None => Ok(()),
-        Some(i) => Err(ChainError::Broken(Break {
-            line: batch[i].line,
-            kind: BreakKind::Signature {
-                kid: batch[i].record.kid.clone(),
-            },
-        })),
-    }
 }
 
 #[cfg(test)]
