@@ -702,6 +702,7 @@ fn doc_blocks() -> Vec<String> {
     )
     .unwrap();
     let section = doc.split("## Verifying without tollgate").nth(1).unwrap();
+    let section = section.split("\n## ").next().unwrap();
     section
         .split("```sh\n")
         .skip(1)
