@@ -92,8 +92,8 @@ fn load(path: &Path, a: &CompareArgs, key: Option<&PublicKey>) -> anyhow::Result
                 let st = Statement::parse(&p).map_err(|e| {
                     anyhow::anyhow!("{}: not an in-toto statement: {e}", path.display())
                 })?;
-                return Ok(Side::from_statement(&st)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?);
+                return Side::from_statement(&st)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
             }
         }
     }
