@@ -70,8 +70,15 @@ pub enum EvidenceError {
     Log(String),
 }
 
-/// Collects the evidence of `run`, which ran `input` at `now`.
-pub fn collect(input: &CheckInput, run: &Run, now: Timestamp) -> Result<Evidence, EvidenceError> {
+/// Collects the evidence of `run`, which ran `input` at `now`. `report_json` is the report as
+/// [`crate::render::json::render`] wrote it, when the caller has it already (it is rendered
+/// here otherwise).
+pub fn collect(
+    input: &CheckInput,
+    run: &Run,
+    now: Timestamp,
+    report_json: Option<&[u8]>,
+) -> Result<Evidence, EvidenceError> {
     let mut subjects = Vec::with_capacity(run.graph.lockfiles.len());
     for l in &run.graph.lockfiles {
         let bytes = fsio::read_regular(&l.path, input.max_file_size)?;
@@ -85,8 +92,14 @@ pub fn collect(input: &CheckInput, run: &Run, now: Timestamp) -> Result<Evidence
         .and_then(|v| {
             tollgate_attest::jcs::to_jcs(&v).map_err(|e| EvidenceError::Policy(e.to_string()))
         })?;
-    let mut report = Vec::new();
-    crate::render::json::render(&run.report, &mut report)?;
+    let mut rendered = Vec::new();
+    let report = match report_json {
+        Some(r) => r,
+        None => {
+            crate::render::json::render(&run.report, &mut rendered)?;
+            &rendered
+        }
+    };
     let database = run
         .report
         .database
@@ -95,7 +108,7 @@ pub fn collect(input: &CheckInput, run: &Run, now: Timestamp) -> Result<Evidence
     Ok(Evidence {
         subjects,
         policy_digest: to_hex(&Sha256::digest(&policy)),
-        report_digest: to_hex(&Sha256::digest(&report)),
+        report_digest: to_hex(&Sha256::digest(report)),
         database,
         passed: run.report.verdict.passed(),
         time: now.rfc3339(),

@@ -141,11 +141,15 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     let report = &run.report;
 
     let mut buf: Vec<u8> = Vec::new();
+    let mut json_doc: Vec<u8> = Vec::new();
     match g.format {
         OutputFormat::Human => render::terminal::render(report, out.style, &mut buf)?,
         OutputFormat::Json => render::json::render(report, &mut buf)?,
         OutputFormat::Sarif => render::sarif::render(report, &mut buf)?,
         OutputFormat::Markdown => render::markdown::render(report, &mut buf)?,
+    }
+    if g.format == OutputFormat::Json && receipts.is_some() {
+        json_doc.clone_from(&buf);
     }
     if let Some(path) = &a.output {
         let plain = if g.format == OutputFormat::Human {
@@ -164,7 +168,9 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
         }
     }
     if let Some(r) = &receipts {
-        r.leave(&input, &run, now, a.output.as_deref(), out)?;
+        // The JSON document rendered above, when that is the format: not rendered twice.
+        let json = (g.format == OutputFormat::Json).then_some(json_doc.as_slice());
+        r.leave(&input, &run, now, a.output.as_deref(), json, out)?;
     }
     if !(out.quiet && (g.format == OutputFormat::Human || a.output.is_some())) {
         let mut w = crate::output::stdout();

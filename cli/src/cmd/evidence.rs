@@ -83,9 +83,10 @@ impl Plan<'_> {
         run: &Run,
         now: Timestamp,
         report_out: Option<&Path>,
+        report_json: Option<&[u8]>,
         out: &Output,
     ) -> anyhow::Result<()> {
-        let ev = evidence::collect(input, run, now)?;
+        let ev = evidence::collect(input, run, now, report_json)?;
         let resource = match &self.args.resource_uri {
             Some(u) => u.clone(),
             None => {
