@@ -9,7 +9,7 @@
 #    Commands alternate; the table gives medians of RUNS runs (wall ms).
 # 2. `tollgate audit verify` over a 100,000-record Ed25519 log (written by the criterion bench
 #    `cargo bench -p tollgate-attest --bench audit`, which also measures the library:
-#    `audit_verify_100k/*` and `audit_append/*`): best of 3, records/s.
+#    `audit_record/*`, `audit_verify/*` and `audit_append/*`): best of 3, records/s.
 # Prints Markdown; docs/benchmarks-audit.md holds the figures of the last run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,7 +49,7 @@ done
 
 echo
 AUDIT_BENCH_OUT=$tmp/100k cargo bench -q --locked -p tollgate-attest --bench audit \
-  --manifest-path "$here/Cargo.toml" -- --noplot 2>&1 | grep -E "^audit_|time:|thrpt:" || true
+  --manifest-path "$here/Cargo.toml" -- --noplot 2>&1 | grep -E "^audit_|time:|thrpt:|records," || true
 best=""
 for _ in 1 2 3; do
   t=$(ms "$tg" audit verify "$tmp/100k/audit-100k.jsonl" --key "$tmp/100k/audit-100k.pub")
