@@ -14,7 +14,10 @@
 //! - [`intoto`]: supply-chain layouts and links (Metablock and DSSE), rules, inspections;
 //! - [`sigstore`]: Sigstore bundles verified offline against a trusted root (keyless and key);
 //! - [`slsa`]: SLSA provenance predicates and the provenance policy (slsa-verifier, gh attestation);
-//! - [`canonical`], [`json`], [`digest`], [`time`]: the encodings and parsers they share;
+//! - [`approval`]: signed waiver approvals (what an approver signs, nonces);
+//! - [`audit`]: the hash-chained, signed audit log (receipts), its verification and signed
+//!   checkpoints (C2SP signed notes);
+//! - [`canonical`] (OLPC), [`jcs`] (RFC 8785), [`json`], [`digest`], [`time`]: the encodings and parsers they share;
 //! - [`capped`]: the workspace's one bounded read (input larger than a limit is refused, not
 //!   read);
 //! - [`process`]: the workspace's one subprocess runner (deadline over the whole process group,
@@ -22,13 +25,17 @@
 
 #![forbid(unsafe_code)]
 
+pub mod approval;
 pub mod attestation;
+pub mod audit;
 pub mod canonical;
 pub mod capped;
+pub mod compare;
 pub mod digest;
 pub mod dsse;
 pub mod explain;
 pub mod intoto;
+pub mod jcs;
 pub mod json;
 pub mod keys;
 pub mod process;

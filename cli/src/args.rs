@@ -119,6 +119,10 @@ pub enum Command {
     Intoto(crate::cmd::intoto::IntotoArgs),
     /// Generate signing keys and show key ids.
     Key(crate::cmd::key::KeyArgs),
+    /// Verify and seal the hash-chained audit log of gate decisions (check --audit-log).
+    Audit(crate::cmd::audit::AuditArgs),
+    /// Sign waiver approvals ([policy] require-approved-waivers).
+    Waiver(crate::cmd::waiver::WaiverArgs),
     /// Write the graph as a CycloneDX SBOM (1.6 JSON; byte-reproducible with SOURCE_DATE_EPOCH).
     Sbom(crate::cmd::sbom::SbomArgs),
     /// Write and sign the release SBOM beside the artefacts (SBOM + .sig + .intoto.jsonl).

@@ -51,6 +51,10 @@ pub struct CheckInput {
     /// Where provenance verification's trust comes from (`--npm-keys`, `--trusted-root`, over
     /// `[provenance]`); used when the request has `verify_provenance`.
     pub provenance: ProvenanceSettings,
+    /// Waiver-approval nonces consumed so far, read from the audit log the run appends to
+    /// (`evidence::consumed_nonces`); `None` without one. `[policy] require-approved-waivers`
+    /// needs it: approvals are single-use.
+    pub consumed_nonces: Option<crate::policy::approvals::ConsumedNonces>,
 }
 
 /// One run of the gate.
@@ -86,6 +90,9 @@ pub enum CheckError {
     /// Provenance could not be verified (keys file, trusted root).
     #[error(transparent)]
     Provenance(#[from] ProvenanceError),
+    /// The policy asks for something this run cannot enforce.
+    #[error("{0}")]
+    Unenforceable(String),
 }
 
 impl CheckInput {
@@ -119,6 +126,13 @@ pub fn check(
     now: Timestamp,
 ) -> Result<Run, CheckError> {
     let config = &input.config;
+    if config.policy.require_approved_waivers && input.consumed_nonces.is_none() {
+        return Err(CheckError::Unenforceable(
+            "[policy] require-approved-waivers needs --audit-log LOG --key KEY: approvals are \
+             single-use, and their nonces are recorded in the audit log"
+                .into(),
+        ));
+    }
     let opts = LoadOptions {
         max_file_size: input.max_file_size,
         exclude: config.exclude.clone(),
@@ -214,8 +228,16 @@ pub fn check(
 
     // Policy and report.
     let provenance_verified = input.registry.as_ref().is_some_and(|r| r.verify_provenance);
-    let mut report =
-        crate::pipeline::finish_report(&graph, config, findings, now, provenance_verified);
+    let no_nonces = Default::default();
+    let consumed = input.consumed_nonces.as_ref().unwrap_or(&no_nonces);
+    let mut report = crate::pipeline::finish_report(
+        &graph,
+        config,
+        findings,
+        now,
+        provenance_verified,
+        consumed,
+    );
     report.notes.extend(manifests.notes.iter().cloned());
     report.notes.extend(
         stale_config

@@ -50,6 +50,7 @@ pub mod sources;
 
 // The pipeline, and what reads its result.
 pub mod docs;
+pub mod evidence;
 pub mod gate;
 pub mod pipeline;
 pub mod render;

@@ -17,8 +17,9 @@ pub fn finish_report(
     findings: Vec<Finding>,
     now: Timestamp,
     provenance_verified: bool,
+    consumed: &policy::approvals::ConsumedNonces,
 ) -> Report {
-    let mut report = policy::evaluate(config, findings, now);
+    let mut report = policy::evaluate_with(config, findings, now, consumed);
     report.packages = graph.packages().filter(|(_, p)| !p.is_root).count();
     report.lockfiles = graph
         .lockfiles
@@ -170,6 +171,7 @@ mod tests {
             Vec::new(),
             crate::time::Timestamp(0),
             false,
+            &Default::default(),
         );
         assert!(!r.verdict.passed());
         assert!(
@@ -180,7 +182,14 @@ mod tests {
         );
         // Twins: enforced (--verify-provenance ran), and without the section, the empty graph
         // passes.
-        let r = finish_report(&graph, &config, Vec::new(), crate::time::Timestamp(0), true);
+        let r = finish_report(
+            &graph,
+            &config,
+            Vec::new(),
+            crate::time::Timestamp(0),
+            true,
+            &Default::default(),
+        );
         assert!(r.verdict.passed(), "{:?}", r.verdict);
         let r = finish_report(
             &graph,
@@ -188,6 +197,7 @@ mod tests {
             Vec::new(),
             crate::time::Timestamp(0),
             false,
+            &Default::default(),
         );
         assert!(r.verdict.passed());
         // Artefact policies are not check's to enforce: they fail even with the flag.
@@ -196,7 +206,14 @@ mod tests {
             "[provenance.artifacts.\"dist/x\"]\nrepo = \"o/x\"\n",
         )
         .unwrap();
-        let r = finish_report(&graph, &art, Vec::new(), crate::time::Timestamp(0), true);
+        let r = finish_report(
+            &graph,
+            &art,
+            Vec::new(),
+            crate::time::Timestamp(0),
+            true,
+            &Default::default(),
+        );
         assert!(!r.verdict.passed());
     }
 

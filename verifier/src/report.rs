@@ -320,11 +320,13 @@ pub enum NoteCode {
     Registry,
     /// A config entry (`ignore`, `allow-*`, a registry mapping) matches nothing.
     StaleConfig,
+    /// A waiver was not applied because its approvals do not count (`require-approved-waivers`).
+    UnapprovedWaiver,
 }
 
 impl NoteCode {
     /// Every code.
-    pub const ALL: [NoteCode; 10] = [
+    pub const ALL: [NoteCode; 11] = [
         NoteCode::LockfileWarnings,
         NoteCode::UnsupportedLockfiles,
         NoteCode::UnenforcedProvenance,
@@ -335,6 +337,7 @@ impl NoteCode {
         NoteCode::Unverifiable,
         NoteCode::Registry,
         NoteCode::StaleConfig,
+        NoteCode::UnapprovedWaiver,
     ];
 
     /// The stable name (`notes_typed[].code` of the JSON report).
@@ -350,6 +353,7 @@ impl NoteCode {
             NoteCode::Unverifiable => "unverifiable",
             NoteCode::Registry => "registry",
             NoteCode::StaleConfig => "stale-config",
+            NoteCode::UnapprovedWaiver => "unapproved-waiver",
         }
     }
 }
@@ -416,6 +420,19 @@ pub struct Recheck {
     pub command: tollgate_attest::explain::Recheck,
 }
 
+/// An approval used by this run (its nonce is to be recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsedApproval {
+    /// The nonce.
+    pub nonce: String,
+    /// The waiver's digest (`tollgate_attest::approval::waiver_digest`).
+    pub waiver: String,
+    /// The approver's key id.
+    pub kid: String,
+    /// `true` when this run is its first use.
+    pub first_use: bool,
+}
+
 /// Everything renderers need.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
@@ -453,4 +470,7 @@ pub struct Report {
     /// Where the files named by the report lie in the repository (`None`: unknown; SARIF then
     /// writes the displayed paths).
     pub sources: Option<SourceFiles>,
+    /// Waiver approvals this run relied on (`[policy] require-approved-waivers`): the receipt
+    /// records their nonces.
+    pub approvals_used: Vec<UsedApproval>,
 }

@@ -36,4 +36,4 @@ pub use verify::{
     ProvenanceError, StatementVerifier, VerifiedProvenance, evaluate_verified, verify_provenance,
 };
 pub use violation::{Check, Reason, Violation};
-pub use vsa::VsaPolicy;
+pub use vsa::{VsaIssue, VsaPolicy};

@@ -219,6 +219,62 @@ pub fn evaluate_vsa(
     ))
 }
 
+/// What a verifier says in the VSA it issues ([`issue`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VsaIssue {
+    /// The artefacts the verdict is about: name and digests.
+    pub subjects: Vec<(String, DigestSet)>,
+    /// `verifier.id`.
+    pub verifier_id: String,
+    /// `verifier.version`: component → version.
+    pub verifier_version: BTreeMap<String, String>,
+    /// `timeVerified` (RFC 3339).
+    pub time_verified: String,
+    /// `resourceUri`.
+    pub resource_uri: String,
+    /// `policy.uri`.
+    pub policy_uri: String,
+    /// `policy.digest`.
+    pub policy_digest: DigestSet,
+    /// `verificationResult`: `true` for `PASSED`.
+    pub passed: bool,
+    /// `verifiedLevels`.
+    pub verified_levels: Vec<String>,
+    /// Further predicate members (the issuer's own, under names the VSA does not define).
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The in-toto Statement v1 of a VSA v1 (`https://slsa.dev/verification_summary/v1`), as JSON,
+/// ready to be signed in a DSSE envelope.
+pub fn issue(v: &VsaIssue) -> serde_json::Value {
+    let subjects: Vec<serde_json::Value> = v
+        .subjects
+        .iter()
+        .map(|(name, d)| serde_json::json!({"name": name, "digest": d.entries()}))
+        .collect();
+    let mut predicate = serde_json::json!({
+        "verifier": {"id": v.verifier_id, "version": v.verifier_version},
+        "timeVerified": v.time_verified,
+        "resourceUri": v.resource_uri,
+        "policy": {"uri": v.policy_uri, "digest": v.policy_digest.entries()},
+        "inputAttestations": [],
+        "verificationResult": if v.passed { "PASSED" } else { "FAILED" },
+        "verifiedLevels": v.verified_levels,
+        "slsaVersion": "1.0",
+    });
+    if let Some(m) = predicate.as_object_mut() {
+        for (k, x) in &v.extra {
+            m.entry(k.clone()).or_insert_with(|| x.clone());
+        }
+    }
+    serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": subjects,
+        "predicateType": PREDICATE_TYPE,
+        "predicate": predicate,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +297,36 @@ mod tests {
             verified_levels: levels.iter().map(|s| s.to_string()).collect(),
             subject_digests: vec!["gce_image_id:8970095005306000053".into()],
         }
+    }
+
+    #[test]
+    fn issued_vsas_evaluate_as_issued() {
+        let mut v = VsaIssue {
+            subjects: vec![(
+                "Cargo.lock".into(),
+                DigestSet::from_entries(BTreeMap::from([("sha256".into(), "ab".repeat(32))])),
+            )],
+            verifier_id: "https://v.example/1".into(),
+            verifier_version: BTreeMap::from([("v".into(), "1.0".into())]),
+            time_verified: "2026-03-01T00:00:00Z".into(),
+            resource_uri: "gce_image://x".into(),
+            policy_uri: "file:tollgate.toml".into(),
+            policy_digest: DigestSet::default(),
+            passed: true,
+            verified_levels: vec![],
+            extra: serde_json::Map::new(),
+        };
+        let st = Statement::from_value(&issue(&v)).unwrap();
+        let mut p = policy(&[]);
+        p.subject_digests = vec![format!("sha256:{}", "ab".repeat(32))];
+        assert!(evaluate_vsa(&st, &p, &[]).is_ok());
+        // Negative twin: a FAILED verdict does not pass.
+        v.passed = false;
+        let st = Statement::from_value(&issue(&v)).unwrap();
+        assert_eq!(
+            evaluate_vsa(&st, &p, &[]).unwrap_err().check,
+            Check::VerificationResult
+        );
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub enum AttestCommand {
     /// attestation) offline against its tarball, and check them like slsa-verifier
     /// verify-npm-package.
     VerifyNpm(Box<super::attest_npm::VerifyNpmArgs>),
+    /// Compare two independent builds (directories, files, or statements' subjects) digest by
+    /// digest; exit 1 on any mismatch; --key signs an in-toto statement of the result.
+    Compare(Box<super::attest_compare::CompareArgs>),
 }
 
 /// `tollgate attest verify`.
@@ -166,6 +169,7 @@ pub fn run(a: &AttestArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outco
         AttestCommand::VerifyProvenance(p) => super::attest_provenance::verify(p, g, out),
         AttestCommand::VerifyVsa(p) => super::attest_vsa::verify(p, g, out),
         AttestCommand::VerifyNpm(p) => super::attest_npm::verify(p, g, out),
+        AttestCommand::Compare(p) => super::attest_compare::run(p, g, out),
     }
 }
 

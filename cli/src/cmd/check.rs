@@ -54,6 +54,9 @@ pub struct CheckArgs {
     /// `--verify-registry`, `--verify-artifacts` and their settings.
     #[command(flatten)]
     pub registry: super::registry::RegistryArgs,
+    /// `--attest-result`, `--audit-log` and their key.
+    #[command(flatten)]
+    pub evidence: super::evidence::EvidenceArgs,
 }
 
 /// `tollgate init`.
@@ -84,6 +87,7 @@ pub fn load_config(input: &InputArgs, out: &Output) -> anyhow::Result<Config> {
 
 /// `tollgate check`: maps the arguments onto [`gate::CheckInput`], runs the gate, renders.
 pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    let receipts = super::evidence::plan(&a.evidence)?;
     let mut config = load_config(&a.input, out)?;
     if let Some(s) = a.fail_on {
         config.fail_on = s;
@@ -103,6 +107,10 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
         max_db_age_days: a.max_db_age_days,
         fail_on_stale_db: a.fail_on_stale_db,
         registry: super::registry::request(&a.registry, out),
+        consumed_nonces: match &a.evidence.audit_log {
+            Some(log) => Some(tollgate_verifier::evidence::consumed_nonces(log)?),
+            None => None,
+        },
     };
     let now = crate::clock::now(a.now);
     let env = |k: &str| std::env::var(k).ok();
@@ -135,11 +143,15 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     let report = &run.report;
 
     let mut buf: Vec<u8> = Vec::new();
+    let mut json_doc: Vec<u8> = Vec::new();
     match g.format {
         OutputFormat::Human => render::terminal::render(report, out.style, &mut buf)?,
         OutputFormat::Json => render::json::render(report, &mut buf)?,
         OutputFormat::Sarif => render::sarif::render(report, &mut buf)?,
         OutputFormat::Markdown => render::markdown::render(report, &mut buf)?,
+    }
+    if g.format == OutputFormat::Json && receipts.is_some() {
+        json_doc.clone_from(&buf);
     }
     if let Some(path) = &a.output {
         let plain = if g.format == OutputFormat::Human {
@@ -167,6 +179,11 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
             buf.extend_from_slice(b"\n");
             buf.extend_from_slice(text.as_bytes());
         }
+    }
+    if let Some(r) = &receipts {
+        // The JSON document rendered above, when that is the format: not rendered twice.
+        let json = (g.format == OutputFormat::Json).then_some(json_doc.as_slice());
+        r.leave(&input, &run, now, a.output.as_deref(), json, out)?;
     }
     if !(out.quiet && (g.format == OutputFormat::Human || a.output.is_some())) {
         let mut w = crate::output::stdout();

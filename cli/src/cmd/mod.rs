@@ -2,18 +2,22 @@
 
 pub mod attest;
 mod attest_bundle;
+mod attest_compare;
 mod attest_npm;
 pub mod attest_policy;
 mod attest_provenance;
 mod attest_vsa;
+pub mod audit;
 pub mod check;
 pub mod db;
+pub mod evidence;
 mod graph;
 pub mod intoto;
 pub mod key;
 pub mod registry;
 pub mod release;
 pub mod sbom;
+pub mod waiver;
 
 use crate::Outcome;
 use crate::args::{Cli, Command};
@@ -30,6 +34,8 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Attest(a) => attest::run(a, &cli.global, out),
         Command::Intoto(a) => intoto::run(a, &cli.global, out),
         Command::Key(a) => key::run(a, &cli.global, out),
+        Command::Audit(a) => audit::run(a, &cli.global, out),
+        Command::Waiver(a) => waiver::run(a, &cli.global, out),
         Command::Sbom(a) => sbom::run(a, &cli.global, out),
         Command::Release(a) => release::release(a, out),
     }

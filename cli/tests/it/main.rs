@@ -6,7 +6,9 @@
 
 mod attest;
 mod attest_policy;
+mod audit;
 mod check;
+mod compare;
 mod contract;
 mod db;
 mod drift;
@@ -23,6 +25,7 @@ mod sbom;
 mod sigstore;
 #[path = "../../../verifier/tests/support/mod.rs"]
 mod support;
+mod waiver;
 mod why;
 
 use std::path::{Path, PathBuf};

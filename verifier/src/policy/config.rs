@@ -88,6 +88,57 @@ pub struct Waiver {
     /// The last day the waiver applies (`YYYY-MM-DD`, inclusive).
     #[serde(default)]
     pub expires: Option<WaiverDate>,
+    /// Signed approvals (`[[waiver.approval]]`, written by `tollgate waiver approve`); with
+    /// `[policy] require-approved-waivers = true` only approved waivers apply.
+    #[serde(default, rename = "approval", skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<WaiverApproval>,
+}
+
+/// One approver's signed approval of a waiver (`tollgate_attest::approval`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WaiverApproval {
+    /// The approver's key id.
+    pub kid: String,
+    /// Single-use nonce (recorded in the audit log at first use).
+    pub nonce: String,
+    /// When it was approved (RFC 3339); it counts only if at most 24 h old at first use.
+    pub approved_at: String,
+    /// Base64 signature over the approval (see `tollgate_attest::approval::message`).
+    pub signature: String,
+}
+
+/// `[policy]`: who may approve waivers, and whether only approved waivers apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct PolicySection {
+    /// Only waivers with valid approvals apply (needs `--audit-log`, where nonces are recorded).
+    pub require_approved_waivers: bool,
+    /// Distinct approver keys a waiver of a `critical` finding needs (default 1).
+    pub critical_approvals: u32,
+    /// The approvers: `[[policy.approver]] name = "…"`, `public-key = """PEM"""`.
+    #[serde(rename = "approver")]
+    pub approvers: Vec<Approver>,
+}
+
+impl Default for PolicySection {
+    fn default() -> Self {
+        PolicySection {
+            require_approved_waivers: false,
+            critical_approvals: 1,
+            approvers: Vec::new(),
+        }
+    }
+}
+
+/// An approver of waivers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Approver {
+    /// Who (shown in notes).
+    pub name: String,
+    /// The public key (PEM, inline).
+    pub public_key: String,
 }
 
 /// A waiver expiry: a TOML date or a `YYYY-MM-DD` string.
@@ -215,6 +266,8 @@ pub struct Config {
     pub lockfile: crate::checks::LockfileConfig,
     /// `[provenance]`: SLSA provenance policies per package or artefact.
     pub provenance: crate::policy::provenance::ProvenanceConfig,
+    /// `[policy]`: waiver approvals.
+    pub policy: PolicySection,
 }
 
 impl Default for Config {
@@ -241,6 +294,7 @@ impl Default for Config {
             drift: Default::default(),
             lockfile: Default::default(),
             provenance: Default::default(),
+            policy: PolicySection::default(),
         }
     }
 }
@@ -481,6 +535,44 @@ impl Config {
                 ));
             }
         }
+        for (i, a) in cfg.policy.approvers.iter().enumerate() {
+            if let Err(e) = tollgate_attest::PublicKey::from_pem(&a.public_key) {
+                errors.push(err_at(
+                    key_span(doc.get_ref(), &["policy"]),
+                    format!(
+                        "[[policy.approver]] {} (`{}`): public-key: {e}",
+                        i + 1,
+                        a.name
+                    ),
+                ));
+            }
+        }
+        if cfg.policy.critical_approvals == 0 {
+            errors.push(err_at(
+                key_span(doc.get_ref(), &["policy", "critical-approvals"]),
+                "[policy] critical-approvals must be at least 1".into(),
+            ));
+        }
+        if cfg.policy.require_approved_waivers && cfg.policy.approvers.is_empty() {
+            errors.push(err_at(
+                key_span(doc.get_ref(), &["policy", "require-approved-waivers"]),
+                "[policy] require-approved-waivers needs at least one [[policy.approver]]".into(),
+            ));
+        }
+        for w in &cfg.waivers {
+            for a in &w.get_ref().approvals {
+                if crate::time::Timestamp::parse(&a.approved_at).is_none() {
+                    errors.push(err_at(
+                        Some(w.span().start),
+                        format!(
+                            "waiver `{}`: approval approved-at {:?} is not an RFC 3339 time",
+                            w.get_ref().id,
+                            a.approved_at
+                        ),
+                    ));
+                }
+            }
+        }
         for (kind, map) in [
             ("packages", &cfg.provenance.packages),
             ("artifacts", &cfg.provenance.artifacts),
@@ -702,6 +794,21 @@ install-script = "warn"
 # reason = "not reachable: we never call the affected function"
 # owner = "security@example.com"
 # expires = "2026-12-31"        # inclusive; an expired waiver stops applying and is reported
+# [[waiver.approval]]           # `tollgate waiver approve` prints one (docs/guides/audit-log.md)
+
+# Signed waiver approvals: with require-approved-waivers only waivers approved by the approvers
+# apply (each approval at most 24 h old at first use, its nonce single-use, recorded in the audit
+# log: needs `check --audit-log LOG --key KEY`).
+# [policy]
+# require-approved-waivers = false
+# critical-approvals = 1        # distinct approvers a waiver of a critical finding needs
+# [[policy.approver]]
+# name = "alice"
+# public-key = """
+# -----BEGIN PUBLIC KEY-----
+# ...
+# -----END PUBLIC KEY-----
+# """
 "#;
 
 #[cfg(test)]

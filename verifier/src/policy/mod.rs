@@ -1,5 +1,6 @@
 //! Policy: `tollgate.toml` → [`Config`] → evaluation of findings at an injected `now` → [`Report`].
 
+pub mod approvals;
 pub mod config;
 pub mod provenance;
 
@@ -50,6 +51,22 @@ fn waiver_matches(w: &Waiver, f: &Finding) -> bool {
 /// Evaluates findings against the policy at `now`: scope, waivers (with expiry), SLA ages,
 /// threshold → a report with a verdict. Pure: no clock, no IO.
 pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Report {
+    evaluate_with(config, findings, now, &approvals::ConsumedNonces::new())
+}
+
+/// [`evaluate`], with the waiver-approval nonces consumed so far (from the audit log): with
+/// `[policy] require-approved-waivers = true` a waiver applies only when approved
+/// ([`approvals::check`]); the approvals used are in [`Report::approvals_used`].
+pub fn evaluate_with(
+    config: &Config,
+    findings: Vec<Finding>,
+    now: Timestamp,
+    consumed: &approvals::ConsumedNonces,
+) -> Report {
+    let approvers = approvals::Approvers::of(config);
+    let mut used_approvals: Vec<approvals::UsedApproval> = Vec::new();
+    let mut unapproved: Vec<crate::report::Note> = Vec::new();
+    let mut unapproved_seen = vec![false; config.waivers.len()];
     let mut out: Vec<ReportFinding> = Vec::new();
     let mut summary = Summary::default();
     let mut waiver_used = vec![false; config.waivers.len()];
@@ -97,6 +114,27 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
                     expired.push(waiver_note(w, config.waivers[i].span().start));
                 }
                 continue;
+            }
+            if config.policy.require_approved_waivers {
+                match approvals::check(w, effective, config, &approvers, consumed, now) {
+                    Ok(used) => {
+                        for u in used {
+                            if !used_approvals.contains(&u) {
+                                used_approvals.push(u);
+                            }
+                        }
+                    }
+                    Err(why) => {
+                        if !unapproved_seen[i] {
+                            unapproved_seen[i] = true;
+                            unapproved.push(crate::report::Note::new(
+                                crate::report::NoteCode::UnapprovedWaiver,
+                                format!("waiver `{}` is not applied: {why}", w.id),
+                            ));
+                        }
+                        continue;
+                    }
+                }
             }
             waived_by = Some(i);
             break;
@@ -212,6 +250,8 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
         stale_waivers: stale,
         fail_on: config.fail_on,
         fail_on_overdue: config.fail_on_overdue,
+        notes: unapproved,
+        approvals_used: used_approvals,
         ..Report::default()
     }
 }
