@@ -13,6 +13,7 @@ mod db;
 mod drift;
 mod graph;
 mod hostile;
+mod init;
 mod inputs;
 mod intoto;
 mod key;

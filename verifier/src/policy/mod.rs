@@ -1,6 +1,8 @@
 //! Policy: `tollgate.toml` → [`Config`] → evaluation of findings at an injected `now` → [`Report`].
 
 pub mod config;
+pub mod init;
+pub mod migrate;
 pub mod provenance;
 
 pub use config::{Action, Config, ConfigError, SlaConfig, Waiver};
