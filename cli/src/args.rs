@@ -18,6 +18,7 @@ Examples:
   tollgate key generate --out rel     write rel.key (0600) and rel.pub
   tollgate attest verify --envelope app.intoto.json --key rel.pub --artifact app.tar.gz
   tollgate intoto verify --layout root.layout --layout-key owner.pub --link-dir links/
+  tollgate completions bash > /etc/bash_completion.d/tollgate
 
 Exit codes: 0 ok, 1 policy violation, 2 usage or input error.";
 
@@ -123,6 +124,10 @@ pub enum Command {
     Sbom(crate::cmd::sbom::SbomArgs),
     /// Write and sign the release SBOM beside the artefacts (SBOM + .sig + .intoto.jsonl).
     Release(crate::cmd::release::ReleaseArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(crate::cmd::shell::CompletionsArgs),
+    /// Print the man page, or write one page per command with --dir.
+    Man(crate::cmd::shell::ManArgs),
 }
 
 /// `tollgate graph`.

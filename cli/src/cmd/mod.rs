@@ -14,6 +14,7 @@ pub mod key;
 pub mod registry;
 pub mod release;
 pub mod sbom;
+pub mod shell;
 
 use crate::Outcome;
 use crate::args::{Cli, Command};
@@ -32,5 +33,7 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Key(a) => key::run(a, &cli.global, out),
         Command::Sbom(a) => sbom::run(a, &cli.global, out),
         Command::Release(a) => release::release(a, out),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man(a) => shell::man(a),
     }
 }

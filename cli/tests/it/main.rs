@@ -21,6 +21,7 @@ mod provenance;
 mod registry;
 mod sarif;
 mod sbom;
+mod shell;
 mod sigstore;
 #[path = "../../../verifier/tests/support/mod.rs"]
 mod support;
