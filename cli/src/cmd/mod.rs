@@ -34,6 +34,6 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Sbom(a) => sbom::run(a, &cli.global, out),
         Command::Release(a) => release::release(a, out),
         Command::Completions(a) => shell::completions(a),
-        Command::Man(a) => shell::man(a),
+        Command::Man(a) => shell::man(a, &cli.global),
     }
 }

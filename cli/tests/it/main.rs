@@ -10,6 +10,7 @@ mod attest_policy;
 mod check;
 mod contract;
 mod db;
+mod docs;
 mod drift;
 mod graph;
 mod hostile;

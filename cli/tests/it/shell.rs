@@ -9,7 +9,12 @@ fn pages(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -27,7 +32,10 @@ fn the_checked_in_man_pages_are_current() {
         "docs/man lists other pages than the commands have: {regenerate}"
     );
     for (name, text) in &want {
-        assert!(have[name] == *text, "docs/man/{name} is out of date: {regenerate}");
+        assert!(
+            have[name] == *text,
+            "docs/man/{name} is out of date: {regenerate}"
+        );
     }
     assert!(want.contains_key("tollgate-check.1"));
 }
@@ -39,7 +47,10 @@ fn man_prints_the_top_page() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with(".ie \\n(.g .ds Aq \\(aq"), "{text}");
     assert!(text.contains(".TH tollgate 1"), "{text}");
-    assert!(text.contains("tollgate\\-check(1)"), "links the command pages: {text}");
+    assert!(
+        text.contains("tollgate\\-check(1)"),
+        "links the command pages: {text}"
+    );
 }
 
 #[test]
@@ -49,8 +60,14 @@ fn completions_for_every_shell() {
         assert_eq!(out.status.code(), Some(0), "{shell}: {}", render(&out));
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("tollgate"), "{shell}");
-        assert!(text.contains("fail-on"), "{shell}: check's flags are completed");
-        assert!(text.contains("verify-provenance"), "{shell}: nested subcommands too");
+        assert!(
+            text.contains("fail-on"),
+            "{shell}: check's flags are completed"
+        );
+        assert!(
+            text.contains("verify-provenance"),
+            "{shell}: nested subcommands too"
+        );
     }
     let out = run(&["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2), "{}", render(&out));
@@ -65,12 +82,23 @@ fn the_bash_completion_script_is_valid_bash() {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("tollgate.bash");
     std::fs::write(&script, &out.stdout).unwrap();
-    let check = std::process::Command::new("bash").arg("-n").arg(&script).output().unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     // Sourcing it defines the completion function and registers it for `tollgate`.
     let probe = std::process::Command::new("bash")
         .arg("-c")
-        .arg(format!("source {} && complete -p tollgate", script.display()))
+        .arg(format!(
+            "source {} && complete -p tollgate",
+            script.display()
+        ))
         .output()
         .unwrap();
     assert!(
