@@ -110,7 +110,7 @@ pub enum Command {
     Why(WhyArgs),
     /// Check the graph against advisories and the policy: the release gate (exit 1 on violation).
     Check(crate::cmd::check::CheckArgs),
-    /// Write a commented default tollgate.toml.
+    /// Write a commented tollgate.toml, or convert cargo-audit / cargo-deny settings (--from).
     Init(crate::cmd::check::InitArgs),
     /// Manage the advisory database: import, update, status.
     Db(crate::cmd::db::DbArgs),
