@@ -10,7 +10,7 @@
 # RUNNER_TEMP.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$here/lib.sh"
 
 tollgate=${TOLLGATE_BIN:-tollgate}
@@ -78,6 +78,7 @@ if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ] || [ ! -s "$json" ]; then
   set_output exit-code 2
   {
     printf '## tollgate: could not check\n\n'
+    # shellcheck disable=SC2016 # backquotes are Markdown here
     printf '`tollgate check` exited with %s. Its messages:\n\n<pre>\n' "$rc"
     head -n 50 "$errlog" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'
     printf '</pre>\n'
@@ -109,6 +110,7 @@ run_check --format markdown --output "$markdown" -q "${later[@]}" "${opts[@]}" "
 limit=1000000
 if [ "$(wc -c <"$markdown")" -gt "$limit" ]; then
   head -c "$limit" "$markdown" | sed '$d' >>"$GITHUB_STEP_SUMMARY"
+  # shellcheck disable=SC2016 # backquotes are Markdown here
   printf '\n\n_The report was cut at 1 MB; the full report is the `report-file` output._\n' >>"$GITHUB_STEP_SUMMARY"
 else
   cat "$markdown" >>"$GITHUB_STEP_SUMMARY"

@@ -6,7 +6,7 @@
 # database that `tollgate db status` accepts.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$here/lib.sh"
 
 tollgate=${TOLLGATE_BIN:-tollgate}

@@ -6,7 +6,7 @@
 # (TOLLGATE_BIN) for the steps after.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$here/lib.sh"
 
 root=${INSTALL_ROOT:?INSTALL_ROOT is not set}

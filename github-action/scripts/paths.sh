@@ -5,7 +5,7 @@
 # RUNNER_TEMP, RUNNER_OS, GITHUB_OUTPUT.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$here/lib.sh"
 
 temp=${RUNNER_TEMP:?RUNNER_TEMP is not set}
