@@ -461,3 +461,134 @@ fn the_action_passes_inputs_to_run_steps_only_through_env() {
         );
     }
 }
+
+#[test]
+fn outputs_agree_with_the_report_on_an_npm_lockfile() {
+    if !tools_present() {
+        return;
+    }
+    let r = Runner::new();
+    let lock = crate::corpus().join("lockfiles/insomnia-2024-v3/package-lock.json");
+    let out = r.step(
+        "check.sh",
+        &[
+            ("INPUT_PATH", lock.to_str().unwrap()),
+            ("INPUT_FORMAT", "markdown"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let o = r.outputs();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(r.file("temp/tollgate/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(o["verdict"], report["verdict"].as_str().unwrap());
+    let sum = &report["summary"];
+    for s in ["critical", "high", "medium", "low"] {
+        assert_eq!(
+            o[s],
+            sum["by_severity"][s].as_u64().unwrap_or(0).to_string(),
+            "{s}"
+        );
+    }
+    for k in ["blocking", "warnings", "waived"] {
+        assert_eq!(o[k], sum[k].as_u64().unwrap().to_string(), "{k}");
+    }
+    // format markdown: the report file is the summary's text.
+    assert!(o["report-file"].ends_with("report.md"));
+    assert_eq!(
+        std::fs::read_to_string(&o["report-file"]).unwrap(),
+        r.summary()
+    );
+}
+
+/// A stand-in for `tollgate` that writes `--output` with what the FAKE_* variables say: for the
+/// cases the real binary does not produce on demand.
+fn fake_tollgate(r: &Runner) -> PathBuf {
+    let path = r.file("fake-tollgate");
+    std::fs::write(
+        &path,
+        r#"#!/usr/bin/env bash
+fmt=human out=
+while [ $# -gt 0 ]; do
+  case $1 in --format) fmt=$2; shift ;; --output) out=$2; shift ;; esac
+  shift
+done
+case $fmt in
+  json) printf '{"verdict":"%s","summary":{"blocking":0,"warnings":0,"waived":0,"by_severity":{}}}' "$FAKE_VERDICT" >"$out" ;;
+  markdown) head -c "${FAKE_MD_BYTES:-10}" /dev/zero | tr '\0' 'x' | fold -w 100 >"$out" ;;
+  *) echo report >"$out" ;;
+esac
+exit "$FAKE_RC"
+"#,
+    )
+    .unwrap();
+    let mut perm = std::fs::metadata(&path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(&path, perm).unwrap();
+    path
+}
+
+#[test]
+fn an_exit_code_that_contradicts_the_report_fails_closed() {
+    if !tools_present() {
+        return;
+    }
+    for (verdict, rc) in [("pass", "1"), ("fail", "0"), ("maybe", "0")] {
+        let r = Runner::new();
+        let fake = fake_tollgate(&r);
+        let out = r.step(
+            "check.sh",
+            &[
+                ("TOLLGATE_BIN", fake.to_str().unwrap()),
+                ("FAKE_VERDICT", verdict),
+                ("FAKE_RC", rc),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{verdict} {rc}: {}", show(&out));
+        assert!(!r.outputs().contains_key("verdict"), "{verdict} {rc}");
+    }
+    // The positive twin: agreeing ones pass through.
+    let r = Runner::new();
+    let fake = fake_tollgate(&r);
+    let out = r.step(
+        "check.sh",
+        &[
+            ("TOLLGATE_BIN", fake.to_str().unwrap()),
+            ("FAKE_VERDICT", "pass"),
+            ("FAKE_RC", "0"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(r.outputs()["verdict"], "pass");
+}
+
+#[test]
+fn a_huge_report_is_cut_to_the_summary_limit() {
+    if !tools_present() {
+        return;
+    }
+    let r = Runner::new();
+    let fake = fake_tollgate(&r);
+    let out = r.step(
+        "check.sh",
+        &[
+            ("TOLLGATE_BIN", fake.to_str().unwrap()),
+            ("FAKE_VERDICT", "fail"),
+            ("FAKE_RC", "1"),
+            ("FAKE_MD_BYTES", "3000000"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let summary = r.summary();
+    // GitHub takes at most 1 MiB per step summary.
+    assert!(summary.len() <= 1_000_200, "{}", summary.len());
+    assert!(summary.len() > 900_000, "{}", summary.len());
+    assert!(
+        summary.trim_end().ends_with("output._"),
+        "{}",
+        &summary[summary.len() - 200..]
+    );
+    // Cut at a line boundary: every line of the report part is whole.
+    let body = summary.split("\n\n_The report").next().unwrap();
+    assert!(body.lines().all(|l| l.len() == 100), "a cut line");
+}
