@@ -364,6 +364,7 @@ fn the_paths_step_keys_the_build_by_the_source() {
     if !tools_present() {
         return;
     }
+    // On the real checkout: the outputs' shapes.
     let r = Runner::new();
     let out = r.step("paths.sh", &[("INPUT_DB_CACHE", "")]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
@@ -375,10 +376,33 @@ fn the_paths_step_keys_the_build_by_the_source() {
     );
     assert!(Path::new(&o["source-dir"]).join("cli/Cargo.toml").is_file());
     assert_eq!(Path::new(&o["db"]), r.file("temp").join("tollgate-db"));
-    // The same source, the same key.
-    let again = Runner::new();
-    again.step("paths.sh", &[]);
-    assert_eq!(&again.outputs()["source-key"], key);
+    // On a source tree of our own: the same content gives the same key, a changed file (not
+    // one under target/) another.
+    let src = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(src.path().join("github-action")).unwrap();
+    std::fs::create_dir_all(src.path().join("cli/src")).unwrap();
+    std::fs::create_dir_all(src.path().join("target")).unwrap();
+    std::fs::write(src.path().join("cli/src/main.rs"), "fn main() {}\n").unwrap();
+    let action = src.path().join("github-action");
+    let key_of = || {
+        let r = Runner::new();
+        let out = r.step(
+            "paths.sh",
+            &[
+                ("GITHUB_ACTION_PATH", action.to_str().unwrap()),
+                ("INPUT_DB_CACHE", "/db"),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+        assert_eq!(r.outputs()["db"], "/db");
+        r.outputs()["source-key"].clone()
+    };
+    let first = key_of();
+    assert_ne!(&first, key);
+    std::fs::write(src.path().join("target/build.o"), "x").unwrap();
+    assert_eq!(key_of(), first, "target/ is not the source");
+    std::fs::write(src.path().join("cli/src/main.rs"), "fn main() { }\n").unwrap();
+    assert_ne!(key_of(), first, "a changed source file changes the key");
 }
 
 #[test]
