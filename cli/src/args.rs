@@ -18,6 +18,7 @@ Examples:
   tollgate key generate --out rel     write rel.key (0600) and rel.pub
   tollgate attest verify --envelope app.intoto.json --key rel.pub --artifact app.tar.gz
   tollgate intoto verify --layout root.layout --layout-key owner.pub --link-dir links/
+  tollgate completions bash > /etc/bash_completion.d/tollgate
 
 Exit codes: 0 ok, 1 policy violation, 2 usage or input error.";
 
@@ -109,7 +110,7 @@ pub enum Command {
     Why(WhyArgs),
     /// Check the graph against advisories and the policy: the release gate (exit 1 on violation).
     Check(crate::cmd::check::CheckArgs),
-    /// Write a commented default tollgate.toml.
+    /// Write a commented tollgate.toml, or convert cargo-audit / cargo-deny settings (--from).
     Init(crate::cmd::check::InitArgs),
     /// Manage the advisory database: import, update, status.
     Db(crate::cmd::db::DbArgs),
@@ -127,6 +128,10 @@ pub enum Command {
     Sbom(crate::cmd::sbom::SbomArgs),
     /// Write and sign the release SBOM beside the artefacts (SBOM + .sig + .intoto.jsonl).
     Release(crate::cmd::release::ReleaseArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(crate::cmd::shell::CompletionsArgs),
+    /// Print the man page, or write one page per command with --dir.
+    Man(crate::cmd::shell::ManArgs),
 }
 
 /// `tollgate graph`.

@@ -8,7 +8,8 @@ use clap::Args;
 use tollgate_verifier::finding::Severity;
 use tollgate_verifier::gate;
 use tollgate_verifier::policy::Config;
-use tollgate_verifier::policy::config::{CONFIG_FILE, DEFAULT_CONFIG_TEMPLATE};
+use tollgate_verifier::policy::config::{CONFIG_FILE, MAX_CONFIG_SIZE};
+use tollgate_verifier::policy::{init, migrate};
 use tollgate_verifier::registry::Progress;
 use tollgate_verifier::render;
 use tollgate_verifier::time::Timestamp;
@@ -68,6 +69,10 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+    /// Convert this cargo-audit (`.cargo/audit.toml`) or cargo-deny (`deny.toml`) configuration
+    /// instead of writing the template; settings with no equivalent are listed.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -201,7 +206,8 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     Ok(outcome)
 }
 
-/// `tollgate init`.
+/// `tollgate init`: the template headed by what is in the target's directory, or (`--from`) a
+/// conversion of cargo-audit's / cargo-deny's configuration.
 pub fn init(a: &InitArgs, out: &Output) -> anyhow::Result<Outcome> {
     if a.path.exists() && !a.force {
         bail!(
@@ -209,8 +215,38 @@ pub fn init(a: &InitArgs, out: &Output) -> anyhow::Result<Outcome> {
             a.path.display()
         );
     }
-    std::fs::write(&a.path, DEFAULT_CONFIG_TEMPLATE)
-        .with_context(|| format!("cannot write {}", a.path.display()))?;
+    let text = match &a.from {
+        Some(from) => {
+            let bytes = tollgate_verifier::fsio::read_regular(from, MAX_CONFIG_SIZE)
+                .with_context(|| format!("cannot read {}", from.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", from.display()))?;
+            let m = migrate::migrate(from, &text)?;
+            if !out.quiet {
+                eprintln!(
+                    "converted {} ({}): {} setting(s) carried over",
+                    from.display(),
+                    m.tool.name(),
+                    m.mapped.len()
+                );
+                if !m.unmapped.is_empty() {
+                    eprintln!("no equivalent (listed at the top of the new file):");
+                    for u in &m.unmapped {
+                        eprintln!("  {}: {}", from.display(), migrate::describe(u));
+                    }
+                }
+            }
+            m.text
+        }
+        None => {
+            let dir = match a.path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            init::template(&init::detect(&dir)?)
+        }
+    };
+    std::fs::write(&a.path, text).with_context(|| format!("cannot write {}", a.path.display()))?;
     if !out.quiet {
         eprintln!("wrote {}", a.path.display());
     }

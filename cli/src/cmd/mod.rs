@@ -17,6 +17,7 @@ pub mod key;
 pub mod registry;
 pub mod release;
 pub mod sbom;
+pub mod shell;
 pub mod waiver;
 
 use crate::Outcome;
@@ -38,5 +39,7 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Waiver(a) => waiver::run(a, &cli.global, out),
         Command::Sbom(a) => sbom::run(a, &cli.global, out),
         Command::Release(a) => release::release(a, out),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man(a) => shell::man(a, &cli.global),
     }
 }

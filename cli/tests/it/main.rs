@@ -4,6 +4,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod action;
 mod attest;
 mod attest_policy;
 mod audit;
@@ -11,9 +12,11 @@ mod check;
 mod compare;
 mod contract;
 mod db;
+mod docs;
 mod drift;
 mod graph;
 mod hostile;
+mod init;
 mod inputs;
 mod intoto;
 mod key;
@@ -22,6 +25,7 @@ mod provenance_check;
 mod registry;
 mod sarif;
 mod sbom;
+mod shell;
 mod sigstore;
 #[path = "../../../verifier/tests/support/mod.rs"]
 mod support;

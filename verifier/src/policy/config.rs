@@ -722,6 +722,8 @@ install-script = "warn"
 # fail-on-stale = false         # --fail-on-stale-db: a stale database fails the gate
 # allow-empty = []              # ecosystems ("cargo", "npm", "*") the database may hold nothing for;
 #                               # by default that is an error (exit 2), never "no advisories"
+# sources = []                  # `tollgate db update` sources (directories, archive or git URLs);
+#                               # default: the RustSec advisory-db and OSV's crates.io and npm exports
 
 # Allowed registries: each ecosystem's public registry (crates.io, registry.npmjs.org) plus these.
 # [registries]
@@ -750,12 +752,25 @@ install-script = "warn"
 # An `ignore` or list entry that matches nothing is reported as stale (a note).
 # [pinning.missing-hash]
 # ignore = ["left-pad@1.3.0"]
+# [pinning.weak-hash]
+# accept-sha1 = false                      # sha1-only integrity (md5 and malformed: never)
+# [pinning.unpinned-git]                   # git dependencies without a commit: the common keys only
+# enabled = true
 # [pinning.install-script]
 # allow = ["esbuild", "@swc/*"]
 # deny = ["evil-*"]
+# deny-severity = "high"                   # severity of findings for denied packages
 # [sources.unknown-source]
 # internal = ["@corp/*"]                   # dependency confusion: must resolve from internal-registries
 # internal-registries = ["https://npm.corp.example/"]
+# internal-mirrors-public = false          # true: the internal registries also proxy the public one
+# check-git = false                        # also check git sources against allow-git
+# allow-git = ["github.com/my-org/*"]      # globs over host/path
+# allow-urls = ["cdn.example.com/pkgs/*"]  # non-registry URLs (npm tarballs, directory+ sources)
+# [sources.credential-in-url]              # a token or password in a lockfile URL: common keys only
+# severity = "critical"
+# [sources.tarball-mismatch]               # npm: the tarball URL names another package or version
+# enabled = true
 # [sources.insecure-url]
 # allow-hosts = ["localhost"]
 # [sources.path-outside-repo]

@@ -2,6 +2,8 @@
 
 pub mod approvals;
 pub mod config;
+pub mod init;
+pub mod migrate;
 pub mod provenance;
 
 pub use config::{Action, Config, ConfigError, SlaConfig, Waiver};
