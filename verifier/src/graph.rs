@@ -10,7 +10,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use crate::lockfile::{
     Diagnostic, LockfileInfo, ParsedLockfile, UnresolvedDep, UnsupportedLockfile,
 };
-use crate::package::{Ecosystem, Package, Scopes};
+use crate::package::{Ecosystem, Package};
 
 /// Index of a package in a [`Graph`]; stable for the graph's lifetime.
 pub type PackageId = NodeIndex<u32>;
@@ -465,20 +465,50 @@ impl Graph {
         {
             return;
         }
-        let dev = self.reachable_only_via(|k| k == DepKind::Dev);
-        let build = self.reachable_only_via(|k| k == DepKind::Build);
-        let optional = self.reachable_only_via(|k| k == DepKind::Optional);
-        let mut set = |ids: Vec<PackageId>, flag: fn(&mut Scopes)| {
-            for id in ids {
-                let p = &mut self.inner[id];
-                if p.ecosystem == Ecosystem::Cargo {
-                    flag(&mut p.scopes);
+        // The three `reachable_only_via` walks in one: bit 0 (1, 2) of a node's mask says a
+        // root reaches it by a path without a dev (build, optional) edge. Each bit spreads on
+        // its own, so the masks equal the three separate walks; a node is pushed again only
+        // when it gains a bit, at most three times.
+        let bit = |k: DepKind| match k {
+            DepKind::Dev => 1u8,
+            DepKind::Build => 2,
+            DepKind::Optional => 4,
+            DepKind::Normal | DepKind::Peer => 0,
+        };
+        let adj = self.adjacency();
+        let mut mask = vec![0u8; self.inner.node_bound()];
+        let mut stack: Vec<usize> = Vec::new();
+        for r in &self.roots {
+            if std::mem::replace(&mut mask[r.index()], 7) != 7 {
+                stack.push(r.index());
+            }
+        }
+        while let Some(n) = stack.pop() {
+            let m = mask[n];
+            for (t, k) in adj.out(n) {
+                let gained = m & !bit(k) & !mask[t];
+                if gained != 0 {
+                    mask[t] |= gained;
+                    stack.push(t);
                 }
             }
+        }
+        let scoped: Vec<(usize, u8)> = {
+            let any = self.reached();
+            mask.iter()
+                .enumerate()
+                .filter(|&(i, &m)| m != 7 && any(i))
+                .map(|(i, &m)| (i, m))
+                .collect()
         };
-        set(dev, |s| s.dev = true);
-        set(build, |s| s.build = true);
-        set(optional, |s| s.optional = true);
+        for (i, m) in scoped {
+            let p = &mut self.inner[PackageId::new(i)];
+            if p.ecosystem == Ecosystem::Cargo {
+                p.scopes.dev |= m & 1 == 0;
+                p.scopes.build |= m & 2 == 0;
+                p.scopes.optional |= m & 4 == 0;
+            }
+        }
     }
 
     /// Packages unreachable from any root.
@@ -552,6 +582,46 @@ mod tests {
         let mut v: Vec<String> = ids.into_iter().map(|i| g.package(i).name.clone()).collect();
         v.sort();
         v
+    }
+
+    proptest::proptest! {
+        /// `apply_cargo_scopes` walks once for the three kinds; it must set exactly the flags
+        /// the three separate `reachable_only_via` walks give, on any graph.
+        #[test]
+        fn fused_scopes_equal_the_separate_walks(
+            n in 1usize..24,
+            edges in proptest::collection::vec((0usize..24, 0usize..24, 0u8..5), 0..60),
+            roots in proptest::collection::vec(0usize..24, 1..3),
+        ) {
+            let kinds = [DepKind::Normal, DepKind::Dev, DepKind::Build, DepKind::Optional, DepKind::Peer];
+            let mut p = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", 4);
+            p.packages = (0..n).map(|i| pkg(&format!("p{i}"))).collect();
+            p.edges = edges
+                .iter()
+                .filter(|&&(a, b, _)| a < n && b < n)
+                .map(|&(a, b, k)| (a as u32, b as u32, kinds[k as usize]))
+                .collect();
+            p.roots = roots.iter().map(|&r| r % n).collect();
+            let mut g = Graph::new();
+            g.add_lockfile(
+                LockfileInfo {
+                    path: "Cargo.lock".into(),
+                    display: "Cargo.lock".into(),
+                    format: Format::CargoLock,
+                    version: 4,
+                    packages: n,
+                },
+                p,
+            );
+            let only = |k: DepKind| g.reachable_only_via(|e| e == k);
+            let (dev, build, optional) = (only(DepKind::Dev), only(DepKind::Build), only(DepKind::Optional));
+            g.apply_cargo_scopes();
+            for (id, pk) in g.packages() {
+                proptest::prop_assert_eq!(pk.scopes.dev, dev.contains(&id));
+                proptest::prop_assert_eq!(pk.scopes.build, build.contains(&id));
+                proptest::prop_assert_eq!(pk.scopes.optional, optional.contains(&id));
+            }
+        }
     }
 
     #[test]

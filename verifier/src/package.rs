@@ -432,6 +432,22 @@ impl Package {
         }
     }
 
+    /// Whether the lock records a non-blank checksum or integrity string: the same answer as
+    /// `checksum_str().is_some_and(|c| !c.trim().is_empty())`, without re-encoding the digest
+    /// of a lower-case hex checksum (`missing-hash` asks this of every package).
+    pub fn has_checksum_text(&self) -> bool {
+        match self.checksum.as_ref() {
+            None => false,
+            Some(ChecksumText::Verbatim(s)) => !s.trim().is_empty(),
+            // The hex of a digest is never blank, and present exactly when the digest is.
+            Some(ChecksumText::LowerHex) => self
+                .integrity
+                .as_ref()
+                .and_then(|i| i.digests.first())
+                .is_some_and(|d| !d.bytes.is_empty()),
+        }
+    }
+
     /// `name@version`.
     pub fn display_name(&self) -> String {
         if self.version.is_empty() {
@@ -529,6 +545,7 @@ mod tests {
             (upper.as_str(), false),
             ("zz", false),
             ("", false),
+            ("  ", false),
             (&lower[..62], false),
         ] {
             let integrity = Integrity::from_cargo_checksum(text);
@@ -549,6 +566,13 @@ mod tests {
                 npm: None,
             };
             assert_eq!(p.checksum_str().as_deref(), Some(text));
+            assert_eq!(p.has_checksum_text(), !text.trim().is_empty(), "{text:?}");
+            let none = super::Package {
+                checksum: None,
+                ..p
+            };
+            assert!(!none.has_checksum_text());
+            assert_eq!(none.checksum_str(), None);
         }
     }
 

@@ -65,7 +65,7 @@ pub fn run(cx: &CheckCx<'_>, cfg: &Config, out: &mut Vec<Finding>) {
             continue;
         }
         // A checksum field that is present but unparseable is `weak-hash`'s business.
-        if p.checksum_str().is_some_and(|c| !c.trim().is_empty()) {
+        if p.has_checksum_text() {
             continue;
         }
         let what = match (&p.source, p.version.is_empty()) {
