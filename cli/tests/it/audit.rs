@@ -61,10 +61,6 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn last(log: &Path) -> serde_json::Value {
-    serde_json::from_str(lines(log).last().unwrap()).unwrap()
-}
-
 fn lines(log: &Path) -> Vec<String> {
     std::fs::read_to_string(log)
         .unwrap()
