@@ -197,6 +197,20 @@ pub struct PackageRef {
     pub purl: String,
 }
 
+impl PackageRef {
+    /// The reference to a package of the graph (its purl computed once per package).
+    pub fn of(graph: &Graph, id: crate::graph::PackageId) -> PackageRef {
+        let p = graph.package(id);
+        PackageRef {
+            ecosystem: p.ecosystem,
+            name: p.name.clone(),
+            version: p.version.clone(),
+            id: p.id.clone(),
+            purl: graph.purl(id).to_owned(),
+        }
+    }
+}
+
 /// Where a finding points in a lockfile.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FindingLocation {
@@ -434,13 +448,7 @@ impl Finding {
             code,
             ids: Vec::new(),
             severity: code.default_severity(),
-            package: Some(PackageRef {
-                ecosystem: p.ecosystem,
-                name: p.name.clone(),
-                version: p.version.clone(),
-                id: p.id.clone(),
-                purl: graph.purl(pkg).to_owned(),
-            }),
+            package: Some(PackageRef::of(graph, pkg)),
             path,
             location: Some(FindingLocation {
                 file,

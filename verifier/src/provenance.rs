@@ -30,6 +30,7 @@ use tollgate_attest::sigstore::{NpmAttestationsVerifier, SigstoreError, TrustRoo
 use tollgate_attest::slsa::{StatementVerifier, VerifiedProvenance};
 use tollgate_attest::verified::Verified;
 
+use crate::coverage::CoverageCode;
 use crate::graph::{Graph, PackageId};
 use crate::package::{Ecosystem, HashAlgorithm, Source};
 use crate::registry::{Lookup, RegistryData, Scope, Target};
@@ -97,6 +98,8 @@ pub enum SignatureState {
     },
     /// Not decided: no registry record, no sha512 in the lockfile.
     Unavailable {
+        /// Why, as a code (`unavailable`, `no-sha512`).
+        code: CoverageCode,
         /// Why.
         reason: String,
     },
@@ -128,6 +131,8 @@ pub enum AttestationState {
     },
     /// Not decided (not fetched, another host, no sha512).
     Unavailable {
+        /// Why, as a code (`unavailable`, `not-looked-up`, `no-sha512`).
+        code: CoverageCode,
         /// Why.
         reason: String,
     },
@@ -353,11 +358,13 @@ impl Cx<'_> {
         }
         let Some(record) = j.record else {
             return SignatureState::Unavailable {
+                code: CoverageCode::Unavailable,
                 reason: "no registry record of the version".into(),
             };
         };
         let Some(facts) = &record.npm else {
             return SignatureState::Unavailable {
+                code: CoverageCode::Unavailable,
                 reason: "the registry record carries no npm metadata".into(),
             };
         };
@@ -384,6 +391,7 @@ impl Cx<'_> {
             }
             (None, _) | (_, None) => {
                 return SignatureState::Unavailable {
+                    code: CoverageCode::NoSha512,
                     reason: "no sha512 on both sides: the signed integrity cannot be compared with the lockfile's".into(),
                 };
             }
@@ -416,21 +424,28 @@ impl Cx<'_> {
             }
             Some(Lookup::Unavailable(why)) => {
                 return AttestationState::Unavailable {
+                    code: CoverageCode::Unavailable,
                     reason: why.clone(),
                 };
             }
             None => {
+                let (code, reason) = if j.record.is_some() {
+                    (CoverageCode::NotLookedUp, "not looked up")
+                } else {
+                    (
+                        CoverageCode::Unavailable,
+                        "no registry record of the version",
+                    )
+                };
                 return AttestationState::Unavailable {
-                    reason: if j.record.is_some() {
-                        "not looked up".into()
-                    } else {
-                        "no registry record of the version".into()
-                    },
+                    code,
+                    reason: reason.into(),
                 };
             }
         };
         let Some(sha512) = j.sha512 else {
             return AttestationState::Unavailable {
+                code: CoverageCode::NoSha512,
                 reason: "the lockfile pins no sha512: attestations name the tarball by its sha512"
                     .into(),
             };

@@ -59,13 +59,7 @@ pub fn run(
         if p.is_root {
             continue;
         }
-        let pref = PackageRef {
-            ecosystem: p.ecosystem,
-            name: p.name.clone(),
-            version: p.version.clone(),
-            id: p.id.clone(),
-            purl: cx.graph.purl(id).to_owned(),
-        };
+        let pref = PackageRef::of(cx.graph, id);
         let (ps, ss) = match out_of_scope(registry, id, p.ecosystem) {
             Some(status) => (status.clone(), status),
             None => match data.packages.get(&id) {
@@ -239,15 +233,10 @@ fn provenance_status(
                 reason: detail.clone(),
             }
         }
-        AttestationState::Unavailable { reason } => {
+        AttestationState::Unavailable { code, reason } => {
             missing(out, reason);
-            let code = if reason.contains("sha512") {
-                CoverageCode::NoSha512
-            } else {
-                CoverageCode::Unavailable
-            };
             CoverageStatus::Unverifiable {
-                code,
+                code: *code,
                 reason: reason.clone(),
             }
         }
@@ -453,12 +442,8 @@ fn signature_status(
                 "no signing keys are pinned for {registry} (give the registry's keys with --npm-keys)"
             ),
         },
-        SignatureState::Unavailable { reason } => CoverageStatus::Unverifiable {
-            code: if reason.contains("sha512") {
-                CoverageCode::NoSha512
-            } else {
-                CoverageCode::Unavailable
-            },
+        SignatureState::Unavailable { code, reason } => CoverageStatus::Unverifiable {
+            code: *code,
             reason: reason.clone(),
         },
     }

@@ -37,13 +37,7 @@ pub fn run(cx: &CheckCx<'_>, data: &RegistryData, out: &mut Vec<Finding>) -> Vec
         let Some(pd) = data.packages.get(&id) else {
             continue;
         };
-        let pref = PackageRef {
-            ecosystem: p.ecosystem,
-            name: p.name.clone(),
-            version: p.version.clone(),
-            id: p.id.clone(),
-            purl: cx.graph.purl(id).to_owned(),
-        };
+        let pref = PackageRef::of(cx.graph, id);
         if data.verify_registry {
             let before = found.len();
             let status = registry_status(cx, id, pd, &mut found);
