@@ -272,6 +272,9 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
             Source::Path => "absent: a local path package has no registry digest",
             Source::Git { .. } => "absent: a git package is pinned by its commit",
             _ if p.is_root => "absent: the project itself",
+            _ if p.npm.as_ref().is_some_and(|n| n.in_bundle) => {
+                "absent: bundled inside its parent's tarball"
+            }
             _ => "missing",
         };
         prop("tollgate:hash", why.to_owned());
@@ -286,6 +289,9 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
         }
         if npm.has_install_script {
             prop("tollgate:install-script", "true".to_owned());
+        }
+        if npm.in_bundle {
+            prop("tollgate:bundled", "true".to_owned());
         }
     }
 }

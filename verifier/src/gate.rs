@@ -30,6 +30,9 @@ pub struct CheckInput {
     pub path: Option<PathBuf>,
     /// Lockfiles named one by one (`--lockfile`).
     pub lockfiles: Vec<PathBuf>,
+    /// CycloneDX JSON SBOMs to check (`--sbom`), read into the same graph as the lockfiles
+    /// ([`crate::lockfile::cyclonedx`]).
+    pub sboms: Vec<PathBuf>,
     /// Largest lockfile read, in bytes.
     pub max_file_size: u64,
     /// The policy, with command-line overrides applied.
@@ -81,11 +84,12 @@ pub enum CheckError {
 }
 
 impl CheckInput {
-    /// The paths to load: PATH and every `--lockfile`, `.` when there is neither.
+    /// The paths to load: PATH and every `--lockfile`, `.` when there is neither (and no
+    /// `--sbom`).
     pub fn paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = self.path.iter().cloned().collect();
         paths.extend(self.lockfiles.iter().cloned());
-        if paths.is_empty() {
+        if paths.is_empty() && self.sboms.is_empty() {
             paths.push(PathBuf::from("."));
         }
         paths
@@ -115,7 +119,8 @@ pub fn check(
         max_file_size: input.max_file_size,
         exclude: config.exclude.clone(),
     };
-    let plan = discover::plan(&input.paths(), &opts)?;
+    let mut plan = discover::plan(&input.paths(), &opts)?;
+    discover::plan_sboms(&mut plan, &input.sboms)?;
     let repo_root = input.repo_root();
     let checks_config = config.checks();
     let wanted = Wanted::from(&checks_config);

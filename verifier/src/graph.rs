@@ -520,7 +520,7 @@ mod tests {
     /// root -normal-> a -normal-> c ; root -dev-> b -normal-> c, b -normal-> d ;
     /// root -build-> e ; f unreachable.
     fn sample() -> Graph {
-        let mut p = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", 4);
+        let mut p = ParsedLockfile::new(Some(Ecosystem::Cargo), "Cargo.lock", 4);
         p.packages = ["root", "a", "b", "c", "d", "e", "f"]
             .iter()
             .map(|n| pkg(n))
@@ -600,7 +600,7 @@ mod tests {
     #[test]
     fn duplicates_list_names_with_several_versions() {
         let mut g = sample();
-        let mut p = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", 4);
+        let mut p = ParsedLockfile::new(Some(Ecosystem::Cargo), "Cargo.lock", 4);
         let mut a2 = pkg("a");
         a2.version = "2.0.0".into();
         p.packages = vec![a2];

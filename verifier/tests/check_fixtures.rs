@@ -53,6 +53,7 @@ fn run_case_with(case: &str, extra: &str) -> Report {
     let input = CheckInput {
         path: Some(dir.clone()),
         lockfiles: Vec::new(),
+        sboms: Vec::new(),
         max_file_size: DEFAULT_MAX_FILE_SIZE,
         config,
         db: Some(advisories()),
@@ -320,6 +321,7 @@ fn drift_is_found_whether_the_lockfile_name_tells_its_format_or_not() {
         let input = CheckInput {
             path: Some(tmp.path().join(lock)),
             lockfiles: Vec::new(),
+            sboms: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             config: Config::default(),
             db: Some(advisories()),

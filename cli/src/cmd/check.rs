@@ -23,6 +23,10 @@ pub struct CheckArgs {
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
+    /// A CycloneDX JSON SBOM to check (repeatable; combines with PATH and --lockfile): its
+    /// components' purls become the graph's packages, its `dependencies` the paths.
+    #[arg(long = "sbom", value_name = "FILE")]
+    pub sboms: Vec<PathBuf>,
     /// Override `fail-on` (none, low, medium, high, critical).
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
@@ -94,6 +98,7 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     let input = gate::CheckInput {
         path: a.input.path.clone(),
         lockfiles: a.input.lockfiles.clone(),
+        sboms: a.sboms.clone(),
         max_file_size: a.input.max_file_size,
         config,
         db: a.db.clone(),

@@ -7,6 +7,7 @@
 mod attest;
 mod attest_policy;
 mod check;
+mod check_sbom;
 mod contract;
 mod db;
 mod drift;

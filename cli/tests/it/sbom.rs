@@ -11,7 +11,7 @@ use crate::support::schema::validator_available;
 use crate::{corpus, tollgate};
 
 /// The corpus lockfiles `manifest.json` marks as tollgate inputs that parse.
-fn corpus_inputs() -> Vec<PathBuf> {
+pub fn corpus_inputs() -> Vec<PathBuf> {
     let text = std::fs::read_to_string(corpus().join("manifest.json")).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     v["files"]

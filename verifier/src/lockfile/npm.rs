@@ -734,7 +734,10 @@ pub fn parse(
         display: display.to_owned(),
     };
     // The version is set once the whole file is read.
-    let mut packages = Packages::new(&cx, ParsedLockfile::new(Ecosystem::Npm, format_name, 0));
+    let mut packages = Packages::new(
+        &cx,
+        ParsedLockfile::new(Some(Ecosystem::Npm), format_name, 0),
+    );
     let mut de = serde_json::Deserializer::from_str(body);
     let read = de::DeserializeSeed::deserialize(
         TopSeed {
