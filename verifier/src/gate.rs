@@ -49,6 +49,9 @@ pub struct CheckInput {
     pub fail_on_stale_db: bool,
     /// `--verify-registry` / `--verify-artifacts`; `None` when neither was asked for.
     pub registry: Option<Request>,
+    /// CycloneDX VEX documents (`--vex`): their statements waive the findings they match, as
+    /// the SBOMs' own `vulnerabilities` do.
+    pub vex: Vec<PathBuf>,
 }
 
 /// One run of the gate.
@@ -81,6 +84,9 @@ pub enum CheckError {
     /// The advisory database could not be opened or is hollow.
     #[error(transparent)]
     Advisory(#[from] AdvisoryError),
+    /// A VEX document (`--vex`) could not be read or holds a statement that cannot be applied.
+    #[error(transparent)]
+    Vex(#[from] crate::vex::VexError),
 }
 
 impl CheckInput {
@@ -121,6 +127,7 @@ pub fn check(
     };
     let mut plan = discover::plan(&input.paths(), &opts)?;
     discover::plan_sboms(&mut plan, &input.sboms)?;
+    let vex = load_vex(&input.vex, input.max_file_size)?;
     let repo_root = input.repo_root();
     let checks_config = config.checks();
     let wanted = Wanted::from(&checks_config);
@@ -210,7 +217,7 @@ pub fn check(
     findings.extend(advisory_findings);
 
     // Policy and report.
-    let mut report = crate::pipeline::finish_report(&graph, config, findings, now);
+    let mut report = crate::pipeline::finish_report_with_vex(&graph, config, findings, &vex, now);
     report.notes.extend(manifests.notes.iter().cloned());
     report.notes.extend(
         stale_config
@@ -252,6 +259,17 @@ pub fn check(
         warnings,
         registry_stats,
     })
+}
+
+/// Reads the statements of the `--vex` documents (regular files, at most `max_size` bytes).
+fn load_vex(files: &[PathBuf], max_size: u64) -> Result<Vec<crate::vex::VexStatement>, CheckError> {
+    let mut out = Vec::new();
+    for f in files {
+        let display = f.to_string_lossy().replace('\\', "/");
+        let text = crate::lockfile::read_text(f, max_size).map_err(LoadError::from)?;
+        out.extend(crate::vex::parse_document(&display, &text)?);
+    }
+    Ok(out)
 }
 
 /// What the checks found (the offline checks and, when asked, the registry stage's).

@@ -32,6 +32,8 @@ pub struct Graph {
     /// Lockfiles of formats tollgate does not read, found beside or under the searched
     /// directories (the report notes them).
     pub unsupported: Vec<UnsupportedLockfile>,
+    /// VEX statements of the SBOMs read (`vulnerabilities[].analysis`), in lockfile order.
+    pub vex: Vec<crate::vex::VexStatement>,
     /// The npm lockfiles' facts drift needs beyond the graph (folder entries, links), by
     /// lockfile index: collected by the parser, so the manifests stage never re-reads a lock.
     npm_facts: Vec<(u32, crate::lockfile::npm_manifest::LockFacts)>,
@@ -104,6 +106,7 @@ impl Graph {
         self.adjacency = OnceLock::new();
         self.labels = OnceLock::new();
         self.warnings.extend(parsed.warnings);
+        self.vex.append(&mut parsed.vex);
         self.unresolved.extend(
             parsed
                 .unresolved

@@ -31,6 +31,7 @@ pub mod lockfile;
 pub mod package;
 pub mod purl;
 pub mod source_urls;
+pub mod vex;
 
 // Loaded data.
 pub mod advisory;

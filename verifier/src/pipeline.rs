@@ -16,7 +16,26 @@ pub fn finish_report(
     findings: Vec<Finding>,
     now: Timestamp,
 ) -> Report {
-    let mut report = policy::evaluate(config, findings, now);
+    finish_report_with_vex(graph, config, findings, &[], now)
+}
+
+/// [`finish_report`] with VEX statements beyond the graph's own (the SBOMs'): `--vex`
+/// documents.
+pub fn finish_report_with_vex(
+    graph: &Graph,
+    config: &Config,
+    findings: Vec<Finding>,
+    vex: &[crate::vex::VexStatement],
+    now: Timestamp,
+) -> Report {
+    let all: Vec<crate::vex::VexStatement>;
+    let vex = if graph.vex.is_empty() {
+        vex
+    } else {
+        all = graph.vex.iter().chain(vex).cloned().collect();
+        &all
+    };
+    let mut report = policy::evaluate_with_vex(config, findings, vex, now);
     report.packages = graph.packages().filter(|(_, p)| !p.is_root).count();
     report.lockfiles = graph
         .lockfiles

@@ -147,6 +147,8 @@ pub enum Disposition {
         owner: Option<String>,
         /// The waiver's expiry.
         expires: Option<String>,
+        /// When a VEX statement waived it (not a `tollgate.toml` waiver): the statement.
+        vex: Option<Box<crate::vex::VexAnalysis>>,
     },
 }
 
@@ -320,11 +322,14 @@ pub enum NoteCode {
     Registry,
     /// A config entry (`ignore`, `allow-*`, a registry mapping) matches nothing.
     StaleConfig,
+    /// A VEX statement that matches no finding, or matches but does not waive
+    /// (`not_affected` without a justification, `exploitable`, `in_triage`).
+    Vex,
 }
 
 impl NoteCode {
     /// Every code.
-    pub const ALL: [NoteCode; 10] = [
+    pub const ALL: [NoteCode; 11] = [
         NoteCode::LockfileWarnings,
         NoteCode::UnsupportedLockfiles,
         NoteCode::UnenforcedProvenance,
@@ -335,6 +340,7 @@ impl NoteCode {
         NoteCode::Unverifiable,
         NoteCode::Registry,
         NoteCode::StaleConfig,
+        NoteCode::Vex,
     ];
 
     /// The stable name (`notes_typed[].code` of the JSON report).
@@ -350,6 +356,7 @@ impl NoteCode {
             NoteCode::Unverifiable => "unverifiable",
             NoteCode::Registry => "registry",
             NoteCode::StaleConfig => "stale-config",
+            NoteCode::Vex => "vex",
         }
     }
 }

@@ -61,6 +61,7 @@ fn run_case_with(case: &str, extra: &str) -> Report {
         max_db_age_days: None,
         fail_on_stale_db: false,
         registry: None,
+        vex: Vec::new(),
     };
     let now = Timestamp::parse(NOW).expect("fixed time parses");
     // No environment: a case must not depend on the machine running it.
@@ -329,6 +330,7 @@ fn drift_is_found_whether_the_lockfile_name_tells_its_format_or_not() {
             max_db_age_days: None,
             fail_on_stale_db: false,
             registry: None,
+            vex: Vec::new(),
         };
         let now = Timestamp::parse(NOW).expect("fixed time parses");
         let report = gate::check(&input, &|_: &str| None, &NoProgress, now)

@@ -27,6 +27,11 @@ pub struct CheckArgs {
     /// components' purls become the graph's packages, its `dependencies` the paths.
     #[arg(long = "sbom", value_name = "FILE")]
     pub sboms: Vec<PathBuf>,
+    /// A CycloneDX VEX document (repeatable): its `not_affected` (with a justification),
+    /// `resolved` and `false_positive` statements waive the findings they match, as an SBOM's
+    /// own `vulnerabilities` do.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
     /// Override `fail-on` (none, low, medium, high, critical).
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
@@ -106,6 +111,7 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
         max_db_age_days: a.max_db_age_days,
         fail_on_stale_db: a.fail_on_stale_db,
         registry: super::registry::request(&a.registry, out),
+        vex: a.vex.clone(),
     };
     let now = crate::clock::now(a.now);
     let env = |k: &str| std::env::var(k).ok();

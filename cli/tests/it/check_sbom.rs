@@ -244,3 +244,253 @@ fn rejects_a_component_it_cannot_map_naming_it_and_accepts_its_twin() {
         assert!(err.contains(needle), "{arg}: {err}");
     }
 }
+
+/// `check --sbom syft.cdx.json --vex lodash.vex.cdx.json` in `format`.
+fn with_vex(format: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "check",
+        "--sbom",
+        "../sbom/syft.cdx.json",
+        "--vex",
+        "../sbom/lodash.vex.cdx.json",
+        "--db",
+        "../check/advisories",
+        "--now",
+        NOW,
+        "--format",
+        format,
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn vex_waives_the_finding_it_names_and_every_format_says_why() {
+    let lodash = "advisory/vulnerability:NSWG-ECO-516:lodash@4.17.15";
+    let (_, report, _) = check_sbom(&["syft.cdx.json"]);
+    let before = report["summary"]["blocking"].as_u64().unwrap();
+    let out = with_vex("json", &[]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    crate::support::schema::assert_valid_report(&report.to_string());
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == lodash)
+        .unwrap();
+    assert_eq!(f["waived"], true);
+    assert_eq!(f["blocking"], false);
+    let d = &f["disposition"];
+    assert_eq!(d["state"], "waived");
+    assert_eq!(
+        d["waiver"],
+        "../sbom/lodash.vex.cdx.json#/vulnerabilities/0"
+    );
+    assert_eq!(d["vex"]["state"], "not_affected");
+    assert_eq!(d["vex"]["justification"], "code_not_reachable");
+    assert_eq!(d["vex"]["response"][0], "will_not_fix");
+    assert_eq!(report["summary"]["waived"], 1);
+    assert_eq!(report["summary"]["blocking"].as_u64().unwrap(), before - 1);
+    // Negative twin: `not_affected` without a justification waives nothing, and says so.
+    let time = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "advisory/vulnerability:RUSTSEC-2020-0071:time@0.1.45")
+        .unwrap();
+    assert_eq!(time["blocking"], true);
+    assert!(
+        report["notes_typed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["code"] == "vex"
+                && n["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("without a justification")),
+        "{}",
+        report["notes_typed"]
+    );
+    for (format, needles) in [
+        (
+            "human",
+            &[
+                "waived by VEX",
+                "VEX not_affected (code_not_reachable): the service never passes untrusted input to lodash",
+            ][..],
+        ),
+        (
+            "markdown",
+            &[
+                "waived by VEX",
+                "VEX not\\_affected (code\\_not\\_reachable)",
+            ][..],
+        ),
+        (
+            "sarif",
+            &["\"suppressions\"", "VEX not_affected (code_not_reachable)"][..],
+        ),
+    ] {
+        let out = with_vex(format, &[]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for n in needles {
+            assert!(text.contains(n), "{format}: no {n:?} in\n{text}");
+        }
+    }
+}
+
+#[test]
+fn vex_inside_the_sbom_waives_by_bom_ref_and_only_that_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::testdata().join("../sbom/cargo-cyclonedx.cdx.json"))
+        .unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    let time_ref = "registry+https://github.com/rust-lang/crates.io-index#time@0.1.45";
+    v["vulnerabilities"] = serde_json::json!([{
+        "id": "CVE-2020-26235",
+        "analysis": {"state": "resolved", "detail": "patched in our fork"},
+        "affects": [{"ref": time_ref}]
+    }]);
+    let bom = dir.path().join("with-vex.cdx.json");
+    std::fs::write(&bom, v.to_string()).unwrap();
+    let time = "advisory/vulnerability:RUSTSEC-2020-0071:time@0.1.45";
+    let state = |bom: &std::path::Path| {
+        let out = run(&[
+            "check",
+            "--sbom",
+            bom.to_str().unwrap(),
+            "--db",
+            "../check/advisories",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ]);
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let f = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == time)
+            .cloned()
+            .unwrap();
+        (out.status.code(), f["disposition"].clone())
+    };
+    // By an alias of the advisory and the component's bom-ref.
+    let (code, d) = state(&bom);
+    assert_eq!(code, Some(0), "{d}");
+    assert_eq!(d["vex"]["state"], "resolved");
+    assert_eq!(d["waiver"], "with-vex.cdx.json#/vulnerabilities/0");
+    // Twin: the statement names another component; the finding blocks again.
+    v["vulnerabilities"][0]["affects"][0]["ref"] = "pkg:cargo/time@0.1.44".into();
+    std::fs::write(&bom, v.to_string()).unwrap();
+    let (code, d) = state(&bom);
+    assert_eq!(code, Some(1));
+    assert_eq!(d["state"], "blocking");
+    // A statement that cannot be applied is exit 2 naming it.
+    v["vulnerabilities"][0]["analysis"]["state"] = "fixed".into();
+    std::fs::write(&bom, v.to_string()).unwrap();
+    let out = run(&[
+        "check",
+        "--sbom",
+        bom.to_str().unwrap(),
+        "--db",
+        "../check/advisories",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("(at /vulnerabilities/0)") && err.contains("`fixed`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sbom_vex_exports_the_waived_findings_as_valid_cyclonedx_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("tollgate.toml");
+    std::fs::write(
+        &cfg,
+        "[[waiver]]\nid = \"RUSTSEC-2020-0071\"\npackage = \"time\"\nreason = \"build time only\"\nowner = \"sec@example.com\"\nexpires = \"2027-01-31\"\n",
+    )
+    .unwrap();
+    let vex = dir.path().join("out.vex.json");
+    let export = |out: &std::path::Path| {
+        tollgate()
+            .args([
+                "sbom",
+                "vex",
+                "--sbom",
+                "../sbom/syft.cdx.json",
+                "--vex",
+                "../sbom/lodash.vex.cdx.json",
+                "--db",
+                "../check/advisories",
+                "--now",
+                NOW,
+                "--config",
+                cfg.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ])
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .output()
+            .unwrap()
+    };
+    let o = export(&vex);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&std::fs::read(&vex).unwrap()).unwrap();
+    let vulns = doc["vulnerabilities"].as_array().unwrap();
+    assert_eq!(vulns.len(), 2, "{doc}");
+    assert_eq!(vulns[0]["id"], "NSWG-ECO-516");
+    assert_eq!(vulns[0]["analysis"]["justification"], "code_not_reachable");
+    assert_eq!(vulns[0]["affects"][0]["ref"], "pkg:npm/lodash@4.17.15");
+    assert_eq!(vulns[1]["analysis"]["state"], "exploitable");
+    assert!(
+        vulns[1]["analysis"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("sec@example.com")
+    );
+    // Reproducible.
+    let again = dir.path().join("again.vex.json");
+    export(&again);
+    assert_eq!(std::fs::read(&vex).unwrap(), std::fs::read(&again).unwrap());
+    if let Some(v) = crate::sbom::validate(std::slice::from_ref(&vex)) {
+        assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    }
+    // Read back: the exported not_affected statement waives the same finding; the accepted
+    // risk does not (the tollgate.toml waiver stays the policy).
+    let out = run(&[
+        "check",
+        "--sbom",
+        "../sbom/syft.cdx.json",
+        "--vex",
+        vex.to_str().unwrap(),
+        "--db",
+        "../check/advisories",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let waived: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["waived"] == true)
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        waived,
+        ["advisory/vulnerability:NSWG-ECO-516:lodash@4.17.15"]
+    );
+}

@@ -34,7 +34,7 @@ fn sbom(args: &[&str], epoch: &str) -> std::process::Output {
 
 /// `validate-cyclonedx --strict` over `files`; `None` when python3/jsonschema are missing
 /// outside CI.
-fn validate(files: &[PathBuf]) -> Option<std::process::Output> {
+pub fn validate(files: &[PathBuf]) -> Option<std::process::Output> {
     if !validator_available() {
         return None;
     }

@@ -237,6 +237,8 @@ pub struct ParsedLockfile {
     /// recorded declarations, links), collected in the same pass, so nothing parses the file
     /// twice.
     pub npm_facts: Option<npm_manifest::LockFacts>,
+    /// SBOMs only: the VEX statements of its `vulnerabilities`.
+    pub vex: Vec<crate::vex::VexStatement>,
 }
 
 impl ParsedLockfile {
@@ -256,6 +258,7 @@ impl ParsedLockfile {
             unresolved: Vec::new(),
             no_entries: false,
             npm_facts: None,
+            vex: Vec::new(),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::report::{
     DispositionReason, FailReason, Report, ReportFinding, Summary, Verdict, WaiverNote,
 };
 use crate::time::{Duration, Timestamp};
+use crate::vex::{VexAnalysis, VexStatement};
 
 /// Inputs to an evaluation besides the findings.
 #[derive(Debug, Clone, Default)]
@@ -50,6 +51,19 @@ fn waiver_matches(w: &Waiver, f: &Finding) -> bool {
 /// Evaluates findings against the policy at `now`: scope, waivers (with expiry), SLA ages,
 /// threshold → a report with a verdict. Pure: no clock, no IO.
 pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Report {
+    evaluate_with_vex(config, findings, &[], now)
+}
+
+/// [`evaluate`] with VEX statements: a finding no waiver of `tollgate.toml` accepts is waived by
+/// the first statement that matches it and waives ([`VexAnalysis::waives`]), with the statement
+/// as its disposition. Statements that match nothing, or match without waiving, are noted.
+pub fn evaluate_with_vex(
+    config: &Config,
+    findings: Vec<Finding>,
+    vex: &[VexStatement],
+    now: Timestamp,
+) -> Report {
+    let mut vex_used = vec![false; vex.len()];
     let mut out: Vec<ReportFinding> = Vec::new();
     let mut summary = Summary::default();
     let mut waiver_used = vec![false; config.waivers.len()];
@@ -102,6 +116,22 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
             break;
         }
 
+        // VEX: the first statement about this finding that waives it.
+        let mut vex_by: Option<usize> = None;
+        if waived_by.is_none()
+            && let Some(pkg) = &f.package
+            && !f.ids.is_empty()
+        {
+            for (i, s) in vex.iter().enumerate() {
+                if s.matches(&f.ids, &pkg.purl, &pkg.id) {
+                    vex_used[i] = true;
+                    if s.analysis.waives() && vex_by.is_none() {
+                        vex_by = Some(i);
+                    }
+                }
+            }
+        }
+
         let over = effective >= config.fail_on && effective > Severity::None;
         let disposition = if let Some(i) = waived_by {
             let w = config.waivers[i].get_ref();
@@ -110,6 +140,16 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
                 reason: w.reason.clone(),
                 owner: w.owner.clone(),
                 expires: w.expires.as_ref().map(|e| e.0.clone()),
+                vex: None,
+            }
+        } else if let Some(i) = vex_by {
+            let a = &vex[i].analysis;
+            Disposition::Waived {
+                waiver: a.source.clone(),
+                reason: vex_reason(a),
+                owner: None,
+                expires: None,
+                vex: Some(Box::new(a.clone())),
             }
         } else {
             match action {
@@ -203,7 +243,41 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
     } else {
         Verdict::Fail(reasons)
     };
+    let notes = vex
+        .iter()
+        .zip(&vex_used)
+        .filter_map(|(s, used)| {
+            let a = &s.analysis;
+            let text = if !used {
+                if !a.waives() {
+                    return None;
+                }
+                format!(
+                    "VEX {}: the statement on {} ({}) matches no finding",
+                    a.source,
+                    a.vulnerability,
+                    a.state.as_str()
+                )
+            } else if !a.waives() {
+                format!(
+                    "VEX {}: {} is `{}`{}: the statement does not waive its findings",
+                    a.source,
+                    a.vulnerability,
+                    a.state.as_str(),
+                    if a.state == crate::vex::VexState::NotAffected {
+                        " without a justification"
+                    } else {
+                        ""
+                    }
+                )
+            } else {
+                return None;
+            };
+            Some(crate::report::Note::new(crate::report::NoteCode::Vex, text))
+        })
+        .collect();
     Report {
+        notes,
         generated_at: now,
         verdict,
         findings: out,
@@ -214,6 +288,20 @@ pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Repo
         fail_on_overdue: config.fail_on_overdue,
         ..Report::default()
     }
+}
+
+/// The English of a VEX waiver (`reason` of the disposition).
+fn vex_reason(a: &VexAnalysis) -> String {
+    let mut s = format!("VEX {}", a.state.as_str());
+    if let Some(j) = a.justification {
+        s.push_str(&format!(" ({})", j.as_str()));
+    }
+    if let Some(d) = a.detail.as_deref().filter(|d| !d.trim().is_empty()) {
+        s.push_str(": ");
+        s.push_str(d.trim());
+    }
+    s.push_str(&format!(" [{}]", a.source));
+    s
 }
 
 fn sla_state(
