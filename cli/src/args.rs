@@ -14,6 +14,8 @@ Examples:
   tollgate check --format sarif --output tollgate.sarif
   tollgate init                       write a commented tollgate.toml
   tollgate sbom -o bom.cdx.json       the graph as a CycloneDX 1.6 SBOM
+  tollgate check --sbom bom.cdx.json --vex app.vex.json   the gate on a stored SBOM
+  tollgate rescan sboms/ --state rescan.json   what is new since the last scan
   tollgate release dist/app.tar.gz --key rel.key   signed SBOM beside the artefact
   tollgate key generate --out rel     write rel.key (0600) and rel.pub
   tollgate attest verify --envelope app.intoto.json --key rel.pub --artifact app.tar.gz
@@ -123,6 +125,8 @@ pub enum Command {
     Sbom(crate::cmd::sbom::SbomArgs),
     /// Write and sign the release SBOM beside the artefacts (SBOM + .sig + .intoto.jsonl).
     Release(crate::cmd::release::ReleaseArgs),
+    /// Re-match stored SBOMs against today's advisories: what is new since the last scan.
+    Rescan(crate::cmd::rescan::RescanArgs),
 }
 
 /// `tollgate graph`.

@@ -261,6 +261,25 @@ pub fn check(
     })
 }
 
+/// The advisory part of the gate over a graph already loaded, against a database already open:
+/// `rescan` opens the index once and calls this for every stored SBOM. The same matching,
+/// redaction and policy as [`check`] (thresholds, waivers, SLA ages, the SBOM's VEX); a database
+/// without advisories for an ecosystem of the graph fails closed, unless `allow_empty` lists it.
+pub fn check_advisories(
+    graph: &Graph,
+    db: &advisory::AdvisoryDb,
+    config: &Config,
+    allow_empty: &[String],
+    now: Timestamp,
+) -> Result<Report, CheckError> {
+    advisory::require_ecosystems(db, advisory::ecosystems_to_match(graph), allow_empty)?;
+    let mut findings = advisory::match_graph(db, graph)?;
+    for f in &mut findings {
+        scrub_finding(f);
+    }
+    Ok(crate::pipeline::finish_report(graph, config, findings, now))
+}
+
 /// Reads the statements of the `--vex` documents (regular files, at most `max_size` bytes).
 fn load_vex(files: &[PathBuf], max_size: u64) -> Result<Vec<crate::vex::VexStatement>, CheckError> {
     let mut out = Vec::new();

@@ -53,6 +53,7 @@ pub mod docs;
 pub mod gate;
 pub mod pipeline;
 pub mod render;
+pub mod rescan;
 
 pub use discover::{LoadOptions, load_graph};
 pub use error::{LoadError, LockfileError};

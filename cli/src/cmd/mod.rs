@@ -13,6 +13,7 @@ pub mod intoto;
 pub mod key;
 pub mod registry;
 pub mod release;
+pub mod rescan;
 pub mod sbom;
 
 use crate::Outcome;
@@ -32,5 +33,6 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Key(a) => key::run(a, &cli.global, out),
         Command::Sbom(a) => sbom::run(a, &cli.global, out),
         Command::Release(a) => release::release(a, out),
+        Command::Rescan(a) => rescan::run(a, &cli.global, out),
     }
 }

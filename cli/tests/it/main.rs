@@ -18,6 +18,7 @@ mod intoto;
 mod key;
 mod provenance;
 mod registry;
+mod rescan;
 mod sarif;
 mod sbom;
 mod sigstore;
