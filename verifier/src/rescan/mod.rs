@@ -372,17 +372,16 @@ pub fn rescan(
         }
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let results: Vec<WorkerResult> =
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (1..threads)
-                .filter_map(|_| std::thread::Builder::new().spawn_scoped(s, worker).ok())
-                .collect();
-            let mut all = vec![worker()];
-            for h in handles {
-                all.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            }
-            all
-        });
+    let results: Vec<WorkerResult> = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(s, worker).ok())
+            .collect();
+        let mut all = vec![worker()];
+        for h in handles {
+            all.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        all
+    });
     let mut scanned: Vec<(usize, Scanned)> = Vec::new();
     let mut first_error: Option<(usize, RescanError)> = None;
     for r in results {
