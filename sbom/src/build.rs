@@ -334,7 +334,7 @@ fn component(bom_ref: &str, acc: Acc, kind: &'static str, with_scope: bool) -> C
 fn license(text: &str) -> License {
     let spdx_like = !text.is_empty()
         && text
-            .split(|c: char| c == ' ' || c == '(' || c == ')')
+            .split([' ', '(', ')'])
             .filter(|t| !t.is_empty())
             .all(|t| {
                 matches!(t, "AND" | "OR" | "WITH")
