@@ -553,9 +553,9 @@ impl Reader<'_> {
             .as_ref()
             .map(|r| r.as_str().to_owned())
             .unwrap_or_else(|| at.pointer.clone());
-        if let Some(r) = &c.bom_ref
-            && self.by_ref.insert(r.as_str().to_owned(), index).is_some()
-        {
+        // Package ids are unique: a component without a bom-ref is named by its pointer, which
+        // no bom-ref may take too.
+        if self.by_ref.insert(local.clone(), index).is_some() {
             return Err(self.error(
                 c,
                 &at.pointer,
@@ -707,6 +707,10 @@ impl Reader<'_> {
                 }
             }
         }
+        // Every package in a dependency cycle and none described: the first one is the root.
+        if self.out.roots.is_empty() {
+            self.out.roots.push(0);
+        }
         Ok(())
     }
 }
@@ -768,6 +772,23 @@ mod tests {
         assert_eq!(p.unresolved.len(), 1);
         assert_eq!(p.unresolved[0].1.spec, "ghost");
         assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn ids_stay_unique_and_a_cycle_still_has_a_root() {
+        let text = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
+  {"type": "library", "bom-ref": "/components/1", "name": "a", "purl": "pkg:npm/a@1"},
+  {"type": "library", "name": "b", "purl": "pkg:npm/b@1"}
+]}"#;
+        let e = read(text).unwrap_err().to_string();
+        assert!(e.contains("used by another component"), "{e}");
+        let cycle = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
+  {"type": "library", "bom-ref": "a", "name": "a", "purl": "pkg:npm/a@1"},
+  {"type": "library", "bom-ref": "b", "name": "b", "purl": "pkg:npm/b@1"}
+], "dependencies": [{"ref": "a", "dependsOn": ["b"]}, {"ref": "b", "dependsOn": ["a"]}]}"#;
+        let p = read(cycle).unwrap();
+        assert_eq!(p.roots, vec![0]);
+        assert_eq!(p.edges.len(), 2);
     }
 
     #[test]
