@@ -14,6 +14,8 @@ Examples:
   tollgate check --format sarif --output tollgate.sarif
   tollgate init                       write a commented tollgate.toml
   tollgate sbom -o bom.cdx.json       the graph as a CycloneDX 1.6 SBOM
+  tollgate check --sbom bom.cdx.json --vex app.vex.json   the gate on a stored SBOM
+  tollgate rescan sboms/ --state rescan.json   what is new since the last scan
   tollgate release dist/app.tar.gz --key rel.key   signed SBOM beside the artefact
   tollgate key generate --out rel     write rel.key (0600) and rel.pub
   tollgate attest verify --envelope app.intoto.json --key rel.pub --artifact app.tar.gz
@@ -132,6 +134,8 @@ pub enum Command {
     Completions(crate::cmd::shell::CompletionsArgs),
     /// Print the man page, or write one page per command with --dir.
     Man(crate::cmd::shell::ManArgs),
+    /// Re-match stored SBOMs against today's advisories: what is new since the last scan.
+    Rescan(crate::cmd::rescan::RescanArgs),
 }
 
 /// `tollgate graph`.

@@ -10,8 +10,8 @@ use tollgate_verifier::time::Timestamp;
 
 use crate::SbomError;
 use crate::model::{
-    Bom, Component, Dependency, ExternalReference, Hash, Metadata, Property, Ref, ToolComponent,
-    Tools,
+    Bom, Component, Dependency, ExternalReference, Hash, License, LicenseName, Metadata, Property,
+    Ref, ToolComponent, Tools,
 };
 use crate::purl::component_purl;
 
@@ -69,6 +69,7 @@ struct Acc {
     /// 0 excluded, 1 optional, 2 required: the widest scope of the merged packages wins.
     scope: u8,
     hashes: BTreeSet<Hash>,
+    licenses: BTreeSet<License>,
     refs: BTreeSet<ExternalReference>,
     props: BTreeSet<Property>,
     depends_on: BTreeSet<Ref>,
@@ -158,6 +159,7 @@ pub fn build(graph: &Graph, opts: &Options) -> Result<Bom, SbomError> {
             version: None,
             scope: None,
             hashes: Vec::new(),
+            licenses: Vec::new(),
             purl: None,
             external_references: Vec::new(),
             properties: Vec::new(),
@@ -282,6 +284,9 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
             Source::Path => "absent: a local path package has no registry digest",
             Source::Git { .. } => "absent: a git package is pinned by its commit",
             _ if p.is_root => "absent: the project itself",
+            _ if p.npm.as_ref().is_some_and(|n| n.in_bundle) => {
+                "absent: bundled inside its parent's tarball"
+            }
             _ => "missing",
         };
         prop("tollgate:hash", why.to_owned());
@@ -296,6 +301,12 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
         }
         if npm.has_install_script {
             prop("tollgate:install-script", "true".to_owned());
+        }
+        if npm.in_bundle {
+            prop("tollgate:bundled", "true".to_owned());
+        }
+        if let Some(l) = &npm.license {
+            acc.licenses.insert(license(l));
         }
     }
 }
@@ -320,10 +331,58 @@ fn component(bom_ref: Ref, acc: Acc, kind: &'static str, with_scope: bool) -> Co
             _ => "required",
         }),
         hashes: acc.hashes.into_iter().collect(),
+        licenses: one_expression_or_names(acc.licenses),
         purl: acc.purl,
         external_references: acc.refs.into_iter().collect(),
         properties: acc.props.into_iter().collect(),
     }
+}
+
+/// A license as written in a lockfile: an SPDX expression when it looks like one (ids of
+/// letters, digits, `.`, `-`, `+`, joined by `AND`, `OR`, `WITH` and parentheses), else a name.
+fn license(text: &str) -> License {
+    let spdx_like = !text.is_empty()
+        && text
+            .split([' ', '(', ')'])
+            .filter(|t| !t.is_empty())
+            .all(|t| {
+                matches!(t, "AND" | "OR" | "WITH")
+                    || (t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+                        && t.chars().all(|c| {
+                            c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | ':')
+                        }))
+            })
+        && !text.starts_with("SEE ")
+        && text.split_whitespace().count() % 2 == 1;
+    if spdx_like {
+        License::Expression {
+            expression: text.to_owned(),
+        }
+    } else {
+        License::Named {
+            license: LicenseName {
+                name: text.to_owned(),
+            },
+        }
+    }
+}
+
+/// CycloneDX allows one expression, or any number of named licenses: copies of one purl that
+/// name different licenses are all written as names.
+fn one_expression_or_names(licenses: BTreeSet<License>) -> Vec<License> {
+    if licenses.len() <= 1 {
+        return licenses.into_iter().collect();
+    }
+    let names: BTreeSet<License> = licenses
+        .into_iter()
+        .map(|l| match l {
+            License::Expression { expression } => License::Named {
+                license: LicenseName { name: expression },
+            },
+            named => named,
+        })
+        .collect();
+    names.into_iter().collect()
 }
 
 fn reference(kind: &'static str, url: &str) -> ExternalReference {
@@ -367,6 +426,39 @@ mod tests {
         ));
         assert!(!valid_serial("3e671687-395b-41f5-a30f-a58921a69b79"));
         assert!(!valid_serial("urn:uuid:3e671687395b41f5a30fa58921a69b79"));
+    }
+
+    #[test]
+    fn licenses_are_expressions_when_they_look_like_spdx() {
+        for (text, expression) in [
+            ("MIT", true),
+            ("(MIT OR Apache-2.0)", true),
+            ("Apache-2.0 WITH LLVM-exception", true),
+            ("BSD-3-Clause AND MIT", true),
+            ("SEE LICENSE IN LICENSE.md", false),
+            ("MIT License", false),
+            ("UNLICENSED", true),
+            ("MIT OR", false),
+        ] {
+            assert_eq!(
+                matches!(license(text), License::Expression { .. }),
+                expression,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn several_licenses_of_one_purl_are_names() {
+        let set: BTreeSet<License> = [license("MIT"), license("ISC")].into_iter().collect();
+        let out = one_expression_or_names(set);
+        assert_eq!(out.len(), 2);
+        assert!(out.iter().all(|l| matches!(l, License::Named { .. })));
+        let one: BTreeSet<License> = [license("MIT")].into_iter().collect();
+        assert!(matches!(
+            one_expression_or_names(one)[0],
+            License::Expression { .. }
+        ));
     }
 
     #[test]

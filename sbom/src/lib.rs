@@ -11,7 +11,8 @@
 //! - [`build`]: graph → BOM; [`purl`]: component purls with registry qualifiers;
 //!   [`uuid`]: content-derived serial numbers;
 //! - [`sign`]: a detached signature and a DSSE/in-toto envelope over the SBOM, and their
-//!   verification (what `tollgate sbom sign` / `sbom verify` run).
+//!   verification (what `tollgate sbom sign` / `sbom verify` run);
+//! - [`vex`]: the waived findings of a gate run as a CycloneDX VEX document (`sbom vex`).
 
 #![forbid(unsafe_code)]
 
@@ -20,6 +21,7 @@ pub mod model;
 pub mod purl;
 pub mod sign;
 pub mod uuid;
+pub mod vex;
 pub mod write;
 
 pub use build::{Options, SpecVersion, build};

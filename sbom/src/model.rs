@@ -134,6 +134,9 @@ pub struct Component {
     /// Digests from the lockfile.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hashes: Vec<Hash>,
+    /// Licenses where the lockfile names them (npm's `license`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<License>,
     /// Package URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purl: Option<Ref>,
@@ -152,6 +155,30 @@ pub struct Hash {
     pub alg: &'static str,
     /// Lower-case hex.
     pub content: String,
+}
+
+/// `licenses[]`: an SPDX expression (`MIT`, `(MIT OR Apache-2.0)`), or a name for text that is
+/// not one (`SEE LICENSE IN LICENSE.md`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum License {
+    /// `{"expression": "…"}`.
+    Expression {
+        /// The expression.
+        expression: String,
+    },
+    /// `{"license": {"name": "…"}}`.
+    Named {
+        /// The license.
+        license: LicenseName,
+    },
+}
+
+/// `{"name": "…"}` of [`License::Named`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LicenseName {
+    /// The text as written.
+    pub name: String,
 }
 
 /// An external reference.

@@ -140,6 +140,9 @@ pub struct PlannedLockfile {
     pub path: PathBuf,
     /// Its path as reports show it.
     pub display: String,
+    /// The format when the caller said it (`check --sbom`: CycloneDX); `None`: from the name,
+    /// else the content.
+    pub format: Option<Format>,
 }
 
 impl PlannedLockfile {
@@ -147,6 +150,9 @@ impl PlannedLockfile {
     /// `npm-shrinkwrap.json`, `.package-lock.json`); `None` when only the content can (a lockfile
     /// named on the command line under another name).
     pub fn format_by_name(&self) -> Option<Format> {
+        if self.format.is_some() {
+            return self.format;
+        }
         let name = self.path.file_name()?.to_str()?;
         if LOCKFILE_NAMES.contains(&name) || name == ".package-lock.json" {
             // `Format::detect` decides these names before it looks at the text.
@@ -251,6 +257,7 @@ pub fn plan(paths: &[PathBuf], opts: &LoadOptions) -> Result<Plan, LoadError> {
         out.lockfiles.push(PlannedLockfile {
             path: file,
             display,
+            format: None,
         });
     }
     let mut seen_unsupported = std::collections::HashSet::new();
@@ -267,16 +274,62 @@ pub fn plan(paths: &[PathBuf], opts: &LoadOptions) -> Result<Plan, LoadError> {
     Ok(out)
 }
 
+/// Adds CycloneDX SBOMs (`check --sbom`) to a plan, after its lockfiles: each must be a file
+/// (a directory is an error here: SBOMs have no fixed name to search for); it is displayed as
+/// given when relative, by its name when absolute. A file already planned is not added twice.
+pub fn plan_sboms(plan: &mut Plan, sboms: &[PathBuf]) -> Result<(), LoadError> {
+    for p in sboms {
+        let meta = std::fs::metadata(p).map_err(|e| LoadError::Path {
+            path: p.clone(),
+            message: match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+                _ => e.to_string(),
+            },
+        })?;
+        if meta.is_dir() {
+            return Err(LoadError::Path {
+                path: p.clone(),
+                message: "is a directory: --sbom takes an SBOM file (CycloneDX JSON)".to_owned(),
+            });
+        }
+        let canonical = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        if plan
+            .lockfiles
+            .iter()
+            .any(|l| std::fs::canonicalize(&l.path).unwrap_or_else(|_| l.path.clone()) == canonical)
+        {
+            continue;
+        }
+        let mut display = if p.is_absolute() {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        } else {
+            p.to_string_lossy().replace('\\', "/")
+        };
+        if display.is_empty() || plan.lockfiles.iter().any(|l| l.display == display) {
+            display = canonical.to_string_lossy().replace('\\', "/");
+        }
+        plan.lockfiles.push(PlannedLockfile {
+            path: p.clone(),
+            display,
+            format: Some(Format::CycloneDx),
+        });
+    }
+    Ok(())
+}
+
 /// Reads and parses the lockfiles of a [`plan`] into one graph.
 pub fn load_plan(plan: Plan, opts: &LoadOptions) -> Result<Graph, LoadError> {
     let mut graph = Graph::new();
     for PlannedLockfile {
         path: file,
         display,
+        format,
     } in plan.lockfiles
     {
         let text = lockfile::read_text(&file, opts.max_file_size)?;
-        let format = Format::detect(&file, &text).ok_or_else(|| {
+        let format = format.or_else(|| Format::detect(&file, &text)).ok_or_else(|| {
             if let Some((tool, line)) = lockfile::unsupported_by_content(&text) {
                 return LockfileError::new(
                     &file,
@@ -343,6 +396,9 @@ fn no_entries_error(file: &Path, format: Format) -> LockfileError {
         }
         Format::PackageLock | Format::NpmShrinkwrap => {
             "no entry in \"packages\" or \"dependencies\" and no root \"name\"; npm always writes the root project: regenerate it with `npm install --package-lock-only`"
+        }
+        Format::CycloneDx => {
+            "no component with a purl and no described package: an SBOM that lists nothing would pass anything"
         }
     };
     LockfileError::new(file, None, LockfileErrorKind::NoPackages(why.into()))

@@ -31,6 +31,9 @@ pub struct CheckInput {
     pub path: Option<PathBuf>,
     /// Lockfiles named one by one (`--lockfile`).
     pub lockfiles: Vec<PathBuf>,
+    /// CycloneDX JSON SBOMs to check (`--sbom`), read into the same graph as the lockfiles
+    /// ([`crate::lockfile::cyclonedx`]).
+    pub sboms: Vec<PathBuf>,
     /// Largest lockfile read, in bytes.
     pub max_file_size: u64,
     /// The policy, with command-line overrides applied.
@@ -55,6 +58,9 @@ pub struct CheckInput {
     /// (`evidence::consumed_nonces`); `None` without one. `[policy] require-approved-waivers`
     /// needs it: approvals are single-use.
     pub consumed_nonces: Option<crate::policy::approvals::ConsumedNonces>,
+    /// CycloneDX VEX documents (`--vex`): their statements waive the findings they match, as
+    /// the SBOMs' own `vulnerabilities` do.
+    pub vex: Vec<PathBuf>,
 }
 
 /// One run of the gate.
@@ -93,14 +99,18 @@ pub enum CheckError {
     /// The policy asks for something this run cannot enforce.
     #[error("{0}")]
     Unenforceable(String),
+    /// A VEX document (`--vex`) could not be read or holds a statement that cannot be applied.
+    #[error(transparent)]
+    Vex(#[from] crate::vex::VexError),
 }
 
 impl CheckInput {
-    /// The paths to load: PATH and every `--lockfile`, `.` when there is neither.
+    /// The paths to load: PATH and every `--lockfile`, `.` when there is neither (and no
+    /// `--sbom`).
     pub fn paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = self.path.iter().cloned().collect();
         paths.extend(self.lockfiles.iter().cloned());
-        if paths.is_empty() {
+        if paths.is_empty() && self.sboms.is_empty() {
             paths.push(PathBuf::from("."));
         }
         paths
@@ -137,7 +147,9 @@ pub fn check(
         max_file_size: input.max_file_size,
         exclude: config.exclude.clone(),
     };
-    let plan = discover::plan(&input.paths(), &opts)?;
+    let mut plan = discover::plan(&input.paths(), &opts)?;
+    discover::plan_sboms(&mut plan, &input.sboms)?;
+    let vex = load_vex(&input.vex, input.max_file_size)?;
     let repo_root = input.repo_root();
     let checks_config = config.checks();
     let wanted = Wanted::from(&checks_config);
@@ -237,6 +249,7 @@ pub fn check(
         now,
         provenance_verified,
         consumed,
+        &vex,
     );
     report.notes.extend(manifests.notes.iter().cloned());
     report.notes.extend(
@@ -280,6 +293,48 @@ pub fn check(
         warnings,
         registry_stats,
     })
+}
+
+/// The advisory part of the gate over a graph already loaded, against a database already open:
+/// `rescan` opens the index once and calls this for every stored SBOM. The same matching,
+/// redaction and policy as [`check`] (thresholds, waivers, SLA ages, the SBOM's VEX); a database
+/// without advisories for an ecosystem of the graph fails closed, unless `allow_empty` lists it.
+pub fn check_advisories(
+    graph: &Graph,
+    db: &advisory::AdvisoryDb,
+    config: &Config,
+    allow_empty: &[String],
+    now: Timestamp,
+) -> Result<Report, CheckError> {
+    advisory::require_ecosystems(db, advisory::ecosystems_to_match(graph), allow_empty)?;
+    let mut findings = advisory::match_graph(db, graph)?;
+    for f in &mut findings {
+        scrub_finding(f);
+    }
+    // Rescan judges a stored SBOM's advisories only: its per-finding changes decide, and the
+    // `[provenance]` rules were the release gate's to enforce (`provenance_verified` = true
+    // keeps them from adding an "unenforced" reason to a report whose verdict rescan does not
+    // use). Waiver approvals were consumed at release; none are re-spent here.
+    Ok(crate::pipeline::finish_report(
+        graph,
+        config,
+        findings,
+        now,
+        true,
+        &Default::default(),
+        &[],
+    ))
+}
+
+/// Reads the statements of the `--vex` documents (regular files, at most `max_size` bytes).
+fn load_vex(files: &[PathBuf], max_size: u64) -> Result<Vec<crate::vex::VexStatement>, CheckError> {
+    let mut out = Vec::new();
+    for f in files {
+        let display = f.to_string_lossy().replace('\\', "/");
+        let text = crate::lockfile::read_text(f, max_size).map_err(LoadError::from)?;
+        out.extend(crate::vex::parse_document(&display, &text)?);
+    }
+    Ok(out)
 }
 
 /// What the checks found (the offline checks and, when asked, the registry stage's).

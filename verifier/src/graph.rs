@@ -32,6 +32,8 @@ pub struct Graph {
     /// Lockfiles of formats tollgate does not read, found beside or under the searched
     /// directories (the report notes them).
     pub unsupported: Vec<UnsupportedLockfile>,
+    /// VEX statements of the SBOMs read (`vulnerabilities[].analysis`), in lockfile order.
+    pub vex: Vec<crate::vex::VexStatement>,
     /// The npm lockfiles' facts drift needs beyond the graph (folder entries, links), by
     /// lockfile index: collected by the parser, so the manifests stage never re-reads a lock.
     npm_facts: Vec<(u32, crate::lockfile::npm_manifest::LockFacts)>,
@@ -104,6 +106,7 @@ impl Graph {
         self.adjacency = OnceLock::new();
         self.labels = OnceLock::new();
         self.warnings.extend(parsed.warnings);
+        self.vex.append(&mut parsed.vex);
         self.unresolved.extend(
             parsed
                 .unresolved
@@ -550,7 +553,7 @@ mod tests {
     /// root -normal-> a -normal-> c ; root -dev-> b -normal-> c, b -normal-> d ;
     /// root -build-> e ; f unreachable.
     fn sample() -> Graph {
-        let mut p = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", 4);
+        let mut p = ParsedLockfile::new(Some(Ecosystem::Cargo), "Cargo.lock", 4);
         p.packages = ["root", "a", "b", "c", "d", "e", "f"]
             .iter()
             .map(|n| pkg(n))
@@ -594,7 +597,7 @@ mod tests {
             roots in proptest::collection::vec(0usize..24, 1..3),
         ) {
             let kinds = [DepKind::Normal, DepKind::Dev, DepKind::Build, DepKind::Optional, DepKind::Peer];
-            let mut p = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", 4);
+            let mut p = ParsedLockfile::new(Some(Ecosystem::Cargo), "Cargo.lock", 4);
             p.packages = (0..n).map(|i| pkg(&format!("p{i}"))).collect();
             p.edges = edges
                 .iter()
@@ -670,7 +673,7 @@ mod tests {
     #[test]
     fn duplicates_list_names_with_several_versions() {
         let mut g = sample();
-        let mut p = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", 4);
+        let mut p = ParsedLockfile::new(Some(Ecosystem::Cargo), "Cargo.lock", 4);
         let mut a2 = pkg("a");
         a2.version = "2.0.0".into();
         p.packages = vec![a2];

@@ -31,6 +31,7 @@ pub mod lockfile;
 pub mod package;
 pub mod purl;
 pub mod source_urls;
+pub mod vex;
 
 // Loaded data.
 pub mod advisory;
@@ -54,6 +55,7 @@ pub mod evidence;
 pub mod gate;
 pub mod pipeline;
 pub mod render;
+pub mod rescan;
 
 pub use discover::{LoadOptions, load_graph};
 pub use error::{LoadError, LockfileError};

@@ -376,6 +376,8 @@ pub struct NpmMeta {
     pub workspace: bool,
     /// `extraneous: true`.
     pub extraneous: bool,
+    /// `license` (v2/v3 lockfiles copy it from the package's manifest), as written.
+    pub license: Option<Box<str>>,
 }
 
 /// A place in a lockfile.

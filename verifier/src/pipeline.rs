@@ -10,7 +10,9 @@ use crate::time::Timestamp;
 
 /// Evaluates the findings of every check over `graph` against `config` at `now`, and fills in
 /// what the report says about its inputs. `provenance_verified`: `--verify-provenance` ran, so
-/// the `[provenance]` package rules were enforced.
+/// the `[provenance]` package rules were enforced. `consumed`: the waiver-approval nonces used
+/// so far (audit log). `vex`: VEX statements beyond the graph's own (the SBOMs'), from `--vex`
+/// documents.
 pub fn finish_report(
     graph: &Graph,
     config: &Config,
@@ -18,8 +20,16 @@ pub fn finish_report(
     now: Timestamp,
     provenance_verified: bool,
     consumed: &policy::approvals::ConsumedNonces,
+    vex: &[crate::vex::VexStatement],
 ) -> Report {
-    let mut report = policy::evaluate_with(config, findings, now, consumed);
+    let all: Vec<crate::vex::VexStatement>;
+    let vex = if graph.vex.is_empty() {
+        vex
+    } else {
+        all = graph.vex.iter().chain(vex).cloned().collect();
+        &all
+    };
+    let mut report = policy::evaluate_with(config, findings, now, consumed, vex);
     report.packages = graph.packages().filter(|(_, p)| !p.is_root).count();
     report.lockfiles = graph
         .lockfiles
@@ -172,6 +182,7 @@ mod tests {
             crate::time::Timestamp(0),
             false,
             &Default::default(),
+            &[],
         );
         assert!(!r.verdict.passed());
         assert!(
@@ -189,6 +200,7 @@ mod tests {
             crate::time::Timestamp(0),
             true,
             &Default::default(),
+            &[],
         );
         assert!(r.verdict.passed(), "{:?}", r.verdict);
         let r = finish_report(
@@ -198,6 +210,7 @@ mod tests {
             crate::time::Timestamp(0),
             false,
             &Default::default(),
+            &[],
         );
         assert!(r.verdict.passed());
         // Artefact policies are not check's to enforce: they fail even with the flag.
@@ -213,6 +226,7 @@ mod tests {
             crate::time::Timestamp(0),
             true,
             &Default::default(),
+            &[],
         );
         assert!(!r.verdict.passed());
     }

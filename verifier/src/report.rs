@@ -147,6 +147,8 @@ pub enum Disposition {
         owner: Option<String>,
         /// The waiver's expiry.
         expires: Option<String>,
+        /// When a VEX statement waived it (not a `tollgate.toml` waiver): the statement.
+        vex: Option<Box<crate::vex::VexAnalysis>>,
     },
 }
 
@@ -322,11 +324,14 @@ pub enum NoteCode {
     StaleConfig,
     /// A waiver was not applied because its approvals do not count (`require-approved-waivers`).
     UnapprovedWaiver,
+    /// A VEX statement that matches no finding, or matches but does not waive
+    /// (`not_affected` without a justification, `exploitable`, `in_triage`).
+    Vex,
 }
 
 impl NoteCode {
     /// Every code.
-    pub const ALL: [NoteCode; 11] = [
+    pub const ALL: [NoteCode; 12] = [
         NoteCode::LockfileWarnings,
         NoteCode::UnsupportedLockfiles,
         NoteCode::UnenforcedProvenance,
@@ -338,6 +343,7 @@ impl NoteCode {
         NoteCode::Registry,
         NoteCode::StaleConfig,
         NoteCode::UnapprovedWaiver,
+        NoteCode::Vex,
     ];
 
     /// The stable name (`notes_typed[].code` of the JSON report).
@@ -354,6 +360,7 @@ impl NoteCode {
             NoteCode::Registry => "registry",
             NoteCode::StaleConfig => "stale-config",
             NoteCode::UnapprovedWaiver => "unapproved-waiver",
+            NoteCode::Vex => "vex",
         }
     }
 }

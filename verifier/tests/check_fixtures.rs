@@ -53,6 +53,7 @@ fn run_case_with(case: &str, extra: &str) -> Report {
     let input = CheckInput {
         path: Some(dir.clone()),
         lockfiles: Vec::new(),
+        sboms: Vec::new(),
         max_file_size: DEFAULT_MAX_FILE_SIZE,
         config,
         db: Some(advisories()),
@@ -62,6 +63,7 @@ fn run_case_with(case: &str, extra: &str) -> Report {
         registry: None,
         provenance: Default::default(),
         consumed_nonces: None,
+        vex: Vec::new(),
     };
     let now = Timestamp::parse(NOW).expect("fixed time parses");
     // No environment: a case must not depend on the machine running it.
@@ -322,6 +324,7 @@ fn drift_is_found_whether_the_lockfile_name_tells_its_format_or_not() {
         let input = CheckInput {
             path: Some(tmp.path().join(lock)),
             lockfiles: Vec::new(),
+            sboms: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             config: Config::default(),
             db: Some(advisories()),
@@ -331,6 +334,7 @@ fn drift_is_found_whether_the_lockfile_name_tells_its_format_or_not() {
             registry: None,
             provenance: Default::default(),
             consumed_nonces: None,
+            vex: Vec::new(),
         };
         let now = Timestamp::parse(NOW).expect("fixed time parses");
         let report = gate::check(&input, &|_: &str| None, &NoProgress, now)

@@ -116,6 +116,7 @@ fn report(i: &Inputs) -> Report {
         reason: i.reason.clone(),
         owner: Some(i.owner.clone()),
         expires: Some(i.version.clone()),
+        vex: None,
     };
     let note = WaiverNote {
         id: i.waiver.clone(),

@@ -23,6 +23,7 @@ use tollgate_verifier::report::{
     ReportFinding, Verdict, WaiverNote,
 };
 use tollgate_verifier::time::{Duration, Timestamp};
+use tollgate_verifier::vex::{VexAnalysis, VexJustification, VexState};
 
 use support::schema::{REPORT_SCHEMA, assert_valid_report, errors, repo};
 
@@ -178,7 +179,8 @@ fn note_code_all_is_complete() {
             | NoteCode::Unverifiable
             | NoteCode::Registry
             | NoteCode::StaleConfig
-            | NoteCode::UnapprovedWaiver => n += 1,
+            | NoteCode::UnapprovedWaiver
+            | NoteCode::Vex => n += 1,
         }
     }
     let distinct: BTreeSet<&str> = NoteCode::ALL.iter().map(|c| c.as_str()).collect();
@@ -205,6 +207,21 @@ fn every_disposition() -> Vec<Disposition> {
             reason: "accepted".into(),
             owner: Some("sec@example.com".into()),
             expires: None,
+            vex: None,
+        },
+        Disposition::Waived {
+            waiver: "bom.cdx.json#/vulnerabilities/0".into(),
+            reason: "VEX not_affected (code_not_reachable)".into(),
+            owner: None,
+            expires: None,
+            vex: Some(Box::new(VexAnalysis {
+                vulnerability: "CVE-2020-8203".into(),
+                state: VexState::NotAffected,
+                justification: Some(VexJustification::CodeNotReachable),
+                responses: vec!["will_not_fix".into()],
+                detail: Some("never called".into()),
+                source: "bom.cdx.json#/vulnerabilities/0".into(),
+            })),
         },
     ];
     for d in &all {
@@ -526,6 +543,17 @@ fn schema_enums_equal_the_code() {
         "verdict reason code (as written)",
         &reason_codes,
         written(&doc, "/reasons_typed", |n| str_at(n, "/code")),
+    ));
+    let vex = "/$defs/finding/properties/disposition/properties/vex/properties";
+    check(same_set(
+        "VEX state",
+        &enum_at(&s, &format!("{vex}/state/enum")),
+        VexState::WAIVING.iter().map(|v| v.as_str()),
+    ));
+    check(same_set(
+        "VEX justification",
+        &enum_at(&s, &format!("{vex}/justification/enum")),
+        VexJustification::ALL.iter().map(|j| j.as_str()),
     ));
     let note_codes = enum_at(&s, "/properties/notes_typed/items/properties/code/enum");
     check(same_set(

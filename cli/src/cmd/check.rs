@@ -24,6 +24,15 @@ pub struct CheckArgs {
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
+    /// A CycloneDX JSON SBOM to check (repeatable; combines with PATH and --lockfile): its
+    /// components' purls become the graph's packages, its `dependencies` the paths.
+    #[arg(long = "sbom", value_name = "FILE")]
+    pub sboms: Vec<PathBuf>,
+    /// A CycloneDX VEX document (repeatable): its `not_affected` (with a justification),
+    /// `resolved` and `false_positive` statements waive the findings they match, as an SBOM's
+    /// own `vulnerabilities` do.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
     /// Override `fail-on` (none, low, medium, high, critical).
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
@@ -105,6 +114,7 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
         provenance,
         path: a.input.path.clone(),
         lockfiles: a.input.lockfiles.clone(),
+        sboms: a.sboms.clone(),
         max_file_size: a.input.max_file_size,
         config,
         db: a.db.clone(),
@@ -116,6 +126,7 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
             Some(log) => Some(tollgate_verifier::evidence::consumed_nonces(log)?),
             None => None,
         },
+        vex: a.vex.clone(),
     };
     let now = crate::clock::now(a.now);
     let env = |k: &str| std::env::var(k).ok();

@@ -16,6 +16,7 @@ pub mod intoto;
 pub mod key;
 pub mod registry;
 pub mod release;
+pub mod rescan;
 pub mod sbom;
 pub mod shell;
 pub mod waiver;
@@ -41,5 +42,6 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<Outcome> {
         Command::Release(a) => release::release(a, out),
         Command::Completions(a) => shell::completions(a),
         Command::Man(a) => shell::man(a, &cli.global),
+        Command::Rescan(a) => rescan::run(a, &cli.global, out),
     }
 }

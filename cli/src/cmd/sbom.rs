@@ -41,6 +41,36 @@ pub enum SbomAction {
     /// Verify an SBOM's detached signature and/or envelope (those beside it, or those named):
     /// exit 0 verified, 1 not verified (naming what failed), 2 input error.
     Verify(VerifyArgs),
+    /// Run the gate (as `check`) and write its waived findings as a CycloneDX VEX document:
+    /// VEX waivers keep their analysis, tollgate.toml waivers are `exploitable` +
+    /// `will_not_fix` with the waiver as the detail.
+    Vex(VexArgs),
+}
+
+/// `tollgate sbom vex`.
+#[derive(Debug, Args)]
+pub struct VexArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// A CycloneDX SBOM to check (repeatable), as `check --sbom`.
+    #[arg(long = "sbom", value_name = "FILE")]
+    pub sboms: Vec<PathBuf>,
+    /// A CycloneDX VEX document whose statements waive findings (repeatable), as `check --vex`.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Advisory database, as `check --db`.
+    #[arg(long, value_name = "DB", env = "TOLLGATE_DB")]
+    pub db: Option<PathBuf>,
+    /// Evaluate waivers at this time instead of now (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = crate::clock::parse_now)]
+    pub now: Option<Timestamp>,
+    /// Where to write the VEX document (`-`: standard output, the default).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// CycloneDX version: 1.6 or 1.5.
+    #[arg(long, value_name = "VERSION", default_value = "1.6", value_parser = parse_spec)]
+    pub spec_version: SpecVersion,
 }
 
 /// `tollgate sbom sign`.
@@ -359,7 +389,65 @@ pub fn run(a: &SbomArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome
         None => write(&a.write, out),
         Some(SbomAction::Sign(s)) => sign_cmd(s),
         Some(SbomAction::Verify(v)) => verify_cmd(v, g, out),
+        Some(SbomAction::Vex(v)) => vex_cmd(v, out),
     }
+}
+
+/// `tollgate sbom vex`: the gate's run (the same `gate::check` as `tollgate check`), then its
+/// waived findings through `tollgate_sbom::vex`.
+fn vex_cmd(a: &VexArgs, out: &Output) -> anyhow::Result<Outcome> {
+    let config = super::check::load_config(&a.input, out)?;
+    let input = tollgate_verifier::gate::CheckInput {
+        path: a.input.path.clone(),
+        lockfiles: a.input.lockfiles.clone(),
+        sboms: a.sboms.clone(),
+        max_file_size: a.input.max_file_size,
+        config,
+        db: a.db.clone(),
+        allow_empty_db: false,
+        max_db_age_days: None,
+        fail_on_stale_db: false,
+        registry: None,
+        provenance: Default::default(),
+        consumed_nonces: None,
+        vex: a.vex.clone(),
+    };
+    let now = crate::clock::now(a.now);
+    let run = tollgate_verifier::gate::check(
+        &input,
+        &|k: &str| std::env::var(k).ok(),
+        &tollgate_verifier::registry::NoProgress,
+        now,
+    )?;
+    let mut doc = tollgate_sbom::vex::export(
+        &run.report,
+        a.spec_version,
+        timestamp()?,
+        env!("CARGO_PKG_VERSION"),
+    );
+    let bytes = tollgate_sbom::vex::to_json(&mut doc)?;
+    match a.output.as_deref() {
+        None => {
+            let mut w = crate::output::stdout();
+            w.write_all(&bytes)?;
+            w.flush()?;
+        }
+        Some(p) if p == Path::new("-") => {
+            let mut w = crate::output::stdout();
+            w.write_all(&bytes)?;
+            w.flush()?;
+        }
+        Some(p) => {
+            write_atomically(p, &bytes)?;
+            out.info(&format!(
+                "wrote {} ({} statement(s) of {} waived finding(s))",
+                p.display(),
+                doc.vulnerabilities.len(),
+                run.report.summary.waived
+            ));
+        }
+    }
+    Ok(Outcome::Pass)
 }
 
 /// The SBOM of the graph named by `input`, as bytes, with its component count.

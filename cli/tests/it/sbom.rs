@@ -11,7 +11,7 @@ use crate::support::schema::validator_available;
 use crate::{corpus, tollgate};
 
 /// The corpus lockfiles `manifest.json` marks as tollgate inputs that parse.
-fn corpus_inputs() -> Vec<PathBuf> {
+pub fn corpus_inputs() -> Vec<PathBuf> {
     let text = std::fs::read_to_string(corpus().join("manifest.json")).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     v["files"]
@@ -34,7 +34,7 @@ fn sbom(args: &[&str], epoch: &str) -> std::process::Output {
 
 /// `validate-cyclonedx --strict` over `files`; `None` when python3/jsonschema are missing
 /// outside CI.
-fn validate(files: &[PathBuf]) -> Option<std::process::Output> {
+pub fn validate(files: &[PathBuf]) -> Option<std::process::Output> {
     if !validator_available() {
         return None;
     }
@@ -504,4 +504,53 @@ fn release_writes_a_signed_sbom_that_names_the_artefact() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn writes_the_licenses_npm_locks_record_and_none_where_they_record_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("package-lock.json");
+    std::fs::write(
+        &lock,
+        r#"{"name": "app", "version": "1.0.0", "lockfileVersion": 3, "packages": {
+  "": {"name": "app", "version": "1.0.0", "dependencies": {"a": "1", "b": "1", "c": "1", "d": "1"}},
+  "node_modules/a": {"version": "1.0.0", "resolved": "https://registry.npmjs.org/a/-/a-1.0.0.tgz", "license": "MIT"},
+  "node_modules/b": {"version": "1.0.0", "resolved": "https://registry.npmjs.org/b/-/b-1.0.0.tgz", "license": "(MIT OR Apache-2.0)"},
+  "node_modules/c": {"version": "1.0.0", "resolved": "https://registry.npmjs.org/c/-/c-1.0.0.tgz", "license": "SEE LICENSE IN LICENSE.md"},
+  "node_modules/d": {"version": "1.0.0", "resolved": "https://registry.npmjs.org/d/-/d-1.0.0.tgz", "license": {"type": "MIT"}}
+}}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("bom.cdx.json");
+    let o = sbom(&[lock.to_str().unwrap(), "-o", out.to_str().unwrap()], "0");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let bom: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let lic = |name: &str| {
+        bom["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()["licenses"]
+            .clone()
+    };
+    assert_eq!(lic("a"), serde_json::json!([{"expression": "MIT"}]));
+    assert_eq!(
+        lic("b"),
+        serde_json::json!([{"expression": "(MIT OR Apache-2.0)"}])
+    );
+    assert_eq!(
+        lic("c"),
+        serde_json::json!([{"license": {"name": "SEE LICENSE IN LICENSE.md"}}])
+    );
+    // The old object form names no SPDX license: none is written.
+    assert_eq!(lic("d"), Value::Null);
+    if let Some(v) = validate(std::slice::from_ref(&out)) {
+        assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    }
 }

@@ -132,7 +132,7 @@ fn parse_impl(
         None => 1,
     };
 
-    let mut out = ParsedLockfile::new(Ecosystem::Cargo, "Cargo.lock", version);
+    let mut out = ParsedLockfile::new(Some(Ecosystem::Cargo), "Cargo.lock", version);
     out.no_entries = raw.root.is_none() && raw.package.is_empty();
     // One parsed source and one shared raw string per distinct source: the packages of a
     // registry share both instead of each owning copies.

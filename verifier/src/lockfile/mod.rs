@@ -3,6 +3,7 @@
 pub mod cargo;
 mod cargo_fast;
 pub mod cargo_manifest;
+pub mod cyclonedx;
 pub mod npm;
 pub mod npm_manifest;
 
@@ -27,31 +28,38 @@ pub enum Format {
     PackageLock,
     /// `npm-shrinkwrap.json`.
     NpmShrinkwrap,
+    /// A CycloneDX JSON SBOM (`check --sbom`): its packages may be of several ecosystems.
+    #[serde(rename = "cyclonedx")]
+    CycloneDx,
 }
 
 impl Format {
     /// Every format, in documentation order.
-    pub const ALL: [Format; 3] = [
+    pub const ALL: [Format; 4] = [
         Format::CargoLock,
         Format::PackageLock,
         Format::NpmShrinkwrap,
+        Format::CycloneDx,
     ];
 
     /// The name of the format in JSON documents (`cargo-lock`, `package-lock`,
-    /// `npm-shrinkwrap`).
+    /// `npm-shrinkwrap`, `cyclonedx`).
     pub fn as_str(self) -> &'static str {
         match self {
             Format::CargoLock => "cargo-lock",
             Format::PackageLock => "package-lock",
             Format::NpmShrinkwrap => "npm-shrinkwrap",
+            Format::CycloneDx => "cyclonedx",
         }
     }
 
-    /// The ecosystem of the format.
-    pub fn ecosystem(self) -> Ecosystem {
+    /// The ecosystem of the format's packages; `None` for an SBOM, whose packages each carry
+    /// their own.
+    pub fn ecosystem(self) -> Option<Ecosystem> {
         match self {
-            Format::CargoLock => Ecosystem::Cargo,
-            Format::PackageLock | Format::NpmShrinkwrap => Ecosystem::Npm,
+            Format::CargoLock => Some(Ecosystem::Cargo),
+            Format::PackageLock | Format::NpmShrinkwrap => Some(Ecosystem::Npm),
+            Format::CycloneDx => None,
         }
     }
 
@@ -72,6 +80,9 @@ impl Format {
         }
         let head = text.trim_start_matches('\u{feff}').trim_start();
         if head.starts_with('{') {
+            if cyclonedx::looks_like_cyclonedx(head) {
+                return Some(Format::CycloneDx);
+            }
             return Some(Format::PackageLock);
         }
         let looks_toml = text.lines().any(|l| {
@@ -198,8 +209,9 @@ pub struct UnresolvedDep {
 /// One parsed lockfile before it joins the graph: packages, edges by local index, roots.
 #[derive(Debug)]
 pub struct ParsedLockfile {
-    /// Ecosystem.
-    pub ecosystem: Ecosystem,
+    /// The ecosystem of every package; `None` for an SBOM, which may mix ecosystems (each
+    /// [`Package`] carries its own).
+    pub ecosystem: Option<Ecosystem>,
     /// Format name for display.
     pub format_name: &'static str,
     /// Lockfile version.
@@ -225,10 +237,16 @@ pub struct ParsedLockfile {
     /// recorded declarations, links), collected in the same pass, so nothing parses the file
     /// twice.
     pub npm_facts: Option<npm_manifest::LockFacts>,
+    /// SBOMs only: the VEX statements of its `vulnerabilities`.
+    pub vex: Vec<crate::vex::VexStatement>,
 }
 
 impl ParsedLockfile {
-    pub(crate) fn new(ecosystem: Ecosystem, format_name: &'static str, version: u32) -> Self {
+    pub(crate) fn new(
+        ecosystem: Option<Ecosystem>,
+        format_name: &'static str,
+        version: u32,
+    ) -> Self {
         ParsedLockfile {
             ecosystem,
             format_name,
@@ -240,6 +258,7 @@ impl ParsedLockfile {
             unresolved: Vec::new(),
             no_entries: false,
             npm_facts: None,
+            vex: Vec::new(),
         }
     }
 }
@@ -351,6 +370,7 @@ pub fn parse(
         Format::PackageLock | Format::NpmShrinkwrap => {
             npm::parse(path, display, text, lockfile, format)
         }
+        Format::CycloneDx => cyclonedx::parse(path, display, text, lockfile),
     }
 }
 

@@ -178,6 +178,10 @@ struct Entry<'a> {
     has_install_script: Flag,
     #[serde(default)]
     extraneous: Flag,
+    /// `license` as npm copies it from the package's manifest (v2/v3; a string, or the old
+    /// `{type, url}` object, which is not kept).
+    #[serde(default, borrow)]
+    license: MaybeStr<'a>,
     #[serde(default, borrow)]
     dependencies: Option<Ordered<'a, MaybeStr<'a>>>,
     #[serde(default, borrow)]
@@ -531,6 +535,13 @@ impl<'t, 'a> Packages<'t, 'a> {
                 alias,
                 workspace: !is_project_root && !in_node_modules,
                 extraneous: e.extraneous.0,
+                license: e
+                    .license
+                    .0
+                    .as_ref()
+                    .map(|l| l.as_str().trim())
+                    .filter(|l| !l.is_empty())
+                    .map(Box::from),
             })),
         });
         if is_project_root || !in_node_modules {
@@ -734,7 +745,10 @@ pub fn parse(
         display: display.to_owned(),
     };
     // The version is set once the whole file is read.
-    let mut packages = Packages::new(&cx, ParsedLockfile::new(Ecosystem::Npm, format_name, 0));
+    let mut packages = Packages::new(
+        &cx,
+        ParsedLockfile::new(Some(Ecosystem::Npm), format_name, 0),
+    );
     let mut de = serde_json::Deserializer::from_str(body);
     let read = de::DeserializeSeed::deserialize(
         TopSeed {

@@ -191,6 +191,17 @@ impl Manifests {
                         verdict,
                     });
                 }
+                Format::CycloneDx => {
+                    if drift {
+                        out.notes.push(Note::new(
+                            NoteCode::DriftNotChecked,
+                            format!(
+                                "drift: {} is an SBOM, which comes without its manifests; lock-drift not checked",
+                                lock.display
+                            ),
+                        ));
+                    }
+                }
                 Format::PackageLock | Format::NpmShrinkwrap => {
                     if !drift {
                         continue;

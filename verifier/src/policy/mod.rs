@@ -14,6 +14,7 @@ use crate::report::{
     DispositionReason, FailReason, Report, ReportFinding, Summary, Verdict, WaiverNote,
 };
 use crate::time::{Duration, Timestamp};
+use crate::vex::{VexAnalysis, VexStatement};
 
 /// Inputs to an evaluation besides the findings.
 #[derive(Debug, Clone, Default)]
@@ -53,18 +54,31 @@ fn waiver_matches(w: &Waiver, f: &Finding) -> bool {
 /// Evaluates findings against the policy at `now`: scope, waivers (with expiry), SLA ages,
 /// threshold → a report with a verdict. Pure: no clock, no IO.
 pub fn evaluate(config: &Config, findings: Vec<Finding>, now: Timestamp) -> Report {
-    evaluate_with(config, findings, now, &approvals::ConsumedNonces::new())
+    evaluate_with(
+        config,
+        findings,
+        now,
+        &approvals::ConsumedNonces::new(),
+        &[],
+    )
 }
 
-/// [`evaluate`], with the waiver-approval nonces consumed so far (from the audit log): with
-/// `[policy] require-approved-waivers = true` a waiver applies only when approved
-/// ([`approvals::check`]); the approvals used are in [`Report::approvals_used`].
+/// [`evaluate`], with the waiver-approval nonces consumed so far (from the audit log) and VEX
+/// statements.
+///
+/// With `[policy] require-approved-waivers = true` a waiver applies only when approved
+/// ([`approvals::check`]); the approvals used are in [`Report::approvals_used`]. A finding no
+/// waiver of `tollgate.toml` accepts is waived by the first VEX statement that matches it and
+/// waives ([`VexAnalysis::waives`]), with the statement as its disposition; statements that
+/// match nothing, or match without waiving, are noted.
 pub fn evaluate_with(
     config: &Config,
     findings: Vec<Finding>,
     now: Timestamp,
     consumed: &approvals::ConsumedNonces,
+    vex: &[VexStatement],
 ) -> Report {
+    let mut vex_used = vec![false; vex.len()];
     let approvers = approvals::Approvers::of(config);
     let mut used_approvals: Vec<approvals::UsedApproval> = Vec::new();
     let mut unapproved: Vec<crate::report::Note> = Vec::new();
@@ -142,6 +156,22 @@ pub fn evaluate_with(
             break;
         }
 
+        // VEX: the first statement about this finding that waives it.
+        let mut vex_by: Option<usize> = None;
+        if waived_by.is_none()
+            && let Some(pkg) = &f.package
+            && !f.ids.is_empty()
+        {
+            for (i, s) in vex.iter().enumerate() {
+                if s.matches(&f.ids, &pkg.purl, &pkg.id) {
+                    vex_used[i] = true;
+                    if s.analysis.waives() && vex_by.is_none() {
+                        vex_by = Some(i);
+                    }
+                }
+            }
+        }
+
         let over = effective >= config.fail_on && effective > Severity::None;
         let disposition = if let Some(i) = waived_by {
             let w = config.waivers[i].get_ref();
@@ -150,6 +180,16 @@ pub fn evaluate_with(
                 reason: w.reason.clone(),
                 owner: w.owner.clone(),
                 expires: w.expires.as_ref().map(|e| e.0.clone()),
+                vex: None,
+            }
+        } else if let Some(i) = vex_by {
+            let a = &vex[i].analysis;
+            Disposition::Waived {
+                waiver: a.source.clone(),
+                reason: vex_reason(a),
+                owner: None,
+                expires: None,
+                vex: Some(Box::new(a.clone())),
             }
         } else {
             match action {
@@ -243,6 +283,36 @@ pub fn evaluate_with(
     } else {
         Verdict::Fail(reasons)
     };
+    let mut notes = unapproved;
+    notes.extend(vex.iter().zip(&vex_used).filter_map(|(s, used)| {
+        let a = &s.analysis;
+        let text = if !used {
+            if !a.waives() {
+                return None;
+            }
+            format!(
+                "VEX {}: the statement on {} ({}) matches no finding",
+                a.source,
+                a.vulnerability,
+                a.state.as_str()
+            )
+        } else if !a.waives() {
+            format!(
+                "VEX {}: {} is `{}`{}: the statement does not waive its findings",
+                a.source,
+                a.vulnerability,
+                a.state.as_str(),
+                if a.state == crate::vex::VexState::NotAffected {
+                    " without a justification"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            return None;
+        };
+        Some(crate::report::Note::new(crate::report::NoteCode::Vex, text))
+    }));
     Report {
         generated_at: now,
         verdict,
@@ -252,10 +322,24 @@ pub fn evaluate_with(
         stale_waivers: stale,
         fail_on: config.fail_on,
         fail_on_overdue: config.fail_on_overdue,
-        notes: unapproved,
+        notes,
         approvals_used: used_approvals,
         ..Report::default()
     }
+}
+
+/// The English of a VEX waiver (`reason` of the disposition).
+fn vex_reason(a: &VexAnalysis) -> String {
+    let mut s = format!("VEX {}", a.state.as_str());
+    if let Some(j) = a.justification {
+        s.push_str(&format!(" ({})", j.as_str()));
+    }
+    if let Some(d) = a.detail.as_deref().filter(|d| !d.trim().is_empty()) {
+        s.push_str(": ");
+        s.push_str(d.trim());
+    }
+    s.push_str(&format!(" [{}]", a.source));
+    s
 }
 
 fn sla_state(

@@ -162,6 +162,7 @@ pub fn state_text(rf: &ReportFinding, esc: Esc) -> String {
     let mut s = match &rf.disposition {
         Disposition::Blocking { .. } => "BLOCKING".to_owned(),
         Disposition::Warning { .. } => "warning".to_owned(),
+        Disposition::Waived { vex: Some(_), .. } => "waived by VEX".to_owned(),
         Disposition::Waived { owner, expires, .. } => {
             let mut t = "waived".to_owned();
             if let Some(o) = owner {
@@ -197,6 +198,11 @@ pub fn reason_text(rf: &ReportFinding, esc: Esc) -> String {
         Disposition::Blocking { reason } | Disposition::Warning { reason } => {
             esc(&reason.to_string()).into_owned()
         }
+        Disposition::Waived {
+            reason,
+            vex: Some(_),
+            ..
+        } => esc(reason).into_owned(),
         Disposition::Waived { reason, .. } => format!("waiver: {}", esc(reason)),
     }
 }

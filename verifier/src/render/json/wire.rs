@@ -375,7 +375,28 @@ pub enum JsonDisposition<'a> {
         owner: Option<&'a str>,
         /// Waiver expiry.
         expires: Option<&'a str>,
+        /// The VEX statement, when one waived it (`waiver` is then its source).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        vex: Option<JsonVex<'a>>,
     },
+}
+
+/// `finding.disposition.vex`: the VEX statement that waived a finding.
+#[derive(Debug, Serialize)]
+pub struct JsonVex<'a> {
+    /// The vulnerability id as the statement writes it.
+    pub vulnerability: &'a str,
+    /// `not_affected`, `resolved`, `false_positive` (schema enum).
+    pub state: &'static str,
+    /// CycloneDX justification (schema enum), for `not_affected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<&'static str>,
+    /// `analysis.response`, as written.
+    pub response: &'a [String],
+    /// `analysis.detail`.
+    pub detail: Option<&'a str>,
+    /// The document and the statement's JSON pointer.
+    pub source: &'a str,
 }
 
 /// `finding.disposition.why`: `code` and the data of that code.
@@ -777,11 +798,20 @@ impl<'a> JsonDisposition<'a> {
                 reason,
                 owner,
                 expires,
+                vex,
             } => JsonDisposition::Waived {
                 waiver,
                 reason,
                 owner: owner.as_deref(),
                 expires: expires.as_deref(),
+                vex: vex.as_deref().map(|a| JsonVex {
+                    vulnerability: &a.vulnerability,
+                    state: a.state.as_str(),
+                    justification: a.justification.map(|j| j.as_str()),
+                    response: &a.responses,
+                    detail: a.detail.as_deref(),
+                    source: &a.source,
+                }),
             },
         }
     }
