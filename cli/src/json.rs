@@ -304,14 +304,14 @@ pub struct SbomVerify {
 /// One piece of evidence of `sbom verify`.
 #[derive(Debug, Serialize)]
 pub struct SbomCheck {
-    /// `signature` (detached) or `envelope` (DSSE).
+    /// `signature` (detached), `envelope` (DSSE) or `bundle` (Sigstore).
     pub evidence: &'static str,
     /// Its file.
     pub file: String,
     /// Whether it verified.
     pub verified: bool,
     /// The failed check (`signature`, `envelope`, `attestation`, `subject`, `predicate-type`,
-    /// `predicate`, `sbom`), when it did not.
+    /// `predicate`, `sbom`, `bundle`, `digest`), when it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<&'static str>,
     /// Why it did not.

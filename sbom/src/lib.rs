@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod build;
+pub mod bundle;
 pub mod model;
 pub mod purl;
 pub mod sign;

@@ -76,6 +76,12 @@ pub enum VerifyError {
     /// The file is not a CycloneDX document.
     #[error("sbom: {0}")]
     NotCycloneDx(String),
+    /// The Sigstore bundle is malformed, of another kind (keyless, DSSE), or does not fit the key.
+    #[error("bundle: {0}")]
+    Bundle(String),
+    /// The bundle's message digest is not the SBOM's (the text starts with `digest:`).
+    #[error("{0}")]
+    Digest(String),
 }
 
 impl VerifyError {
@@ -89,6 +95,8 @@ impl VerifyError {
             VerifyError::PredicateType(_) => "predicate-type",
             VerifyError::Predicate => "predicate",
             VerifyError::NotCycloneDx(_) => "sbom",
+            VerifyError::Bundle(_) => "bundle",
+            VerifyError::Digest(_) => "digest",
         }
     }
 }

@@ -41,6 +41,9 @@ pub struct ReleaseArgs {
     /// CycloneDX version: 1.6 or 1.5.
     #[arg(long, value_name = "VERSION", default_value = "1.6", value_parser = super::sbom::parse_spec)]
     pub spec_version: SpecVersion,
+    /// Also write the SBOM's Sigstore bundle (`.sigstore.json`), as `sbom sign --bundle`.
+    #[arg(long)]
+    pub bundle: bool,
 }
 
 /// `tollgate release`.
@@ -83,7 +86,7 @@ pub fn release(a: &ReleaseArgs, out: &Output) -> anyhow::Result<Outcome> {
     let (bytes, components) = super::sbom::sbom_bytes(&input, a.spec_version, None, None, out)?;
     let sbom = dir.join(&name);
     super::sbom::write_atomically(&sbom, &bytes)?;
-    let signed = super::sbom::sign_file(&sbom, &bytes, &a.key, &a.artefacts)?;
+    let signed = super::sbom::sign_file(&sbom, &bytes, &a.key, &a.artefacts, a.bundle)?;
 
     let mut w = crate::output::stdout();
     writeln!(
@@ -98,6 +101,7 @@ pub fn release(a: &ReleaseArgs, out: &Output) -> anyhow::Result<Outcome> {
         .artefacts
         .iter()
         .chain([&sbom, &signed.signature, &signed.envelope])
+        .chain(signed.bundle.as_ref())
     {
         let f = std::fs::File::open(p)?;
         let d = digest_reader(f, &[DigestAlgorithm::Sha256])?;

@@ -84,6 +84,11 @@ pub struct SignArgs {
     /// A release artefact to name as a subject of the envelope too (repeatable; SHA-256).
     #[arg(long = "subject", value_name = "FILE")]
     pub subjects: Vec<PathBuf>,
+    /// Also write FILE.sigstore.json: a Sigstore bundle v0.3 (message signature, public-key
+    /// hint) for `cosign verify-blob --key K.pub --bundle FILE.sigstore.json
+    /// --insecure-ignore-tlog=true` (offline signing: no transparency-log entry).
+    #[arg(long)]
+    pub bundle: bool,
 }
 
 /// `tollgate sbom verify`.
@@ -100,6 +105,9 @@ pub struct VerifyArgs {
     /// The envelope (default: FILE.intoto.jsonl, when it exists).
     #[arg(long, value_name = "FILE")]
     pub envelope: Option<PathBuf>,
+    /// The Sigstore bundle (default: FILE.sigstore.json, when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
 }
 
 /// Writing the SBOM.
@@ -183,6 +191,8 @@ pub struct SignedFiles {
     pub signature: PathBuf,
     /// `FILE.intoto.jsonl`.
     pub envelope: PathBuf,
+    /// `FILE.sigstore.json`, when asked for.
+    pub bundle: Option<PathBuf>,
     /// The detached signature's scheme.
     pub scheme: Scheme,
     /// The signing key's id.
@@ -198,6 +208,7 @@ pub fn sign_file(
     bytes: &[u8],
     key: &Path,
     subjects: &[PathBuf],
+    with_bundle: bool,
 ) -> anyhow::Result<SignedFiles> {
     let key = super::key::read_private_key(key)?;
     let name = file
@@ -220,12 +231,18 @@ pub fn sign_file(
     let files = SignedFiles {
         signature: beside(file, ".sig"),
         envelope: beside(file, ".intoto.jsonl"),
+        bundle: with_bundle.then(|| beside(file, ".sigstore.json")),
         scheme: signed.scheme,
         keyid: signed.keyid,
         subjects: 1 + artefacts.len(),
     };
     write_atomically(&files.signature, &signed.signature)?;
     write_atomically(&files.envelope, &signed.envelope)?;
+    if let Some(p) = &files.bundle {
+        let b = tollgate_sbom::bundle::bundle(bytes, &key, &signed.signature)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        write_atomically(p, &b)?;
+    }
     Ok(files)
 }
 
@@ -244,18 +261,33 @@ pub fn print_signed(w: &mut dyn Write, file: &Path, s: &SignedFiles) -> anyhow::
         s.envelope.display(),
         s.subjects
     )?;
+    if let Some(b) = &s.bundle {
+        writeln!(
+            w,
+            "wrote {} (Sigstore bundle v0.3, public-key hint, no transparency-log entry)",
+            b.display()
+        )?;
+    }
     writeln!(
         w,
         "verify with: {}",
         openssl_command(s.scheme, "KEY.pub", &s.signature, file)
     )?;
+    if let Some(b) = &s.bundle {
+        writeln!(
+            w,
+            "         or: cosign verify-blob --key KEY.pub --bundle {} --insecure-ignore-tlog=true {}",
+            b.display(),
+            file.display()
+        )?;
+    }
     Ok(())
 }
 
 /// `tollgate sbom sign FILE --key K`.
 fn sign_cmd(a: &SignArgs) -> anyhow::Result<Outcome> {
     let bytes = read(&a.file)?;
-    let s = sign_file(&a.file, &bytes, &a.key, &a.subjects)?;
+    let s = sign_file(&a.file, &bytes, &a.key, &a.subjects, a.bundle)?;
     // What was written and how an auditor checks it: the command's output.
     print_signed(&mut crate::output::stdout(), &a.file, &s)?;
     Ok(Outcome::Pass)
@@ -276,12 +308,14 @@ fn verify_cmd(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Ou
     };
     let sig_path = pick(&a.signature, ".sig")?;
     let env_path = pick(&a.envelope, ".intoto.jsonl")?;
-    if sig_path.is_none() && env_path.is_none() {
+    let bundle_path = pick(&a.bundle, ".sigstore.json")?;
+    if sig_path.is_none() && env_path.is_none() && bundle_path.is_none() {
         bail!(
-            "{}: nothing to verify: neither {} nor {} exists (or name one with --signature / --envelope)",
+            "{}: nothing to verify: none of {}, {}, {} exists (or name one with --signature / --envelope / --bundle)",
             a.file.display(),
             beside(&a.file, ".sig").display(),
-            beside(&a.file, ".intoto.jsonl").display()
+            beside(&a.file, ".intoto.jsonl").display(),
+            beside(&a.file, ".sigstore.json").display()
         );
     }
     let mut checks: Vec<crate::json::SbomCheck> = Vec::new();
@@ -294,6 +328,11 @@ fn verify_cmd(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Ou
         let env = read(p)?;
         let r = sign::verify_envelope(&bytes, &env, &key);
         checks.push(check_result("envelope", p, r));
+    }
+    if let Some(p) = &bundle_path {
+        let b = read(p)?;
+        let r = tollgate_sbom::bundle::verify_bundle(&bytes, &b, &key);
+        checks.push(check_result("bundle", p, r.map(|_| Vec::new())));
     }
     let verified = checks.iter().all(|c| c.verified);
     let mut w = crate::output::stdout();

@@ -554,3 +554,187 @@ fn writes_the_licenses_npm_locks_record_and_none_where_they_record_none() {
         assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
     }
 }
+
+/// `sbom sign --bundle`: a Sigstore bundle whose signature openssl verifies over the SBOM's bytes
+/// and whose digest is `sha256sum`'s; `sbom verify` checks it beside the other two, and names
+/// the bundle's failure for a changed SBOM, a forged digest and another key.
+#[test]
+fn accepts_the_sigstore_bundle_and_rejects_its_tampered_twins() {
+    if !crate::support::tools::require("openssl", &["version"], "apt-get install openssl") {
+        return;
+    }
+    let (dir, bom, key) = signed("ecdsa-p256");
+    let o = tollgate()
+        .args(["sbom", "sign"])
+        .arg(&bom)
+        .arg("--key")
+        .arg(dir.path().join("k.key"))
+        .arg("--bundle")
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("cosign verify-blob --key"));
+    let bundle_path = beside(&bom, ".sigstore.json");
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle_path).unwrap()).unwrap();
+    assert_eq!(
+        bundle["mediaType"],
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    assert!(bundle["verificationMaterial"]["publicKey"]["hint"].is_string());
+    assert_eq!(
+        bundle["messageSignature"]["messageDigest"]["algorithm"],
+        "SHA2_256"
+    );
+
+    // The auditor's way: base64-decode the signature, openssl verifies it over the SBOM.
+    let b64 = |text: &str, out: &Path| {
+        let mut c = Command::new("openssl")
+            .args(["base64", "-d", "-A", "-out"])
+            .arg(out)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        c.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        assert!(c.wait().unwrap().success());
+    };
+    let sig = dir.path().join("bundle.sig");
+    b64(
+        bundle["messageSignature"]["signature"].as_str().unwrap(),
+        &sig,
+    );
+    let ok = Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(&key)
+        .arg("-signature")
+        .arg(&sig)
+        .arg(&bom)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let digest = dir.path().join("bundle.digest");
+    b64(
+        bundle["messageSignature"]["messageDigest"]["digest"]
+            .as_str()
+            .unwrap(),
+        &digest,
+    );
+    let want = Command::new("openssl")
+        .args(["dgst", "-sha256", "-binary"])
+        .arg(&bom)
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(std::fs::read(&digest).unwrap(), want);
+    // The hint is base64(sha256(DER SubjectPublicKeyInfo)), as the auditor's guide computes it.
+    let der = Command::new("openssl")
+        .args(["pkey", "-pubin", "-outform", "DER", "-in"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(der.status.success());
+    let hint = dir.path().join("bundle.hint");
+    b64(
+        bundle["verificationMaterial"]["publicKey"]["hint"]
+            .as_str()
+            .unwrap(),
+        &hint,
+    );
+    let der_path = dir.path().join("k.der");
+    std::fs::write(&der_path, &der.stdout).unwrap();
+    let want = Command::new("openssl")
+        .args(["dgst", "-sha256", "-binary"])
+        .arg(&der_path)
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(std::fs::read(&hint).unwrap(), want);
+
+    // tollgate verifies all three pieces of evidence.
+    let o = verify(&bom, &key, &["--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["evidence"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["signature", "envelope", "bundle"]);
+
+    let bundle_check = |bom: &Path, bundle: &Path, key: &Path| -> Value {
+        let o = verify(
+            bom,
+            key,
+            &["--format", "json", "--bundle", bundle.to_str().unwrap()],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["evidence"] == "bundle")
+            .unwrap()
+            .clone()
+    };
+    // One byte of the SBOM changed: the bundle's digest names it.
+    let mut bytes = std::fs::read(&bom).unwrap();
+    let i = bytes.len() / 2;
+    bytes[i] ^= 0x01;
+    let changed = dir.path().join("changed.cdx.json");
+    std::fs::write(&changed, &bytes).unwrap();
+    let c = bundle_check(&changed, &bundle_path, &key);
+    assert_eq!(c["check"], "digest", "{c}");
+    // The digest forged to the changed file's: the signature fails.
+    let mut forged = bundle.clone();
+    let d = dir.path().join("changed.digest");
+    let bin = Command::new("openssl")
+        .args(["dgst", "-sha256", "-binary"])
+        .arg(&changed)
+        .output()
+        .unwrap()
+        .stdout;
+    std::fs::write(&d, &bin).unwrap();
+    let enc = Command::new("openssl")
+        .args(["base64", "-A", "-in"])
+        .arg(&d)
+        .output()
+        .unwrap()
+        .stdout;
+    forged["messageSignature"]["messageDigest"]["digest"] =
+        String::from_utf8(enc).unwrap().trim().into();
+    let forged_path = dir.path().join("forged.sigstore.json");
+    std::fs::write(&forged_path, serde_json::to_vec(&forged).unwrap()).unwrap();
+    let c = bundle_check(&changed, &forged_path, &key);
+    assert_eq!(c["check"], "signature", "{c}");
+    // Another key.
+    let other = dir.path().join("other");
+    let o = tollgate()
+        .args(["key", "generate", "--algorithm", "ecdsa-p256", "--out"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let c = bundle_check(&bom, &bundle_path, &dir.path().join("other.pub"));
+    assert_eq!(c["check"], "signature", "{c}");
+}
