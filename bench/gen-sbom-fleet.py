@@ -7,7 +7,7 @@ POOL_DIR holds SBOMs (tollgate's own, of the corpus lockfiles); their components
 names, versions and hashes, are the pool. Each generated SBOM draws --components of them at
 random (seeded: the same arguments give the same files), gives them a random dependency tree
 under a described application, and is written as compact JSON (the structure of tollgate's
-own SBOMs, without the whitespace: 10,000 SBOMs of 500 components are ~2 GB this way). Files
+own SBOMs, without the whitespace: 10,000 SBOMs of 500 components are ~3 GB this way). Files
 are spread over 100 subdirectories, as a release store would hold them.
 """
 import argparse

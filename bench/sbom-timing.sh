@@ -49,3 +49,14 @@ for n in 10000 100000 300000; do
   g=$(best "$tg" graph "$out/npm-$n")
   printf '%-34s %10s %10s %12s\n' "tollgate graph npm-$n" $g
 done
+# Wall-clock medians with hyperfine when it is installed (the figures in docs/benchmarks-sbom.md):
+# whole process, no shell (-N), one warm-up run; the load average is printed beside them, since
+# the machine is shared.
+if command -v hyperfine >/dev/null; then
+  echo "hyperfine, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  for n in 10000 100000 300000; do
+    SOURCE_DATE_EPOCH=0 hyperfine -N -w 1 -r "$runs" --export-json "$out/hyperfine-sbom-$n.json" \
+      "$tg sbom $out/npm-$n -o $tmp/sbom-$n.json" "$tg graph $out/npm-$n"
+  done
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
