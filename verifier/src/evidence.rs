@@ -208,6 +208,133 @@ impl Evidence {
     }
 }
 
+/// `verifier.id` of the VSAs and records the verification commands (`attest verify*`, `sbom
+/// verify`) issue.
+pub const VERIFY_VERIFIER_ID: &str = "https://tollgate.dev/verifier/verify/v1";
+
+/// The policy a verification was held to: a URI and the SHA-256 (hex) of its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyRef {
+    /// `policy.uri`.
+    pub uri: String,
+    /// SHA-256 (hex).
+    pub sha256: String,
+}
+
+impl PolicyRef {
+    /// A policy file, by its bytes (`file:` URI).
+    pub fn file(path: &Path, cap: u64) -> Result<PolicyRef, EvidenceError> {
+        let bytes = fsio::read_regular(path, cap)?;
+        Ok(PolicyRef {
+            uri: format!("file:{}", path.display()),
+            sha256: to_hex(&Sha256::digest(&bytes)),
+        })
+    }
+
+    /// The expectations given on the command line of `command` (flag → value, as a JSON
+    /// object), by the SHA-256 of their RFC 8785 form; the URI names the command.
+    pub fn expectations(command: &str, expected: &Value) -> Result<PolicyRef, EvidenceError> {
+        let jcs = tollgate_attest::jcs::to_jcs(expected)
+            .map_err(|e| EvidenceError::Policy(e.to_string()))?;
+        Ok(PolicyRef {
+            uri: format!(
+                "https://tollgate.dev/policy/command-line/{}",
+                command.replace(' ', "/")
+            ),
+            sha256: to_hex(&Sha256::digest(&jcs)),
+        })
+    }
+}
+
+impl Subject {
+    /// A file, by the SHA-256 of its bytes (at most `cap`; regular files only).
+    pub fn of_file(path: &Path, cap: u64) -> Result<Subject, EvidenceError> {
+        let bytes = fsio::read_regular(path, cap)?;
+        Ok(Subject {
+            name: path.display().to_string(),
+            sha256: to_hex(&Sha256::digest(&bytes)),
+        })
+    }
+}
+
+/// What a verification command (`attest verify*`, `sbom verify`) decided, and about what: the
+/// evidence of its receipts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// The command, e.g. `attest verify-provenance`.
+    pub command: String,
+    /// The files checked: attestations, bundles, artefacts, SBOMs, signatures.
+    pub subjects: Vec<Subject>,
+    /// The policy the verification was held to.
+    pub policy: PolicyRef,
+    /// Whether it verified.
+    pub passed: bool,
+    /// When (RFC 3339).
+    pub time: String,
+}
+
+impl Verification {
+    /// `PASSED` or `FAILED`.
+    pub fn verdict(&self) -> &'static str {
+        if self.passed { "PASSED" } else { "FAILED" }
+    }
+
+    /// The VSA v1 statement of this verification; `keyid` is the id of the key that will sign
+    /// it (stated in the predicate as well).
+    pub fn vsa(&self, resource_uri: &str, keyid: &str) -> Value {
+        let mut extra = Map::new();
+        extra.insert(
+            "tollgate".into(),
+            json!({"command": self.command, "keyid": keyid}),
+        );
+        tollgate_attest::slsa::vsa::issue(&VsaIssue {
+            subjects: self
+                .subjects
+                .iter()
+                .map(|s| (s.name.clone(), sha256(&s.sha256)))
+                .collect(),
+            verifier_id: VERIFY_VERIFIER_ID.into(),
+            verifier_version: [("tollgate".to_owned(), env!("CARGO_PKG_VERSION").to_owned())]
+                .into(),
+            time_verified: self.time.clone(),
+            resource_uri: resource_uri.into(),
+            policy_uri: self.policy.uri.clone(),
+            policy_digest: sha256(&self.policy.sha256),
+            passed: self.passed,
+            verified_levels: Vec::new(),
+            extra,
+        })
+    }
+
+    /// The body of this verification's audit record (what the log adds `seq`, `prevHash`,
+    /// `signedAt`, `kid`, `thisHash` and `signature` to); `vsa_sha256` is the digest of the
+    /// VSA statement.
+    pub fn audit_body(&self, resource_uri: &str, vsa_sha256: &str) -> Map<String, Value> {
+        let subjects: Vec<Value> = self
+            .subjects
+            .iter()
+            .map(|s| json!({"name": plain(&s.name), "digest": {"sha256": s.sha256}}))
+            .collect();
+        let mut m = Map::new();
+        m.insert("command".into(), plain(&self.command).into());
+        m.insert(
+            "verifier".into(),
+            json!({"id": VERIFY_VERIFIER_ID, "version": env!("CARGO_PKG_VERSION")}),
+        );
+        m.insert("verdict".into(), self.verdict().into());
+        m.insert("resourceUri".into(), plain(resource_uri).into());
+        m.insert("subjects".into(), subjects.into());
+        m.insert(
+            "policy".into(),
+            json!({"uri": plain(&self.policy.uri), "digest": {"sha256": self.policy.sha256}}),
+        );
+        m.insert("policyDigest".into(), json!({"sha256": self.policy.sha256}));
+        m.insert("vsaDigest".into(), json!({"sha256": vsa_sha256}));
+        m.insert("time".into(), self.time.clone().into());
+        m
+    }
+}
+
 /// The waiver-approval nonces the audit log at `path` records as consumed (`approvals` of its
 /// records): nonce → waiver digest. A missing log has none. The chain itself is `audit
 /// verify`'s to check; a line that is not JSON is an error naming it, except a torn last line
@@ -275,6 +402,43 @@ mod tests {
                 first_use: true,
             }],
         }
+    }
+
+    #[test]
+    fn a_verification_states_its_result_subjects_and_policy() {
+        let policy = PolicyRef::expectations("attest verify", &json!({"threshold": 1})).unwrap();
+        assert_eq!(
+            policy.uri,
+            "https://tollgate.dev/policy/command-line/attest/verify"
+        );
+        let v = |passed| Verification {
+            command: "attest verify".into(),
+            subjects: vec![Subject {
+                name: "é.json".into(),
+                sha256: "ab".repeat(32),
+            }],
+            policy: policy.clone(),
+            passed,
+            time: "2026-03-01T00:00:00Z".into(),
+        };
+        let failed = v(false).vsa("file:x", "kid");
+        assert_eq!(failed["predicate"]["verificationResult"], "FAILED");
+        assert_eq!(failed["predicate"]["verifier"]["id"], VERIFY_VERIFIER_ID);
+        assert_eq!(
+            failed["predicate"]["policy"]["digest"]["sha256"],
+            policy.sha256
+        );
+        assert_eq!(failed["subject"][0]["digest"]["sha256"], "ab".repeat(32));
+        assert_eq!(
+            v(true).vsa("file:x", "kid")["predicate"]["verificationResult"],
+            "PASSED"
+        );
+        let body = Value::Object(v(false).audit_body("file:x", &"00".repeat(32)));
+        record::check_plain(&body, "").unwrap();
+        assert_eq!(body["verdict"], "FAILED");
+        assert_eq!(body["subjects"][0]["name"], "%C3%A9.json");
+        let other = PolicyRef::expectations("attest verify", &json!({"threshold": 2})).unwrap();
+        assert_ne!(other.sha256, policy.sha256);
     }
 
     #[test]

@@ -397,6 +397,15 @@ impl PublicKey {
         }
     }
 
+    /// The Ed25519 key, for batch verification (`audit::verify`), when this is one and not a
+    /// weak (small-order) key, which `verify_strict` rejects and a batch must not accept.
+    pub(crate) fn ed25519_batchable(&self) -> Option<&ed25519_dalek::VerifyingKey> {
+        match &self.inner {
+            Inner::Ed25519(k) if !k.is_weak() => Some(k),
+            _ => None,
+        }
+    }
+
     /// Verifies `sig` over `msg` under any of the key's schemes.
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), BadSignature> {
         let mut last = BadSignature("no scheme".into());

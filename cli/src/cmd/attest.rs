@@ -12,6 +12,7 @@ use tollgate_attest::dsse::{self, Envelope, MAX_ENVELOPE_SIZE};
 use tollgate_attest::json::{Place, parse_strict};
 use tollgate_attest::statement::PAYLOAD_TYPE;
 
+use super::evidence::{VerifyScope, key_digest, with_receipts};
 use super::key::{read_private_key, read_public_key};
 use crate::Outcome;
 use crate::args::{GlobalArgs, OutputFormat};
@@ -138,6 +139,9 @@ pub struct VerifyArgs {
     /// `--explain`.
     #[command(flatten)]
     pub explain: ExplainArg,
+    /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
+    #[command(flatten)]
+    pub receipts: super::evidence::VerifyEvidenceArgs,
 }
 
 /// `tollgate attest sign`.
@@ -163,14 +167,68 @@ pub struct SignArgs {
 /// Runs an `attest` command.
 pub fn run(a: &AttestArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
     match &a.command {
-        AttestCommand::Verify(a) => verify(a, g, out),
+        AttestCommand::Verify(a) => {
+            with_receipts(&a.receipts, || verify_scope(a), || verify(a, g, out), out)
+        }
         AttestCommand::Sign(a) => sign(a, out),
-        AttestCommand::PolicyCheck(p) => super::attest_policy::policy_check(p, g, out),
-        AttestCommand::VerifyProvenance(p) => super::attest_provenance::verify(p, g, out),
-        AttestCommand::VerifyVsa(p) => super::attest_vsa::verify(p, g, out),
-        AttestCommand::VerifyNpm(p) => super::attest_npm::verify(p, g, out),
+        AttestCommand::PolicyCheck(p) => with_receipts(
+            &p.receipts,
+            || super::attest_policy::receipt_scope(p),
+            || super::attest_policy::policy_check(p, g, out),
+            out,
+        ),
+        AttestCommand::VerifyProvenance(p) => with_receipts(
+            &p.receipts,
+            || super::attest_provenance::receipt_scope(p),
+            || super::attest_provenance::verify(p, g, out),
+            out,
+        ),
+        AttestCommand::VerifyVsa(p) => with_receipts(
+            &p.receipts,
+            || super::attest_vsa::receipt_scope(p),
+            || super::attest_vsa::verify(p, g, out),
+            out,
+        ),
+        AttestCommand::VerifyNpm(p) => with_receipts(
+            &p.receipts,
+            || super::attest_npm::receipt_scope(p),
+            || super::attest_npm::verify(p, g, out),
+            out,
+        ),
         AttestCommand::Compare(p) => super::attest_compare::run(p, g, out),
     }
+}
+
+/// What `attest verify` checked, for its receipts.
+fn verify_scope(a: &VerifyArgs) -> anyhow::Result<VerifyScope> {
+    let mut subjects: Vec<PathBuf> = a.envelope.iter().chain(&a.bundle).cloned().collect();
+    subjects.extend(a.artifact.iter().cloned());
+    let keys = a
+        .keys
+        .iter()
+        .map(|k| key_digest(k))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(VerifyScope {
+        command: "attest verify",
+        subjects,
+        policy_file: None,
+        expected: serde_json::json!({
+            "keys": keys,
+            "threshold": a.threshold,
+            "digest": a.digest,
+            "payloadType": a.payload_type,
+            "certificateIdentity": a.certificate_identity,
+            "certificateIdentityRegexp": a.certificate_identity_regexp,
+            "certificateOidcIssuer": a.certificate_oidc_issuer,
+            "certificateGithubWorkflowRepository": a.certificate_github_workflow_repository,
+            "certificateGithubWorkflowRef": a.certificate_github_workflow_ref,
+            "certificateGithubWorkflowSha": a.certificate_github_workflow_sha,
+            "certificateGithubWorkflowTrigger": a.certificate_github_workflow_trigger,
+            "certificateGithubWorkflowName": a.certificate_github_workflow_name,
+            "certificateRunnerEnvironment": a.certificate_runner_environment,
+            "trustedRoot": a.trusted_root.as_deref().map(key_digest).transpose()?,
+        }),
+    })
 }
 
 /// `FILE:LINE:COLUMN` when the place is known, else `FILE`.

@@ -50,6 +50,9 @@ pub struct VerifyNpmArgs {
     /// `--explain`.
     #[command(flatten)]
     pub explain: super::attest::ExplainArg,
+    /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
+    #[command(flatten)]
+    pub receipts: super::evidence::VerifyEvidenceArgs,
 }
 
 /// `tollgate attest verify-npm`.
@@ -94,4 +97,22 @@ pub fn verify(a: &VerifyNpmArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result
         out,
         (a.explain, std::slice::from_ref(&recheck)),
     )
+}
+
+/// What `attest verify-npm` checked, for its receipts.
+pub fn receipt_scope(a: &VerifyNpmArgs) -> anyhow::Result<super::evidence::VerifyScope> {
+    use super::evidence::key_digest;
+    Ok(super::evidence::VerifyScope {
+        command: "attest verify-npm",
+        subjects: vec![a.attestations.clone(), a.tarball.clone()],
+        policy_file: None,
+        expected: serde_json::json!({
+            "sourceUri": a.source_uri,
+            "packageName": a.package_name,
+            "packageVersion": a.package_version,
+            "builderId": a.builder_id,
+            "npmKeys": a.npm_keys.as_deref().map(key_digest).transpose()?,
+            "trustedRoot": a.trusted_root.as_deref().map(key_digest).transpose()?,
+        }),
+    })
 }

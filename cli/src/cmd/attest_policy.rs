@@ -107,10 +107,13 @@ pub struct PolicyCheckArgs {
     /// VSA: a level that must be verified, e.g. SLSA_BUILD_LEVEL_2 (repeatable).
     #[arg(long, value_name = "LEVEL")]
     pub verified_level: Vec<String>,
+    /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
+    #[command(flatten)]
+    pub receipts: super::evidence::VerifyEvidenceArgs,
 }
 
 /// The policy of the file, with the flags applied over it.
-fn build_policy(a: &PolicyCheckArgs) -> anyhow::Result<ProvenancePolicy> {
+pub(crate) fn build_policy(a: &PolicyCheckArgs) -> anyhow::Result<ProvenancePolicy> {
     let mut p = match &a.policy {
         Some(path) => tollgate_verifier::policy::provenance::load_policy_file(path)?,
         None => ProvenancePolicy::default(),
@@ -386,4 +389,20 @@ pub(super) fn render_human(
         writeln!(w, "  {:<14} {v}", format!("{k}:"))?;
     }
     Ok(())
+}
+
+/// What `attest policy-check` checked, for its receipts: the statements and the artefact,
+/// against the effective policy (the file with the flags applied).
+pub fn receipt_scope(a: &PolicyCheckArgs) -> anyhow::Result<super::evidence::VerifyScope> {
+    let mut subjects = a.statement.clone();
+    subjects.extend(a.artifact.iter().cloned());
+    Ok(super::evidence::VerifyScope {
+        command: "attest policy-check",
+        subjects,
+        policy_file: None,
+        expected: serde_json::json!({
+            "policy": serde_json::to_value(build_policy(a)?)?,
+            "digest": a.digest,
+        }),
+    })
 }

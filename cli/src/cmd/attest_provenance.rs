@@ -62,6 +62,9 @@ pub struct VerifyProvenanceArgs {
     /// `--explain`.
     #[command(flatten)]
     pub explain: super::attest::ExplainArg,
+    /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
+    #[command(flatten)]
+    pub receipts: super::evidence::VerifyEvidenceArgs,
 }
 
 /// `tollgate attest verify-provenance`.
@@ -147,4 +150,22 @@ pub(super) fn verify_and_render(
         super::attest::print_rechecks(explain.0, explain.1, g)?;
     }
     Ok(r)
+}
+
+/// What `attest verify-provenance` checked, for its receipts.
+pub fn receipt_scope(a: &VerifyProvenanceArgs) -> anyhow::Result<super::evidence::VerifyScope> {
+    use super::evidence::key_digest;
+    Ok(super::evidence::VerifyScope {
+        command: "attest verify-provenance",
+        subjects: vec![a.provenance.clone(), a.artifact.clone()],
+        policy_file: None,
+        expected: serde_json::json!({
+            "sourceUri": a.source_uri,
+            "builderId": a.builder_id,
+            "sourceBranch": a.source_branch,
+            "sourceTag": a.source_tag,
+            "sourceVersionedTag": a.source_versioned_tag,
+            "trustedRoot": a.trusted_root.as_deref().map(key_digest).transpose()?,
+        }),
+    })
 }

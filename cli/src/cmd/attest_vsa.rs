@@ -37,6 +37,9 @@ pub struct VerifyVsaArgs {
     /// `--explain`.
     #[command(flatten)]
     pub explain: super::attest::ExplainArg,
+    /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
+    #[command(flatten)]
+    pub receipts: super::evidence::VerifyEvidenceArgs,
 }
 
 /// `tollgate attest verify-vsa`.
@@ -97,4 +100,19 @@ pub fn verify(a: &VerifyVsaArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result
         super::attest::print_rechecks(a.explain, &[recheck], g)?;
     }
     Ok(r)
+}
+
+/// What `attest verify-vsa` checked, for its receipts.
+pub fn receipt_scope(a: &VerifyVsaArgs) -> anyhow::Result<super::evidence::VerifyScope> {
+    Ok(super::evidence::VerifyScope {
+        command: "attest verify-vsa",
+        subjects: vec![a.attestation.clone()],
+        policy_file: None,
+        expected: serde_json::json!({
+            "publicKey": super::evidence::key_digest(&a.public_key)?,
+            "publicKeyId": a.public_key_id,
+            "resourceUri": a.resource_uri,
+            "verifiedLevels": a.verified_level,
+        }),
+    })
 }

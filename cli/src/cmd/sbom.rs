@@ -108,6 +108,9 @@ pub struct VerifyArgs {
     /// The Sigstore bundle (default: FILE.sigstore.json, when it exists).
     #[arg(long, value_name = "FILE")]
     pub bundle: Option<PathBuf>,
+    /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
+    #[command(flatten)]
+    pub receipts: super::evidence::VerifyEvidenceArgs,
 }
 
 /// Writing the SBOM.
@@ -293,8 +296,44 @@ fn sign_cmd(a: &SignArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// `tollgate sbom verify FILE --key K.pub`.
+/// `tollgate sbom verify FILE --key K.pub`, with its receipts when asked.
 fn verify_cmd(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
+    super::evidence::with_receipts(
+        &a.receipts,
+        || verify_scope(a),
+        || verify_files(a, g, out),
+        out,
+    )
+}
+
+/// What `sbom verify` checks, for its receipts: the SBOM, its signature, envelope and bundle.
+fn verify_scope(a: &VerifyArgs) -> anyhow::Result<super::evidence::VerifyScope> {
+    let mut subjects = vec![a.file.clone()];
+    for (given, suffix) in [
+        (&a.signature, ".sig"),
+        (&a.envelope, ".intoto.jsonl"),
+        (&a.bundle, ".sigstore.json"),
+    ] {
+        match given {
+            Some(p) => subjects.push(p.clone()),
+            None => {
+                let p = beside(&a.file, suffix);
+                if p.is_file() {
+                    subjects.push(p);
+                }
+            }
+        }
+    }
+    Ok(super::evidence::VerifyScope {
+        command: "sbom verify",
+        subjects,
+        policy_file: None,
+        expected: serde_json::json!({"key": super::evidence::key_digest(&a.key)?}),
+    })
+}
+
+/// `tollgate sbom verify`: the signature and the envelope checked against the SBOM.
+fn verify_files(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
     let key = super::key::read_public_key(&a.key)?;
     let bytes = read(&a.file)?;
     let pick = |given: &Option<PathBuf>, suffix: &str| -> anyhow::Result<Option<PathBuf>> {

@@ -8,6 +8,7 @@ mod action;
 mod attest;
 mod attest_policy;
 mod audit;
+mod audit_verify_receipts;
 mod check;
 mod check_sbom;
 mod compare;
