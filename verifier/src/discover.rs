@@ -19,6 +19,11 @@ pub struct LoadOptions {
     pub max_file_size: u64,
     /// Paths (relative to a searched directory) not to descend into, e.g. `testdata`.
     pub exclude: Vec<PathBuf>,
+    /// The caller reads the Cargo manifests itself (the gate's manifest stage) and refines the
+    /// edge kinds of Cargo path packages from them with [`Graph::refine_cargo_kinds`]: the
+    /// graph stage then does not search the lockfile's directory for `Cargo.toml` files, so
+    /// each manifest is read and parsed once per run.
+    pub manifests_later: bool,
 }
 
 impl Default for LoadOptions {
@@ -26,6 +31,7 @@ impl Default for LoadOptions {
         LoadOptions {
             max_file_size: lockfile::DEFAULT_MAX_FILE_SIZE,
             exclude: Vec::new(),
+            manifests_later: false,
         }
     }
 }
@@ -365,6 +371,7 @@ pub fn load_plan(plan: Plan, opts: &LoadOptions) -> Result<Graph, LoadError> {
         // Packages own their strings: the text can go before the graph copies them in.
         drop(text);
         if format == Format::CargoLock
+            && !opts.manifests_later
             && let Some(dir) = file.parent()
         {
             let dir = if dir.as_os_str().is_empty() {

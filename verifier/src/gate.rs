@@ -6,6 +6,7 @@
 //! the exit code. Obligations that hold for every finding (credential redaction, the policy, the
 //! notes) are applied here, once.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::advisory::{self, AdvisoryError};
@@ -15,6 +16,7 @@ use crate::error::{LoadError, ManifestError};
 use crate::finding::Finding;
 use crate::graph::Graph;
 use crate::lockfile::LockfileInfo;
+use crate::lockfile::cargo_manifest;
 use crate::manifests::{Manifests, Wanted};
 use crate::policy::Config;
 use crate::provenance::{ProvenanceError, ProvenanceSettings};
@@ -143,16 +145,19 @@ pub fn check(
                 .into(),
         ));
     }
+    let checks_config = config.checks();
+    let wanted = Wanted::from(&checks_config);
     let opts = LoadOptions {
         max_file_size: input.max_file_size,
         exclude: config.exclude.clone(),
+        // The manifest stage reads the Cargo workspaces when a check needs them; the edge kinds
+        // then come from those manifests (read once), not from a second search.
+        manifests_later: wanted.drift || wanted.path_outside_repo,
     };
     let mut plan = discover::plan(&input.paths(), &opts)?;
     discover::plan_sboms(&mut plan, &input.sboms)?;
     let vex = load_vex(&input.vex, input.max_file_size)?;
     let repo_root = input.repo_root();
-    let checks_config = config.checks();
-    let wanted = Wanted::from(&checks_config);
     let db_path = input.db.clone().or_else(|| config.advisories.db.clone());
 
     // Loading, two stages at a time: this thread reads the lockfiles and builds the graph; a
@@ -183,7 +188,7 @@ pub fn check(
         },
         || discover::load_plan(plan, &opts),
     );
-    let graph = graph?;
+    let mut graph = graph?;
     let manifests = match (early_manifests, &early) {
         (Some(m), Some(locks)) if same_lockfiles(locks, &graph) => {
             let mut m = m?;
@@ -193,6 +198,9 @@ pub fn check(
         // A lockfile under another name, whose format only its content told: read them now.
         _ => Manifests::load(&graph, &repo_root, wanted)?,
     };
+    if opts.manifests_later {
+        refine_cargo_kinds(&mut graph, &manifests);
+    }
     // The local database first: a hollow one fails before any network request.
     let db = db?;
     let allow_empty = if input.allow_empty_db {
@@ -448,6 +456,52 @@ fn in_parallel<A: Send, B>(side: impl Fn() -> A + Sync, here: impl FnOnce() -> B
         };
         (a, b)
     })
+}
+
+/// Gives the edges of Cargo path packages the kinds (dev, build, optional) their manifests
+/// declare: from the workspaces the manifest stage read, or, for a `Cargo.lock` whose workspace
+/// it did not read, from the manifests found under the lock's directory (as
+/// [`discover::load_plan`] does when the caller does not read them itself).
+fn refine_cargo_kinds(graph: &mut Graph, manifests: &Manifests) {
+    for i in 0..graph.lockfiles.len() as u32 {
+        let info = &graph.lockfiles[i as usize];
+        if info.format != crate::lockfile::Format::CargoLock {
+            continue;
+        }
+        if let Some(project) = manifests.cargo.iter().find(|p| p.lockfile == i) {
+            let by_name: HashMap<&str, &cargo_manifest::Manifest> = project
+                .workspace
+                .packages
+                .iter()
+                .filter_map(|p| Some((p.manifest.package.as_ref()?.name.as_str(), &p.manifest)))
+                .collect();
+            graph.refine_cargo_kinds(i, |from, to| by_name.get(from)?.kind_of(to));
+            continue;
+        }
+        let has_path = graph.packages().any(|(_, p)| {
+            p.location.lockfile == i && matches!(p.source, crate::package::Source::Path)
+        });
+        let Some(dir) = info.path.parent() else {
+            continue;
+        };
+        if !has_path {
+            continue;
+        }
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let (found, problems) = cargo_manifest::find_package_manifests(dir);
+        graph.warnings.extend(problems.into_iter().map(|p| {
+            crate::lockfile::Diagnostic::at(
+                i,
+                0,
+                format!("{p}; dependency kinds (dev, build, optional) from it are not used"),
+            )
+        }));
+        graph.refine_cargo_kinds(i, |from, to| found.get(from)?.kind_of(to));
+    }
 }
 
 /// `true` when the graph was built from exactly these lockfiles, in this order.

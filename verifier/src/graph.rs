@@ -457,6 +457,50 @@ impl Graph {
         self.reachable_only_via(|k| k == DepKind::Optional)
     }
 
+    /// Refines the kinds of the edges that leave the Cargo path packages (workspace members,
+    /// path dependencies) of lockfile `lockfile`: `kind_of(from, to)` (package names) gives the
+    /// kind its manifest declares, `None` keeps the lockfile's `normal`. A `Cargo.lock` does not
+    /// record dev, build or optional dependencies; the manifests do. Recomputes the Cargo
+    /// scopes when a kind changed. Returns the number of edges changed.
+    pub fn refine_cargo_kinds(
+        &mut self,
+        lockfile: u32,
+        kind_of: impl Fn(&str, &str) -> Option<DepKind>,
+    ) -> usize {
+        let mut changed = 0;
+        let edges: Vec<_> = self.inner.edge_indices().collect();
+        for e in edges {
+            let Some((from, to)) = self.inner.edge_endpoints(e) else {
+                continue;
+            };
+            let (f, t) = (&self.inner[from], &self.inner[to]);
+            if f.ecosystem != Ecosystem::Cargo
+                || f.location.lockfile != lockfile
+                || !matches!(f.source, crate::package::Source::Path)
+            {
+                continue;
+            }
+            if let Some(k) = kind_of(&f.name, &t.name)
+                && self.inner[e] != k
+            {
+                self.inner[e] = k;
+                changed += 1;
+            }
+        }
+        if changed > 0 {
+            self.adjacency = OnceLock::new();
+            for p in self.inner.node_weights_mut() {
+                if p.ecosystem == Ecosystem::Cargo {
+                    p.scopes.dev = false;
+                    p.scopes.build = false;
+                    p.scopes.optional = false;
+                }
+            }
+            self.apply_cargo_scopes();
+        }
+        changed
+    }
+
     /// Sets the scopes of Cargo packages from edge kinds: a package is `dev` (`build`, `optional`)
     /// when every path from a root to it passes a dev (build, optional) edge. npm packages keep
     /// the flags their lockfile records; unreachable packages get no scope.

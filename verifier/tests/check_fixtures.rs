@@ -351,3 +351,64 @@ fn drift_is_found_whether_the_lockfile_name_tells_its_format_or_not() {
     assert!(!by_name.is_empty(), "the fixture drifts");
     assert_eq!(drift("deps-lock.json"), by_name);
 }
+
+/// Issue 12 #2: the gate reads each Cargo manifest once. The edge kinds of workspace members
+/// (dev, build, optional: a `Cargo.lock` does not record them) come from the manifests the
+/// manifest stage reads when a check needs them, and from a search under the lock's directory
+/// when none does; both give the scopes the graph stage gives on its own (`load_graph`).
+#[test]
+fn cargo_scopes_are_the_same_whether_the_manifest_stage_reads_the_manifests_or_not() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/drift/cargo-ws"
+    ))
+    .to_path_buf();
+    let scopes = |graph: &tollgate_verifier::graph::Graph| {
+        let mut v: Vec<String> = graph
+            .packages()
+            .map(|(_, p)| format!("{} {:?}", p.name, p.scopes.names()))
+            .collect();
+        v.sort();
+        v
+    };
+    let gate_scopes = |toml: &str| {
+        let policy = dir.join("tollgate.toml");
+        let input = CheckInput {
+            path: Some(dir.clone()),
+            lockfiles: Vec::new(),
+            sboms: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            config: Config::parse(&policy, toml).unwrap(),
+            db: Some(advisories()),
+            allow_empty_db: false,
+            max_db_age_days: None,
+            fail_on_stale_db: false,
+            registry: None,
+            provenance: Default::default(),
+            consumed_nonces: None,
+            vex: Vec::new(),
+        };
+        let now = Timestamp::parse(NOW).expect("fixed time parses");
+        let run = gate::check(&input, &|_: &str| None, &NoProgress, now)
+            .unwrap_or_else(|e| panic!("{toml}: {e}"));
+        scopes(&run.graph)
+    };
+    let alone = scopes(
+        &tollgate_verifier::load_graph(std::slice::from_ref(&dir), &Default::default()).unwrap(),
+    );
+    assert!(alone.contains(&"ryu [\"dev\"]".to_owned()), "{alone:?}");
+    assert!(
+        alone.contains(&"cfg-if [\"build\"]".to_owned()),
+        "{alone:?}"
+    );
+    assert_eq!(
+        gate_scopes(""),
+        alone,
+        "manifests read by the manifest stage"
+    );
+    assert_eq!(
+        gate_scopes("[drift]\nenabled = false\n[sources.path-outside-repo]\nenabled = false\n"),
+        alone,
+        "manifests searched under the lock's directory"
+    );
+}

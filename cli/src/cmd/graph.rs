@@ -22,6 +22,7 @@ pub fn load(input: &InputArgs, config: &Config, out: &Output) -> anyhow::Result<
     let opts = LoadOptions {
         max_file_size: input.max_file_size,
         exclude: config.exclude.clone(),
+        ..LoadOptions::default()
     };
     let graph = tollgate_verifier::load_graph(&paths, &opts)?;
     warn_about(&graph, out);

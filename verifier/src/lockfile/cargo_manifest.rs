@@ -706,6 +706,15 @@ struct Use {
     dev: bool,
 }
 
+/// The package manifests found under `lock_dir` (see [`find_manifests`]), by package name, with
+/// what could not be read as messages: the edge kinds of a `Cargo.lock` whose workspace the
+/// manifest stage did not load (no drift check, or a lock Cargo never reads).
+pub fn find_package_manifests(lock_dir: &Path) -> (HashMap<String, Manifest>, Vec<String>) {
+    let mut problems = Vec::new();
+    let found = find_manifests(lock_dir, &mut problems);
+    (found, problems)
+}
+
 /// Finds the `Cargo.toml` files of a workspace rooted at `dir` (skipping `target/`, `.git/` and
 /// `node_modules/`), keyed by package name. A manifest that cannot be read or parsed only loses
 /// its refinement (its edges stay `normal`, as the lockfile says): it is reported, not fatal,
