@@ -35,6 +35,26 @@ fn advisories() -> PathBuf {
     .to_path_buf()
 }
 
+/// The gate's input for the repository or lockfile at `path`: no network, the cases' advisory
+/// database, nothing else set.
+fn input_at(path: PathBuf, config: Config) -> CheckInput {
+    CheckInput {
+        path: Some(path),
+        lockfiles: Vec::new(),
+        sboms: Vec::new(),
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+        config,
+        db: Some(advisories()),
+        allow_empty_db: false,
+        max_db_age_days: None,
+        fail_on_stale_db: false,
+        registry: None,
+        provenance: Default::default(),
+        consumed_nonces: None,
+        vex: Vec::new(),
+    }
+}
+
 /// The fixed time every case is evaluated at (waivers, SLAs, the database's age).
 const NOW: &str = "2026-06-01T00:00:00Z";
 
@@ -50,21 +70,7 @@ fn run_case_with(case: &str, extra: &str) -> Report {
     let policy = dir.join("tollgate.toml");
     let text = std::fs::read_to_string(&policy).unwrap_or_default() + extra;
     let config = Config::parse(&policy, &text).unwrap_or_else(|e| panic!("{case}: {e}"));
-    let input = CheckInput {
-        path: Some(dir.clone()),
-        lockfiles: Vec::new(),
-        sboms: Vec::new(),
-        max_file_size: DEFAULT_MAX_FILE_SIZE,
-        config,
-        db: Some(advisories()),
-        allow_empty_db: false,
-        max_db_age_days: None,
-        fail_on_stale_db: false,
-        registry: None,
-        provenance: Default::default(),
-        consumed_nonces: None,
-        vex: Vec::new(),
-    };
+    let input = input_at(dir.clone(), config);
     let now = Timestamp::parse(NOW).expect("fixed time parses");
     // No environment: a case must not depend on the machine running it.
     let env = |_: &str| None;
@@ -321,21 +327,7 @@ fn drift_is_found_whether_the_lockfile_name_tells_its_format_or_not() {
         std::fs::copy(src.join(from), tmp.path().join(to)).unwrap();
     }
     let drift = |lock: &str| {
-        let input = CheckInput {
-            path: Some(tmp.path().join(lock)),
-            lockfiles: Vec::new(),
-            sboms: Vec::new(),
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-            config: Config::default(),
-            db: Some(advisories()),
-            allow_empty_db: false,
-            max_db_age_days: None,
-            fail_on_stale_db: false,
-            registry: None,
-            provenance: Default::default(),
-            consumed_nonces: None,
-            vex: Vec::new(),
-        };
+        let input = input_at(tmp.path().join(lock), Config::default());
         let now = Timestamp::parse(NOW).expect("fixed time parses");
         let report = gate::check(&input, &|_: &str| None, &NoProgress, now)
             .unwrap_or_else(|e| panic!("{lock}: {e}"))
@@ -373,21 +365,7 @@ fn cargo_scopes_are_the_same_whether_the_manifest_stage_reads_the_manifests_or_n
     };
     let gate_scopes = |toml: &str| {
         let policy = dir.join("tollgate.toml");
-        let input = CheckInput {
-            path: Some(dir.clone()),
-            lockfiles: Vec::new(),
-            sboms: Vec::new(),
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-            config: Config::parse(&policy, toml).unwrap(),
-            db: Some(advisories()),
-            allow_empty_db: false,
-            max_db_age_days: None,
-            fail_on_stale_db: false,
-            registry: None,
-            provenance: Default::default(),
-            consumed_nonces: None,
-            vex: Vec::new(),
-        };
+        let input = input_at(dir.clone(), Config::parse(&policy, toml).unwrap());
         let now = Timestamp::parse(NOW).expect("fixed time parses");
         let run = gate::check(&input, &|_: &str| None, &NoProgress, now)
             .unwrap_or_else(|e| panic!("{toml}: {e}"));
