@@ -13,8 +13,6 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::args::Cli;
 
 /// The outcome of a command, mapped to an exit code.
@@ -47,7 +45,7 @@ fn tune_allocator() {}
 
 fn main() -> ExitCode {
     tune_allocator();
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
