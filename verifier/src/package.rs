@@ -82,9 +82,10 @@ pub enum Source {
         /// `true` for Cargo's sparse protocol (`sparse+`).
         sparse: bool,
     },
-    /// A git repository (boxed: git packages are few, and every package pays for the largest
-    /// variant).
-    Git(Box<GitSource>),
+    /// A git repository (behind a pointer: git packages are few, and every package pays for the
+    /// largest variant; shared, because the packages of one repository and commit have one
+    /// source, and a `Cargo.lock` parse clones it per package).
+    Git(Arc<GitSource>),
     /// A local path: workspace member, `path =` dependency, npm folder, link target.
     Path,
     /// A tarball URL that is not a registry tarball (npm `resolved` to an arbitrary URL or `file:`).

@@ -134,9 +134,6 @@ fn parse_impl(
 
     let mut out = ParsedLockfile::new(Some(Ecosystem::Cargo), "Cargo.lock", version);
     out.no_entries = raw.root.is_none() && raw.package.is_empty();
-    // One parsed source and one shared raw string per distinct source: the packages of a
-    // registry share both instead of each owning copies.
-    let mut source_cache: HashMap<Arc<str>, (Source, bool)> = HashMap::new();
 
     // v1 `[metadata]` checksums: "checksum NAME VERSION (SOURCE)" = "HEX" | "<none>".
     let mut meta_checksums: HashMap<&str, &str> = HashMap::new();
@@ -162,198 +159,103 @@ fn parse_impl(
     let has_root_table = raw.root.is_some();
     let node_count = usize::from(has_root_table) + raw.package.len();
 
-    // Per node: whether its name and version appear more than once (its id then names the
-    // source too), and for those the id. The first node, in file order, whose id repeats an
-    // earlier one makes the file invalid (Cargo refuses it).
-    let mut repeated: Vec<bool> = vec![false; node_count];
-    // Per node: 1-based line and column of its table header.
-    let mut places: Vec<(u32, u32)> = Vec::new();
-    let mut repeated_local_ids: HashMap<usize, String> = HashMap::new();
-    let mut duplicate: Option<(usize, LockfileError)> = None;
-    {
-        // Nodes: the v1 `[root]` table first, then every `[[package]]`.
+    // Per node: 1-based line and column of its table header, asked for in file order (the line
+    // cursor then never rewinds).
+    let mut places: Vec<(u32, u32)> = Vec::with_capacity(node_count);
+    for sp in raw.root.iter().chain(raw.package.iter()) {
+        let (line, column) = lines.line_col(header_offset(text, sp.span().start));
+        places.push((line as u32, column as u32));
+    }
+    let mut maker = PackageMaker {
+        path,
+        display,
+        text,
+        lockfile,
+        lines: &lines,
+        meta_checksums: &meta_checksums,
+        source_cache: HashMap::new(),
+        first_error: None,
+        source_warnings: Vec::new(),
+    };
+    out.packages.reserve_exact(node_count);
+    let duplicate;
+    if (PARALLEL_MIN..=PARALLEL_MAX).contains(&node_count) && !force_sequential() {
+        // Two threads: the dependency strings resolve into edges on a second thread while this
+        // one builds the packages (neither needs the other's result). In `check` the other
+        // loading thread (manifests, advisory index) is done by now, so the second core would
+        // otherwise sit idle; above PARALLEL_MAX the lean sequential path below wins instead.
         let entries: Vec<&Spanned<RawPackage<'_>>> =
             raw.root.iter().chain(raw.package.iter()).collect();
-        // Packages by name: resolves dependency strings, and tells whether a readable id needs
-        // the source too (a name and version that appear more than once).
         let by_name = ByName::new(&entries);
-
-        out.edges.reserve_exact(deps.iter().map(Vec::len).sum());
-        places.reserve_exact(node_count);
-        for (from, (list, sp)) in deps.iter().zip(&entries).enumerate() {
-            // Places are asked for in file order: the line cursor then never rewinds.
-            let (line, column) = lines.line_col(header_offset(text, sp.span().start));
-            places.push((line as u32, column as u32));
-            for dep in list {
-                let s = dep.get_ref().as_ref();
-                match resolve_dep(s, &by_name) {
-                    Ok(to) => out.edges.push((from as u32, to as u32, DepKind::Normal)),
-                    Err(why) => out.unresolved.push((
-                        from,
-                        UnresolvedDep {
-                            lockfile,
-                            spec: s.to_owned(),
-                            line: lines.line(dep.span().start) as u32,
-                            reason: if why.starts_with("is ambiguous") {
-                                UnresolvedReason::Ambiguous
-                            } else if why.starts_with("has a malformed") {
-                                UnresolvedReason::Malformed
-                            } else {
-                                UnresolvedReason::Missing
-                            },
-                            why: why.to_owned(),
-                            message: format!(
-                                "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
-                                display_name(sp.get_ref())
-                            ),
-                        },
-                    )),
+        let edges_of = || resolve_edges(&deps, &entries, &by_name, text, lockfile);
+        let ((edges, unresolved), dup) = std::thread::scope(|s| {
+            let side = std::thread::Builder::new()
+                .name("tollgate-lock-edges".into())
+                .spawn_scoped(s, edges_of);
+            let (repeated, mut local_ids, dup) =
+                find_repeated(&entries, &by_name, &places, path, text, &lines);
+            for i in (0..node_count).rev() {
+                let sp = entries[i];
+                let id = repeated[i].then(|| local_ids.remove(&i).unwrap_or_default());
+                if let Some(pkg) = maker.make(i, sp, has_root_table && i == 0, places[i], id) {
+                    out.packages.push(pkg);
                 }
             }
-        }
-        drop(deps);
-
-        // Ids of packages whose name and version repeat, to reject exact duplicates.
-        let mut repeated_ids: HashMap<String, usize> = HashMap::new();
-        for (i, sp) in entries.iter().enumerate() {
-            let p = sp.get_ref();
-            let (name, version_s) = (p.name.get_ref().as_ref(), p.version.as_ref());
-            let same_name_and_version = by_name
-                .get(name)
-                .map_or(0, |c| c.iter().filter(|c| c.0 == version_s).count());
-            if same_name_and_version <= 1 {
-                continue;
-            }
-            repeated[i] = true;
-            // Credentials in a source URL never reach an id (ids are printed).
-            let id = match p.source.as_deref() {
-                Some(s) => format!("{name}@{version_s} ({})", crate::redact::redact_url(s)),
-                None => format!("{name}@{version_s} (path)"),
+            let edges = match side {
+                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                Err(_) => edges_of(),
             };
-            let offset = header_offset(text, sp.span().start);
-            let line = places.get(i).map_or(0, |p| p.0 as usize);
-            if let Some(first) = repeated_ids.insert(id.clone(), line) {
-                duplicate = Some((
-                    i,
-                    LockfileError::new(
-                        path,
-                        Some(place_at(offset)),
-                        LockfileErrorKind::Invalid(format!(
-                            "package `{name} {version_s}` from {} is specified twice (first at line {first}); Cargo refuses such a lockfile",
-                            p.source.as_deref().map_or("a path", |_| "the same source"),
-                        )),
-                    ),
-                ));
-                break;
-            }
-            repeated_local_ids.insert(i, id);
-        }
-    }
-
-    // The packages, built from the last table to the first: each raw table is popped as its
-    // package is made, and the raw list shrinks (in place) every few thousand, so that the
-    // packages' strings take the memory the raw tables give back instead of adding to it.
-    // (Errors are kept by position: the first one in file order is reported, as a front-to-back
-    // pass would.)
-    let mut first_error: Option<(usize, LockfileError)> = None;
-    let mut source_warnings: Vec<Diagnostic> = Vec::new();
-    out.packages.reserve_exact(node_count);
-    for i in (0..node_count).rev() {
-        let (sp, is_root) = if has_root_table && i == 0 {
-            match raw.root.take() {
-                Some(r) => (r, true),
-                None => break,
-            }
-        } else {
-            match raw.package.pop() {
-                Some(p) => (p, false),
-                None => break,
-            }
-        };
-        if i % 4096 == 0 {
-            raw.package.shrink_to_fit();
-        }
-        let p = sp.get_ref();
-        let name = p.name.get_ref().as_ref();
-        let version_s = p.version.as_ref();
-        let offset = header_offset(text, sp.span().start);
-        let (line, column) = places.get(i).copied().unwrap_or_default();
-        // Cargo writes only semantic versions and refuses anything else; checking it here also
-        // keeps ids (`name@version`) unambiguous.
-        if let Err(e) = semver::Version::parse(version_s) {
-            first_error = Some((
-                i,
-                LockfileError::new(
-                    path,
-                    Some(place_at(offset)),
-                    LockfileErrorKind::Invalid(format!(
-                        "package `{name}`: version \"{version_s}\" is not a semantic version ({e})"
-                    )),
-                ),
-            ));
-            continue;
-        }
-        if first_error.is_some() {
-            continue;
-        }
-        let (source, source_raw) = match p.source.as_deref() {
-            None => (Source::Path, None),
-            Some(s) => {
-                let (src, bad, raw_s) = match source_cache.get_key_value(s) {
-                    Some((k, (src, bad))) => (src.clone(), *bad, k.clone()),
-                    None => {
-                        let (src, bad) = parse_source(s);
-                        let k: Arc<str> = Arc::from(s);
-                        source_cache.insert(k.clone(), (src.clone(), bad));
-                        (src, bad, k)
-                    }
-                };
-                if bad {
-                    source_warnings.push(Diagnostic::at(
-                        lockfile,
-                        lines.line(p.name.span().start) as u32,
-                        format!("package `{name} {version_s}`: unrecognised source `{s}`"),
-                    ));
-                }
-                (src, Some(raw_s))
-            }
-        };
-        let checksum: Option<&str> = match (&p.checksum, p.source.as_deref()) {
-            (Some(c), _) => Some(c.as_ref()),
-            (None, Some(src)) if !meta_checksums.is_empty() => meta_checksums
-                .get(format!("{name} {version_s} ({src})").as_str())
-                .copied(),
-            _ => None,
-        };
-        let integrity = checksum.map(Integrity::from_cargo_checksum);
-        let checksum = checksum
-            .zip(integrity.as_ref())
-            .map(|(c, i)| ChecksumText::cargo(c, i));
-        let id = if repeated[i] {
-            let local_id = repeated_local_ids.remove(&i).unwrap_or_default();
-            join_str(&[display, "#", &local_id])
-        } else {
-            join_str(&[display, "#", name, "@", version_s])
-        };
-        out.packages.push(Package {
-            id,
-            ecosystem: Ecosystem::Cargo,
-            name: name.to_owned(),
-            version: version_s.to_owned(),
-            source,
-            source_raw,
-            checksum,
-            integrity,
-            scopes: Scopes::default(),
-            is_root,
-            location: Location {
-                lockfile,
-                line,
-                column,
-            },
-            npm: None,
+            (edges, dup)
         });
+        duplicate = dup;
+        out.edges = edges;
+        out.unresolved = unresolved;
+        drop(deps);
+    } else {
+        let (repeated, mut local_ids) = {
+            // Nodes: the v1 `[root]` table first, then every `[[package]]`.
+            let entries: Vec<&Spanned<RawPackage<'_>>> =
+                raw.root.iter().chain(raw.package.iter()).collect();
+            // Packages by name: resolves dependency strings, and tells whether a readable id
+            // needs the source too (a name and version that appear more than once).
+            let by_name = ByName::new(&entries);
+            (out.edges, out.unresolved) = resolve_edges(&deps, &entries, &by_name, text, lockfile);
+            drop(deps);
+            let (repeated, local_ids, dup) =
+                find_repeated(&entries, &by_name, &places, path, text, &lines);
+            duplicate = dup;
+            (repeated, local_ids)
+        };
+        // The packages, built from the last table to the first: each raw table is popped as its
+        // package is made, and the raw list shrinks (in place) every few thousand, so that the
+        // packages' strings take the memory the raw tables give back instead of adding to it.
+        for i in (0..node_count).rev() {
+            let (sp, is_root) = if has_root_table && i == 0 {
+                match raw.root.take() {
+                    Some(r) => (r, true),
+                    None => break,
+                }
+            } else {
+                match raw.package.pop() {
+                    Some(p) => (p, false),
+                    None => break,
+                }
+            };
+            if i % 4096 == 0 {
+                raw.package.shrink_to_fit();
+            }
+            let id = repeated[i].then(|| local_ids.remove(&i).unwrap_or_default());
+            let place = places.get(i).copied().unwrap_or_default();
+            if let Some(pkg) = maker.make(i, &sp, is_root, place, id) {
+                out.packages.push(pkg);
+            }
+        }
     }
+    let PackageMaker {
+        first_error,
+        mut source_warnings,
+        ..
+    } = maker;
     match (first_error, duplicate) {
         (Some((i, e)), Some((j, _))) if i <= j => return Err(e),
         (_, Some((_, e))) | (Some((_, e)), None) => return Err(e),
@@ -433,6 +335,248 @@ fn parse_impl(
         out.packages[r].is_root = true;
     }
     Ok(out)
+}
+
+/// Lockfiles with at least this many packages (and at most [`PARALLEL_MAX`]) resolve their
+/// dependency strings on a second thread: below it, starting the thread costs more than it saves.
+const PARALLEL_MIN: usize = 256;
+/// Above this many packages the parse takes the sequential path, which frees the raw tables as it
+/// builds the packages (peak memory matters more than a millisecond on such a lockfile).
+const PARALLEL_MAX: usize = 8192;
+
+/// Tests compare the two paths on one input.
+#[cfg(test)]
+thread_local! {
+    static FORCE_SEQUENTIAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+fn force_sequential() -> bool {
+    FORCE_SEQUENTIAL.with(|f| f.get())
+}
+
+#[cfg(not(test))]
+fn force_sequential() -> bool {
+    false
+}
+
+/// Per-node dependency lists → edges (in node order) and the strings no package matches.
+type Edges = (Vec<(u32, u32, DepKind)>, Vec<(usize, UnresolvedDep)>);
+
+/// Resolves every node's dependency strings (`deps[n]` belongs to `entries[n]`) into edges.
+fn resolve_edges(
+    deps: &[Vec<Spanned<Cow<'_, str>>>],
+    entries: &[&Spanned<RawPackage<'_>>],
+    by_name: &ByName<'_>,
+    text: &str,
+    lockfile: u32,
+) -> Edges {
+    // Its own cursor: the caller's may be in use on another thread.
+    let lines = LineCursor::new(text);
+    let mut edges = Vec::with_capacity(deps.iter().map(Vec::len).sum());
+    let mut unresolved = Vec::new();
+    for (from, (list, sp)) in deps.iter().zip(entries).enumerate() {
+        for dep in list {
+            let s = dep.get_ref().as_ref();
+            match resolve_dep(s, by_name) {
+                Ok(to) => edges.push((from as u32, to as u32, DepKind::Normal)),
+                Err(why) => unresolved.push((
+                    from,
+                    UnresolvedDep {
+                        lockfile,
+                        spec: s.to_owned(),
+                        line: lines.line(dep.span().start) as u32,
+                        reason: if why.starts_with("is ambiguous") {
+                            UnresolvedReason::Ambiguous
+                        } else if why.starts_with("has a malformed") {
+                            UnresolvedReason::Malformed
+                        } else {
+                            UnresolvedReason::Missing
+                        },
+                        why: why.to_owned(),
+                        message: format!(
+                            "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
+                            display_name(sp.get_ref())
+                        ),
+                    },
+                )),
+            }
+        }
+    }
+    (edges, unresolved)
+}
+
+/// Per node: whether its name and version appear more than once (its id then names the source
+/// too), the ids of those nodes, and the first node in file order whose id repeats an earlier one
+/// (Cargo refuses such a file).
+#[allow(clippy::type_complexity)]
+fn find_repeated(
+    entries: &[&Spanned<RawPackage<'_>>],
+    by_name: &ByName<'_>,
+    places: &[(u32, u32)],
+    path: &Path,
+    text: &str,
+    lines: &LineCursor<'_>,
+) -> (
+    Vec<bool>,
+    HashMap<usize, String>,
+    Option<(usize, LockfileError)>,
+) {
+    let mut repeated = vec![false; entries.len()];
+    let mut local_ids: HashMap<usize, String> = HashMap::new();
+    let mut repeated_ids: HashMap<String, usize> = HashMap::new();
+    for (i, sp) in entries.iter().enumerate() {
+        let p = sp.get_ref();
+        let (name, version_s) = (p.name.get_ref().as_ref(), p.version.as_ref());
+        let same_name_and_version = by_name
+            .get(name)
+            .map_or(0, |c| c.iter().filter(|c| c.0 == version_s).count());
+        if same_name_and_version <= 1 {
+            continue;
+        }
+        repeated[i] = true;
+        // Credentials in a source URL never reach an id (ids are printed).
+        let id = match p.source.as_deref() {
+            Some(s) => format!("{name}@{version_s} ({})", crate::redact::redact_url(s)),
+            None => format!("{name}@{version_s} (path)"),
+        };
+        let offset = header_offset(text, sp.span().start);
+        let line = places.get(i).map_or(0, |p| p.0 as usize);
+        if let Some(first) = repeated_ids.insert(id.clone(), line) {
+            let error = LockfileError::new(
+                path,
+                Some(place_of(lines, offset)),
+                LockfileErrorKind::Invalid(format!(
+                    "package `{name} {version_s}` from {} is specified twice (first at line {first}); Cargo refuses such a lockfile",
+                    p.source.as_deref().map_or("a path", |_| "the same source"),
+                )),
+            );
+            return (repeated, local_ids, Some((i, error)));
+        }
+        local_ids.insert(i, id);
+    }
+    (repeated, local_ids, None)
+}
+
+/// The [`Place`] of a byte offset.
+fn place_of(lines: &LineCursor<'_>, offset: usize) -> Place {
+    let (line, column) = lines.line_col(offset);
+    Place {
+        line,
+        column,
+        offset: Some(offset),
+        pointer: None,
+    }
+}
+
+/// Builds [`Package`]s from raw tables; keeps the first error (in file order) and the warnings.
+struct PackageMaker<'a, 'l> {
+    path: &'a Path,
+    display: &'a str,
+    text: &'a str,
+    lockfile: u32,
+    lines: &'l LineCursor<'a>,
+    /// v1 `[metadata]` checksums by "NAME VERSION (SOURCE)".
+    meta_checksums: &'l HashMap<&'a str, &'a str>,
+    /// One parsed source and one shared raw string per distinct source: the packages of a
+    /// registry share both instead of each owning copies.
+    source_cache: HashMap<Arc<str>, (Source, bool)>,
+    /// The error of the earliest node seen to be invalid (nodes come last to first).
+    first_error: Option<(usize, LockfileError)>,
+    /// Unrecognised sources, last to first.
+    source_warnings: Vec<Diagnostic>,
+}
+
+impl PackageMaker<'_, '_> {
+    /// The package of node `i` (`id`: its readable local id when its name and version repeat),
+    /// or `None` once an error was found (later errors in file order are not needed).
+    fn make(
+        &mut self,
+        i: usize,
+        sp: &Spanned<RawPackage<'_>>,
+        is_root: bool,
+        (line, column): (u32, u32),
+        id: Option<String>,
+    ) -> Option<Package> {
+        let p = sp.get_ref();
+        let name = p.name.get_ref().as_ref();
+        let version_s = p.version.as_ref();
+        // Cargo writes only semantic versions and refuses anything else; checking it here also
+        // keeps ids (`name@version`) unambiguous.
+        if let Err(e) = semver::Version::parse(version_s) {
+            let offset = header_offset(self.text, sp.span().start);
+            self.first_error = Some((
+                i,
+                LockfileError::new(
+                    self.path,
+                    Some(place_of(self.lines, offset)),
+                    LockfileErrorKind::Invalid(format!(
+                        "package `{name}`: version \"{version_s}\" is not a semantic version ({e})"
+                    )),
+                ),
+            ));
+            return None;
+        }
+        if self.first_error.is_some() {
+            return None;
+        }
+        let (source, source_raw) = match p.source.as_deref() {
+            None => (Source::Path, None),
+            Some(s) => {
+                let (src, bad, raw_s) = match self.source_cache.get_key_value(s) {
+                    Some((k, (src, bad))) => (src.clone(), *bad, k.clone()),
+                    None => {
+                        let (src, bad) = parse_source(s);
+                        let k: Arc<str> = Arc::from(s);
+                        self.source_cache.insert(k.clone(), (src.clone(), bad));
+                        (src, bad, k)
+                    }
+                };
+                if bad {
+                    self.source_warnings.push(Diagnostic::at(
+                        self.lockfile,
+                        self.lines.line(p.name.span().start) as u32,
+                        format!("package `{name} {version_s}`: unrecognised source `{s}`"),
+                    ));
+                }
+                (src, Some(raw_s))
+            }
+        };
+        let checksum: Option<&str> = match (&p.checksum, p.source.as_deref()) {
+            (Some(c), _) => Some(c.as_ref()),
+            (None, Some(src)) if !self.meta_checksums.is_empty() => self
+                .meta_checksums
+                .get(format!("{name} {version_s} ({src})").as_str())
+                .copied(),
+            _ => None,
+        };
+        let integrity = checksum.map(Integrity::from_cargo_checksum);
+        let checksum = checksum
+            .zip(integrity.as_ref())
+            .map(|(c, i)| ChecksumText::cargo(c, i));
+        let id = match id {
+            Some(local_id) => join_str(&[self.display, "#", &local_id]),
+            None => join_str(&[self.display, "#", name, "@", version_s]),
+        };
+        Some(Package {
+            id,
+            ecosystem: Ecosystem::Cargo,
+            name: name.to_owned(),
+            version: version_s.to_owned(),
+            source,
+            source_raw,
+            checksum,
+            integrity,
+            scopes: Scopes::default(),
+            is_root,
+            location: Location {
+                lockfile: self.lockfile,
+                line,
+                column,
+            },
+            npm: None,
+        })
+    }
 }
 
 /// A package a dependency string may name: `(version, source without #fragment, index)`.
@@ -610,7 +754,7 @@ fn parse_source(s: &str) -> (Source, bool) {
                     url: Some(Arc::from(id.url().as_str())),
                     sparse: true,
                 },
-                SourceKind::Git(r) => Source::Git(Box::new(GitSource {
+                SourceKind::Git(r) => Source::Git(Arc::new(GitSource {
                     url: id.url().to_string(),
                     reference: match r {
                         GitReference::Branch(b) => GitRef::Branch(b.clone()),
@@ -901,6 +1045,88 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             0,
         ));
         (fast, slow, fast_taken)
+    }
+
+    /// A lockfile large enough for the two-thread path gives what the sequential path gives:
+    /// packages, edges, unresolved strings, warnings, and the same first error.
+    #[test]
+    fn the_parallel_and_sequential_paths_agree() {
+        let src = "registry+https://github.com/rust-lang/crates.io-index";
+        let sum = "ab".repeat(32);
+        let mut lock = String::from("version = 4\n\n");
+        let mut add = |name: &str, version: &str, source: Option<&str>, deps: &[&str]| {
+            lock.push_str(&format!(
+                "[[package]]\nname = \"{name}\"\nversion = \"{version}\"\n"
+            ));
+            if let Some(s) = source {
+                lock.push_str(&format!("source = \"{s}\"\nchecksum = \"{sum}\"\n"));
+            }
+            if !deps.is_empty() {
+                lock.push_str("dependencies = [\n");
+                for d in deps {
+                    lock.push_str(&format!(" \"{d}\",\n"));
+                }
+                lock.push_str("]\n");
+            }
+            lock.push('\n');
+        };
+        add(
+            "app",
+            "0.1.0",
+            None,
+            &[
+                "p1",
+                "p5 1.0.0",
+                "p5",
+                "missing",
+                "p7 9.9.9",
+                "q (git+https://x)",
+            ],
+        );
+        for i in 0..400 {
+            add(
+                &format!("p{i}"),
+                "1.0.0",
+                Some(src),
+                &[&format!("p{}", (i + 1) % 400)],
+            );
+        }
+        add("p5", "2.0.0", Some(src), &[]);
+        add(
+            "p6",
+            "1.0.0",
+            Some("sparse+https://example.com/index/"),
+            &[],
+        );
+        add("odd", "1.0.0", Some("weird+thing"), &[]);
+        let run = |text: &str, sequential: bool| {
+            FORCE_SEQUENTIAL.with(|f| f.set(sequential));
+            let r = parse(Path::new("Cargo.lock"), "Cargo.lock", text, 0);
+            FORCE_SEQUENTIAL.with(|f| f.set(false));
+            match r {
+                Ok(p) => format!(
+                    "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+                    p.packages, p.edges, p.unresolved, p.warnings, p.roots
+                ),
+                Err(e) => format!("error: {e}"),
+            }
+        };
+        let (parallel, sequential) = (run(&lock, false), run(&lock, true));
+        assert!(parallel.contains("p5@2.0.0") && parallel.contains("missing"));
+        assert_eq!(parallel, sequential);
+        // Invalid: a version that is not semver and, later, a package specified twice.
+        let bad =
+            lock.replacen(
+                "name = \"p9\"\nversion = \"1.0.0\"",
+                "name = \"p9\"\nversion = \"1.x\"",
+                1,
+            ) + &format!("[[package]]\nname = \"p20\"\nversion = \"1.0.0\"\nsource = \"{src}\"\n");
+        let (parallel, sequential) = (run(&bad, false), run(&bad, true));
+        assert!(
+            parallel.starts_with("error:") && parallel.contains("p9"),
+            "{parallel}"
+        );
+        assert_eq!(parallel, sequential);
     }
 
     #[test]

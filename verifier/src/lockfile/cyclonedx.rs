@@ -419,7 +419,7 @@ impl Reader<'_> {
                 Some(i) => (&v[..last_slash + i], Some(&v[last_slash + i + 1..])),
                 None => (v, None),
             };
-            Source::Git(Box::new(GitSource {
+            Source::Git(Arc::new(GitSource {
                 url: url.to_owned(),
                 reference: match precise {
                     Some(p) => GitRef::Rev(p.to_owned()),

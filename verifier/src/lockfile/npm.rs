@@ -947,7 +947,7 @@ fn classify_resolved(resolved: Option<&str>, version: &str) -> (Source, Option<A
             (None, _) => GitRef::DefaultBranch,
         };
         return (
-            Source::Git(Box::new(GitSource {
+            Source::Git(Arc::new(GitSource {
                 url: url.to_owned(),
                 reference,
                 precise: precise.map(str::to_owned),
