@@ -136,6 +136,26 @@ pub struct InputArgs {
     pub config: Option<PathBuf>,
 }
 
+/// Where a command's report goes: `-o/--output FILE`, flattened into every command that
+/// reports (see `cmd::reporting`). The file is written beside itself and renamed over FILE only
+/// when the command ends with exit 0 or 1; on exit 2 it is left as it was.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReportArgs {
+    /// Write the report to FILE instead of standard output (`-`: standard output). FILE is
+    /// replaced whole, and only when the command ends with exit 0 or 1.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The file the report goes to; `None` for standard output (no `--output`, or `-`).
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.output
+            .as_deref()
+            .filter(|p| *p != std::path::Path::new("-"))
+    }
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -177,6 +197,9 @@ pub struct GraphArgs {
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// `tollgate why`.
@@ -190,6 +213,9 @@ pub struct WhyArgs {
     /// Paths shown per matching package.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod clock;
 mod cmd;
 mod json;
 mod output;
+mod report;
 
 use std::process::ExitCode;
 
@@ -53,8 +54,8 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let out = output::Output::new(&cli.global);
-    match cmd::run(&cli, &out) {
+    let mut out = output::Output::new(&cli.global);
+    match cmd::run(&cli, &mut out) {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,
         Ok(Outcome::Fail) => ExitCode::from(1),
         Err(e) => {

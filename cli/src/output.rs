@@ -1,6 +1,8 @@
-//! Where output goes: stdout for the requested format, stderr for messages; colour decisions.
+//! Where output goes: the report (stdout, or `-o/--output FILE` through [`crate::report`]) in
+//! the requested format, stderr for messages; colour decisions.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use tollgate_verifier::render::Style;
 use tollgate_verifier::render::escape::visible_lines;
@@ -17,6 +19,8 @@ pub struct Output {
     pub quiet: bool,
     /// `-v` count.
     pub verbose: u8,
+    /// Where the report goes (`cmd::run` opens and commits it).
+    report: crate::report::Sink,
 }
 
 fn want_color(choice: ColorChoice, is_tty: bool) -> bool {
@@ -43,6 +47,46 @@ impl Output {
             },
             quiet: g.quiet,
             verbose: g.verbose,
+            report: crate::report::Sink::stdout(),
+        }
+    }
+
+    /// Sends the report to `path` (`None`: stdout); refuses a directory or a missing directory.
+    pub fn open_report(&mut self, path: Option<&Path>) -> anyhow::Result<()> {
+        self.report = crate::report::Sink::open(path)?;
+        Ok(())
+    }
+
+    /// The command ended with exit 0 or 1: the report file replaces FILE.
+    pub fn commit_report(&mut self) -> anyhow::Result<()> {
+        self.report.commit()
+    }
+
+    /// The command ended with exit 2: FILE is left as it was.
+    pub fn discard_report(&mut self) {
+        self.report.discard();
+    }
+
+    /// The writer of the command's report: stdout, or the `--output` file.
+    pub fn report(&self) -> crate::report::Writer<'_> {
+        self.report.writer()
+    }
+
+    /// The `--output` file, when the report goes to one.
+    pub fn report_file(&self) -> Option<&Path> {
+        self.report.file()
+    }
+
+    /// This outcome has no report: `--output`'s file is left as it was.
+    pub fn withhold_report(&self) {
+        self.report.withhold();
+    }
+
+    /// Styling for the report: stdout's, or none in a file.
+    pub fn report_style(&self) -> Style {
+        match self.report.file() {
+            Some(_) => Style::default(),
+            None => self.style,
         }
     }
 

@@ -88,7 +88,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "TYPE", default_value = PAYLOAD_TYPE)]
     pub payload_type: String,
     /// After a successful verification, write the verified in-toto statement (the payload as
-    /// signed) to stdout, for `attest policy-check --statement`; the report goes to stderr.
+    /// signed) to stdout, for `attest policy-check --statement`; the report goes to stderr (or
+    /// to --output's file).
     #[arg(long, conflicts_with = "statement_out")]
     pub print_statement: bool,
     /// After a successful verification, write the verified in-toto statement to FILE.
@@ -142,10 +143,17 @@ pub struct VerifyArgs {
     /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
     #[command(flatten)]
     pub receipts: super::evidence::VerifyEvidenceArgs,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate attest sign`.
 #[derive(Debug, Args)]
+#[command(mut_arg("output", |a| a.help(
+    "Where to write the envelope (default and `-`: standard output); replaced whole, only when \
+     signing succeeds"
+)))]
 pub struct SignArgs {
     /// A private key (PKCS#8 PEM; repeatable: one signature per key).
     #[arg(long = "key", value_name = "KEY", required = true)]
@@ -156,9 +164,9 @@ pub struct SignArgs {
     /// The predicate: a JSON object.
     #[arg(long, value_name = "FILE")]
     pub predicate: PathBuf,
-    /// Where to write the envelope (default: stdout).
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// `-o/--output`: the envelope.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
     /// Files the statement is about (subjects: name as given, SHA-256).
     #[arg(required = true, value_name = "ARTIFACT")]
     pub artifacts: Vec<PathBuf>,
@@ -255,15 +263,12 @@ pub fn read_capped(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
 }
 
 fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
-        bail!("`attest verify` supports --format human or json");
-    }
     let envelope = match (&a.envelope, &a.bundle) {
         (_, Some(bundle)) => return super::attest_bundle::verify_bundle(a, bundle, g, out),
         (Some(e), None) => e,
         (None, None) => bail!("--envelope FILE or --bundle FILE is required"),
     };
-    if a.print_statement && g.format == OutputFormat::Json {
+    if a.print_statement && g.format == OutputFormat::Json && out.report_file().is_none() {
         bail!(
             "--print-statement writes the statement to stdout, where --format json writes the report; use --statement-out FILE"
         );
@@ -293,13 +298,15 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         (None, None) => None,
     };
     let mut out_lock = crate::output::stdout();
+    let mut report = out.report();
     let stderr = std::io::stderr();
     let mut err_lock = stderr.lock();
-    // With --print-statement stdout carries the statement only; the report moves to stderr.
-    let w: &mut dyn Write = if a.print_statement {
+    // With --print-statement stdout carries the statement only; the report moves to stderr
+    // (unless it goes to --output's file).
+    let w: &mut dyn Write = if a.print_statement && out.report_file().is_none() {
         &mut err_lock
     } else {
-        &mut out_lock
+        &mut report
     };
     if a.payload_type != PAYLOAD_TYPE {
         if wanted.is_some() {
@@ -484,12 +491,11 @@ fn sign(a: &SignArgs, out: &Output) -> anyhow::Result<Outcome> {
     let env = sign_statement(&subjects, &a.predicate_type, predicate, &key_refs)?;
     let mut text = serde_json::to_string_pretty(&env.to_json())?;
     text.push('\n');
-    match &a.output {
-        Some(p) => {
-            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
-            out.info(&format!("wrote {}", p.display()));
-        }
-        None => crate::output::stdout().write_all(text.as_bytes())?,
+    let mut w = out.report();
+    w.write_all(text.as_bytes())?;
+    w.flush()?;
+    if let Some(p) = out.report_file() {
+        out.info(&format!("wrote {}", p.display()));
     }
     Ok(Outcome::Pass)
 }
@@ -499,7 +505,8 @@ fn sign(a: &SignArgs, out: &Output) -> anyhow::Result<Outcome> {
 pub struct ExplainArg {
     /// After a successful verification, print the off-the-shelf command that checks the same
     /// thing (cosign, slsa-verifier, gh attestation verify), so an auditor can re-check without
-    /// tollgate. Printed on stdout, or on stderr beside a JSON document.
+    /// tollgate. Printed with the report (stdout or --output's file), or on stderr beside a JSON
+    /// document.
     #[arg(long)]
     pub explain: bool,
 }
@@ -509,6 +516,7 @@ pub fn print_rechecks(
     e: ExplainArg,
     list: &[tollgate_attest::explain::Recheck],
     g: &GlobalArgs,
+    out: &Output,
 ) -> anyhow::Result<()> {
     if !e.explain {
         return Ok(());
@@ -523,7 +531,7 @@ pub fn print_rechecks(
     if g.format == OutputFormat::Json {
         eprint!("{text}");
     } else {
-        let mut w = crate::output::stdout();
+        let mut w = out.report();
         w.write_all(text.as_bytes())?;
         w.flush()?;
     }

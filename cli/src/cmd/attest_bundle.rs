@@ -139,7 +139,7 @@ pub fn verify_bundle(
     if a.payload_type != PAYLOAD_TYPE {
         bail!("--payload-type applies to DSSE envelopes (--envelope)");
     }
-    if a.print_statement && g.format == OutputFormat::Json {
+    if a.print_statement && g.format == OutputFormat::Json && out.report_file().is_none() {
         bail!(
             "--print-statement writes the statement to stdout, where --format json writes the report; use --statement-out FILE"
         );
@@ -150,12 +150,13 @@ pub fn verify_bundle(
     let bytes = read_capped(bundle, MAX_BUNDLE_SIZE)?;
 
     let mut out_lock = crate::output::stdout();
+    let mut report = out.report();
     let stderr = std::io::stderr();
     let mut err_lock = stderr.lock();
-    let w: &mut dyn Write = if a.print_statement {
+    let w: &mut dyn Write = if a.print_statement && out.report_file().is_none() {
         &mut err_lock
     } else {
-        &mut out_lock
+        &mut report
     };
     let verifier = Verifier::new(&root).map_err(|e| match &a.trusted_root {
         Some(p) => anyhow::anyhow!("{}: {e}", p.display()),
@@ -207,7 +208,7 @@ pub fn verify_bundle(
     } else {
         write_human(w, a, bundle, &v, st)?;
     }
-    super::attest::print_rechecks(a.explain, &[recheck(a, bundle, &v)], g)?;
+    super::attest::print_rechecks(a.explain, &[recheck(a, bundle, &v)], g, out)?;
     if let Some((Some(_), payload)) = &statement {
         let mut text = payload.to_vec();
         if !text.ends_with(b"\n") {

@@ -44,6 +44,9 @@ pub struct CompareArgs {
     /// The comparison's time in the statement instead of now.
     #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = crate::clock::parse_now)]
     pub now: Option<Timestamp>,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 #[derive(Serialize)]
@@ -108,9 +111,6 @@ fn short(d: &Option<DigestSet>) -> String {
 
 /// `tollgate attest compare`.
 pub fn run(a: &CompareArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
-        bail!("`attest compare` supports --format human or json");
-    }
     let public = a.public_key.as_deref().map(read_public_key).transpose()?;
     let signer = a.key.as_deref().map(read_private_key).transpose()?;
     let side_a = load(&a.a, a, public.as_ref())?;
@@ -138,7 +138,7 @@ pub fn run(a: &CompareArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
             path.display()
         ));
     }
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     match g.format {
         OutputFormat::Json => {
             let doc = Compared {

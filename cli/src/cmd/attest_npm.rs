@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Args;
 use tollgate_attest::digest::digest_file;
 use tollgate_attest::sigstore::npm::{NPM_KEYS, parse_npm_keys};
@@ -14,7 +14,7 @@ use tollgate_attest::slsa::ProvenancePolicy;
 
 use super::attest::read_capped;
 use crate::Outcome;
-use crate::args::{GlobalArgs, OutputFormat};
+use crate::args::GlobalArgs;
 use crate::output::Output;
 
 /// The largest tarball read.
@@ -53,13 +53,13 @@ pub struct VerifyNpmArgs {
     /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
     #[command(flatten)]
     pub receipts: super::evidence::VerifyEvidenceArgs,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate attest verify-npm`.
 pub fn verify(a: &VerifyNpmArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
-        bail!("`attest verify-npm` supports --format human or json");
-    }
     let digests = digest_file(&a.tarball)
         .with_context(|| format!("{}: cannot read the tarball", a.tarball.display()))?;
     let tarball = read_capped(&a.tarball, MAX_TARBALL)?;

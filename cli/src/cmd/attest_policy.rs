@@ -110,6 +110,9 @@ pub struct PolicyCheckArgs {
     /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
     #[command(flatten)]
     pub receipts: super::evidence::VerifyEvidenceArgs,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// The policy of the file, with the flags applied over it.
@@ -223,9 +226,6 @@ fn read_statement(path: &Path) -> anyhow::Result<Statement> {
 
 /// `tollgate attest policy-check`.
 pub fn policy_check(a: &PolicyCheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
-        bail!("`attest policy-check` supports --format human or json");
-    }
     if a.statement.len() > 2 {
         bail!("--statement: at most two (the provenance and an npm publish attestation)");
     }
@@ -262,7 +262,7 @@ pub fn policy_check(a: &PolicyCheckArgs, g: &GlobalArgs, out: &Output) -> anyhow
         Err(PolicyError::Violated(v)) => Err(v),
         Err(e) => return Err(e.into()),
     };
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     let shown = path.display().to_string();
     match g.format {
         OutputFormat::Json => render_json(&shown, &outcome, &mut w)?,
@@ -334,7 +334,7 @@ pub(super) fn render_human(
     out: &Output,
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let s = &out.style;
+    let s = &out.report_style();
     let mut rows: Vec<(&str, String)> = Vec::new();
     let mut row = |k: &'static str, v: String| rows.push((k, v));
     match outcome {

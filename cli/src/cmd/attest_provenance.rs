@@ -15,7 +15,7 @@ use tollgate_attest::slsa::{
 
 use super::attest::{read_capped, report_failure};
 use crate::Outcome;
-use crate::args::{GlobalArgs, OutputFormat};
+use crate::args::GlobalArgs;
 use crate::output::Output;
 
 const EXAMPLES: &str = "\
@@ -65,13 +65,13 @@ pub struct VerifyProvenanceArgs {
     /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
     #[command(flatten)]
     pub receipts: super::evidence::VerifyEvidenceArgs,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate attest verify-provenance`.
 pub fn verify(a: &VerifyProvenanceArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
-        bail!("`attest verify-provenance` supports --format human or json");
-    }
     let digests = digest_file(&a.artifact)
         .with_context(|| format!("{}: cannot read the artefact", a.artifact.display()))?;
     let supported = digests.supported();
@@ -132,7 +132,7 @@ pub(super) fn verify_and_render(
     ),
 ) -> anyhow::Result<Outcome> {
     let shown = file.display().to_string();
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     let outcome = match verify_provenance(v, bytes, policy) {
         Ok(report) => Ok(report.into_inner()),
         Err(ProvenanceError::Signature(e)) if e.is_input_error() => bail!("{shown}: {e}"),
@@ -147,7 +147,7 @@ pub(super) fn verify_and_render(
     let passed = outcome.is_ok();
     let r = super::attest_policy::render_outcome(&shown, &outcome, g, out, &mut w)?;
     if passed {
-        super::attest::print_rechecks(explain.0, explain.1, g)?;
+        super::attest::print_rechecks(explain.0, explain.1, g, out)?;
     }
     Ok(r)
 }

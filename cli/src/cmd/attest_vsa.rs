@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::bail;
 use clap::Args;
 use tollgate_attest::Statement;
 use tollgate_attest::dsse::{Envelope, MAX_ENVELOPE_SIZE, verify_with_keyid};
@@ -13,7 +12,7 @@ use tollgate_attest::slsa::{Evidence, PolicyError, ProvenancePolicy, VsaPolicy, 
 use super::attest::{located, read_capped, report_failure};
 use super::key::read_public_key;
 use crate::Outcome;
-use crate::args::{GlobalArgs, OutputFormat};
+use crate::args::GlobalArgs;
 use crate::output::Output;
 
 /// `tollgate attest verify-vsa`.
@@ -40,13 +39,13 @@ pub struct VerifyVsaArgs {
     /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
     #[command(flatten)]
     pub receipts: super::evidence::VerifyEvidenceArgs,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate attest verify-vsa`.
 pub fn verify(a: &VerifyVsaArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
-        bail!("`attest verify-vsa` supports --format human or json");
-    }
     let key = read_public_key(&a.public_key)?;
     let policy = ProvenancePolicy {
         vsa: Some(VsaPolicy {
@@ -60,7 +59,7 @@ pub fn verify(a: &VerifyVsaArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result
     let bytes = read_capped(&a.attestation, MAX_ENVELOPE_SIZE)?;
     let env = Envelope::parse(bytes.trim_ascii())
         .map_err(|e| anyhow::anyhow!("{}: {e}", located(&a.attestation, e.place())))?;
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     let payload = match verify_with_keyid(&env, &key, &a.public_key_id) {
         Ok(p) => p,
         Err(e) => {
@@ -97,7 +96,7 @@ pub fn verify(a: &VerifyVsaArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result
             &a.public_key_id,
             &a.verified_level,
         );
-        super::attest::print_rechecks(a.explain, &[recheck], g)?;
+        super::attest::print_rechecks(a.explain, &[recheck], g, out)?;
     }
     Ok(r)
 }

@@ -46,10 +46,17 @@ pub struct VerifyArgs {
     /// A signed checkpoint (`audit seal`) the log must extend.
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate audit seal`.
 #[derive(Debug, Args)]
+#[command(mut_arg("output", |a| a.visible_alias("out").help(
+    "Write the checkpoint to FILE instead of standard output (`-`: standard output); FILE is \
+     replaced only when the log is sealed (a broken log leaves it as it was)"
+)))]
 pub struct SealArgs {
     /// The audit log.
     #[arg(value_name = "LOG")]
@@ -63,9 +70,9 @@ pub struct SealArgs {
     /// The log's name in the checkpoint (its origin line and key name).
     #[arg(long, value_name = "NAME", default_value = "tollgate.dev/audit")]
     pub origin: String,
-    /// Write the checkpoint here instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    /// `-o/--output` (alias `--out`): the checkpoint.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
     /// The checkpoint's time instead of now (RFC 3339 or YYYY-MM-DD).
     #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = crate::clock::parse_now)]
     pub now: Option<Timestamp>,
@@ -73,12 +80,8 @@ pub struct SealArgs {
 
 /// Runs an `audit` command.
 pub fn run(a: &AuditArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
-        let f = g.format;
-        bail!("`audit` does not support --format {f}; use human or json");
-    }
     match &a.command {
-        AuditCommand::Verify(a) => verify(a, g),
+        AuditCommand::Verify(a) => verify(a, g, out),
         AuditCommand::Seal(a) => seal(a, out),
     }
 }
@@ -127,7 +130,7 @@ fn read_checkpoint(path: &Path, keys: &[PublicKey]) -> anyhow::Result<Result<Che
     }
 }
 
-fn verify(a: &VerifyArgs, g: &GlobalArgs) -> anyhow::Result<Outcome> {
+fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
     let keys = a
         .keys
         .iter()
@@ -136,15 +139,15 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs) -> anyhow::Result<Outcome> {
     let checkpoint = match &a.checkpoint {
         Some(c) => match read_checkpoint(c, &keys)? {
             Ok(c) => Some(c),
-            Err(msg) => return render(a, g, Err((0, msg))),
+            Err(msg) => return render(a, g, out, Err((0, msg))),
         },
         None => None,
     };
     let f = open_log(&a.log)?;
     match audit::verify_chain(f, &keys, checkpoint.as_ref()) {
-        Ok(s) => render(a, g, Ok(s)),
+        Ok(s) => render(a, g, out, Ok(s)),
         Err(ChainError::Io(e)) => bail!("{}: cannot read: {e}", a.log.display()),
-        Err(ChainError::Broken(b)) => render(a, g, Err((b.line, b.to_string()))),
+        Err(ChainError::Broken(b)) => render(a, g, out, Err((b.line, b.to_string()))),
         Err(e) => bail!("{}: {e}", a.log.display()),
     }
 }
@@ -152,9 +155,10 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs) -> anyhow::Result<Outcome> {
 fn render(
     a: &VerifyArgs,
     g: &GlobalArgs,
+    out: &Output,
     result: Result<ChainSummary, (u64, String)>,
 ) -> anyhow::Result<Outcome> {
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     let shown = a.log.display().to_string();
     let outcome = if result.is_ok() {
         Outcome::Pass
@@ -222,6 +226,8 @@ fn seal(a: &SealArgs, out: &Output) -> anyhow::Result<Outcome> {
         Ok(s) => s,
         Err(ChainError::Broken(b)) => {
             out.warn(&format!("{}: not sealed: {b}", a.log.display()));
+            // No checkpoint: an existing one (the pin of the history) is left as it was.
+            out.withhold_report();
             return Ok(Outcome::Fail);
         }
         Err(e) => bail!("{}: {e}", a.log.display()),
@@ -233,21 +239,16 @@ fn seal(a: &SealArgs, out: &Output) -> anyhow::Result<Outcome> {
         time: Some(crate::clock::now(a.now).rfc3339()),
     };
     let note = cp.sign(&key)?;
-    match &a.out {
-        Some(p) => {
-            std::fs::write(p, &note).with_context(|| format!("cannot write {}", p.display()))?;
-            out.info(&format!(
-                "sealed {} at {} record(s) into {}",
-                a.log.display(),
-                s.records,
-                p.display()
-            ));
-        }
-        None => {
-            let mut w = crate::output::stdout();
-            w.write_all(note.as_bytes())?;
-            w.flush()?;
-        }
+    let mut w = out.report();
+    w.write_all(note.as_bytes())?;
+    w.flush()?;
+    if let Some(p) = out.report_file() {
+        out.info(&format!(
+            "sealed {} at {} record(s) into {}",
+            a.log.display(),
+            s.records,
+            p.display()
+        ));
     }
     Ok(Outcome::Pass)
 }

@@ -20,6 +20,11 @@ use crate::output::Output;
 
 /// `tollgate check`.
 #[derive(Debug, Args)]
+#[command(mut_arg("output", |a| a.help(
+    "Write the report to FILE (format from --format; `-`: standard output); standard output then \
+     carries the one-line verdict (with --format human, the report itself). FILE is replaced only \
+     when the check ends with exit 0 or 1"
+)))]
 pub struct CheckArgs {
     /// Inputs.
     #[command(flatten)]
@@ -42,9 +47,9 @@ pub struct CheckArgs {
     /// Evaluate waivers and SLAs at this time instead of now (RFC 3339 or YYYY-MM-DD).
     #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = crate::clock::parse_now)]
     pub now: Option<Timestamp>,
-    /// Write the report to this file as well (format from --format).
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
     /// Advisory database (directory or index file; a directory of advisories is indexed in
     /// memory). Default: `[advisories] db`, else the user cache, else the embedded snapshot.
     #[arg(long, value_name = "DB", env = "TOLLGATE_DB")]
@@ -169,15 +174,18 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     if g.format == OutputFormat::Json && receipts.is_some() {
         json_doc.clone_from(&buf);
     }
-    if let Some(path) = &a.output {
-        let plain = if g.format == OutputFormat::Human {
+    // `--output FILE`: the document goes to the report file (replaced when the command ends).
+    let report_file = out.report_file();
+    if let Some(path) = report_file {
+        let mut w = out.report();
+        if g.format == OutputFormat::Human {
             let mut b = Vec::new();
             render::terminal::render(report, render::Style::default(), &mut b)?;
-            b
+            w.write_all(&b)?;
         } else {
-            buf.clone()
-        };
-        std::fs::write(path, plain).with_context(|| format!("cannot write {}", path.display()))?;
+            w.write_all(&buf)?;
+        }
+        w.flush()?;
         if g.format != OutputFormat::Human {
             // The document went to the file: the terminal gets the verdict, not a second copy
             // of a (possibly megabytes-long) SARIF or JSON document.
@@ -199,9 +207,10 @@ pub fn check(a: &CheckArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outc
     if let Some(r) = &receipts {
         // The JSON document rendered above, when that is the format: not rendered twice.
         let json = (g.format == OutputFormat::Json).then_some(json_doc.as_slice());
-        r.leave(&input, &run, now, a.output.as_deref(), json, out)?;
+        r.leave(&input, &run, now, report_file, json, out)?;
     }
-    if !(out.quiet && (g.format == OutputFormat::Human || a.output.is_some())) {
+    if !(out.quiet && (g.format == OutputFormat::Human || report_file.is_some())) {
+        // The report itself, or (with --output) the terminal's copy: stdout either way.
         let mut w = crate::output::stdout();
         w.write_all(&buf)?;
         w.flush()?;

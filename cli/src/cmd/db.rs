@@ -82,6 +82,9 @@ pub struct ImportArgs {
     /// one has for an ecosystem (refused by default: the old index is kept).
     #[arg(long)]
     pub allow_shrink: bool,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate db update`.
@@ -114,6 +117,9 @@ pub struct UpdateArgs {
     /// to http are refused, as for registry requests.
     #[arg(long = "redirect-host", value_name = "HOST")]
     pub redirect_hosts: Vec<String>,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate db status`.
@@ -125,6 +131,9 @@ pub struct StatusArgs {
     /// Warn when the snapshot is older than this many days.
     #[arg(long, default_value_t = store::DEFAULT_MAX_AGE_DAYS, value_name = "N")]
     pub max_age_days: u32,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// Runs a `db` command.
@@ -136,8 +145,8 @@ pub fn run(a: &DbArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> 
     }
 }
 
-fn print_meta(meta: &DbMeta, path: &Path, g: &GlobalArgs) -> anyhow::Result<()> {
-    let mut w = crate::output::stdout();
+fn print_meta(meta: &DbMeta, path: &Path, g: &GlobalArgs, out: &Output) -> anyhow::Result<()> {
+    let mut w = out.report();
     match g.format {
         OutputFormat::Json => {
             let v = json::DbWritten {
@@ -194,7 +203,7 @@ fn import(a: &ImportArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         advisory::index::write_atomic(path, &gz)?;
         out.info(&format!("wrote {} ({} bytes)", path.display(), gz.len()));
     }
-    print_meta(&meta, &file, g)?;
+    print_meta(&meta, &file, g, out)?;
     Ok(Outcome::Pass)
 }
 
@@ -222,7 +231,7 @@ fn update_cmd(a: &UpdateArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Ou
         out.info(&format!("fetching {}", s.display()));
     }
     let meta = update::update(&sources, &file, &opts)?;
-    print_meta(&meta, &file, g)?;
+    print_meta(&meta, &file, g, out)?;
     Ok(Outcome::Pass)
 }
 
@@ -233,7 +242,7 @@ fn status(a: &StatusArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
         None => store::open_or_embedded(None, now)?,
     };
     let st = advisory::status(&db, now, a.max_age_days);
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     match g.format {
         OutputFormat::Json => {
             let doc = json::DbStatusDoc {

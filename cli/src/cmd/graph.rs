@@ -57,11 +57,11 @@ pub fn warn_about(graph: &Graph, out: &Output) {
 pub fn graph(a: &GraphArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
     let config = super::check::load_config(&a.input, out)?;
     let graph = load(&a.input, &config, out)?;
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     match g.format {
         OutputFormat::Json => render::render_json(&graph, &mut w)?,
         OutputFormat::Human => {
-            render::render_summary(&render::summarize(&graph), out.style, &mut w)?
+            render::render_summary(&render::summarize(&graph), out.report_style(), &mut w)?
         }
         f => bail!("`graph` does not support --format {}; use human or json", f),
     }
@@ -79,13 +79,13 @@ pub fn why(a: &WhyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome>
     if answer.matches.is_empty() {
         bail!("no package named `{}` in the graph", a.package);
     }
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     match g.format {
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut w, &answer)?;
             writeln!(w)?;
         }
-        OutputFormat::Human => render::render_why(&answer, out.style, &mut w)?,
+        OutputFormat::Human => render::render_why(&answer, out.report_style(), &mut w)?,
         f => bail!("`why` does not support --format {}; use human or json", f),
     }
     w.flush()?;

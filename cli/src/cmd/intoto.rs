@@ -54,6 +54,9 @@ pub struct VerifyArgs {
     /// The current time (RFC 3339 or YYYY-MM-DD) for the expiry check; default: the clock.
     #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = crate::clock::parse_now)]
     pub now: Option<Timestamp>,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// Runs an `intoto` command.
@@ -64,9 +67,6 @@ pub fn run(a: &IntotoArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outco
 }
 
 fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
-        bail!("`intoto verify` supports --format human or json");
-    }
     let now = crate::clock::now(a.now).0;
     let keys = a
         .layout_keys
@@ -79,7 +79,7 @@ fn verify(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcom
     let mut opts = VerifyOptions::at(now);
     opts.run_inspections = a.run_inspections;
     opts.inspection_timeout = std::time::Duration::from_secs(a.inspection_timeout);
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     match verify_layout_file(&a.layout, &keys, &a.link_dir, &opts) {
         Ok(r) => {
             for warning in &r.warnings {

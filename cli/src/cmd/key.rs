@@ -55,6 +55,9 @@ pub struct GenerateArgs {
     /// Overwrite existing files.
     #[arg(long)]
     pub force: bool,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate key id`.
@@ -63,18 +66,17 @@ pub struct IdArgs {
     /// A PEM key (public, private or certificate).
     #[arg(value_name = "KEY")]
     pub key: PathBuf,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// Runs a `key` command.
 pub fn run(a: &KeyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    // Checked before anything is written.
-    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
-        let f = g.format;
-        bail!("`key` does not support --format {f}; use human or json");
-    }
+    // --format is checked before anything is written (`cmd::run`).
     match &a.command {
         KeyCommand::Generate(a) => generate(a, g, out),
-        KeyCommand::Id(a) => id(a, g),
+        KeyCommand::Id(a) => id(a, g, out),
     }
 }
 
@@ -137,11 +139,11 @@ fn generate(a: &GenerateArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Ou
         key_path.display(),
         pub_path.display()
     ));
-    print_ids(key.public_key(), g, Some((&key_path, &pub_path)))?;
+    print_ids(key.public_key(), g, Some((&key_path, &pub_path)), out)?;
     Ok(Outcome::Pass)
 }
 
-fn id(a: &IdArgs, g: &GlobalArgs) -> anyhow::Result<Outcome> {
+fn id(a: &IdArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
     let text = read_small(&a.key)?;
     let key = match PublicKey::from_pem(&text) {
         Ok(k) => k,
@@ -150,13 +152,18 @@ fn id(a: &IdArgs, g: &GlobalArgs) -> anyhow::Result<Outcome> {
             Err(_) => bail!("{}: cannot load the key: {pub_err}", a.key.display()),
         },
     };
-    print_ids(&key, g, None)?;
+    print_ids(&key, g, None, out)?;
     Ok(Outcome::Pass)
 }
 
-fn print_ids(key: &PublicKey, g: &GlobalArgs, files: Option<(&Path, &Path)>) -> anyhow::Result<()> {
+fn print_ids(
+    key: &PublicKey,
+    g: &GlobalArgs,
+    files: Option<(&Path, &Path)>,
+    out: &Output,
+) -> anyhow::Result<()> {
     let forms = key.keyid_forms();
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     match g.format {
         OutputFormat::Json => {
             let v = json::KeyIds {

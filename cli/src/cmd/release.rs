@@ -16,6 +16,8 @@ use crate::output::Output;
 
 /// `tollgate release`.
 #[derive(Debug, Args)]
+// `-o` is --output-dir here (as it always was): the report file has the long flag only.
+#[command(mut_arg("output", |a| a.short(None)))]
 pub struct ReleaseArgs {
     /// The release artefacts (tarballs, binaries): subjects of the SBOM's envelope.
     #[arg(required = true, value_name = "ARTEFACT")]
@@ -44,6 +46,9 @@ pub struct ReleaseArgs {
     /// Also write the SBOM's Sigstore bundle (`.sigstore.json`), as `sbom sign --bundle`.
     #[arg(long)]
     pub bundle: bool,
+    /// `--output`: the list of files written and their digests.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate release`.
@@ -88,7 +93,7 @@ pub fn release(a: &ReleaseArgs, out: &Output) -> anyhow::Result<Outcome> {
     super::sbom::write_atomically(&sbom, &bytes)?;
     let signed = super::sbom::sign_file(&sbom, &bytes, &a.key, &a.artefacts, a.bundle)?;
 
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     writeln!(
         w,
         "wrote {} (CycloneDX {}, {components} components)",
@@ -108,5 +113,6 @@ pub fn release(a: &ReleaseArgs, out: &Output) -> anyhow::Result<Outcome> {
         let hex = d.first().map(|d| d.hex()).unwrap_or_default();
         writeln!(w, "  {hex}  {}", p.display())?;
     }
+    w.flush()?;
     Ok(Outcome::Pass)
 }

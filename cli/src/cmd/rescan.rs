@@ -55,6 +55,9 @@ pub struct RescanArgs {
     /// Largest SBOM read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = tollgate_verifier::lockfile::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate rescan merge`.
@@ -66,13 +69,17 @@ pub enum RescanAction {
 
 /// `tollgate rescan merge`.
 #[derive(Debug, Args)]
+#[command(mut_arg("output", |a| a.required(true).help(
+    "Where to write the merged state (`-`: standard output); replaced whole (synced, renamed), \
+     only when the merge succeeds"
+)))]
 pub struct MergeArgs {
     /// The state files.
     #[arg(required = true)]
     pub states: Vec<PathBuf>,
-    /// Where to write the merged state (atomically).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: PathBuf,
+    /// `-o/--output` (required): the merged state.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -96,9 +103,6 @@ fn pause() -> Option<std::time::Duration> {
 }
 
 fn scan(a: &RescanArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
-    if !matches!(g.format, OutputFormat::Human | OutputFormat::Json) {
-        bail!("rescan writes --format human or json");
-    }
     let Some(state_path) = &a.state else {
         bail!("--state FILE is required");
     };
@@ -138,7 +142,7 @@ fn scan(a: &RescanArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome>
         }
         _ => human(&r, fail_on, a.shard, &mut buf)?,
     }
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     w.write_all(&buf)?;
     w.flush()?;
     Ok(if r.blocking() > 0 {
@@ -267,12 +271,18 @@ fn merge(m: &MergeArgs, out: &Output) -> anyhow::Result<Outcome> {
     let Some(merged) = merged else {
         bail!("no state files to merge");
     };
-    state::write_atomic(&m.output, &merged.to_json(), pause())?;
-    out.info(&format!(
-        "wrote {} ({} SBOM(s) from {} state file(s))",
-        m.output.display(),
-        merged.sboms.len(),
-        m.states.len()
-    ));
+    // The merged state is the command's report: written through the report file (temp, fsync,
+    // rename), as `state::write_atomic` writes a scan's state.
+    let mut w = out.report();
+    w.write_all(&merged.to_json())?;
+    w.flush()?;
+    if let Some(p) = out.report_file() {
+        out.info(&format!(
+            "wrote {} ({} SBOM(s) from {} state file(s))",
+            p.display(),
+            merged.sboms.len(),
+            m.states.len()
+        ));
+    }
     Ok(Outcome::Pass)
 }

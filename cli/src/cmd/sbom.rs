@@ -49,6 +49,10 @@ pub enum SbomAction {
 
 /// `tollgate sbom vex`.
 #[derive(Debug, Args)]
+#[command(mut_arg("output", |a| a.help(
+    "Where to write the VEX document (`-`: standard output, the default); replaced whole, only \
+     when the command ends with exit 0"
+)))]
 pub struct VexArgs {
     /// Inputs.
     #[command(flatten)]
@@ -65,9 +69,9 @@ pub struct VexArgs {
     /// Evaluate waivers at this time instead of now (RFC 3339 or YYYY-MM-DD).
     #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = crate::clock::parse_now)]
     pub now: Option<Timestamp>,
-    /// Where to write the VEX document (`-`: standard output, the default).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// `-o/--output`: the VEX document.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
     /// CycloneDX version: 1.6 or 1.5.
     #[arg(long, value_name = "VERSION", default_value = "1.6", value_parser = parse_spec)]
     pub spec_version: SpecVersion,
@@ -89,6 +93,9 @@ pub struct SignArgs {
     /// --insecure-ignore-tlog=true` (offline signing: no transparency-log entry).
     #[arg(long)]
     pub bundle: bool,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// `tollgate sbom verify`.
@@ -111,17 +118,24 @@ pub struct VerifyArgs {
     /// Receipts: `--attest-result`, `--audit-log`, `--attest-key`.
     #[command(flatten)]
     pub receipts: super::evidence::VerifyEvidenceArgs,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// Writing the SBOM.
 #[derive(Debug, Args)]
+#[command(mut_arg("output", |a| a.help(
+    "Where to write the SBOM (`-`: standard output, the default); replaced whole, only when the \
+     command ends with exit 0"
+)))]
 pub struct WriteArgs {
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
-    /// Where to write the SBOM (`-`: standard output, the default).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// `-o/--output`: the SBOM.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
     /// CycloneDX version: 1.6 or 1.5.
     #[arg(long, value_name = "VERSION", default_value = "1.6", value_parser = parse_spec)]
     pub spec_version: SpecVersion,
@@ -288,11 +302,13 @@ pub fn print_signed(w: &mut dyn Write, file: &Path, s: &SignedFiles) -> anyhow::
 }
 
 /// `tollgate sbom sign FILE --key K`.
-fn sign_cmd(a: &SignArgs) -> anyhow::Result<Outcome> {
+fn sign_cmd(a: &SignArgs, out: &Output) -> anyhow::Result<Outcome> {
     let bytes = read(&a.file)?;
     let s = sign_file(&a.file, &bytes, &a.key, &a.subjects, a.bundle)?;
-    // What was written and how an auditor checks it: the command's output.
-    print_signed(&mut crate::output::stdout(), &a.file, &s)?;
+    // What was written and how an auditor checks it: the command's report.
+    let mut w = out.report();
+    print_signed(&mut w, &a.file, &s)?;
+    w.flush()?;
     Ok(Outcome::Pass)
 }
 
@@ -374,7 +390,7 @@ fn verify_files(a: &VerifyArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<
         checks.push(check_result("bundle", p, r.map(|_| Vec::new())));
     }
     let verified = checks.iter().all(|c| c.verified);
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     match g.format {
         OutputFormat::Json => crate::json::write(
             &mut w,
@@ -465,7 +481,7 @@ fn default_name(input: &InputArgs) -> String {
 pub fn run(a: &SbomArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
     match &a.action {
         None => write(&a.write, out),
-        Some(SbomAction::Sign(s)) => sign_cmd(s),
+        Some(SbomAction::Sign(s)) => sign_cmd(s, out),
         Some(SbomAction::Verify(v)) => verify_cmd(v, g, out),
         Some(SbomAction::Vex(v)) => vex_cmd(v, out),
     }
@@ -504,26 +520,16 @@ fn vex_cmd(a: &VexArgs, out: &Output) -> anyhow::Result<Outcome> {
         env!("CARGO_PKG_VERSION"),
     );
     let bytes = tollgate_sbom::vex::to_json(&mut doc)?;
-    match a.output.as_deref() {
-        None => {
-            let mut w = crate::output::stdout();
-            w.write_all(&bytes)?;
-            w.flush()?;
-        }
-        Some(p) if p == Path::new("-") => {
-            let mut w = crate::output::stdout();
-            w.write_all(&bytes)?;
-            w.flush()?;
-        }
-        Some(p) => {
-            write_atomically(p, &bytes)?;
-            out.info(&format!(
-                "wrote {} ({} statement(s) of {} waived finding(s))",
-                p.display(),
-                doc.vulnerabilities.len(),
-                run.report.summary.waived
-            ));
-        }
+    let mut w = out.report();
+    w.write_all(&bytes)?;
+    w.flush()?;
+    if let Some(p) = out.report_file() {
+        out.info(&format!(
+            "wrote {} ({} statement(s) of {} waived finding(s))",
+            p.display(),
+            doc.vulnerabilities.len(),
+            run.report.summary.waived
+        ));
     }
     Ok(Outcome::Pass)
 }
@@ -571,8 +577,7 @@ fn sbom_model(
 
 /// `tollgate sbom [PATH] -o FILE`.
 fn write(a: &WriteArgs, out: &Output) -> anyhow::Result<Outcome> {
-    let to_stdout = a.output.as_deref().is_none_or(|p| p == Path::new("-"));
-    if to_stdout {
+    let Some(p) = out.report_file() else {
         let (bytes, _) = sbom_bytes(
             &a.input,
             a.spec_version,
@@ -580,12 +585,9 @@ fn write(a: &WriteArgs, out: &Output) -> anyhow::Result<Outcome> {
             a.name.clone(),
             out,
         )?;
-        let mut w = crate::output::stdout();
+        let mut w = out.report();
         w.write_all(&bytes)?;
         w.flush()?;
-        return Ok(Outcome::Pass);
-    }
-    let Some(p) = a.output.as_deref() else {
         return Ok(Outcome::Pass);
     };
     let mut bom = sbom_model(
@@ -595,12 +597,9 @@ fn write(a: &WriteArgs, out: &Output) -> anyhow::Result<Outcome> {
         a.name.clone(),
         out,
     )?;
-    // Streamed to the file: the document is never held in memory whole.
-    write_file_atomically(p, |f| {
-        tollgate_sbom::write_json_to(&mut bom, f)
-            .map(|_| ())
-            .map_err(std::io::Error::other)
-    })?;
+    // Streamed to the report file (renamed over FILE when the command ends): the document is
+    // never held in memory whole.
+    tollgate_sbom::write_json_to(&mut bom, out.report())?;
     out.info(&format!(
         "wrote {} (CycloneDX {}, {} components)",
         p.display(),

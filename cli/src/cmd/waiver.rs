@@ -13,7 +13,7 @@ use tollgate_verifier::time::Timestamp;
 
 use super::key::read_private_key;
 use crate::Outcome;
-use crate::args::{GlobalArgs, OutputFormat};
+use crate::args::GlobalArgs;
 use crate::output::Output;
 
 /// `tollgate waiver`.
@@ -55,15 +55,16 @@ pub struct ApproveArgs {
     /// The approval time instead of now (RFC 3339 or YYYY-MM-DD).
     #[arg(long, value_name = "TIME", env = "TOLLGATE_NOW", value_parser = crate::clock::parse_now)]
     pub now: Option<Timestamp>,
+    /// `-o/--output`.
+    #[command(flatten)]
+    pub report: crate::args::ReportArgs,
 }
 
 /// Runs a `waiver` command.
-pub fn run(a: &WaiverArgs, g: &GlobalArgs, _out: &Output) -> anyhow::Result<Outcome> {
-    if g.format != OutputFormat::Human {
-        bail!("`waiver approve` prints TOML; --format is not supported");
-    }
+/// (It prints TOML: `cmd::run` refuses every `--format` but human.)
+pub fn run(a: &WaiverArgs, _g: &GlobalArgs, out: &Output) -> anyhow::Result<Outcome> {
     match &a.command {
-        WaiverCommand::Approve(a) => approve(a),
+        WaiverCommand::Approve(a) => approve(a, out),
     }
 }
 
@@ -72,7 +73,7 @@ fn toml_str(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()
 }
 
-fn approve(a: &ApproveArgs) -> anyhow::Result<Outcome> {
+fn approve(a: &ApproveArgs, out: &Output) -> anyhow::Result<Outcome> {
     if let Some(e) = &a.expires
         && (e.len() != 10 || Timestamp::parse(e).is_none())
     {
@@ -93,7 +94,7 @@ fn approve(a: &ApproveArgs) -> anyhow::Result<Outcome> {
         approved_at: &at,
     };
     let signed = approval::sign(&claim, &key)?;
-    let mut w = crate::output::stdout();
+    let mut w = out.report();
     writeln!(
         w,
         "# Approval of waiver `{}`{}: add under that [[waiver]] in tollgate.toml.",

@@ -11,9 +11,11 @@ use std::path::Path;
 use crate::run;
 
 /// A command: its path after `tollgate` (`db update`), its `--help`.
-struct Cmd {
-    path: String,
-    help: String,
+pub struct Cmd {
+    /// The path after `tollgate`.
+    pub path: String,
+    /// Its `--help`.
+    pub help: String,
 }
 
 fn help(path: &str) -> String {
@@ -49,7 +51,8 @@ fn subcommands(help: &str) -> Vec<String> {
     out
 }
 
-fn commands() -> Vec<Cmd> {
+/// Every command of the tree, by walking `--help`.
+pub fn commands() -> Vec<Cmd> {
     let mut all = Vec::new();
     let mut stack = vec![String::new()];
     while let Some(path) = stack.pop() {
@@ -65,7 +68,7 @@ fn commands() -> Vec<Cmd> {
 }
 
 /// A command that only groups others (`tollgate db <COMMAND>`) needs no example of its own.
-fn group_only(help: &str) -> bool {
+pub fn group_only(help: &str) -> bool {
     let usage: Vec<&str> = help
         .lines()
         .skip_while(|l| !l.starts_with("Usage:"))

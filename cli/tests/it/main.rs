@@ -22,6 +22,7 @@ mod init;
 mod inputs;
 mod intoto;
 mod key;
+mod output;
 mod provenance;
 mod provenance_check;
 mod registry;
