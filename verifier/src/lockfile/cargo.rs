@@ -344,7 +344,7 @@ const PARALLEL_MIN: usize = 256;
 /// builds the packages (peak memory matters more than a millisecond on such a lockfile).
 const PARALLEL_MAX: usize = 8192;
 
-/// Tests compare the two paths on one input.
+// Tests compare the two paths on one input.
 #[cfg(test)]
 thread_local! {
     static FORCE_SEQUENTIAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
