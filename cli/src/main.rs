@@ -11,6 +11,7 @@ mod cmd;
 mod json;
 mod output;
 mod report;
+mod startup;
 
 use std::process::ExitCode;
 
@@ -25,27 +26,9 @@ pub enum Outcome {
     Fail,
 }
 
-/// glibc's allocator returns freed memory to the kernel eagerly (heap trimming above 128 KiB, and
-/// `mmap` for every block above 128 KiB), so a process that reads a lockfile, frees it and builds
-/// a graph gets fresh pages, zeroed by the kernel, again and again: on a 1,500-package
-/// `Cargo.lock` that was about a third of `check`'s run time. A short-lived process gains
-/// nothing from returning memory early; keep it.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)] // the workspace denies `unsafe`; this is the binary's one use (libc has no safe mallopt)
-fn tune_allocator() {
-    // SAFETY: `mallopt` only sets allocator parameters; called once, before any thread starts.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
-        libc::mallopt(libc::M_TOP_PAD, 1 << 20);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_allocator() {}
-
 fn main() -> ExitCode {
-    tune_allocator();
+    // Before any other thread starts; `check` also maps its code ahead (see `startup`).
+    startup::tune(std::env::args_os().nth(1).is_some_and(|a| a == "check"));
     let cli = match Cli::parse_args() {
         Ok(c) => c,
         Err(e) => {

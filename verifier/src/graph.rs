@@ -20,7 +20,13 @@ pub use crate::package::DepKind;
 /// One dependency graph over every lockfile read, with several roots.
 #[derive(Debug, Default)]
 pub struct Graph {
-    inner: StableDiGraph<Package, DepKind, u32>,
+    /// The packages, indexed by node index (nodes are only ever added, so indices are dense).
+    /// Kept beside the petgraph rather than as its node weights: the lockfile's package vector
+    /// becomes the graph's as it is, instead of every package moving into a new array (a copy
+    /// and fresh memory the size of the whole list).
+    packages: Vec<Package>,
+    /// The edges; node `i` is `packages[i]`.
+    inner: StableDiGraph<(), DepKind, u32>,
     roots: Vec<PackageId>,
     /// The lockfiles the graph was built from, indexed by `Location::lockfile`.
     pub lockfiles: Vec<LockfileInfo>,
@@ -90,14 +96,18 @@ impl Graph {
             self.npm_facts.push((self.lockfiles.len() as u32, f));
         }
         let base = self.inner.node_count();
+        debug_assert_eq!(base, self.packages.len());
         self.inner.reserve_nodes(parsed.packages.len());
         self.inner.reserve_edges(parsed.edges.len());
-        let ids: Vec<PackageId> = parsed
-            .packages
-            .into_iter()
-            .map(|p| self.inner.add_node(p))
+        let ids: Vec<PackageId> = (0..parsed.packages.len())
+            .map(|_| self.inner.add_node(()))
             .collect();
         debug_assert!(ids.iter().enumerate().all(|(i, id)| id.index() == base + i));
+        if self.packages.is_empty() {
+            self.packages = parsed.packages;
+        } else {
+            self.packages.append(&mut parsed.packages);
+        }
         for (f, t, k) in parsed.edges {
             self.inner.add_edge(ids[f as usize], ids[t as usize], k);
         }
@@ -162,13 +172,13 @@ impl Graph {
 
     /// The package of an id.
     pub fn package(&self, id: PackageId) -> &Package {
-        &self.inner[id]
+        &self.packages[id.index()]
     }
 
     /// Mutable access to a package (used by loaders that enrich packages after parsing).
     pub fn package_mut(&mut self, id: PackageId) -> &mut Package {
         self.labels = OnceLock::new();
-        &mut self.inner[id]
+        &mut self.packages[id.index()]
     }
 
     /// [`Package::display_name`] of a package, computed once per package.
@@ -189,7 +199,7 @@ impl Graph {
                 .collect()
         });
         table[id.index()].get_or_init(|| {
-            let p = &self.inner[id];
+            let p = &self.packages[id.index()];
             Labels {
                 display_name: p.display_name().into_boxed_str(),
                 purl: crate::purl::purl(p).into_boxed_str(),
@@ -199,7 +209,10 @@ impl Graph {
 
     /// All packages with their ids, in insertion (file) order.
     pub fn packages(&self) -> impl Iterator<Item = (PackageId, &Package)> + '_ {
-        self.inner.node_indices().map(move |i| (i, &self.inner[i]))
+        self.packages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PackageId::new(i), p))
     }
 
     /// All edges `(from, to, kind)`.
@@ -382,7 +395,7 @@ impl Graph {
         let mut by_name: foldhash::HashMap<(Ecosystem, &str), (&str, Vec<&str>)> =
             foldhash::HashMap::default();
         by_name.reserve(self.len());
-        for p in self.inner.node_weights() {
+        for p in self.packages.iter() {
             if p.is_root || p.version.is_empty() {
                 continue;
             }
@@ -473,7 +486,7 @@ impl Graph {
             let Some((from, to)) = self.inner.edge_endpoints(e) else {
                 continue;
             };
-            let (f, t) = (&self.inner[from], &self.inner[to]);
+            let (f, t) = (&self.packages[from.index()], &self.packages[to.index()]);
             if f.ecosystem != Ecosystem::Cargo
                 || f.location.lockfile != lockfile
                 || !matches!(f.source, crate::package::Source::Path)
@@ -489,7 +502,7 @@ impl Graph {
         }
         if changed > 0 {
             self.adjacency = OnceLock::new();
-            for p in self.inner.node_weights_mut() {
+            for p in self.packages.iter_mut() {
                 if p.ecosystem == Ecosystem::Cargo {
                     p.scopes.dev = false;
                     p.scopes.build = false;
@@ -506,8 +519,8 @@ impl Graph {
     /// the flags their lockfile records; unreachable packages get no scope.
     pub fn apply_cargo_scopes(&mut self) {
         if !self
-            .inner
-            .node_weights()
+            .packages
+            .iter()
             .any(|p| p.ecosystem == Ecosystem::Cargo)
         {
             return;
@@ -549,7 +562,7 @@ impl Graph {
                 .collect()
         };
         for (i, m) in scoped {
-            let p = &mut self.inner[PackageId::new(i)];
+            let p = &mut self.packages[i];
             if p.ecosystem == Ecosystem::Cargo {
                 p.scopes.dev |= m & 1 == 0;
                 p.scopes.build |= m & 2 == 0;

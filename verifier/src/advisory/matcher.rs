@@ -12,9 +12,10 @@
 //! and its OSV export or a GHSA record naming the RUSTSEC id) become one finding listing every
 //! id; the primary id is the RustSec one when there is one.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use foldhash::{HashMap, HashMapExt};
 use semver::Version;
 
 use super::AdvisoryError;
@@ -79,10 +80,55 @@ pub fn record_matches(rec: &AdvisoryRecord, v: &Version) -> RecordMatch {
         } => RustSecRanges::new(patched, unaffected).map(|r| r.is_affected(v)),
         Affected::Osv { ranges, versions } => osv_is_affected(ranges, versions, v),
     };
+    verdict(res)
+}
+
+fn verdict<E>(res: Result<bool, E>) -> RecordMatch {
     match res {
         Ok(true) => RecordMatch::Affected,
         Ok(false) => RecordMatch::NotAffected,
         Err(_) => RecordMatch::Undecidable,
+    }
+}
+
+/// The records of one package name, with each RustSec record's requirements compiled once per
+/// run: [`record_matches`] would parse them again for every locked version of the name and for
+/// every fix candidate tried.
+struct NameRecords {
+    recs: Vec<AdvisoryRecord>,
+    /// Per record: its compiled RustSec `[versions]` (`None` for an OSV record).
+    rustsec: Vec<Option<Result<RustSecRanges, String>>>,
+}
+
+impl NameRecords {
+    fn new(recs: Vec<AdvisoryRecord>) -> NameRecords {
+        let rustsec = recs
+            .iter()
+            .map(|r| match &r.affected {
+                Affected::RustSec {
+                    patched,
+                    unaffected,
+                } => Some(RustSecRanges::new(patched, unaffected)),
+                Affected::Osv { .. } => None,
+            })
+            .collect();
+        NameRecords { recs, rustsec }
+    }
+
+    /// [`record_matches`] of record `i`.
+    fn matches(&self, i: usize, v: &Version) -> RecordMatch {
+        match (&self.rustsec[i], &self.recs[i].affected) {
+            (Some(compiled), _) => verdict(compiled.as_ref().map(|r| r.is_affected(v))),
+            (None, Affected::Osv { ranges, versions }) => {
+                verdict(osv_is_affected(ranges, versions, v))
+            }
+            (None, Affected::RustSec { .. }) => record_matches(&self.recs[i], v),
+        }
+    }
+
+    /// The index of a record of this name (`r` is one of [`NameRecords::recs`]).
+    fn index_of(&self, r: &AdvisoryRecord) -> Option<usize> {
+        self.recs.iter().position(|x| std::ptr::eq(x, r))
     }
 }
 
@@ -180,7 +226,7 @@ fn build_finding(
     pkg: PackageId,
     version: &Version,
     mut group: Vec<&AdvisoryRecord>,
-    all_for_pkg: &[AdvisoryRecord],
+    all_for_pkg: &NameRecords,
     undecidable: bool,
     severities: &mut SeverityMemo,
 ) -> Finding {
@@ -230,18 +276,20 @@ fn build_finding(
     // Fix: the smallest candidate above the current version that no record of the group (nor
     // any non-matching record with the same id, e.g. a disagreeing twin) still flags.
     let member_ids: BTreeSet<&str> = group.iter().map(|r| r.id.as_str()).collect();
-    let related: Vec<&AdvisoryRecord> = all_for_pkg
+    let related: Vec<(usize, &AdvisoryRecord)> = all_for_pkg
+        .recs
         .iter()
-        .filter(|r| member_ids.contains(r.id.as_str()) && r.registry.is_none())
+        .enumerate()
+        .filter(|(_, r)| member_ids.contains(r.id.as_str()) && r.registry.is_none())
         .collect();
     // Upgrade targets come from RustSec `patched` sets when the group has a RustSec record (its
     // OSV export turns `unaffected` ranges into `fixed` events, which are no upgrade targets),
     // else from OSV `fixed` events.
-    let has_rustsec = related.iter().any(|r| r.format == Format::RustSec);
+    let has_rustsec = related.iter().any(|(_, r)| r.format == Format::RustSec);
     let mut cands: Vec<Version> = related
         .iter()
-        .filter(|r| !has_rustsec || r.format == Format::RustSec)
-        .flat_map(|r| fix_candidates(r))
+        .filter(|(_, r)| !has_rustsec || r.format == Format::RustSec)
+        .flat_map(|(_, r)| fix_candidates(r))
         .filter(|c| c > version)
         .collect();
     cands.sort();
@@ -251,7 +299,7 @@ fn build_finding(
         .find(|c| {
             related
                 .iter()
-                .all(|r| record_matches(r, c) == RecordMatch::NotAffected)
+                .all(|&(i, _)| all_for_pkg.matches(i, c) == RecordMatch::NotAffected)
         })
         .map(|c| c.to_string());
     f.fix = Some(match &fix {
@@ -432,7 +480,7 @@ impl<'a> MatchWork<'a> {
 struct Matcher<'a> {
     db: &'a AdvisoryDb,
     graph: &'a Graph,
-    cache: HashMap<(Ecosystem, &'a str), Vec<AdvisoryRecord>>,
+    cache: HashMap<(Ecosystem, &'a str), NameRecords>,
     severities: SeverityMemo,
 }
 
@@ -443,17 +491,17 @@ impl<'a> Matcher<'a> {
         let key = (p.ecosystem, p.name.as_str());
         let recs = match self.cache.entry(key) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(self.db.records(p.ecosystem.osv_name(), &p.name)?)
-            }
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(NameRecords::new(
+                self.db.records(p.ecosystem.osv_name(), &p.name)?,
+            )),
         };
         let recs = &*recs;
-        if recs.is_empty() {
+        if recs.recs.is_empty() {
             return Ok(());
         }
         let sev = &mut self.severities;
         let recs_eligible: Vec<&AdvisoryRecord> =
-            recs.iter().filter(|r| r.registry.is_none()).collect();
+            recs.recs.iter().filter(|r| r.registry.is_none()).collect();
         let version = match parse_version(&p.version) {
             Ok(v) => v,
             Err(e) => {
@@ -474,21 +522,25 @@ impl<'a> Matcher<'a> {
         };
         let mut matching = Vec::new();
         let mut undecidable = false;
-        for r in &recs_eligible {
-            match record_matches(r, &version) {
-                RecordMatch::Affected => matching.push(*r),
+        for (i, r) in recs.recs.iter().enumerate() {
+            if r.registry.is_some() {
+                continue;
+            }
+            match recs.matches(i, &version) {
+                RecordMatch::Affected => matching.push(r),
                 RecordMatch::Undecidable => {
                     undecidable = true;
-                    matching.push(*r)
+                    matching.push(r)
                 }
                 RecordMatch::NotAffected => {}
             }
         }
         for group in group_records(&matching) {
             let und = undecidable
-                && group
-                    .iter()
-                    .any(|r| record_matches(r, &version) == RecordMatch::Undecidable);
+                && group.iter().any(|r| {
+                    recs.index_of(r)
+                        .is_none_or(|i| recs.matches(i, &version) == RecordMatch::Undecidable)
+                });
             out.push(build_finding(graph, id, &version, group, recs, und, sev));
         }
         Ok(())

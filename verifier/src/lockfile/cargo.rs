@@ -31,6 +31,17 @@ pub(super) struct RawLock<'a> {
     pub(super) root: Option<Spanned<RawPackage<'a>>>,
     #[serde(default, borrow)]
     pub(super) metadata: Option<HashMap<Cow<'a, str>, MetadataValue<'a>>>,
+    /// The 1-based lines of the table headers, when the fast path read the file (it counts lines
+    /// as it goes; the `toml` crate does not say): `[root]`, then every `[[package]]`.
+    #[serde(skip)]
+    pub(super) header_lines: Option<HeaderLines>,
+}
+
+/// Lines of a lockfile's table headers (each header starts its line: column 1).
+#[derive(Default)]
+pub(super) struct HeaderLines {
+    pub(super) root: Option<u32>,
+    pub(super) packages: Vec<u32>,
 }
 
 #[derive(Deserialize)]
@@ -159,13 +170,25 @@ fn parse_impl(
     let has_root_table = raw.root.is_some();
     let node_count = usize::from(has_root_table) + raw.package.len();
 
-    // Per node: 1-based line and column of its table header, asked for in file order (the line
-    // cursor then never rewinds).
-    let mut places: Vec<(u32, u32)> = Vec::with_capacity(node_count);
-    for sp in raw.root.iter().chain(raw.package.iter()) {
-        let (line, column) = lines.line_col(header_offset(text, sp.span().start));
-        places.push((line as u32, column as u32));
-    }
+    // Per node: 1-based line and column of its table header; from the fast path's count, else
+    // asked for in file order (the line cursor then never rewinds).
+    let places: Vec<(u32, u32)> = match raw.header_lines.take() {
+        Some(h) if h.packages.len() == raw.package.len() && h.root.is_some() == has_root_table => h
+            .root
+            .into_iter()
+            .chain(h.packages)
+            .map(|line| (line, 1))
+            .collect(),
+        _ => raw
+            .root
+            .iter()
+            .chain(raw.package.iter())
+            .map(|sp| {
+                let (line, column) = lines.line_col(header_offset(text, sp.span().start));
+                (line as u32, column as u32)
+            })
+            .collect(),
+    };
     let mut maker = PackageMaker {
         path,
         display,
@@ -428,9 +451,11 @@ fn find_repeated(
     for (i, sp) in entries.iter().enumerate() {
         let p = sp.get_ref();
         let (name, version_s) = (p.name.get_ref().as_ref(), p.version.as_ref());
-        let same_name_and_version = by_name
-            .get(name)
-            .map_or(0, |c| c.iter().filter(|c| c.0 == version_s).count());
+        // A name with one package (nearly all of them) needs no comparison.
+        let same_name_and_version = match by_name.get(name) {
+            Some(c) if c.len() > 1 => c.iter().filter(|c| c.0 == version_s).count(),
+            _ => 1,
+        };
         if same_name_and_version <= 1 {
             continue;
         }
@@ -652,10 +677,10 @@ fn header_offset(text: &str, start: usize) -> usize {
 /// A source string without its `#commit` fragment: Cargo leaves the fragment out of dependency
 /// strings and compares git sources without it.
 fn strip_fragment(s: &str) -> &str {
-    match s.split_once('#') {
-        Some((base, _)) if s.starts_with("git+") => base,
-        _ => s,
+    if !s.starts_with("git+") {
+        return s;
     }
+    s.split_once('#').map_or(s, |(base, _)| base)
 }
 
 /// Resolves a dependency string the way Cargo's lockfile decoder does

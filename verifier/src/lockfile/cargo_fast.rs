@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use toml::Spanned;
 
-use super::cargo::{MetadataValue, RawLock, RawPackage};
+use super::cargo::{HeaderLines, MetadataValue, RawLock, RawPackage};
 
 #[derive(Default)]
 struct Builder<'a> {
@@ -64,6 +64,8 @@ fn basic_string(s: &str) -> Option<(&str, &str)> {
 /// word-at-a-time search was the largest single cost of this parser).
 struct Lines<'a> {
     rest: &'a str,
+    /// Lines returned so far: the 1-based number of the last one.
+    count: u32,
 }
 
 impl<'a> Iterator for Lines<'a> {
@@ -76,6 +78,7 @@ impl<'a> Iterator for Lines<'a> {
         let end = memchr::memchr(b'\n', self.rest.as_bytes()).map_or(self.rest.len(), |i| i + 1);
         let (line, rest) = self.rest.split_at(end);
         self.rest = rest;
+        self.count = self.count.saturating_add(1);
         Some(line)
     }
 }
@@ -126,6 +129,11 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
         package: Vec::with_capacity(headers),
         root: None,
         metadata: None,
+        header_lines: None,
+    };
+    let mut header_lines = HeaderLines {
+        root: None,
+        packages: Vec::with_capacity(headers),
     };
     let mut section = Section::Top;
     let mut current: Option<Builder<'_>> = None;
@@ -149,7 +157,10 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
     }
     let base = text.as_ptr() as usize;
     let off = |s: &str| s.as_ptr() as usize - base;
-    let mut lines = Lines { rest: text };
+    let mut lines = Lines {
+        rest: text,
+        count: 0,
+    };
 
     while let Some(raw) = lines.next() {
         let line = raw.strip_suffix('\n').unwrap_or(raw);
@@ -174,6 +185,11 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
                 }
                 _ => return None,
             };
+            match section {
+                Section::Package => header_lines.packages.push(lines.count),
+                Section::Root => header_lines.root = Some(lines.count),
+                _ => {}
+            }
             if section != Section::Metadata {
                 current = Some(Builder {
                     start: end,
@@ -289,5 +305,6 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
     if seen_metadata {
         lock.metadata = Some(metadata);
     }
+    lock.header_lines = Some(header_lines);
     Some(lock)
 }
