@@ -1,8 +1,5 @@
 //! Graph → [`Bom`]: one component per distinct package URL, the complete dependency graph, and
 //! everything sorted, so that the same graph always gives the same document.
-
-use std::collections::BTreeSet;
-
 use tollgate_verifier::graph::Graph;
 use tollgate_verifier::package::{Ecosystem, HashAlgorithm, Package, Source};
 use tollgate_verifier::redact::redact_url;
@@ -65,10 +62,12 @@ pub(crate) struct Acc {
     pub(crate) version: String,
     /// 0 excluded, 1 optional, 2 required: the widest scope of the merged packages wins.
     pub(crate) scope: u8,
-    pub(crate) hashes: BTreeSet<Hash>,
-    pub(crate) licenses: BTreeSet<License>,
-    pub(crate) refs: BTreeSet<ExternalReference>,
-    pub(crate) props: BTreeSet<Property>,
+    /// The sets below are vectors, sorted and deduplicated when the component is finished
+    /// (a `BTreeSet` of one or two elements costs a node allocation each).
+    pub(crate) hashes: Vec<Hash>,
+    pub(crate) licenses: Vec<License>,
+    pub(crate) refs: Vec<ExternalReference>,
+    pub(crate) props: Vec<Property>,
     pub(crate) purl: Option<Ref>,
 }
 
@@ -107,7 +106,7 @@ pub(crate) fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
             HashAlgorithm::Sha1 if !strong => "SHA-1",
             HashAlgorithm::Sha1 | HashAlgorithm::Md5 => continue,
         };
-        acc.hashes.insert(Hash {
+        acc.hashes.push(Hash {
             alg,
             content: tollgate_verifier::package::encode_hex(&d.bytes),
         });
@@ -116,10 +115,10 @@ pub(crate) fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
     // External references: where the package is fetched from.
     match &p.source {
         Source::Registry { url: Some(u), .. } if p.ecosystem == Ecosystem::Npm => {
-            acc.refs.insert(reference("distribution", u));
+            acc.refs.push(reference("distribution", u));
         }
         Source::Registry { url: Some(u), .. } if is_crates_io(u) && !p.version.is_empty() => {
-            acc.refs.insert(reference(
+            acc.refs.push(reference(
                 "distribution",
                 &format!(
                     "https://static.crates.io/crates/{0}/{0}-{1}.crate",
@@ -128,17 +127,17 @@ pub(crate) fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
             ));
         }
         Source::Git(git) => {
-            acc.refs.insert(reference("vcs", &git.url));
+            acc.refs.push(reference("vcs", &git.url));
         }
         Source::Tarball { url } if url.starts_with("https://") || url.starts_with("http://") => {
-            acc.refs.insert(reference("distribution", url));
+            acc.refs.push(reference("distribution", url));
         }
         _ => {}
     }
 
     // What CycloneDX has no field for.
     let mut prop = |name: &'static str, value: String| {
-        acc.props.insert(Property { name, value });
+        acc.props.push(Property { name, value });
     };
     if let Some(l) = graph.lockfiles.get(p.location.lockfile as usize) {
         prop("tollgate:lockfile", l.display.clone());
@@ -171,7 +170,7 @@ pub(crate) fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
             prop("tollgate:bundled", "true".to_owned());
         }
         if let Some(l) = &npm.license {
-            acc.licenses.insert(license(l));
+            acc.licenses.push(license(l));
         }
     }
 }
@@ -195,11 +194,11 @@ pub(crate) fn component(bom_ref: Ref, acc: Acc, kind: &'static str, with_scope: 
             1 => "optional",
             _ => "required",
         }),
-        hashes: acc.hashes.into_iter().collect(),
-        licenses: one_expression_or_names(acc.licenses),
+        hashes: sorted_set(acc.hashes),
+        licenses: one_expression_or_names(sorted_set(acc.licenses)),
         purl: acc.purl,
-        external_references: acc.refs.into_iter().collect(),
-        properties: acc.props.into_iter().collect(),
+        external_references: sorted_set(acc.refs),
+        properties: sorted_set(acc.props),
     }
 }
 
@@ -232,22 +231,30 @@ fn license(text: &str) -> License {
     }
 }
 
+/// `v` sorted, without duplicates: what a `BTreeSet` of it would iterate.
+fn sorted_set<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// CycloneDX allows one expression, or any number of named licenses: copies of one purl that
-/// name different licenses are all written as names.
-fn one_expression_or_names(licenses: BTreeSet<License>) -> Vec<License> {
+/// name different licenses (`licenses` sorted, without duplicates) are all written as names.
+fn one_expression_or_names(licenses: Vec<License>) -> Vec<License> {
     if licenses.len() <= 1 {
-        return licenses.into_iter().collect();
+        return licenses;
     }
-    let names: BTreeSet<License> = licenses
-        .into_iter()
-        .map(|l| match l {
-            License::Expression { expression } => License::Named {
-                license: LicenseName { name: expression },
-            },
-            named => named,
-        })
-        .collect();
-    names.into_iter().collect()
+    sorted_set(
+        licenses
+            .into_iter()
+            .map(|l| match l {
+                License::Expression { expression } => License::Named {
+                    license: LicenseName { name: expression },
+                },
+                named => named,
+            })
+            .collect(),
+    )
 }
 
 fn reference(kind: &'static str, url: &str) -> ExternalReference {
@@ -315,11 +322,11 @@ mod tests {
 
     #[test]
     fn several_licenses_of_one_purl_are_names() {
-        let set: BTreeSet<License> = [license("MIT"), license("ISC")].into_iter().collect();
+        let set = sorted_set(vec![license("MIT"), license("ISC")]);
         let out = one_expression_or_names(set);
         assert_eq!(out.len(), 2);
         assert!(out.iter().all(|l| matches!(l, License::Named { .. })));
-        let one: BTreeSet<License> = [license("MIT")].into_iter().collect();
+        let one = vec![license("MIT")];
         assert!(matches!(
             one_expression_or_names(one)[0],
             License::Expression { .. }

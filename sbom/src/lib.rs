@@ -19,6 +19,7 @@
 
 pub mod build;
 pub mod bundle;
+mod emit;
 pub mod model;
 pub mod plan;
 pub mod purl;

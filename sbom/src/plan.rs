@@ -6,16 +6,40 @@
 
 use std::collections::BTreeSet;
 
-use serde::ser::{SerializeSeq, SerializeStruct};
-use serde::{Serialize, Serializer};
 use tollgate_verifier::graph::Graph;
 
-use crate::SbomError;
 use crate::build::{Acc, Options, SpecVersion, component, merge_package, valid_serial};
 use crate::model::{
     Bom, Component, Dependency, Metadata, Property, Ref, SERIAL_PLACEHOLDER, ToolComponent, Tools,
 };
 use crate::purl::component_purl;
+use crate::{SbomError, emit};
+
+/// A dependency entry, in order.
+#[derive(Debug, Clone, Copy)]
+enum Entry {
+    /// The described project's (not a package).
+    Project,
+    /// The component of this rank's.
+    Rank(usize),
+}
+
+/// Where the document is written: a buffer, passed on when it has grown enough.
+pub(crate) trait Out {
+    /// The buffer to append to.
+    fn buf(&mut self) -> &mut Vec<u8>;
+    /// Called between entries: passes the buffer on when it is full.
+    fn spill(&mut self) -> std::io::Result<()>;
+}
+
+impl Out for Vec<u8> {
+    fn buf(&mut self) -> &mut Vec<u8> {
+        self
+    }
+    fn spill(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 /// What the BOM describes.
 #[derive(Debug)]
@@ -180,11 +204,6 @@ impl<'g> Plan<'g> {
         self.serial_number.is_none()
     }
 
-    /// The document to serialise: the BOM with `serial` as its serial number.
-    pub fn document<'p>(&'p self, serial: &'p str) -> Document<'p, 'g> {
-        Document { plan: self, serial }
-    }
-
     /// The serial number written first: the given one, or the placeholder.
     pub fn serial_or_placeholder(&self) -> &str {
         self.serial_number.as_deref().unwrap_or(SERIAL_PLACEHOLDER)
@@ -233,9 +252,9 @@ impl<'g> Plan<'g> {
             .map(|r| component(self.refs[r].clone(), self.acc(r), "library", true))
     }
 
-    /// The `dependsOn` of rank `r`: the refs of its packages' dependencies but its own, sorted,
-    /// without duplicates.
-    fn depends_on(&self, r: usize, scratch: &mut Vec<u32>) -> Vec<Ref> {
+    /// The `dependsOn` of rank `r` into `scratch`: the ranks of its packages' dependencies but
+    /// its own, sorted (as the refs are), without duplicates.
+    fn dependency_ranks(&self, r: usize, scratch: &mut Vec<u32>) {
         scratch.clear();
         for &node in self.group(r) {
             for (dep, _kind) in self.graph.dependencies(node_id(node)) {
@@ -247,49 +266,123 @@ impl<'g> Plan<'g> {
         }
         scratch.sort_unstable();
         scratch.dedup();
-        scratch
-            .iter()
-            .map(|&d| self.refs[d as usize].clone())
-            .collect()
     }
 
-    /// The dependency entries, in order (sorted by ref, the described one among them).
-    fn dependencies(&self) -> impl Iterator<Item = Dependency> + '_ {
-        let project = match &self.described {
-            Described::Project {
-                reference,
-                depends_on,
-                position,
-            } => Some((
-                *position,
-                Dependency {
-                    reference: reference.clone(),
-                    depends_on: depends_on.clone(),
-                },
-            )),
+    /// The dependency entries in order (sorted by ref): the described project's (when it is
+    /// not a package) sorted in among the ranks.
+    fn dependency_order(&self) -> impl Iterator<Item = Entry> + '_ {
+        let at = match &self.described {
+            Described::Project { position, .. } => Some(*position),
             Described::Root(_) => None,
         };
-        let mut scratch = Vec::new();
-        let mut project = project;
         (0..=self.refs.len()).flat_map(move |r| {
-            let before = match &project {
-                Some((at, _)) if *at == r => project.take().map(|(_, d)| d),
-                _ => None,
-            };
-            let this = (r < self.refs.len()).then(|| Dependency {
-                reference: self.refs[r].clone(),
-                depends_on: self.depends_on(r, &mut scratch),
-            });
-            before.into_iter().chain(this)
+            let project = (at == Some(r)).then_some(Entry::Project);
+            let this = (r < self.refs.len()).then_some(Entry::Rank(r));
+            project.into_iter().chain(this)
         })
     }
 
-    /// The number of dependency entries.
-    fn dependencies_len(&self) -> usize {
-        match self.described {
-            Described::Root(_) => self.refs.len(),
-            Described::Project { .. } => self.refs.len() + 1,
+    /// The dependency entries, materialised.
+    fn dependencies(&self) -> impl Iterator<Item = Dependency> + '_ {
+        let mut scratch = Vec::new();
+        self.dependency_order().filter_map(move |e| match e {
+            Entry::Project => match &self.described {
+                Described::Project {
+                    reference,
+                    depends_on,
+                    ..
+                } => Some(Dependency {
+                    reference: reference.clone(),
+                    depends_on: depends_on.clone(),
+                }),
+                Described::Root(_) => None,
+            },
+            Entry::Rank(r) => {
+                self.dependency_ranks(r, &mut scratch);
+                Some(Dependency {
+                    reference: self.refs[r].clone(),
+                    depends_on: scratch
+                        .iter()
+                        .map(|&d| self.refs[d as usize].clone())
+                        .collect(),
+                })
+            }
+        })
+    }
+
+    /// Writes the document, pretty-printed with a final newline and `serial` as its serial
+    /// number, to `out`, passing the buffer on between entries.
+    pub(crate) fn write_document(&self, serial: &str, out: &mut impl Out) -> Result<(), SbomError> {
+        // Everything before the components: the document with no components and no
+        // dependencies, through serde, cut before its empty arrays.
+        let head = Bom {
+            bom_format: "CycloneDX",
+            spec_version: self.spec_version.as_str(),
+            serial_number: serial.to_owned(),
+            derive_serial: false,
+            version: 1,
+            metadata: self.metadata.clone(),
+            components: Vec::new(),
+            dependencies: Vec::new(),
+        };
+        let mut h = serde_json::to_vec_pretty(&head)?;
+        const TAIL: &[u8] = b"[],\n  \"dependencies\": []\n}";
+        if !h.ends_with(TAIL) {
+            return Err(SbomError::Internal("the document ends with its two arrays"));
         }
+        h.truncate(h.len() - TAIL.len());
+        out.buf().extend_from_slice(&h);
+
+        out.buf().push(b'[');
+        let mut first = true;
+        for c in self.components() {
+            let b = out.buf();
+            emit::entry_start(b, first);
+            emit::component(b, emit::ENTRY_DEPTH, &c);
+            first = false;
+            out.spill()?;
+        }
+        emit::entries_end(out.buf(), !first);
+
+        out.buf().extend_from_slice(b",\n  \"dependencies\": [");
+        let mut scratch = Vec::new();
+        let mut first = true;
+        for e in self.dependency_order() {
+            let b = out.buf();
+            emit::entry_start(b, first);
+            first = false;
+            match (e, &self.described) {
+                (
+                    Entry::Project,
+                    Described::Project {
+                        reference,
+                        depends_on,
+                        ..
+                    },
+                ) => emit::dependency(
+                    b,
+                    emit::ENTRY_DEPTH,
+                    reference,
+                    depends_on.iter().map(|r| r.as_str()),
+                ),
+                (Entry::Rank(r), _) => {
+                    self.dependency_ranks(r, &mut scratch);
+                    emit::dependency(
+                        b,
+                        emit::ENTRY_DEPTH,
+                        &self.refs[r],
+                        scratch.iter().map(|&d| self.refs[d as usize].as_str()),
+                    );
+                }
+                (Entry::Project, Described::Root(_)) => {
+                    return Err(SbomError::Internal("a project entry without a project"));
+                }
+            }
+            out.spill()?;
+        }
+        emit::entries_end(out.buf(), !first);
+        out.buf().extend_from_slice(b"\n}\n");
+        Ok(())
     }
 }
 
@@ -312,53 +405,5 @@ fn project(name: &str, bom_ref: Ref) -> Component {
         purl: None,
         external_references: Vec::new(),
         properties: Vec::new(),
-    }
-}
-
-/// The BOM of a [`Plan`] as a serialisable document: the fields of [`Bom`], in its order, with
-/// `components` and `dependencies` materialised one at a time.
-pub struct Document<'p, 'g> {
-    plan: &'p Plan<'g>,
-    serial: &'p str,
-}
-
-impl Serialize for Document<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let p = self.plan;
-        let mut st = s.serialize_struct("Bom", 7)?;
-        st.serialize_field("bomFormat", "CycloneDX")?;
-        st.serialize_field("specVersion", p.spec_version.as_str())?;
-        st.serialize_field("serialNumber", self.serial)?;
-        st.serialize_field("version", &1u32)?;
-        st.serialize_field("metadata", &p.metadata)?;
-        st.serialize_field("components", &Components(p))?;
-        st.serialize_field("dependencies", &Dependencies(p))?;
-        st.end()
-    }
-}
-
-/// `components`, materialised one at a time.
-struct Components<'p, 'g>(&'p Plan<'g>);
-
-impl Serialize for Components<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.components_len()))?;
-        for c in self.0.components() {
-            seq.serialize_element(&c)?;
-        }
-        seq.end()
-    }
-}
-
-/// `dependencies`, materialised one at a time.
-struct Dependencies<'p, 'g>(&'p Plan<'g>);
-
-impl Serialize for Dependencies<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.dependencies_len()))?;
-        for d in self.0.dependencies() {
-            seq.serialize_element(&d)?;
-        }
-        seq.end()
     }
 }

@@ -7,11 +7,10 @@
 use std::io::{Seek, SeekFrom, Write};
 use std::sync::mpsc::{Receiver, SyncSender};
 
-use serde::Serialize;
 use sha1::{Digest, Sha1};
 
 use crate::model::{Bom, SERIAL_PLACEHOLDER};
-use crate::plan::Plan;
+use crate::plan::{Out, Plan};
 use crate::{SERIAL_NAMESPACE, SbomError};
 
 /// The first bytes kept to find the placeholder in (`serialNumber` is the third field).
@@ -39,7 +38,9 @@ impl Plan<'_> {
     /// [`crate::to_json`] of [`Plan::to_bom`], streamed.
     pub fn write_json_to<F: Write + Seek>(&self, file: F) -> Result<Written, SbomError> {
         let serial = self.serial_or_placeholder();
-        let (len, derived) = stream(&self.document(serial), self.derive_serial(), file)?;
+        let (len, derived) = stream(self.derive_serial(), file, |w| {
+            self.write_document(serial, w)
+        })?;
         Ok(Written {
             len,
             serial_number: derived.unwrap_or_else(|| serial.to_owned()),
@@ -52,8 +53,7 @@ impl Plan<'_> {
         let serial = self.serial_or_placeholder();
         // About 1.5 KB a component pretty-printed: one allocation.
         let mut v = Vec::with_capacity(4096 + 1600 * self.components_len());
-        serde_json::to_writer_pretty(&mut v, &self.document(serial))?;
-        v.push(b'\n');
+        self.write_document(serial, &mut v)?;
         let derived = crate::derive_serial_in_place(&mut v, self.derive_serial())?;
         Ok((v, derived.unwrap_or_else(|| serial.to_owned())))
     }
@@ -63,7 +63,11 @@ impl Plan<'_> {
 /// deriving the serial number when it is still to be derived (and setting it in `bom`).
 /// Returns the number of bytes written.
 pub fn write_json_to<F: Write + Seek>(bom: &mut Bom, file: F) -> Result<u64, SbomError> {
-    let (len, derived) = stream(&*bom, bom.derive_serial, file)?;
+    let doc = &*bom;
+    let (len, derived) = stream(bom.derive_serial, file, |w| {
+        serde_json::to_writer_pretty(&mut *w, doc)?;
+        Ok(w.write_all(b"\n")?)
+    })?;
     if let Some(serial) = derived {
         bom.serial_number = serial;
         bom.derive_serial = false;
@@ -71,13 +75,14 @@ pub fn write_json_to<F: Write + Seek>(bom: &mut Bom, file: F) -> Result<u64, Sbo
     Ok(len)
 }
 
-/// Serialises `doc` (whose serial number is [`SERIAL_PLACEHOLDER`] when `derive`) on a thread
-/// of its own while this one hashes and writes the chunks to `file`; then writes the derived
-/// serial number over the placeholder. Returns the length and the derived serial number.
-fn stream<T: Serialize + Sync, F: Write + Seek>(
-    doc: &T,
+/// Runs `generate` (which writes a document whose serial number is [`SERIAL_PLACEHOLDER`] when
+/// `derive`) on a thread of its own while this one hashes and writes the chunks to `file`; then
+/// writes the derived serial number over the placeholder. Returns the length and the derived
+/// serial number.
+fn stream<F: Write + Seek>(
     derive: bool,
     mut file: F,
+    generate: impl FnOnce(&mut Chunks) -> Result<(), SbomError> + Send,
 ) -> Result<(u64, Option<String>), SbomError> {
     let mut sink = Sink {
         hash: derive.then(|| crate::uuid::hasher(&SERIAL_NAMESPACE)),
@@ -93,8 +98,7 @@ fn stream<T: Serialize + Sync, F: Write + Seek>(
                 tx,
                 back: back_rx,
             };
-            serde_json::to_writer_pretty(&mut w, doc)?;
-            w.write_all(b"\n")?;
+            generate(&mut w)?;
             w.send()?;
             Ok(())
         });
@@ -159,9 +163,9 @@ impl Sink {
     }
 }
 
-/// The serialising side: serde_json writes many small pieces into a plain `Vec` (the cheapest
-/// sink for them), sent on when full; emptied buffers come back to be filled again.
-struct Chunks {
+/// The serialising side: the document is written into a plain `Vec` (the cheapest sink for the
+/// many small pieces), sent on when full; emptied buffers come back to be filled again.
+pub(crate) struct Chunks {
     buf: Vec<u8>,
     tx: SyncSender<Vec<u8>>,
     back: Receiver<Vec<u8>>,
@@ -179,6 +183,19 @@ impl Chunks {
         self.tx.send(full).map_err(|_| {
             std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the SBOM writer stopped")
         })
+    }
+}
+
+impl Out for Chunks {
+    fn buf(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
+    fn spill(&mut self) -> std::io::Result<()> {
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(())
     }
 }
 
