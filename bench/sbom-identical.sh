@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `tollgate sbom` writes the same bytes as a reference binary: every tollgate input of the
 # corpus (../shared/corpus/manifest.json: Cargo.lock, package-lock.json, npm-shrinkwrap.json
-# and the odd names, one at a time with --lockfile, plus each lockfile directory whole: several
-# lockfiles in one SBOM), and the generated 10k/100k npm locks, at --spec-version 1.6 and 1.5,
-# SOURCE_DATE_EPOCH=0; to a file (-o, the streamed writer) and to standard output (in memory).
+# and the odd names, one at a time with --lockfile), each of their directories whole and the
+# corpus's two trees whole (several lockfiles, several roots in one SBOM), and the generated
+# 10k/100k npm locks; at --spec-version 1.6 and 1.5, SOURCE_DATE_EPOCH=0; to a file (-o, the
+# streamed writer) and to standard output (in memory).
 # Exit codes must match too (an input the reference refuses is refused alike).
 #
 #   bench/sbom-identical.sh REFERENCE_BINARY [NEW_BINARY] [SHARED_DIR]
@@ -38,6 +39,9 @@ for f in m["files"]:
         dirs.add(os.path.dirname(p))
 for d in sorted(dirs):
     print(d)
+# Whole trees: every lockfile below, one SBOM (many roots).
+for d in ("lockfiles", "fixtures"):
+    print(os.path.join(corpus, d))
 EOF
 echo "$here/bench/out/npm-10000/package-lock.json" >>"$inputs"
 echo "$here/bench/out/npm-100000/package-lock.json" >>"$inputs"

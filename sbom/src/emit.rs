@@ -233,7 +233,7 @@ mod tests {
         let s = serde_json::to_string_pretty(&Doc { a: [x] }).unwrap();
         let start = s.find("[\n    ").unwrap() + 6;
         let end = s.rfind("\n  ]").unwrap();
-        s[start..end].as_bytes().to_vec()
+        s.as_bytes()[start..end].to_vec()
     }
 
     fn full() -> Component {
