@@ -92,14 +92,15 @@ impl<'g> Plan<'g> {
         }
         // One bom-ref per package: its purl, or (no version, no purl) its graph id. Sorted by
         // text, then by node index (graph order), so a group's packages merge in graph order.
-        let mut texts: Vec<(String, u32)> = Vec::with_capacity(graph.len());
+        let mut texts: Vec<(String, u32, bool)> = Vec::with_capacity(graph.len());
         for (id, p) in graph.packages() {
-            let text = match component_purl(p) {
-                Some(u) => u,
-                None => format!("tollgate:package:{}", p.id),
+            let (text, is_purl) = match component_purl(p) {
+                Some(u) => (u, true),
+                None => (format!("tollgate:package:{}", p.id), false),
             };
-            texts.push((text, index(id.index())?));
+            texts.push((text, index(id.index())?, is_purl));
         }
+        // (Node indices are unique: the flag never decides the order.)
         texts.sort_unstable();
         let slots = texts.iter().map(|t| t.1 as usize + 1).max().unwrap_or(0);
         let mut rank_of = vec![u32::MAX; slots];
@@ -107,10 +108,10 @@ impl<'g> Plan<'g> {
         let mut has_purl = Vec::new();
         let mut members = Vec::with_capacity(texts.len());
         let mut starts = Vec::new();
-        for (text, node) in &texts {
+        for (text, node, is_purl) in &texts {
             if refs.last().is_none_or(|r| r.as_str() != text) {
                 starts.push(index(members.len())?);
-                has_purl.push(!text.starts_with("tollgate:package:"));
+                has_purl.push(*is_purl);
                 refs.push(Ref::new(text));
             }
             rank_of[*node as usize] = index(refs.len() - 1)?;
@@ -200,12 +201,12 @@ impl<'g> Plan<'g> {
     }
 
     /// `true` unless a serial number was given: it is derived from the content when written.
-    pub fn derive_serial(&self) -> bool {
+    pub(crate) fn derive_serial(&self) -> bool {
         self.serial_number.is_none()
     }
 
     /// The serial number written first: the given one, or the placeholder.
-    pub fn serial_or_placeholder(&self) -> &str {
+    pub(crate) fn serial_or_placeholder(&self) -> &str {
         self.serial_number.as_deref().unwrap_or(SERIAL_PLACEHOLDER)
     }
 
