@@ -177,11 +177,15 @@ pub(crate) fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
 
 /// The finished component.
 pub(crate) fn component(bom_ref: Ref, acc: Acc, kind: &'static str, with_scope: bool) -> Component {
-    let (group, name) = match (acc.ecosystem, acc.name.split_once('/')) {
+    let scoped = match (acc.ecosystem, acc.name.split_once('/')) {
         (Some(Ecosystem::Npm), Some((scope, n))) if scope.starts_with('@') => {
-            (Some(scope.to_owned()), n.to_owned())
+            Some((scope.to_owned(), n.to_owned()))
         }
-        _ => (None, acc.name.clone()),
+        _ => None,
+    };
+    let (group, name) = match scoped {
+        Some((scope, n)) => (Some(scope), n),
+        None => (None, acc.name),
     };
     Component {
         kind,

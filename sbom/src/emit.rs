@@ -15,13 +15,22 @@ pub(crate) const ENTRY_DEPTH: usize = 2;
 /// Spaces enough for the deepest line written here.
 const SPACES: &[u8; 32] = b"                                ";
 
+/// Whether JSON needs any of `b` escaped (a control character, `"` or `\\`).
+fn needs_escape(b: &[u8]) -> bool {
+    let escaped = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    // Sixteen bytes at a time without an early exit inside: the inner loop vectorises.
+    let mut chunks = b.chunks_exact(16);
+    for c in &mut chunks {
+        if c.iter().fold(false, |e, &b| e | escaped(b)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| escaped(b))
+}
+
 /// A JSON string, escaped exactly as serde_json escapes it.
 pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
-    // No early exit: the check vectorises, and nearly every string needs no escaping.
-    let plain = !s
-        .bytes()
-        .fold(false, |e, b| e | (b < 0x20) | (b == b'"') | (b == b'\\'));
-    if plain {
+    if !needs_escape(s.as_bytes()) {
         out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -323,6 +332,10 @@ mod tests {
             "\u{0}\u{1f}\u{7f}",
             "é€😀",
             "\r\n\t\u{8}\u{c}",
+            "sixteen bytes ok and then a \" past the first chunk",
+            "0123456789abcdef\\",
+            "0123456789abcde\n",
+            "0123456789abcdef0123456789abcdef",
         ] {
             let mut out = Vec::new();
             string(&mut out, s);
