@@ -1,8 +1,8 @@
 //! The BOM as a *plan* over the graph: every distinct `bom-ref`, sorted once, with the graph
 //! nodes that share it. Components and dependency entries are materialised one at a time while
-//! the document is serialised ([`Plan::document`]), through the model's own types, so the bytes
-//! are those of the whole [`Bom`] ([`Plan::to_bom`]) without holding it beside the graph (a
-//! 100,000-package BOM of owned strings and sets is ~200 MB).
+//! the document is written ([`Plan::write_json_to`], [`Plan::to_json`]), through the model's own
+//! types, so the bytes are those of the whole [`Bom`] ([`Plan::to_bom`]) without holding it
+//! beside the graph (a 100,000-package BOM of owned strings and sets is ~200 MB).
 
 use std::collections::BTreeSet;
 
@@ -210,7 +210,7 @@ impl<'g> Plan<'g> {
         self.serial_number.as_deref().unwrap_or(SERIAL_PLACEHOLDER)
     }
 
-    /// The whole BOM, materialised (what [`crate::build`] returns).
+    /// The whole BOM, materialised (what [`crate::build()`] returns).
     pub fn to_bom(&self) -> Bom {
         Bom {
             bom_format: "CycloneDX",
