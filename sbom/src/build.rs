@@ -1,19 +1,13 @@
 //! Graph → [`Bom`]: one component per distinct package URL, the complete dependency graph, and
 //! everything sorted, so that the same graph always gives the same document.
-
-use std::collections::{BTreeMap, BTreeSet};
-
 use tollgate_verifier::graph::Graph;
 use tollgate_verifier::package::{Ecosystem, HashAlgorithm, Package, Source};
 use tollgate_verifier::redact::redact_url;
 use tollgate_verifier::time::Timestamp;
 
 use crate::SbomError;
-use crate::model::{
-    Bom, Component, Dependency, ExternalReference, Hash, License, LicenseName, Metadata, Property,
-    Ref, ToolComponent, Tools,
-};
-use crate::purl::component_purl;
+use crate::model::{Bom, Component, ExternalReference, Hash, License, LicenseName, Property, Ref};
+use crate::plan::Plan;
 
 /// The CycloneDX versions tollgate writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,159 +56,29 @@ pub struct Options {
 
 /// A component under construction: the packages that share one purl merged.
 #[derive(Default)]
-struct Acc {
-    ecosystem: Option<Ecosystem>,
-    name: String,
-    version: String,
+pub(crate) struct Acc {
+    pub(crate) ecosystem: Option<Ecosystem>,
+    pub(crate) name: String,
+    pub(crate) version: String,
     /// 0 excluded, 1 optional, 2 required: the widest scope of the merged packages wins.
-    scope: u8,
-    hashes: BTreeSet<Hash>,
-    licenses: BTreeSet<License>,
-    refs: BTreeSet<ExternalReference>,
-    props: BTreeSet<Property>,
-    depends_on: BTreeSet<Ref>,
-    purl: Option<Ref>,
+    pub(crate) scope: u8,
+    /// The sets below are vectors, sorted and deduplicated when the component is finished
+    /// (a `BTreeSet` of one or two elements costs a node allocation each).
+    pub(crate) hashes: Vec<Hash>,
+    pub(crate) licenses: Vec<License>,
+    pub(crate) refs: Vec<ExternalReference>,
+    pub(crate) props: Vec<Property>,
+    pub(crate) purl: Option<Ref>,
 }
 
-/// Builds the BOM of `graph`.
+/// Builds the BOM of `graph`, whole (to write it, [`Plan`] materialises one component at a
+/// time instead).
 pub fn build(graph: &Graph, opts: &Options) -> Result<Bom, SbomError> {
-    if let Some(s) = opts.serial_number.as_ref().filter(|s| !valid_serial(s)) {
-        return Err(SbomError::SerialNumber(s.clone()));
-    }
-    // One bom-ref per package: its purl, or (no version, no purl) its graph id.
-    // (Indexed by node index, which need not be dense in a stable graph.)
-    let slots = graph
-        .packages()
-        .map(|(id, _)| id.index() + 1)
-        .max()
-        .unwrap_or(0);
-    let mut has_purl: Vec<bool> = vec![false; slots];
-    let mut refs: Vec<Ref> = vec![Ref::new(""); slots];
-    for (id, p) in graph.packages() {
-        let purl = component_purl(p);
-        has_purl[id.index()] = purl.is_some();
-        refs[id.index()] = match &purl {
-            Some(u) => Ref::new(u),
-            None => Ref::new(&format!("tollgate:package:{}", p.id)),
-        };
-    }
-    let mut by_ref: BTreeMap<&str, Acc> = BTreeMap::new();
-    for (id, p) in graph.packages() {
-        let r = refs[id.index()].as_str();
-        let acc = by_ref.entry(r).or_default();
-        acc.purl = has_purl[id.index()].then(|| refs[id.index()].clone());
-        merge_package(acc, graph, p);
-        for (dep, _kind) in graph.dependencies(id) {
-            let d = &refs[dep.index()];
-            if d.as_str() != r {
-                acc.depends_on.insert(d.clone());
-            }
-        }
-    }
-    // The shared reference of each bom-ref text (every `Ref` of one text is one allocation).
-    let shared: BTreeMap<&str, &Ref> = graph
-        .packages()
-        .map(|(id, _)| (refs[id.index()].as_str(), &refs[id.index()]))
-        .collect();
-    let shared_ref =
-        |r: &str| -> Ref { shared.get(r).map_or_else(|| Ref::new(r), |x| (*x).clone()) };
-
-    let roots: BTreeSet<&str> = graph
-        .roots()
-        .iter()
-        .map(|id| refs[id.index()].as_str())
-        .collect();
-    let mut components = Vec::with_capacity(by_ref.len());
-    let mut dependencies = Vec::with_capacity(by_ref.len() + 1);
-    let described = if roots.len() == 1 {
-        let Some(&root) = roots.iter().next() else {
-            return Err(SbomError::Internal("one root expected"));
-        };
-        let mut acc = by_ref
-            .remove(root)
-            .ok_or(SbomError::Internal("the root has a component"))?;
-        if acc.name.is_empty() {
-            // An npm project without `name`.
-            acc.name.clone_from(&opts.name);
-        }
-        let root_ref = shared_ref(root);
-        dependencies.push(Dependency {
-            reference: root_ref.clone(),
-            depends_on: acc.depends_on.iter().cloned().collect(),
-        });
-        component(root_ref, acc, "application", false)
-    } else {
-        // Several roots (a workspace, several lockfiles) or none: the project is a component of
-        // its own that depends on each root.
-        let bom_ref = Ref::new(&format!("tollgate:project:{}", opts.name));
-        dependencies.push(Dependency {
-            reference: bom_ref.clone(),
-            depends_on: roots.iter().map(|r| shared_ref(r)).collect(),
-        });
-        Component {
-            kind: "application",
-            bom_ref,
-            group: None,
-            name: opts.name.clone(),
-            version: None,
-            scope: None,
-            hashes: Vec::new(),
-            licenses: Vec::new(),
-            purl: None,
-            external_references: Vec::new(),
-            properties: Vec::new(),
-        }
-    };
-    for (r, acc) in by_ref {
-        let r = shared_ref(r);
-        dependencies.push(Dependency {
-            reference: r.clone(),
-            depends_on: acc.depends_on.iter().cloned().collect(),
-        });
-        components.push(component(r, acc, "library", true));
-    }
-    dependencies.sort();
-
-    let mut bom = Bom {
-        bom_format: "CycloneDX",
-        spec_version: opts.spec_version.as_str(),
-        serial_number: crate::model::SERIAL_PLACEHOLDER.to_owned(),
-        derive_serial: true,
-        version: 1,
-        metadata: Metadata {
-            timestamp: opts.timestamp.rfc3339(),
-            tools: Tools {
-                components: vec![ToolComponent {
-                    kind: "application",
-                    name: "tollgate",
-                    version: opts.tool_version.clone(),
-                    external_references: Vec::new(),
-                }],
-            },
-            component: described,
-            properties: graph
-                .lockfiles
-                .iter()
-                .map(|l| Property {
-                    name: "tollgate:lockfile",
-                    value: l.display.clone(),
-                })
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-        },
-        components,
-        dependencies,
-    };
-    if let Some(s) = &opts.serial_number {
-        bom.serial_number.clone_from(s);
-        bom.derive_serial = false;
-    }
-    Ok(bom)
+    Ok(Plan::new(graph, opts)?.to_bom())
 }
 
 /// Folds one package into the component of its purl.
-fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
+pub(crate) fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
     acc.ecosystem = Some(p.ecosystem);
     acc.name.clone_from(&p.name);
     acc.version.clone_from(&p.version);
@@ -242,7 +106,7 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
             HashAlgorithm::Sha1 if !strong => "SHA-1",
             HashAlgorithm::Sha1 | HashAlgorithm::Md5 => continue,
         };
-        acc.hashes.insert(Hash {
+        acc.hashes.push(Hash {
             alg,
             content: tollgate_verifier::package::encode_hex(&d.bytes),
         });
@@ -251,10 +115,10 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
     // External references: where the package is fetched from.
     match &p.source {
         Source::Registry { url: Some(u), .. } if p.ecosystem == Ecosystem::Npm => {
-            acc.refs.insert(reference("distribution", u));
+            acc.refs.push(reference("distribution", u));
         }
         Source::Registry { url: Some(u), .. } if is_crates_io(u) && !p.version.is_empty() => {
-            acc.refs.insert(reference(
+            acc.refs.push(reference(
                 "distribution",
                 &format!(
                     "https://static.crates.io/crates/{0}/{0}-{1}.crate",
@@ -263,17 +127,17 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
             ));
         }
         Source::Git(git) => {
-            acc.refs.insert(reference("vcs", &git.url));
+            acc.refs.push(reference("vcs", &git.url));
         }
         Source::Tarball { url } if url.starts_with("https://") || url.starts_with("http://") => {
-            acc.refs.insert(reference("distribution", url));
+            acc.refs.push(reference("distribution", url));
         }
         _ => {}
     }
 
     // What CycloneDX has no field for.
     let mut prop = |name: &'static str, value: String| {
-        acc.props.insert(Property { name, value });
+        acc.props.push(Property { name, value });
     };
     if let Some(l) = graph.lockfiles.get(p.location.lockfile as usize) {
         prop("tollgate:lockfile", l.display.clone());
@@ -306,18 +170,22 @@ fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
             prop("tollgate:bundled", "true".to_owned());
         }
         if let Some(l) = &npm.license {
-            acc.licenses.insert(license(l));
+            acc.licenses.push(license(l));
         }
     }
 }
 
 /// The finished component.
-fn component(bom_ref: Ref, acc: Acc, kind: &'static str, with_scope: bool) -> Component {
-    let (group, name) = match (acc.ecosystem, acc.name.split_once('/')) {
+pub(crate) fn component(bom_ref: Ref, acc: Acc, kind: &'static str, with_scope: bool) -> Component {
+    let scoped = match (acc.ecosystem, acc.name.split_once('/')) {
         (Some(Ecosystem::Npm), Some((scope, n))) if scope.starts_with('@') => {
-            (Some(scope.to_owned()), n.to_owned())
+            Some((scope.to_owned(), n.to_owned()))
         }
-        _ => (None, acc.name.clone()),
+        _ => None,
+    };
+    let (group, name) = match scoped {
+        Some((scope, n)) => (Some(scope), n),
+        None => (None, acc.name),
     };
     Component {
         kind,
@@ -330,11 +198,11 @@ fn component(bom_ref: Ref, acc: Acc, kind: &'static str, with_scope: bool) -> Co
             1 => "optional",
             _ => "required",
         }),
-        hashes: acc.hashes.into_iter().collect(),
-        licenses: one_expression_or_names(acc.licenses),
+        hashes: sorted_set(acc.hashes),
+        licenses: one_expression_or_names(sorted_set(acc.licenses)),
         purl: acc.purl,
-        external_references: acc.refs.into_iter().collect(),
-        properties: acc.props.into_iter().collect(),
+        external_references: sorted_set(acc.refs),
+        properties: sorted_set(acc.props),
     }
 }
 
@@ -367,22 +235,30 @@ fn license(text: &str) -> License {
     }
 }
 
+/// `v` sorted, without duplicates: what a `BTreeSet` of it would iterate.
+fn sorted_set<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// CycloneDX allows one expression, or any number of named licenses: copies of one purl that
-/// name different licenses are all written as names.
-fn one_expression_or_names(licenses: BTreeSet<License>) -> Vec<License> {
+/// name different licenses (`licenses` sorted, without duplicates) are all written as names.
+fn one_expression_or_names(licenses: Vec<License>) -> Vec<License> {
     if licenses.len() <= 1 {
-        return licenses.into_iter().collect();
+        return licenses;
     }
-    let names: BTreeSet<License> = licenses
-        .into_iter()
-        .map(|l| match l {
-            License::Expression { expression } => License::Named {
-                license: LicenseName { name: expression },
-            },
-            named => named,
-        })
-        .collect();
-    names.into_iter().collect()
+    sorted_set(
+        licenses
+            .into_iter()
+            .map(|l| match l {
+                License::Expression { expression } => License::Named {
+                    license: LicenseName { name: expression },
+                },
+                named => named,
+            })
+            .collect(),
+    )
 }
 
 fn reference(kind: &'static str, url: &str) -> ExternalReference {
@@ -400,7 +276,7 @@ fn is_crates_io(index: &str) -> bool {
 }
 
 /// `urn:uuid:` and a UUID in lower-case hex, as the CycloneDX schema's pattern wants.
-fn valid_serial(s: &str) -> bool {
+pub(crate) fn valid_serial(s: &str) -> bool {
     let Some(u) = s.strip_prefix("urn:uuid:") else {
         return false;
     };
@@ -450,11 +326,11 @@ mod tests {
 
     #[test]
     fn several_licenses_of_one_purl_are_names() {
-        let set: BTreeSet<License> = [license("MIT"), license("ISC")].into_iter().collect();
+        let set = sorted_set(vec![license("MIT"), license("ISC")]);
         let out = one_expression_or_names(set);
         assert_eq!(out.len(), 2);
         assert!(out.iter().all(|l| matches!(l, License::Named { .. })));
-        let one: BTreeSet<License> = [license("MIT")].into_iter().collect();
+        let one = vec![license("MIT")];
         assert!(matches!(
             one_expression_or_names(one)[0],
             License::Expression { .. }

@@ -8,7 +8,8 @@
 //! `SOURCE_DATE_EPOCH` when set).
 //!
 //! - [`model`]: the CycloneDX 1.5/1.6 JSON subset, as typed serde structs;
-//! - [`build`]: graph → BOM; [`purl`]: component purls with registry qualifiers;
+//! - [`build`]: graph → BOM; [`plan`]: the BOM as a plan over the graph, materialised while
+//!   it is written (what `tollgate sbom` streams); [`purl`]: component purls with registry qualifiers;
 //!   [`uuid`]: content-derived serial numbers;
 //! - [`sign`]: a detached signature and a DSSE/in-toto envelope over the SBOM, and their
 //!   verification (what `tollgate sbom sign` / `sbom verify` run);
@@ -18,7 +19,9 @@
 
 pub mod build;
 pub mod bundle;
+mod emit;
 pub mod model;
+pub mod plan;
 pub mod purl;
 pub mod sign;
 pub mod uuid;
@@ -27,7 +30,8 @@ pub mod write;
 
 pub use build::{Options, SpecVersion, build};
 pub use model::Bom;
-pub use write::write_json_to;
+pub use plan::Plan;
+pub use write::{Written, write_json_to};
 
 /// The CycloneDX specification version written by default.
 pub const CYCLONEDX_SPEC_VERSION: &str = "1.6";
@@ -69,20 +73,32 @@ pub fn to_json(bom: &mut Bom) -> Result<Vec<u8>, SbomError> {
         Vec::with_capacity(4096 + 1600 * (bom.components.len() + bom.dependencies.len() / 4));
     serde_json::to_writer_pretty(&mut v, &*bom)?;
     v.push(b'\n');
-    if bom.derive_serial {
-        let serial = format!("urn:uuid:{}", uuid::uuid_v5(&SERIAL_NAMESPACE, &v));
-        let needle = model::SERIAL_PLACEHOLDER.as_bytes();
-        // `serialNumber` is the third field: the placeholder is within the first lines.
-        let head = v.len().min(256);
-        let at = v[..head]
-            .windows(needle.len())
-            .position(|w| w == needle)
-            .ok_or(SbomError::Internal(
-                "the serial number placeholder is written",
-            ))?;
-        v[at..at + needle.len()].copy_from_slice(serial.as_bytes());
+    if let Some(serial) = derive_serial_in_place(&mut v, bom.derive_serial)? {
         bom.serial_number = serial;
         bom.derive_serial = false;
     }
     Ok(v)
+}
+
+/// When `derive`: the serial number of the document `v` (written with the placeholder), put in
+/// the placeholder's place.
+pub(crate) fn derive_serial_in_place(
+    v: &mut [u8],
+    derive: bool,
+) -> Result<Option<String>, SbomError> {
+    if !derive {
+        return Ok(None);
+    }
+    let serial = format!("urn:uuid:{}", uuid::uuid_v5(&SERIAL_NAMESPACE, v));
+    let needle = model::SERIAL_PLACEHOLDER.as_bytes();
+    // `serialNumber` is the third field: the placeholder is within the first lines.
+    let head = v.len().min(256);
+    let at = v[..head]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .ok_or(SbomError::Internal(
+            "the serial number placeholder is written",
+        ))?;
+    v[at..at + needle.len()].copy_from_slice(serial.as_bytes());
+    Ok(Some(serial))
 }

@@ -1,70 +1,61 @@
-//! Writing a BOM to a file without holding the document in memory: the JSON is streamed
-//! through a buffered writer and the SHA-1 of the content-derived serial number at once, and the
-//! serial number is written last, over its placeholder (same length, at an offset known from the
-//! first bytes). The bytes are exactly those of [`crate::to_json`]; a 100,000-package SBOM is
-//! ~150 MB that no longer sits in memory beside the graph and the BOM.
+//! Writing a BOM to a file without holding the document in memory: one thread serialises the
+//! JSON into chunks, the calling thread feeds each to the SHA-1 of the content-derived serial
+//! number and writes it out, and the serial number is written last, over its placeholder (same
+//! length, at an offset known from the first bytes). The bytes are exactly those of
+//! [`crate::to_json`]; a 100,000-package SBOM is ~150 MB that never sits in memory.
 
 use std::io::{Seek, SeekFrom, Write};
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use sha1::{Digest, Sha1};
 
 use crate::model::{Bom, SERIAL_PLACEHOLDER};
+use crate::plan::{Out, Plan};
 use crate::{SERIAL_NAMESPACE, SbomError};
 
 /// The first bytes kept to find the placeholder in (`serialNumber` is the third field).
 const HEAD: usize = 256;
 
-/// The bytes go to an own buffer (serde_json writes many small pieces: a plain `Vec` append is
-/// the cheapest sink for them), which is hashed and written out a chunk at a time.
-struct Tee<W: Write> {
-    out: W,
-    buf: Vec<u8>,
-    hash: Option<Sha1>,
-    head: Vec<u8>,
-    len: u64,
+/// The chunk size: small enough to stay in cache between the two threads, large enough that
+/// each is one `write` (bigger than the report file's buffer, which it then bypasses).
+const CHUNK: usize = 256 << 10;
+
+/// Chunks in flight between the threads.
+const DEPTH: usize = 4;
+
+/// What [`Plan::write_json_to`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The document's length in bytes.
+    pub len: u64,
+    /// Its serial number (given, or derived from the content).
+    pub serial_number: String,
 }
 
-/// The chunk size.
-const CHUNK: usize = 1 << 20;
-
-impl<W: Write> Tee<W> {
-    fn drain(&mut self) -> std::io::Result<()> {
-        if self.head.len() < HEAD {
-            let take = (HEAD - self.head.len()).min(self.buf.len());
-            self.head.extend_from_slice(&self.buf[..take]);
-        }
-        if let Some(h) = &mut self.hash {
-            h.update(&self.buf);
-        }
-        self.len += self.buf.len() as u64;
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        Ok(())
-    }
-}
-
-impl<W: Write> Write for Tee<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.buf.len() + buf.len() > CHUNK {
-            self.drain()?;
-        }
-        self.buf.extend_from_slice(buf);
-        Ok(buf.len())
+impl Plan<'_> {
+    /// Writes the BOM, pretty-printed with a final newline, to `file` (positioned at its
+    /// start), deriving the serial number when none was given: the bytes of
+    /// [`crate::to_json`] of [`Plan::to_bom`], streamed.
+    pub fn write_json_to<F: Write + Seek>(&self, file: F) -> Result<Written, SbomError> {
+        let serial = self.serial_or_placeholder();
+        let (len, derived) = stream(self.derive_serial(), file, |w| {
+            self.write_document(serial, w)
+        })?;
+        Ok(Written {
+            len,
+            serial_number: derived.unwrap_or_else(|| serial.to_owned()),
+        })
     }
 
-    /// One append (the default would loop over `write`): serde_json calls this for every
-    /// piece it writes.
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        if self.buf.len() + buf.len() > CHUNK {
-            self.drain()?;
-        }
-        self.buf.extend_from_slice(buf);
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.drain()?;
-        self.out.flush()
+    /// The BOM as pretty-printed JSON with a final newline, in memory, and its serial number:
+    /// the bytes of [`crate::to_json`] of [`Plan::to_bom`].
+    pub fn to_json(&self) -> Result<(Vec<u8>, String), SbomError> {
+        let serial = self.serial_or_placeholder();
+        // About 1.5 KB a component pretty-printed: one allocation.
+        let mut v = Vec::with_capacity(4096 + 1600 * self.components_len());
+        self.write_document(serial, &mut v)?;
+        let derived = crate::derive_serial_in_place(&mut v, self.derive_serial())?;
+        Ok((v, derived.unwrap_or_else(|| serial.to_owned())))
     }
 }
 
@@ -72,42 +63,161 @@ impl<W: Write> Write for Tee<W> {
 /// deriving the serial number when it is still to be derived (and setting it in `bom`).
 /// Returns the number of bytes written.
 pub fn write_json_to<F: Write + Seek>(bom: &mut Bom, file: F) -> Result<u64, SbomError> {
-    let mut tee = Tee {
-        out: file,
-        buf: Vec::with_capacity(CHUNK + 4096),
-        hash: bom
-            .derive_serial
-            .then(|| crate::uuid::hasher(&SERIAL_NAMESPACE)),
-        head: Vec::with_capacity(HEAD),
-        len: 0,
-    };
-    serde_json::to_writer_pretty(&mut tee, &*bom)?;
-    tee.write_all(b"\n")?;
-    tee.flush()?;
-    let len = tee.len;
-    let Tee {
-        out: mut file,
-        hash,
-        head,
-        ..
-    } = tee;
-    if let Some(h) = hash {
-        let serial = format!("urn:uuid:{}", crate::uuid::finish(h));
-        let needle = SERIAL_PLACEHOLDER.as_bytes();
-        let at =
-            head.windows(needle.len())
-                .position(|w| w == needle)
-                .ok_or(SbomError::Internal(
-                    "the serial number placeholder is written",
-                ))?;
-        file.seek(SeekFrom::Start(at as u64))?;
-        file.write_all(serial.as_bytes())?;
-        file.seek(SeekFrom::End(0))?;
+    let doc = &*bom;
+    let (len, derived) = stream(bom.derive_serial, file, |w| {
+        serde_json::to_writer_pretty(&mut *w, doc)?;
+        Ok(w.write_all(b"\n")?)
+    })?;
+    if let Some(serial) = derived {
         bom.serial_number = serial;
         bom.derive_serial = false;
     }
-    file.flush()?;
     Ok(len)
+}
+
+/// Runs `generate` (which writes a document whose serial number is [`SERIAL_PLACEHOLDER`] when
+/// `derive`) on a thread of its own while this one hashes and writes the chunks to `file`; then
+/// writes the derived serial number over the placeholder. Returns the length and the derived
+/// serial number.
+fn stream<F: Write + Seek>(
+    derive: bool,
+    mut file: F,
+    generate: impl FnOnce(&mut Chunks) -> Result<(), SbomError> + Send,
+) -> Result<(u64, Option<String>), SbomError> {
+    let mut sink = Sink {
+        hash: derive.then(|| crate::uuid::hasher(&SERIAL_NAMESPACE)),
+        head: Vec::with_capacity(HEAD),
+        len: 0,
+    };
+    std::thread::scope(|s| -> Result<(), SbomError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(DEPTH);
+        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let generator = s.spawn(move || -> Result<(), SbomError> {
+            let mut w = Chunks {
+                buf: Vec::with_capacity(CHUNK),
+                tx,
+                back: back_rx,
+            };
+            generate(&mut w)?;
+            w.send()?;
+            Ok(())
+        });
+        let mut failed = None;
+        for chunk in rx.iter() {
+            if let Err(e) = sink.take(&chunk, &mut file) {
+                failed = Some(e);
+                break;
+            }
+            // The generator may be done already: then the buffer is simply dropped.
+            let _ = back_tx.send(chunk);
+        }
+        // Hanging up stops a generator still writing (its next send fails).
+        drop(rx);
+        let generated = generator
+            .join()
+            .map_err(|_| SbomError::Internal("the serialising thread panicked"))?;
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        generated
+    })?;
+    file.flush()?;
+    let Some(h) = sink.hash else {
+        return Ok((sink.len, None));
+    };
+    let serial = format!("urn:uuid:{}", crate::uuid::finish(h));
+    let needle = SERIAL_PLACEHOLDER.as_bytes();
+    let at = sink
+        .head
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .ok_or(SbomError::Internal(
+            "the serial number placeholder is written",
+        ))?;
+    file.seek(SeekFrom::Start(at as u64))?;
+    file.write_all(serial.as_bytes())?;
+    file.seek(SeekFrom::End(0))?;
+    file.flush()?;
+    Ok((sink.len, Some(serial)))
+}
+
+/// The writing side: the hash, the first bytes, the length.
+struct Sink {
+    hash: Option<Sha1>,
+    head: Vec<u8>,
+    len: u64,
+}
+
+impl Sink {
+    /// Hashes and writes one chunk.
+    fn take(&mut self, chunk: &[u8], file: &mut impl Write) -> std::io::Result<()> {
+        if self.head.len() < HEAD {
+            let take = (HEAD - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        if let Some(h) = &mut self.hash {
+            h.update(chunk);
+        }
+        self.len += chunk.len() as u64;
+        file.write_all(chunk)
+    }
+}
+
+/// The serialising side: the document is written into a plain `Vec` (the cheapest sink for the
+/// many small pieces), sent on when full; emptied buffers come back to be filled again.
+pub(crate) struct Chunks {
+    buf: Vec<u8>,
+    tx: SyncSender<Vec<u8>>,
+    back: Receiver<Vec<u8>>,
+}
+
+impl Chunks {
+    /// Sends the buffer on and takes an emptied one (or a new one).
+    fn send(&mut self) -> std::io::Result<()> {
+        let mut next = self
+            .back
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        next.clear();
+        let full = std::mem::replace(&mut self.buf, next);
+        self.tx.send(full).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the SBOM writer stopped")
+        })
+    }
+}
+
+impl Out for Chunks {
+    fn buf(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
+    fn spill(&mut self) -> std::io::Result<()> {
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Chunks {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    /// One append (the default would loop over `write`): serde_json calls this for every
+    /// piece it writes.
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if self.buf.len() + buf.len() > CHUNK && !self.buf.is_empty() {
+            self.send()?;
+        }
+        self.buf.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

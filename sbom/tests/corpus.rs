@@ -170,3 +170,39 @@ fn the_same_graph_gives_the_same_bytes_and_another_graph_another_serial() {
     o.serial_number = Some("not-a-urn".into());
     assert!(build(&g, &o).is_err());
 }
+
+#[test]
+fn the_streamed_plan_writes_the_bytes_of_the_whole_bom() {
+    // Each corpus lockfile alone (one root), and all of them at once (several roots: the
+    // described project sorted in among the components' dependency entries).
+    let files = inputs();
+    let mut graphs: Vec<Vec<PathBuf>> = files.iter().map(|f| vec![f.clone()]).collect();
+    graphs.push(files.clone());
+    for set in &graphs {
+        let graph = match load_graph(set, &LoadOptions::default()) {
+            Ok(g) => g,
+            Err(e) if e.to_string().contains("no packages in the lockfile") => continue,
+            Err(e) => panic!("{}: {e}", set[0].display()),
+        };
+        for given in [None, Some("urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79")] {
+            let mut o = opts();
+            o.serial_number = given.map(str::to_owned);
+            let mut bom = build(&graph, &o).unwrap();
+            let whole = to_json(&mut bom).unwrap();
+            let plan = tollgate_sbom::Plan::new(&graph, &o).unwrap();
+            assert_eq!(plan.components_len(), bom.components.len());
+            let (mem, serial) = plan.to_json().unwrap();
+            assert!(mem == whole, "{}: in-memory bytes differ", set[0].display());
+            assert_eq!(serial, bom.serial_number);
+            let mut file = std::io::Cursor::new(Vec::new());
+            let written = plan.write_json_to(&mut file).unwrap();
+            assert_eq!(written.len as usize, whole.len());
+            assert_eq!(written.serial_number, bom.serial_number);
+            assert!(
+                file.into_inner() == whole,
+                "{}: streamed bytes differ",
+                set[0].display()
+            );
+        }
+    }
+}
