@@ -476,7 +476,7 @@ impl Finding {
                     p.id.as_str(),
                 )
             }),
-            self.ids.first().cloned(),
+            self.ids.first().map(String::as_str),
             self.id.as_str(),
         )
     }
