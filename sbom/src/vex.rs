@@ -175,18 +175,9 @@ pub fn to_json(doc: &mut VexBom) -> Result<Vec<u8>, SbomError> {
     doc.serial_number = SERIAL_PLACEHOLDER.to_owned();
     let mut v = serde_json::to_vec_pretty(&*doc)?;
     v.push(b'\n');
-    let serial = format!(
-        "urn:uuid:{}",
-        crate::uuid::uuid_v5(&crate::SERIAL_NAMESPACE, &v)
-    );
-    let needle = SERIAL_PLACEHOLDER.as_bytes();
-    let at = v
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .ok_or(SbomError::Internal(
-            "the serial number placeholder is written",
-        ))?;
-    v[at..at + needle.len()].copy_from_slice(serial.as_bytes());
-    doc.serial_number = serial;
+    // The same derivation as an SBOM's (`serialNumber` is the third field here too).
+    if let Some(serial) = crate::derive_serial_in_place(&mut v, true)? {
+        doc.serial_number = serial;
+    }
     Ok(v)
 }
