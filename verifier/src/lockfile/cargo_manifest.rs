@@ -229,24 +229,31 @@ pub fn parse_manifest(
     })?;
     let dir = path.parent().unwrap_or(Path::new("."));
 
-    let workspace = raw.workspace.as_ref().map(|w| WorkspaceDecl {
+    // Moved out of the parse, not cloned: `[workspace.dependencies]` of a large workspace is
+    // hundreds of tables.
+    let workspace = raw.workspace.take().map(|w| WorkspaceDecl {
         members: w
             .members
-            .iter()
+            .into_iter()
             .flatten()
-            .map(|m| (m.get_ref().clone(), line_of(m.span().start)))
+            .map(|m| {
+                let line = line_of(m.span().start);
+                (m.into_inner(), line)
+            })
             .collect(),
-        exclude: w.exclude.clone().unwrap_or_default(),
+        exclude: w.exclude.unwrap_or_default(),
         package_version: w
             .package
-            .as_ref()
-            .and_then(|p| p.version.as_ref())
+            .and_then(|p| p.version)
             .and_then(|v| v.as_str().map(str::to_owned)),
         deps: w
             .dependencies
-            .iter()
+            .into_iter()
             .flatten()
-            .map(|(k, v)| (k.clone(), (v.get_ref().clone(), line_of(v.span().start))))
+            .map(|(k, v)| {
+                let line = line_of(v.span().start);
+                (k, (v.into_inner(), line))
+            })
             .collect(),
     });
     // Inheritance: from the given root, else from this manifest's own `[workspace]`.
@@ -546,7 +553,8 @@ pub fn load_workspace(dir: &Path, repo_root: &Path) -> Result<Workspace, Manifes
     // (dir, member, declared in, line, implied name)
     let mut queue: Vec<(PathBuf, bool, PathBuf, u32, Option<String>)> = Vec::new();
 
-    let ws = root.workspace.clone();
+    // Borrowed, not cloned: `[workspace.dependencies]` of a large workspace is hundreds of tables.
+    let ws = root.workspace.as_ref();
     seen.insert(root_dir.clone());
     if root.package.is_some() {
         packages.push(WorkspacePackage {
@@ -559,7 +567,7 @@ pub fn load_workspace(dir: &Path, repo_root: &Path) -> Result<Workspace, Manifes
             .iter()
             .any(|e| d.starts_with(normalize(&root_dir.join(e))))
     };
-    if let Some(w) = &ws {
+    if let Some(w) = ws {
         // As in Cargo, `exclude` removes glob matches too, unless a member is named literally.
         let literal = |d: &Path| {
             w.members
@@ -583,9 +591,7 @@ pub fn load_workspace(dir: &Path, repo_root: &Path) -> Result<Workspace, Manifes
                 continue;
             }
             if let DeclaredSource::Path { dir, .. } = &d.source {
-                let is_member = ws
-                    .as_ref()
-                    .is_some_and(|w| dir.starts_with(&root_dir) && !excluded(dir, w));
+                let is_member = ws.is_some_and(|w| dir.starts_with(&root_dir) && !excluded(dir, w));
                 queue.push((
                     dir.clone(),
                     is_member,
