@@ -90,15 +90,23 @@ pub(crate) fn derive_serial_in_place(
         return Ok(None);
     }
     let serial = format!("urn:uuid:{}", uuid::uuid_v5(&SERIAL_NAMESPACE, v));
+    let at = placeholder_at(v)?;
+    v[at..at + model::SERIAL_PLACEHOLDER.len()].copy_from_slice(serial.as_bytes());
+    Ok(Some(serial))
+}
+
+/// The first bytes of a document that hold its serial number (`serialNumber` is the third
+/// field: the placeholder is within the first lines).
+pub(crate) const SERIAL_HEAD: usize = 256;
+
+/// Where the serial number placeholder starts in a document (only its first
+/// [`SERIAL_HEAD`] bytes are searched).
+pub(crate) fn placeholder_at(doc: &[u8]) -> Result<usize, SbomError> {
     let needle = model::SERIAL_PLACEHOLDER.as_bytes();
-    // `serialNumber` is the third field: the placeholder is within the first lines.
-    let head = v.len().min(256);
-    let at = v[..head]
+    doc[..doc.len().min(SERIAL_HEAD)]
         .windows(needle.len())
         .position(|w| w == needle)
         .ok_or(SbomError::Internal(
             "the serial number placeholder is written",
-        ))?;
-    v[at..at + needle.len()].copy_from_slice(serial.as_bytes());
-    Ok(Some(serial))
+        ))
 }

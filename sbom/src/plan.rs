@@ -283,31 +283,43 @@ impl<'g> Plan<'g> {
         })
     }
 
-    /// The dependency entries, materialised.
-    fn dependencies(&self) -> impl Iterator<Item = Dependency> + '_ {
-        let mut scratch = Vec::new();
-        self.dependency_order().filter_map(move |e| match e {
-            Entry::Project => match &self.described {
+    /// Calls `f` with the `ref` and the `dependsOn` refs of entry `e` (`scratch`: room for a
+    /// rank's dependencies); `None` for a project entry without a project (never in
+    /// [`Plan::dependency_order`]).
+    fn with_entry<T>(
+        &self,
+        e: Entry,
+        scratch: &mut Vec<u32>,
+        f: impl FnOnce(&Ref, &mut dyn ExactSizeIterator<Item = &Ref>) -> T,
+    ) -> Option<T> {
+        match (e, &self.described) {
+            (
+                Entry::Project,
                 Described::Project {
                     reference,
                     depends_on,
                     ..
-                } => Some(Dependency {
-                    reference: reference.clone(),
-                    depends_on: depends_on.clone(),
-                }),
-                Described::Root(_) => None,
-            },
-            Entry::Rank(r) => {
-                self.dependency_ranks(r, &mut scratch);
-                Some(Dependency {
-                    reference: self.refs[r].clone(),
-                    depends_on: scratch
-                        .iter()
-                        .map(|&d| self.refs[d as usize].clone())
-                        .collect(),
-                })
+                },
+            ) => Some(f(reference, &mut depends_on.iter())),
+            (Entry::Project, Described::Root(_)) => None,
+            (Entry::Rank(r), _) => {
+                self.dependency_ranks(r, scratch);
+                Some(f(
+                    &self.refs[r],
+                    &mut scratch.iter().map(|&d| &self.refs[d as usize]),
+                ))
             }
+        }
+    }
+
+    /// The dependency entries, materialised.
+    fn dependencies(&self) -> impl Iterator<Item = Dependency> + '_ {
+        let mut scratch = Vec::new();
+        self.dependency_order().filter_map(move |e| {
+            self.with_entry(e, &mut scratch, |reference, depends_on| Dependency {
+                reference: reference.clone(),
+                depends_on: depends_on.cloned().collect(),
+            })
         })
     }
 
@@ -352,33 +364,15 @@ impl<'g> Plan<'g> {
             let b = out.buf();
             emit::entry_start(b, first);
             first = false;
-            match (e, &self.described) {
-                (
-                    Entry::Project,
-                    Described::Project {
-                        reference,
-                        depends_on,
-                        ..
-                    },
-                ) => emit::dependency(
+            self.with_entry(e, &mut scratch, |reference, depends_on| {
+                emit::dependency(
                     b,
                     emit::ENTRY_DEPTH,
                     reference,
-                    depends_on.iter().map(|r| r.as_str()),
-                ),
-                (Entry::Rank(r), _) => {
-                    self.dependency_ranks(r, &mut scratch);
-                    emit::dependency(
-                        b,
-                        emit::ENTRY_DEPTH,
-                        &self.refs[r],
-                        scratch.iter().map(|&d| self.refs[d as usize].as_str()),
-                    );
-                }
-                (Entry::Project, Described::Root(_)) => {
-                    return Err(SbomError::Internal("a project entry without a project"));
-                }
-            }
+                    depends_on.map(|r| r.as_str()),
+                );
+            })
+            .ok_or(SbomError::Internal("a project entry without a project"))?;
             out.spill()?;
         }
         emit::entries_end(out.buf(), !first);

@@ -9,12 +9,12 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use sha1::{Digest, Sha1};
 
-use crate::model::{Bom, SERIAL_PLACEHOLDER};
+use crate::model::Bom;
 use crate::plan::{Out, Plan};
 use crate::{SERIAL_NAMESPACE, SbomError};
 
-/// The first bytes kept to find the placeholder in (`serialNumber` is the third field).
-const HEAD: usize = 256;
+/// The first bytes kept to find the placeholder in.
+const HEAD: usize = crate::SERIAL_HEAD;
 
 /// The chunk size: small enough to stay in cache between the two threads, large enough that
 /// each is one `write` (bigger than the report file's buffer, which it then bypasses).
@@ -75,10 +75,10 @@ pub fn write_json_to<F: Write + Seek>(bom: &mut Bom, file: F) -> Result<u64, Sbo
     Ok(len)
 }
 
-/// Runs `generate` (which writes a document whose serial number is [`SERIAL_PLACEHOLDER`] when
-/// `derive`) on a thread of its own while this one hashes and writes the chunks to `file`; then
-/// writes the derived serial number over the placeholder. Returns the length and the derived
-/// serial number.
+/// Runs `generate` (which writes a document whose serial number is
+/// [`crate::model::SERIAL_PLACEHOLDER`] when `derive`) on a thread of its own while this one
+/// hashes and writes the chunks to `file`; then writes the derived serial number over the
+/// placeholder. Returns the length and the derived serial number.
 fn stream<F: Write + Seek>(
     derive: bool,
     mut file: F,
@@ -126,14 +126,7 @@ fn stream<F: Write + Seek>(
         return Ok((sink.len, None));
     };
     let serial = format!("urn:uuid:{}", crate::uuid::finish(h));
-    let needle = SERIAL_PLACEHOLDER.as_bytes();
-    let at = sink
-        .head
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .ok_or(SbomError::Internal(
-            "the serial number placeholder is written",
-        ))?;
+    let at = crate::placeholder_at(&sink.head)?;
     file.seek(SeekFrom::Start(at as u64))?;
     file.write_all(serial.as_bytes())?;
     file.seek(SeekFrom::End(0))?;

@@ -115,20 +115,12 @@ impl NameRecords {
         NameRecords { recs, rustsec }
     }
 
-    /// [`record_matches`] of record `i`.
+    /// [`record_matches`] of record `i`, with its compiled ranges.
     fn matches(&self, i: usize, v: &Version) -> RecordMatch {
-        match (&self.rustsec[i], &self.recs[i].affected) {
-            (Some(compiled), _) => verdict(compiled.as_ref().map(|r| r.is_affected(v))),
-            (None, Affected::Osv { ranges, versions }) => {
-                verdict(osv_is_affected(ranges, versions, v))
-            }
-            (None, Affected::RustSec { .. }) => record_matches(&self.recs[i], v),
+        match &self.rustsec[i] {
+            Some(compiled) => verdict(compiled.as_ref().map(|r| r.is_affected(v))),
+            None => record_matches(&self.recs[i], v),
         }
-    }
-
-    /// The index of a record of this name (`r` is one of [`NameRecords::recs`]).
-    fn index_of(&self, r: &AdvisoryRecord) -> Option<usize> {
-        self.recs.iter().position(|x| std::ptr::eq(x, r))
     }
 }
 
@@ -500,13 +492,13 @@ impl<'a> Matcher<'a> {
             return Ok(());
         }
         let sev = &mut self.severities;
-        let recs_eligible: Vec<&AdvisoryRecord> =
-            recs.recs.iter().filter(|r| r.registry.is_none()).collect();
         let version = match parse_version(&p.version) {
             Ok(v) => v,
             Err(e) => {
                 // Cannot decide: one finding per advisory group, severity unknown.
-                for group in group_records(&recs_eligible) {
+                let eligible: Vec<&AdvisoryRecord> =
+                    recs.recs.iter().filter(|r| r.registry.is_none()).collect();
+                for group in group_records(&eligible) {
                     let mut f =
                         build_finding(graph, id, &Version::new(0, 0, 0), group, recs, true, sev);
                     f.severity = Severity::Unknown;
@@ -521,7 +513,8 @@ impl<'a> Matcher<'a> {
             }
         };
         let mut matching = Vec::new();
-        let mut undecidable = false;
+        // The records that could not be evaluated: a group holding one says so (fail closed).
+        let mut undecidable: Vec<&AdvisoryRecord> = Vec::new();
         for (i, r) in recs.recs.iter().enumerate() {
             if r.registry.is_some() {
                 continue;
@@ -529,18 +522,16 @@ impl<'a> Matcher<'a> {
             match recs.matches(i, &version) {
                 RecordMatch::Affected => matching.push(r),
                 RecordMatch::Undecidable => {
-                    undecidable = true;
+                    undecidable.push(r);
                     matching.push(r)
                 }
                 RecordMatch::NotAffected => {}
             }
         }
         for group in group_records(&matching) {
-            let und = undecidable
-                && group.iter().any(|r| {
-                    recs.index_of(r)
-                        .is_none_or(|i| recs.matches(i, &version) == RecordMatch::Undecidable)
-                });
+            let und = group
+                .iter()
+                .any(|r| undecidable.iter().any(|u| std::ptr::eq(*u, *r)));
             out.push(build_finding(graph, id, &version, group, recs, und, sev));
         }
         Ok(())
