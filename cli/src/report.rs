@@ -222,6 +222,90 @@ fn replace(
     })
 }
 
+/// The files tollgate reads by their name in a searched directory: a report never replaces
+/// one of them (`tollgate check -o Cargo.lock` in a repository would replace the lock it checks).
+const READ_BY_NAME: &[&str] = &[
+    "Cargo.lock",
+    "Cargo.toml",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    ".package-lock.json",
+    "package.json",
+    "tollgate.toml",
+];
+
+/// Refuses a report file that is one of the command's inputs (or another of its outputs): FILE
+/// is the same file as a path given elsewhere on the command line (`args`, without the program
+/// name), or an existing file that a directory search reads by its name ([`READ_BY_NAME`]).
+/// Checked before the command runs, so the input is neither replaced nor read half-written.
+pub fn refuse_inputs(file: &Path, args: &[std::ffi::OsString]) -> anyhow::Result<()> {
+    let Ok(meta) = std::fs::metadata(file) else {
+        return Ok(()); // a new file cannot be an input
+    };
+    if !meta.is_file() {
+        return Ok(()); // devices and FIFOs (`/dev/null`) are written, never replaced
+    }
+    let shown = file.display();
+    if let Some(name) = file.file_name().and_then(|n| n.to_str())
+        && READ_BY_NAME.contains(&name)
+    {
+        bail!(
+            "--output {shown}: refusing to replace {name} with the report (tollgate reads {name} as an input); choose another file"
+        );
+    }
+    for other in other_paths(args) {
+        if std::fs::metadata(other).is_ok_and(|m| same_file(&meta, &m)) {
+            bail!(
+                "--output {shown}: is also named by `{}` on the command line (an input or another output); choose another file",
+                Path::new(other).display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The command line's values that are not the report file itself: every word, and the value of
+/// `--flag=value`, except the value of `-o`/`--output`/`--out` (`-o FILE`, `-oFILE`, `--output=FILE`).
+fn other_paths(args: &[std::ffi::OsString]) -> Vec<&std::ffi::OsStr> {
+    const OUTPUT: &[&str] = &["-o", "--output", "--out"];
+    let mut list = Vec::new();
+    let mut skip_next = false;
+    for a in args {
+        if std::mem::take(&mut skip_next) {
+            continue;
+        }
+        let Some(text) = a.to_str() else {
+            list.push(a.as_os_str());
+            continue;
+        };
+        if OUTPUT.contains(&text) {
+            skip_next = true;
+        } else if let Some((flag, value)) = text.split_once('=')
+            && flag.starts_with("--")
+        {
+            if !OUTPUT.contains(&flag) {
+                list.push(std::ffi::OsStr::new(value));
+            }
+        } else if !(text.starts_with("-o") && !text.starts_with("--")) {
+            list.push(a.as_os_str());
+        }
+    }
+    list
+}
+
+/// The same file: one inode on one device (hard and symbolic links included).
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+/// Elsewhere: the same length and modification time, a conservative stand-in.
+#[cfg(not(unix))]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    a.is_file() && b.is_file() && a.len() == b.len() && a.modified().ok() == b.modified().ok()
+}
+
 /// A writer of the report: standard output (safe against a closed pipe) or the report file.
 pub struct Writer<'a>(Inner<'a>);
 
@@ -308,6 +392,67 @@ mod tests {
             1,
             "no temp left"
         );
+    }
+
+    fn os(list: &[&str]) -> Vec<std::ffi::OsString> {
+        list.iter().map(Into::into).collect()
+    }
+
+    #[test]
+    fn a_report_over_an_input_is_refused_and_over_another_file_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("bom.json");
+        let report = dir.path().join("r.json");
+        std::fs::write(&input, b"{}").unwrap();
+        std::fs::write(&report, b"old").unwrap();
+        let i = input.to_str().unwrap();
+        let r = report.to_str().unwrap();
+        // The input named as the report, in every spelling of -o.
+        for argv in [
+            vec!["sbom", "verify", i, "-o", i],
+            vec!["sbom", "verify", i, &format!("-o{i}")],
+            vec!["sbom", "verify", i, &format!("--output={i}")],
+            vec!["check", &format!("--sbom={i}"), "--output", i],
+        ] {
+            let e = refuse_inputs(&input, &os(&argv)).unwrap_err().to_string();
+            assert!(e.contains("is also named by"), "{argv:?}: {e}");
+        }
+        // A hard link to the input is the input.
+        let link = dir.path().join("link.json");
+        std::fs::hard_link(&input, &link).unwrap();
+        assert!(
+            refuse_inputs(
+                &link,
+                &os(&["sbom", "verify", i, "-o", link.to_str().unwrap()])
+            )
+            .is_err()
+        );
+        // Twins: another existing file, a new file and a device are accepted.
+        refuse_inputs(&report, &os(&["sbom", "verify", i, "-o", r])).unwrap();
+        refuse_inputs(
+            &dir.path().join("new.json"),
+            &os(&["graph", i, "-o", "new.json"]),
+        )
+        .unwrap();
+        refuse_inputs(
+            Path::new("/dev/null"),
+            &os(&["graph", "/dev/null", "-o", "/dev/null"]),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_report_over_a_file_read_by_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join("Cargo.lock");
+        std::fs::write(&lock, b"version = 4").unwrap();
+        let e = refuse_inputs(&lock, &os(&["check", "-o", "Cargo.lock"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("refusing to replace Cargo.lock"), "{e}");
+        // Twin: a new Cargo.lock is no input of this run.
+        let other = tempfile::tempdir().unwrap();
+        refuse_inputs(&other.path().join("Cargo.lock"), &os(&["check"])).unwrap();
     }
 
     #[test]

@@ -505,18 +505,20 @@ fn sign(a: &SignArgs, out: &Output) -> anyhow::Result<Outcome> {
 pub struct ExplainArg {
     /// After a successful verification, print the off-the-shelf command that checks the same
     /// thing (cosign, slsa-verifier, gh attestation verify), so an auditor can re-check without
-    /// tollgate. Printed with the report (stdout or --output's file), or on stderr beside a JSON
-    /// document.
+    /// tollgate. Printed with the report (stdout, --output's file, or stderr beside
+    /// --print-statement), or on stderr beside a JSON document.
     #[arg(long)]
     pub explain: bool,
 }
 
-/// Prints `--explain`'s commands when asked.
+/// Prints `--explain`'s commands when asked: into `w`, the writer the human report went to
+/// (stdout, `--output`'s file, or stderr when `--print-statement` holds stdout), or on stderr
+/// beside a JSON document.
 pub fn print_rechecks(
     e: ExplainArg,
     list: &[tollgate_attest::explain::Recheck],
     g: &GlobalArgs,
-    out: &Output,
+    w: &mut dyn Write,
 ) -> anyhow::Result<()> {
     if !e.explain {
         return Ok(());
@@ -531,7 +533,6 @@ pub fn print_rechecks(
     if g.format == OutputFormat::Json {
         eprint!("{text}");
     } else {
-        let mut w = out.report();
         w.write_all(text.as_bytes())?;
         w.flush()?;
     }

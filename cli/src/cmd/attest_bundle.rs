@@ -208,7 +208,7 @@ pub fn verify_bundle(
     } else {
         write_human(w, a, bundle, &v, st)?;
     }
-    super::attest::print_rechecks(a.explain, &[recheck(a, bundle, &v)], g, out)?;
+    super::attest::print_rechecks(a.explain, &[recheck(a, bundle, &v)], g, w)?;
     if let Some((Some(_), payload)) = &statement {
         let mut text = payload.to_vec();
         if !text.ends_with(b"\n") {

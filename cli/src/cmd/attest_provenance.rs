@@ -147,7 +147,7 @@ pub(super) fn verify_and_render(
     let passed = outcome.is_ok();
     let r = super::attest_policy::render_outcome(&shown, &outcome, g, out, &mut w)?;
     if passed {
-        super::attest::print_rechecks(explain.0, explain.1, g, out)?;
+        super::attest::print_rechecks(explain.0, explain.1, g, &mut w)?;
     }
     Ok(r)
 }

@@ -96,7 +96,7 @@ pub fn verify(a: &VerifyVsaArgs, g: &GlobalArgs, out: &Output) -> anyhow::Result
             &a.public_key_id,
             &a.verified_level,
         );
-        super::attest::print_rechecks(a.explain, &[recheck], g, out)?;
+        super::attest::print_rechecks(a.explain, &[recheck], g, &mut w)?;
     }
     Ok(r)
 }

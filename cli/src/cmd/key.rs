@@ -49,8 +49,9 @@ pub struct GenerateArgs {
     /// Key algorithm.
     #[arg(long, value_enum, default_value_t = Algorithm::Ed25519)]
     pub algorithm: Algorithm,
-    /// Output name: writes NAME.key and NAME.pub.
-    #[arg(long, value_name = "NAME")]
+    /// Where the key pair goes: writes NAME.key and NAME.pub (cosign's name for it; `--out`
+    /// works too). The report, if asked for, goes to -o/--output.
+    #[arg(long = "output-key-prefix", visible_alias = "out", value_name = "NAME")]
     pub out: PathBuf,
     /// Overwrite existing files.
     #[arg(long)]

@@ -138,7 +138,12 @@ pub fn run(cli: &Cli, out: &mut Output) -> anyhow::Result<Outcome> {
     if let Some(r) = reporting(&cli.command) {
         require_format(r.name, cli.global.format, r.formats)?;
     }
-    out.open_report(report_path(&cli.command))?;
+    let file = report_path(&cli.command);
+    if let Some(f) = file {
+        let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+        crate::report::refuse_inputs(f, &args)?;
+    }
+    out.open_report(file)?;
     match dispatch(cli, out) {
         Ok(outcome) => {
             out.commit_report()?;

@@ -160,7 +160,7 @@ fn every_command_has_a_section_with_examples_that_use_real_flags() {
             for word in e.split_whitespace().filter(|w| w.starts_with("--")) {
                 let flag = word.split('=').next().unwrap_or(word);
                 let known = c.help.lines().any(|l| {
-                    l.split(|ch: char| ch == ',' || ch.is_whitespace())
+                    l.split(|ch: char| matches!(ch, ',' | '[' | ']') || ch.is_whitespace())
                         .any(|w| w == flag)
                 });
                 if !known {
@@ -208,4 +208,55 @@ fn an_example_with_an_unknown_flag_is_caught() {
             .contains("body")
     );
     assert!(section("## `tollgate x`\n", "y").is_none());
+}
+
+/// docs/guides/policy.md: every `<!-- run: ARGS => exit N -->` block, as `--config`, on the
+/// guide's fixture, exits as the guide says. The guide shows at least one pass and one failure.
+#[test]
+fn the_policy_guide_examples_exit_as_written() {
+    let text = docs("docs/guides/policy.md");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut lines = text.lines();
+    let mut ran = Vec::new();
+    while let Some(line) = lines.next() {
+        let Some(spec) = line
+            .strip_prefix("<!-- run: ")
+            .and_then(|l| l.strip_suffix(" -->"))
+        else {
+            continue;
+        };
+        let (args, exit) = spec.split_once(" => exit ").expect("`ARGS => exit N`");
+        let exit: i32 = exit.parse().expect("exit code");
+        assert_eq!(
+            lines.next(),
+            Some("```toml"),
+            "a toml block follows `{line}`"
+        );
+        let block: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("policy.toml");
+        std::fs::write(&config, block.join("\n")).unwrap();
+        let out = crate::tollgate()
+            .current_dir(&root)
+            .args([
+                "check",
+                "testdata/check/cargo",
+                "--db",
+                "testdata/check/advisories",
+                "--config",
+            ])
+            .arg(&config)
+            .args(args.split_whitespace())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(exit),
+            "policy.md block after `{line}`:\n{}\n{}",
+            block.join("\n"),
+            crate::render(&out)
+        );
+        ran.push(exit);
+    }
+    assert!(ran.contains(&0) && ran.contains(&1), "{ran:?}");
 }

@@ -680,3 +680,45 @@ fn every_reporting_command_has_output() {
         }
     }
 }
+
+/// A report never replaces the command's own input: the input named as FILE (a copy of the
+/// SBOM, the lock in place), or a lockfile or manifest a directory search would read, is exit 2
+/// naming the clash, and the file stays byte-identical. Twin: a fresh file next to them works.
+#[test]
+fn a_report_over_the_commands_own_input_is_refused() {
+    let s = Scratch::new();
+    let sbom = s.s("sboms/app.cdx.json");
+    let before = std::fs::read(&sbom).unwrap();
+    for args in [
+        vec!["sbom", "verify", &sbom, "--key", "k.pub", "-o", &sbom],
+        vec![
+            "rescan", &sbom, "--state", "st.json", "--now", NOW, "--output", &sbom,
+        ],
+        vec!["check", "--sbom", &sbom, &format!("--output={sbom}")],
+    ] {
+        let out = s.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", render(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is also named by"), "{args:?}: {err}");
+        assert_eq!(std::fs::read(&sbom).unwrap(), before, "{args:?}");
+    }
+    // `check -o Cargo.lock` in a repository: the lock it would check.
+    std::fs::copy(
+        testdata().join("cargo-v4-git/Cargo.lock"),
+        s.p("Cargo.lock"),
+    )
+    .unwrap();
+    let lock_before = std::fs::read(s.p("Cargo.lock")).unwrap();
+    let out = s.run(&["check", "-o", "Cargo.lock"]);
+    assert_eq!(out.status.code(), Some(2), "{}", render(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refusing to replace Cargo.lock"),
+        "{}",
+        render(&out)
+    );
+    assert_eq!(std::fs::read(s.p("Cargo.lock")).unwrap(), lock_before);
+    // Twin: the same runs into a new file write the report.
+    let out = s.run(&["sbom", "Cargo.lock", "-o", "new.cdx.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert!(s.p("new.cdx.json").is_file());
+}

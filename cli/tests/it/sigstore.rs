@@ -317,6 +317,20 @@ fn print_statement_writes_the_verified_dsse_payload_only() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let st: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(st["predicateType"], "https://slsa.dev/provenance/v1");
+    // With --explain, the re-check command joins the human report on stderr: stdout stays the
+    // statement alone (it used to get the command appended).
+    let o = keyless(
+        "happy-path-intoto-in-dsse-v3",
+        &["--print-statement", "--explain"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let st: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout: the statement");
+    assert_eq!(st["predicateType"], "https://slsa.dev/provenance/v1");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("re-check without tollgate:") && err.contains("cosign verify-blob"),
+        "{err}"
+    );
     // A message signature has no statement to print.
     let o = keyless("happy-path-v0.3", &["--print-statement"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
