@@ -286,7 +286,8 @@ fn other_paths(args: &[std::ffi::OsString]) -> Vec<&std::ffi::OsStr> {
             if !OUTPUT.contains(&flag) {
                 list.push(std::ffi::OsStr::new(value));
             }
-        } else if !(text.starts_with("-o") && !text.starts_with("--")) {
+        } else if text.starts_with("--") || !text.starts_with("-o") {
+            // (`-oFILE` is the report file itself.)
             list.push(a.as_os_str());
         }
     }
