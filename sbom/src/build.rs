@@ -92,11 +92,7 @@ pub(crate) fn merge_package(acc: &mut Acc, graph: &Graph, p: &Package) {
     acc.scope = acc.scope.max(scope);
 
     // Hashes: the lockfile's digests; SHA-1 only when nothing stronger is written, MD5 never.
-    let digests = p
-        .integrity
-        .as_ref()
-        .map(|i| i.digests.as_slice())
-        .unwrap_or(&[]);
+    let digests = p.integrity.as_ref().map(|i| &i.digests[..]).unwrap_or(&[]);
     let strong = digests.iter().any(|d| d.algorithm.is_strong());
     for d in digests {
         let alg = match d.algorithm {

@@ -169,16 +169,53 @@ pub struct Digest {
     /// The algorithm.
     pub algorithm: HashAlgorithm,
     /// The raw digest bytes.
-    pub bytes: Vec<u8>,
+    pub bytes: DigestBytes,
 }
+
+/// The bytes of a digest: up to 32 (SHA-256, Cargo's checksums) held inline, longer ones
+/// (SHA-512, npm's) on the heap. A `Vec<u8>` cost an allocation (48 bytes of heap for 32 of
+/// digest) per package of a Cargo graph.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct DigestBytes(smallvec::SmallVec<[u8; 32]>);
+
+impl std::ops::Deref for DigestBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Vec<u8>> for DigestBytes {
+    fn from(v: Vec<u8>) -> Self {
+        DigestBytes(smallvec::SmallVec::from_vec(v))
+    }
+}
+
+impl From<&[u8]> for DigestBytes {
+    fn from(v: &[u8]) -> Self {
+        DigestBytes(smallvec::SmallVec::from_slice(v))
+    }
+}
+
+impl std::fmt::Debug for DigestBytes {
+    /// As the byte list it is (`[1, 2, …]`), like the `Vec<u8>` it replaced.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}
+
+/// A package's digests: a boxed slice, 8 bytes smaller than a `Vec` in every `Package`. (A
+/// `SmallVec` holding one inline would save the list's allocation, but grow every `Package` by
+/// 40 bytes, which costs a large graph more than it saves.)
+pub type Digests = Box<[Digest]>;
 
 /// The parsed checksum or integrity of a package: never a raw string.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Integrity {
     /// Well-formed digests, in the order written.
-    pub digests: Vec<Digest>,
+    pub digests: Digests,
     /// Tokens that could not be parsed (unknown algorithm, bad base64, wrong length).
-    pub malformed: Vec<String>,
+    pub malformed: Box<[String]>,
 }
 
 impl Integrity {
@@ -186,39 +223,45 @@ impl Integrity {
     pub fn from_cargo_checksum(s: &str) -> Integrity {
         match decode_hex(s) {
             Some(bytes) if bytes.len() == 32 => Integrity {
-                digests: vec![Digest {
+                digests: Box::new([Digest {
                     algorithm: HashAlgorithm::Sha256,
-                    bytes,
-                }],
-                malformed: Vec::new(),
+                    bytes: bytes.as_slice().into(),
+                }]),
+                malformed: Box::default(),
             },
             _ => Integrity {
-                digests: Vec::new(),
-                malformed: vec![s.to_owned()],
+                digests: Box::default(),
+                malformed: Box::new([s.to_owned()]),
             },
         }
     }
 
     /// Parses a Subresource Integrity string (`sha512-BASE64 sha1-BASE64 …`), as npm writes it.
     pub fn from_sri(s: &str) -> Integrity {
-        let mut out = Integrity::default();
+        let (mut digests, mut malformed) = (Vec::new(), Vec::new());
         for token in s.split_ascii_whitespace() {
             // An SRI token may carry `?options` after the digest.
             let token_core = token.split('?').next().unwrap_or(token);
             let parsed = token_core.split_once('-').and_then(|(alg, b64)| {
                 let algorithm = HashAlgorithm::from_sri_prefix(alg)?;
                 let bytes = decode_base64(b64)?;
-                (bytes.len() == algorithm.digest_len()).then_some(Digest { algorithm, bytes })
+                (bytes.len() == algorithm.digest_len()).then(|| Digest {
+                    algorithm,
+                    bytes: bytes.into(),
+                })
             });
             match parsed {
-                Some(d) => out.digests.push(d),
-                None => out.malformed.push(token.to_owned()),
+                Some(d) => digests.push(d),
+                None => malformed.push(token.to_owned()),
             }
         }
-        if out.digests.is_empty() && out.malformed.is_empty() {
-            out.malformed.push(s.to_owned());
+        if digests.is_empty() && malformed.is_empty() {
+            malformed.push(s.to_owned());
         }
-        out
+        Integrity {
+            digests: digests.into(),
+            malformed: malformed.into(),
+        }
     }
 
     /// The strongest well-formed digest.
@@ -318,7 +361,7 @@ impl ChecksumText {
     /// exactly when `s` is the lower-case hex of `integrity`'s one digest.
     pub fn cargo(s: &str, integrity: &Integrity) -> ChecksumText {
         let lower_hex = s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        match integrity.digests.as_slice() {
+        match &integrity.digests[..] {
             [d] if integrity.malformed.is_empty() && lower_hex && s.len() == 2 * d.bytes.len() => {
                 ChecksumText::LowerHex
             }
@@ -493,6 +536,29 @@ impl DepKind {
 #[cfg(test)]
 mod tests {
     use super::decode_base64;
+
+    /// A Cargo checksum's digest sits inside the integrity (no allocation); an npm SHA-512 is
+    /// held too, on the heap; both read back as the bytes they were, and print as a byte list.
+    #[test]
+    fn digests_hold_their_bytes_inline_up_to_32() {
+        let hex = "ab".repeat(32);
+        let i = super::Integrity::from_cargo_checksum(&hex);
+        assert!(!i.digests[0].bytes.0.spilled(), "32 bytes, inline");
+        assert_eq!(&i.digests[0].bytes[..], &[0xab; 32][..]);
+        let long = super::DigestBytes::from(vec![7u8; 64]);
+        assert!(long.0.spilled());
+        assert_eq!(&long[..], &[7u8; 64][..]);
+        assert_eq!(
+            format!("{:?}", super::DigestBytes::from(&[1u8, 2][..])),
+            "[1, 2]"
+        );
+        // Twin: a malformed checksum has no digest at all.
+        assert!(
+            super::Integrity::from_cargo_checksum("xyz")
+                .digests
+                .is_empty()
+        );
+    }
 
     #[test]
     fn base64_decodes_like_the_standard() {

@@ -274,7 +274,7 @@ pub fn verify(
             .iter()
             .flat_map(|i| i.digests.iter())
             .find(|d| d.algorithm == HashAlgorithm::Sha512)
-            .and_then(|d| <[u8; 64]>::try_from(d.bytes.as_slice()).ok());
+            .and_then(|d| <[u8; 64]>::try_from(&d.bytes[..]).ok());
         let record = match &pd.record {
             Some(Lookup::Found(r)) => Some(r),
             _ => None,
@@ -382,7 +382,7 @@ impl Cx<'_> {
             .iter()
             .find(|d| d.algorithm == HashAlgorithm::Sha512);
         match (signed_sha512, j.sha512) {
-            (Some(d), Some(lock)) if d.bytes.as_slice() != lock.as_slice() => {
+            (Some(d), Some(lock)) if d.bytes[..] != lock[..] => {
                 return SignatureState::Invalid {
                     reason: format!(
                         "the registry signed integrity {integrity}, which is not the lockfile's sha512"

@@ -22,19 +22,101 @@ use crate::package::{
     ChecksumText, Ecosystem, GitRef, GitSource, Integrity, Location, Package, Scopes, Source,
 };
 
+/// A `Cargo.lock` as the `toml` crate reads it (the slow path); made into a [`RawLock`].
 #[derive(Deserialize)]
+struct TomlLock<'a> {
+    version: Option<Spanned<i64>>,
+    #[serde(default, borrow)]
+    package: Vec<Spanned<TomlPackage<'a>>>,
+    #[serde(default, borrow)]
+    root: Option<Spanned<TomlPackage<'a>>>,
+    #[serde(default, borrow)]
+    metadata: Option<HashMap<Cow<'a, str>, MetadataValue<'a>>>,
+}
+
+/// A `[[package]]` or `[root]` table as the `toml` crate reads it.
+#[derive(Deserialize)]
+struct TomlPackage<'a> {
+    #[serde(borrow)]
+    name: Spanned<Cow<'a, str>>,
+    #[serde(borrow)]
+    version: Cow<'a, str>,
+    #[serde(default, borrow)]
+    source: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    checksum: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    dependencies: Vec<Spanned<Cow<'a, str>>>,
+}
+
+/// A `Cargo.lock` as read, by the fast path (`cargo_fast`) or the `toml` crate.
 pub(super) struct RawLock<'a> {
     pub(super) version: Option<Spanned<i64>>,
-    #[serde(default, borrow)]
-    pub(super) package: Vec<Spanned<RawPackage<'a>>>,
-    #[serde(default, borrow)]
-    pub(super) root: Option<Spanned<RawPackage<'a>>>,
-    #[serde(default, borrow)]
+    pub(super) package: Vec<RawPackage<'a>>,
+    pub(super) root: Option<RawPackage<'a>>,
     pub(super) metadata: Option<HashMap<Cow<'a, str>, MetadataValue<'a>>>,
     /// The 1-based lines of the table headers, when the fast path read the file (it counts lines
     /// as it goes; the `toml` crate does not say): `[root]`, then every `[[package]]`.
-    #[serde(skip)]
     pub(super) header_lines: Option<HeaderLines>,
+    /// Every table's dependency strings (node order).
+    pub(super) deps: Deps<'a>,
+}
+
+/// A `[[package]]` or `[root]` table as read, without its dependency list (in
+/// [`RawLock::deps`]). Plain offsets and borrowed strings (of the text, or of the `toml`
+/// crate's parse) instead of `Spanned<Cow<str>>` fields: at 10^5 tables the raw list is a large
+/// part of the parse's peak memory (80 bytes a table instead of 152).
+pub(super) struct RawPackage<'a> {
+    /// Where the table starts in the text (its header, or the `toml` crate's span).
+    pub(super) at: usize,
+    pub(super) name: &'a str,
+    /// Where the name's string starts in the text.
+    pub(super) name_at: usize,
+    pub(super) version: &'a str,
+    pub(super) source: Option<&'a str>,
+    pub(super) checksum: Option<&'a str>,
+}
+
+/// The fast path keeps the byte range of each table's `dependencies = [...]` value (`(0, 0)`:
+/// none), re-read by `cargo_fast::dep_strings` when the edges are made. Keeping the strings
+/// instead (a `Vec<Spanned<Cow<str>>>` per table, 40 bytes a string) took more memory than the
+/// packages themselves, at the parse's peak.
+/// Every node's dependency strings (node order: the v1 `[root]` table first, then every
+/// `[[package]]`).
+pub(super) enum Deps<'a> {
+    /// The fast path's: ranges of the text, and the number of strings in them.
+    Ranges(Vec<(u32, u32)>, usize),
+    /// The `toml` crate's: each table's strings, with their spans' offsets.
+    Lists(Vec<Vec<(&'a str, usize)>>),
+}
+
+impl Deps<'_> {
+    /// How many strings there are in all.
+    fn count(&self) -> usize {
+        match self {
+            Deps::Ranges(_, n) => *n,
+            Deps::Lists(l) => l.iter().map(Vec::len).sum(),
+        }
+    }
+
+    /// Calls `f` with node `n`'s dependency strings, each with the offset of its span.
+    fn each<'t>(&'t self, n: usize, text: &'t str, mut f: impl FnMut(&'t str, usize)) {
+        match self {
+            Deps::Ranges(r, _) => {
+                let Some(&(from, to)) = r.get(n) else { return };
+                if let Some(value) = text.get(from as usize..to as usize) {
+                    for (s, at) in super::cargo_fast::dep_strings(value, from as usize) {
+                        f(s, at);
+                    }
+                }
+            }
+            Deps::Lists(l) => {
+                for &(s, at) in l.get(n).into_iter().flatten() {
+                    f(s, at);
+                }
+            }
+        }
+    }
 }
 
 /// Lines of a lockfile's table headers (each header starts its line: column 1).
@@ -49,20 +131,6 @@ pub(super) struct HeaderLines {
 pub(super) enum MetadataValue<'a> {
     Str(#[serde(borrow)] Cow<'a, str>),
     Other(serde::de::IgnoredAny),
-}
-
-#[derive(Deserialize)]
-pub(super) struct RawPackage<'a> {
-    #[serde(borrow)]
-    pub(super) name: Spanned<Cow<'a, str>>,
-    #[serde(borrow)]
-    pub(super) version: Cow<'a, str>,
-    #[serde(default, borrow)]
-    pub(super) source: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub(super) checksum: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub(super) dependencies: Vec<Spanned<Cow<'a, str>>>,
 }
 
 /// The lockfile versions this parser reads.
@@ -112,6 +180,8 @@ fn parse_impl(
     } else {
         None
     };
+    // The `toml` crate's parse, when the fast path declined: the raw tables borrow its strings.
+    let mut toml_lock: TomlLock<'_>;
     let mut raw: RawLock<'_> = match fast {
         Some(raw) => raw,
         None => {
@@ -120,11 +190,12 @@ fn parse_impl(
             if let Some(e) = crate::error::conflict_error(path, text) {
                 return Err(e);
             }
-            parse_toml(text, path, &place_at)?
+            toml_lock = parse_toml(text, path, &place_at)?;
+            toml_lock.raw()
         }
     };
 
-    let has_inline_checksum = raw.package.iter().any(|p| p.get_ref().checksum.is_some());
+    let has_inline_checksum = raw.package.iter().any(|p| p.checksum.is_some());
     let version = match &raw.version {
         Some(v) => {
             let n = *v.get_ref();
@@ -158,16 +229,11 @@ fn parse_impl(
         }
     }
 
-    // The dependency lists, taken out of the parse (in node order: the v1 `[root]` table first,
-    // then every `[[package]]`): they become edges first and are freed before the packages are
-    // built, so that the lists and the packages never take memory at the same time.
-    let deps: Vec<Vec<Spanned<Cow<'_, str>>>> = raw
-        .root
-        .iter_mut()
-        .chain(raw.package.iter_mut())
-        .map(|p| std::mem::take(&mut p.get_mut().dependencies))
-        .collect();
+    // The dependency lists (in node order: the v1 `[root]` table first, then every
+    // `[[package]]`): they become edges first and are freed before the packages are built, so
+    // that the lists and the packages never take memory at the same time.
     let has_root_table = raw.root.is_some();
+    let deps = std::mem::replace(&mut raw.deps, Deps::Lists(Vec::new()));
     let node_count = usize::from(has_root_table) + raw.package.len();
 
     // Per node: 1-based line and column of its table header; from the fast path's count, else
@@ -184,7 +250,7 @@ fn parse_impl(
             .iter()
             .chain(raw.package.iter())
             .map(|sp| {
-                let (line, column) = lines.line_col(header_offset(text, sp.span().start));
+                let (line, column) = lines.line_col(header_offset(text, sp.at));
                 (line as u32, column as u32)
             })
             .collect(),
@@ -207,8 +273,7 @@ fn parse_impl(
         // one builds the packages (neither needs the other's result). In `check` the other
         // loading thread (manifests, advisory index) is done by now, so the second core would
         // otherwise sit idle; above PARALLEL_MAX the lean sequential path below wins instead.
-        let entries: Vec<&Spanned<RawPackage<'_>>> =
-            raw.root.iter().chain(raw.package.iter()).collect();
+        let entries: Vec<&RawPackage<'_>> = raw.root.iter().chain(raw.package.iter()).collect();
         let by_name = ByName::new(&entries);
         let edges_of = || resolve_edges(&deps, &entries, &by_name, text, lockfile);
         let ((edges, unresolved), dup) = std::thread::scope(|s| {
@@ -237,8 +302,7 @@ fn parse_impl(
     } else {
         let (repeated, mut local_ids) = {
             // Nodes: the v1 `[root]` table first, then every `[[package]]`.
-            let entries: Vec<&Spanned<RawPackage<'_>>> =
-                raw.root.iter().chain(raw.package.iter()).collect();
+            let entries: Vec<&RawPackage<'_>> = raw.root.iter().chain(raw.package.iter()).collect();
             // Packages by name: resolves dependency strings, and tells whether a readable id
             // needs the source too (a name and version that appear more than once).
             let by_name = ByName::new(&entries);
@@ -388,43 +452,40 @@ type Edges = (Vec<(u32, u32, DepKind)>, Vec<(usize, UnresolvedDep)>);
 
 /// Resolves every node's dependency strings (`deps[n]` belongs to `entries[n]`) into edges.
 fn resolve_edges(
-    deps: &[Vec<Spanned<Cow<'_, str>>>],
-    entries: &[&Spanned<RawPackage<'_>>],
+    deps: &Deps<'_>,
+    entries: &[&RawPackage<'_>],
     by_name: &ByName<'_>,
     text: &str,
     lockfile: u32,
 ) -> Edges {
     // Its own cursor: the caller's may be in use on another thread.
     let lines = LineCursor::new(text);
-    let mut edges = Vec::with_capacity(deps.iter().map(Vec::len).sum());
+    let mut edges = Vec::with_capacity(deps.count());
     let mut unresolved = Vec::new();
-    for (from, (list, sp)) in deps.iter().zip(entries).enumerate() {
-        for dep in list {
-            let s = dep.get_ref().as_ref();
-            match resolve_dep(s, by_name) {
-                Ok(to) => edges.push((from as u32, to as u32, DepKind::Normal)),
-                Err(why) => unresolved.push((
-                    from,
-                    UnresolvedDep {
-                        lockfile,
-                        spec: s.to_owned(),
-                        line: lines.line(dep.span().start) as u32,
-                        reason: if why.starts_with("is ambiguous") {
-                            UnresolvedReason::Ambiguous
-                        } else if why.starts_with("has a malformed") {
-                            UnresolvedReason::Malformed
-                        } else {
-                            UnresolvedReason::Missing
-                        },
-                        why: why.to_owned(),
-                        message: format!(
-                            "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
-                            display_name(sp.get_ref())
-                        ),
+    for (from, sp) in entries.iter().enumerate() {
+        deps.each(from, text, |s, at| match resolve_dep(s, by_name) {
+            Ok(to) => edges.push((from as u32, to as u32, DepKind::Normal)),
+            Err(why) => unresolved.push((
+                from,
+                UnresolvedDep {
+                    lockfile,
+                    spec: s.to_owned(),
+                    line: lines.line(at) as u32,
+                    reason: if why.starts_with("is ambiguous") {
+                        UnresolvedReason::Ambiguous
+                    } else if why.starts_with("has a malformed") {
+                        UnresolvedReason::Malformed
+                    } else {
+                        UnresolvedReason::Missing
                     },
-                )),
-            }
-        }
+                    why: why.to_owned(),
+                    message: format!(
+                        "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
+                        display_name(sp)
+                    ),
+                },
+            )),
+        });
     }
     (edges, unresolved)
 }
@@ -434,7 +495,7 @@ fn resolve_edges(
 /// (Cargo refuses such a file).
 #[allow(clippy::type_complexity)]
 fn find_repeated(
-    entries: &[&Spanned<RawPackage<'_>>],
+    entries: &[&RawPackage<'_>],
     by_name: &ByName<'_>,
     places: &[(u32, u32)],
     path: &Path,
@@ -449,8 +510,8 @@ fn find_repeated(
     let mut local_ids: HashMap<usize, String> = HashMap::new();
     let mut repeated_ids: HashMap<String, usize> = HashMap::new();
     for (i, sp) in entries.iter().enumerate() {
-        let p = sp.get_ref();
-        let (name, version_s) = (p.name.get_ref().as_ref(), p.version.as_ref());
+        let p = sp;
+        let (name, version_s) = (p.name, p.version);
         // A name with one package (nearly all of them) needs no comparison.
         let same_name_and_version = match by_name.get(name) {
             Some(c) if c.len() > 1 => c.iter().filter(|c| c.0 == version_s).count(),
@@ -461,11 +522,11 @@ fn find_repeated(
         }
         repeated[i] = true;
         // Credentials in a source URL never reach an id (ids are printed).
-        let id = match p.source.as_deref() {
+        let id = match p.source {
             Some(s) => format!("{name}@{version_s} ({})", crate::redact::redact_url(s)),
             None => format!("{name}@{version_s} (path)"),
         };
-        let offset = header_offset(text, sp.span().start);
+        let offset = header_offset(text, sp.at);
         let line = places.get(i).map_or(0, |p| p.0 as usize);
         if let Some(first) = repeated_ids.insert(id.clone(), line) {
             let error = LockfileError::new(
@@ -473,7 +534,7 @@ fn find_repeated(
                 Some(place_of(lines, offset)),
                 LockfileErrorKind::Invalid(format!(
                     "package `{name} {version_s}` from {} is specified twice (first at line {first}); Cargo refuses such a lockfile",
-                    p.source.as_deref().map_or("a path", |_| "the same source"),
+                    p.source.map_or("a path", |_| "the same source"),
                 )),
             );
             return (repeated, local_ids, Some((i, error)));
@@ -518,18 +579,18 @@ impl PackageMaker<'_, '_> {
     fn make(
         &mut self,
         i: usize,
-        sp: &Spanned<RawPackage<'_>>,
+        sp: &RawPackage<'_>,
         is_root: bool,
         (line, column): (u32, u32),
         id: Option<String>,
     ) -> Option<Package> {
-        let p = sp.get_ref();
-        let name = p.name.get_ref().as_ref();
-        let version_s = p.version.as_ref();
+        let p = sp;
+        let name = p.name;
+        let version_s = p.version;
         // Cargo writes only semantic versions and refuses anything else; checking it here also
         // keeps ids (`name@version`) unambiguous.
         if let Err(e) = semver::Version::parse(version_s) {
-            let offset = header_offset(self.text, sp.span().start);
+            let offset = header_offset(self.text, sp.at);
             self.first_error = Some((
                 i,
                 LockfileError::new(
@@ -545,7 +606,7 @@ impl PackageMaker<'_, '_> {
         if self.first_error.is_some() {
             return None;
         }
-        let (source, source_raw) = match p.source.as_deref() {
+        let (source, source_raw) = match p.source {
             None => (Source::Path, None),
             Some(s) => {
                 let (src, bad, raw_s) = match self.source_cache.get_key_value(s) {
@@ -560,15 +621,15 @@ impl PackageMaker<'_, '_> {
                 if bad {
                     self.source_warnings.push(Diagnostic::at(
                         self.lockfile,
-                        self.lines.line(p.name.span().start) as u32,
+                        self.lines.line(p.name_at) as u32,
                         format!("package `{name} {version_s}`: unrecognised source `{s}`"),
                     ));
                 }
                 (src, Some(raw_s))
             }
         };
-        let checksum: Option<&str> = match (&p.checksum, p.source.as_deref()) {
-            (Some(c), _) => Some(c.as_ref()),
+        let checksum: Option<&str> = match (p.checksum, p.source) {
+            (Some(c), _) => Some(c),
             (None, Some(src)) if !self.meta_checksums.is_empty() => self
                 .meta_checksums
                 .get(format!("{name} {version_s} ({src})").as_str())
@@ -616,19 +677,15 @@ struct ByName<'a> {
 }
 
 impl<'a> ByName<'a> {
-    fn new(entries: &[&'a Spanned<RawPackage<'a>>]) -> Self {
-        let name = |i: usize| entries[i].get_ref().name.get_ref().as_ref();
+    fn new(entries: &[&'a RawPackage<'a>]) -> Self {
+        let name = |i: usize| entries[i].name;
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| name(a).cmp(name(b)));
         let candidates: Vec<Candidate<'a>> = order
             .iter()
             .map(|&i| {
-                let p = entries[i].get_ref();
-                (
-                    p.version.as_ref(),
-                    p.source.as_deref().map(strip_fragment),
-                    i,
-                )
+                let p = entries[i];
+                (p.version, p.source.map(strip_fragment), i)
             })
             .collect();
         let mut runs = HashMap::with_capacity(entries.len());
@@ -651,7 +708,7 @@ fn parse_toml<'a>(
     text: &'a str,
     path: &Path,
     place_at: &dyn Fn(usize) -> Place,
-) -> Result<RawLock<'a>, LockfileError> {
+) -> Result<TomlLock<'a>, LockfileError> {
     toml::from_str(text).map_err(|e| {
         let place = e.span().map(|s| place_at(s.start));
         LockfileError::new(
@@ -660,6 +717,43 @@ fn parse_toml<'a>(
             LockfileErrorKind::Syntax(format!("invalid Cargo.lock: {}", e.message().trim_end())),
         )
     })
+}
+
+impl<'a> TomlLock<'a> {
+    /// The raw tables, borrowing this parse's strings.
+    fn raw(&mut self) -> RawLock<'_> {
+        let metadata = self.metadata.take();
+        let this: &Self = self;
+        let tables = || this.root.iter().chain(this.package.iter());
+        fn table<'r>(sp: &'r Spanned<TomlPackage<'_>>) -> RawPackage<'r> {
+            let t = sp.get_ref();
+            RawPackage {
+                at: sp.span().start,
+                name: t.name.get_ref(),
+                name_at: t.name.span().start,
+                version: &t.version,
+                source: t.source.as_deref(),
+                checksum: t.checksum.as_deref(),
+            }
+        }
+        RawLock {
+            version: this.version.clone(),
+            root: this.root.as_ref().map(table),
+            package: this.package.iter().map(table).collect(),
+            metadata,
+            header_lines: None,
+            deps: Deps::Lists(
+                tables()
+                    .map(|t| {
+                        let d = &t.get_ref().dependencies;
+                        d.iter()
+                            .map(|s| (s.get_ref().as_ref(), s.span().start))
+                            .collect()
+                    })
+                    .collect(),
+            ),
+        }
+    }
 }
 
 /// The offset of the `[[package]]` header a table's span starts in (or the span start itself).
@@ -757,7 +851,7 @@ fn resolve_dep(s: &str, by_name: &ByName<'_>) -> Result<usize, &'static str> {
 
 /// [`Package::display_name`] of a package not built yet.
 fn display_name(p: &RawPackage<'_>) -> String {
-    let (name, version) = (p.name.get_ref().as_ref(), p.version.as_ref());
+    let (name, version) = (p.name, p.version);
     if version.is_empty() {
         name.to_owned()
     } else {
@@ -1189,6 +1283,34 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             fast_count >= 20,
             "the fast path handles Cargo-written files ({fast_count})"
         );
+    }
+
+    /// The fast path keeps only where each dependency list is and reads it again for the edges:
+    /// inline and multi-line lists, empty strings, empty lists and the `[root]` table give the
+    /// edges, unresolved strings and lines the `toml` crate's lists give.
+    #[test]
+    fn re_read_dependency_lists_agree_with_toml() {
+        let tables = "[[package]]\nname = \"b\"\nversion = \"1.0.0\"\ndependencies = []\n\n\
+                      [[package]]\nname = \"c\"\nversion = \"1.0.0\"\ndependencies = [\"\", \"b\", \"zz 9\"]\n\n\
+                      [[package]]\nname = \"d\"\nversion = \"1.0.0\"\ndependencies = [\n \"c\",\n \"\",\n \"b 1.0.0\",\n]\n";
+        for text in [
+            format!("version = 3\n\n{tables}"),
+            format!(
+                "[root]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"d\",\n \"gone\",\n]\n\n{tables}"
+            ),
+        ] {
+            let (fast, slow, taken) = both_paths(&text);
+            assert!(taken, "the fast path reads it");
+            assert_eq!(fast, slow, "{text}");
+            assert!(
+                fast.contains("zz 9") && !fast.starts_with("error"),
+                "{fast}"
+            );
+        }
+        let found: Vec<_> =
+            super::super::cargo_fast::dep_strings("[\n \"a\",\n \"\",\n]", 10).collect();
+        assert_eq!(found, [("a", 13), ("", 19)]);
+        assert_eq!(super::super::cargo_fast::dep_strings("[]", 0).count(), 0);
     }
 
     #[test]

@@ -14,31 +14,39 @@ use std::borrow::Cow;
 
 use toml::Spanned;
 
-use super::cargo::{HeaderLines, MetadataValue, RawLock, RawPackage};
+use super::cargo::{Deps, HeaderLines, MetadataValue, RawLock, RawPackage};
 
 #[derive(Default)]
 struct Builder<'a> {
     start: usize,
-    name: Option<Spanned<Cow<'a, str>>>,
-    version: Option<Cow<'a, str>>,
-    source: Option<Cow<'a, str>>,
-    checksum: Option<Cow<'a, str>>,
-    dependencies: Option<Vec<Spanned<Cow<'a, str>>>>,
+    /// The name, and where its string starts.
+    name: Option<(&'a str, usize)>,
+    version: Option<&'a str>,
+    source: Option<&'a str>,
+    checksum: Option<&'a str>,
+    /// The byte range of the `dependencies = [...]` value (re-read when the edges are made).
+    dependencies: Option<(u32, u32)>,
 }
 
 impl<'a> Builder<'a> {
-    fn finish(self, end: usize) -> Option<Spanned<RawPackage<'a>>> {
-        Some(Spanned::new(
-            self.start..end,
-            RawPackage {
-                name: self.name?,
-                version: self.version?,
-                source: self.source,
-                checksum: self.checksum,
-                dependencies: self.dependencies.unwrap_or_default(),
-            },
-        ))
+    fn finish(self) -> Option<(RawPackage<'a>, (u32, u32))> {
+        let (name, name_at) = self.name?;
+        let package = RawPackage {
+            at: self.start,
+            name,
+            name_at,
+            version: self.version?,
+            source: self.source,
+            checksum: self.checksum,
+        };
+        Some((package, self.dependencies.unwrap_or_default()))
     }
+}
+
+/// The dependency ranges of the tables read so far (see `cargo::Deps::Ranges`).
+struct DepRanges {
+    root: (u32, u32),
+    packages: Vec<(u32, u32)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -105,14 +113,20 @@ fn is_bare_key(k: &str) -> bool {
 fn finish<'a>(
     cur: &mut Option<Builder<'a>>,
     sec: Section,
-    end: usize,
     lock: &mut RawLock<'a>,
+    ranges: &mut DepRanges,
 ) -> Option<()> {
     if let Some(b) = cur.take() {
-        let p = b.finish(end)?;
+        let (p, deps) = b.finish()?;
         match sec {
-            Section::Package => lock.package.push(p),
-            Section::Root => lock.root = Some(p),
+            Section::Package => {
+                lock.package.push(p);
+                ranges.packages.push(deps);
+            }
+            Section::Root => {
+                lock.root = Some(p);
+                ranges.root = deps;
+            }
             _ => {}
         }
     }
@@ -130,6 +144,11 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
         root: None,
         metadata: None,
         header_lines: None,
+        deps: Deps::Lists(Vec::new()),
+    };
+    let mut ranges = DepRanges {
+        root: (0, 0),
+        packages: Vec::with_capacity(headers),
     };
     let mut header_lines = HeaderLines {
         root: None,
@@ -138,9 +157,9 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
     let mut section = Section::Top;
     let mut current: Option<Builder<'_>> = None;
     let mut metadata: HashMap<Cow<'_, str>, MetadataValue<'_>> = HashMap::new();
-    // Dependency lists are gathered here and copied out at their exact length: a `Vec` grown
-    // one push at a time keeps up to half its capacity unused, on every one of 10^5 packages.
-    let mut scratch: Vec<Spanned<Cow<'_, str>>> = Vec::new();
+    // Dependency strings are checked here and only their value's range is kept (see
+    // `DepRanges`); `dep_strings` reads them again, the same way, when the edges are made.
+    let mut dep_count = 0usize;
     let mut seen_metadata = false;
 
     // TOML forbids control characters other than tab anywhere (strings and comments included),
@@ -173,7 +192,7 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
                 section,
                 Section::Package | Section::Root | Section::PatchUnused
             ) {
-                finish(&mut current, section, end, &mut lock)?;
+                finish(&mut current, section, &mut lock, &mut ranges)?;
             }
             section = match line {
                 "[[package]]" => Section::Package,
@@ -239,30 +258,29 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
                     if b.dependencies.is_some() {
                         return None;
                     }
-                    let deps = &mut scratch;
-                    deps.clear();
+                    let from = off(value);
+                    let mut to = from + value.len();
                     if value == "[" {
                         // One element per line: ` "name version (source)",` … `]`.
                         loop {
                             let l = lines.next()?;
                             let l = l.strip_suffix('\n').unwrap_or(l);
                             if l == "]" {
+                                to = off(l) + 1;
                                 break;
                             }
                             let item = l.strip_prefix(' ')?;
-                            let (s, rest) = basic_string(item)?;
+                            let (_, rest) = basic_string(item)?;
                             if rest != "," {
                                 return None;
                             }
-                            let start = off(item);
-                            deps.push(Spanned::new(start..start + s.len() + 2, Cow::Borrowed(s)));
+                            dep_count += 1;
                         }
                     } else {
                         let mut inner = value.strip_prefix('[')?.strip_suffix(']')?;
                         while !inner.is_empty() {
-                            let (s, rest) = basic_string(inner)?;
-                            let start = off(inner);
-                            deps.push(Spanned::new(start..start + s.len() + 2, Cow::Borrowed(s)));
+                            let (_, rest) = basic_string(inner)?;
+                            dep_count += 1;
                             inner = match rest.strip_prefix(", ") {
                                 Some(r) => r,
                                 None if rest.is_empty() => rest,
@@ -270,20 +288,18 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
                             };
                         }
                     }
-                    b.dependencies = Some(deps.to_vec());
+                    b.dependencies = Some((u32::try_from(from).ok()?, u32::try_from(to).ok()?));
                     continue;
                 }
                 let (s, rest) = basic_string(value)?;
                 if !rest.is_empty() {
                     return None;
                 }
-                let v = Cow::Borrowed(s);
+                let v = s;
                 let slot_taken = match key {
                     "name" => {
                         let start = off(value);
-                        b.name
-                            .replace(Spanned::new(start..start + s.len() + 2, v))
-                            .is_some()
+                        b.name.replace((v, start)).is_some()
                     }
                     "version" => b.version.replace(v).is_some(),
                     "source" => b.source.replace(v).is_some(),
@@ -300,11 +316,29 @@ pub(super) fn parse(text: &str) -> Option<RawLock<'_>> {
         section,
         Section::Package | Section::Root | Section::PatchUnused
     ) {
-        finish(&mut current, section, text.len(), &mut lock)?;
+        finish(&mut current, section, &mut lock, &mut ranges)?;
     }
     if seen_metadata {
         lock.metadata = Some(metadata);
     }
     lock.header_lines = Some(header_lines);
+    if lock.root.is_some() {
+        ranges.packages.insert(0, ranges.root);
+    }
+    lock.deps = Deps::Ranges(ranges.packages, dep_count);
     Some(lock)
+}
+
+/// The dependency strings of a `dependencies = [...]` value that [`parse`] accepted (`value`: the
+/// text of its range, from the `[` to the `]`; `at`: the range's offset in the file), each with
+/// the offset of its opening quote. `parse` checked that the value holds nothing but basic
+/// strings without escapes, so the strings are the successive quoted runs.
+pub(super) fn dep_strings(value: &str, at: usize) -> impl Iterator<Item = (&str, usize)> {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        let quote = pos + memchr::memchr(b'"', value.get(pos..)?.as_bytes())?;
+        let (s, _) = basic_string(&value[quote..])?;
+        pos = quote + s.len() + 2;
+        Some((s, at + quote))
+    })
 }

@@ -472,7 +472,7 @@ impl Reader<'_> {
         if c.hashes.is_empty() {
             return Ok(None);
         }
-        let mut integrity = Integrity::default();
+        let mut digests = Vec::new();
         let mut text = Vec::new();
         for h in &c.hashes {
             let alg = match h.alg.as_str() {
@@ -490,9 +490,9 @@ impl Reader<'_> {
             let content = h.content.as_str();
             text.push(format!("{}:{content}", h.alg.as_str()));
             match crate::package::decode_hex(content) {
-                Some(bytes) if bytes.len() == alg.digest_len() => integrity.digests.push(Digest {
+                Some(bytes) if bytes.len() == alg.digest_len() => digests.push(Digest {
                     algorithm: alg,
-                    bytes,
+                    bytes: bytes.into(),
                 }),
                 _ => {
                     return Err(self.error(
@@ -507,6 +507,10 @@ impl Reader<'_> {
                 }
             }
         }
+        let integrity = Integrity {
+            digests: digests.into(),
+            malformed: Box::default(),
+        };
         Ok(Some((integrity, text.join(" "))))
     }
 

@@ -175,7 +175,12 @@ impl MultiHasher {
     /// The digests, strongest first.
     pub fn finish(self) -> Vec<Digest> {
         let mut v = Vec::new();
-        let mut push = |algorithm, bytes: Vec<u8>| v.push(Digest { algorithm, bytes });
+        let mut push = |algorithm, bytes: Vec<u8>| {
+            v.push(Digest {
+                algorithm,
+                bytes: bytes.into(),
+            })
+        };
         if let Some(h) = self.sha512 {
             push(HashAlgorithm::Sha512, h.finalize().to_vec());
         }
@@ -200,7 +205,7 @@ mod tests {
     fn sri(s: &str) -> Vec<Digest> {
         let i = Integrity::from_sri(s);
         assert!(i.malformed.is_empty(), "{s}");
-        i.digests
+        i.digests.into_vec()
     }
 
     fn hashes(body: &[u8]) -> Vec<Digest> {

@@ -121,7 +121,7 @@ pub fn parse_entry(bytes: &[u8], name: &str) -> Result<Vec<IndexVersion>, String
             vers: raw.vers,
             cksum: Digest {
                 algorithm: HashAlgorithm::Sha256,
-                bytes: cksum,
+                bytes: cksum.into(),
             },
             yanked: raw.yanked.unwrap_or(false),
         });

@@ -193,7 +193,7 @@ impl Packument {
                     .ok_or_else(|| format!("{version}: dist.shasum is not 40 hex digits"))?;
                 let sha1 = Digest {
                     algorithm: HashAlgorithm::Sha1,
-                    bytes,
+                    bytes: bytes.into(),
                 };
                 if digests
                     .iter()

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use super::config::{RegistriesConfig, public};
 use crate::coverage::CoverageCode;
-use crate::package::{Digest, Ecosystem, Package, Source};
+use crate::package::{Digests, Ecosystem, Package, Source};
 
 use super::error::RegistryError;
 use super::npmrc::{Npmrc, registry_url};
@@ -76,7 +76,7 @@ pub enum Scope {
         /// Where from.
         target: Target,
         /// The lockfile's digests (empty: the lockfile pins no usable hash).
-        expected: Vec<Digest>,
+        expected: Digests,
     },
     /// Out of scope, with the reason (a skip code: [`CoverageCode::skip_text`] words it).
     Skip(CoverageCode),

@@ -19,7 +19,7 @@ pub fn artifact(name: &str, version: &str) -> Vec<u8> {
 fn digest(b: &[u8], alg: HashAlgorithm) -> Vec<u8> {
     let mut h = MultiHasher::new(&[alg]);
     h.update(b);
-    h.finish().remove(0).bytes
+    h.finish().remove(0).bytes.to_vec()
 }
 
 /// `sha512-BASE64`.

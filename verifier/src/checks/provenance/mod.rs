@@ -347,7 +347,7 @@ fn bound_policy(policy: &ProvenancePolicy, p: &crate::package::Package) -> Prove
 fn to_attest_digest(d: &Digest) -> tollgate_attest::Digest {
     tollgate_attest::Digest {
         algorithm: tollgate_attest::DigestAlgorithm::Sha512,
-        bytes: d.bytes.clone(),
+        bytes: d.bytes.to_vec(),
     }
 }
 
