@@ -275,11 +275,20 @@ fn parse_impl(
         // otherwise sit idle; above PARALLEL_MAX the lean sequential path below wins instead.
         let entries: Vec<&RawPackage<'_>> = raw.root.iter().chain(raw.package.iter()).collect();
         let by_name = ByName::new(&entries);
-        let edges_of = || resolve_edges(&deps, &entries, &by_name, text, lockfile);
+        // The nodes' edges in chunks, taken in turn: by the second thread from the start, and by
+        // this one too once its packages are made (the second may not get a core at once).
+        let work = EdgeWork {
+            deps: &deps,
+            entries: &entries,
+            by_name: &by_name,
+            text,
+            lockfile,
+            next: std::sync::atomic::AtomicUsize::new(0),
+        };
         let ((edges, unresolved), dup) = std::thread::scope(|s| {
             let side = std::thread::Builder::new()
                 .name("tollgate-lock-edges".into())
-                .spawn_scoped(s, edges_of);
+                .spawn_scoped(s, || work.run());
             let (repeated, mut local_ids, dup) =
                 find_repeated(&entries, &by_name, &places, path, text, &lines);
             for i in (0..node_count).rev() {
@@ -289,11 +298,12 @@ fn parse_impl(
                     out.packages.push(pkg);
                 }
             }
-            let edges = match side {
+            let own = work.run();
+            let other = match side {
                 Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                Err(_) => edges_of(),
+                Err(_) => Vec::new(),
             };
-            (edges, dup)
+            (EdgeWork::merge(own, other), dup)
         });
         duplicate = dup;
         out.edges = edges;
@@ -306,7 +316,15 @@ fn parse_impl(
             // Packages by name: resolves dependency strings, and tells whether a readable id
             // needs the source too (a name and version that appear more than once).
             let by_name = ByName::new(&entries);
-            (out.edges, out.unresolved) = resolve_edges(&deps, &entries, &by_name, text, lockfile);
+            (out.edges, out.unresolved) = resolve_edges(
+                &deps,
+                &entries,
+                &by_name,
+                text,
+                lockfile,
+                0..entries.len(),
+                &LineCursor::new(text),
+            );
             drop(deps);
             let (repeated, local_ids, dup) =
                 find_repeated(&entries, &by_name, &places, path, text, &lines);
@@ -450,19 +468,76 @@ fn force_sequential() -> bool {
 /// Per-node dependency lists → edges (in node order) and the strings no package matches.
 type Edges = (Vec<(u32, u32, DepKind)>, Vec<(usize, UnresolvedDep)>);
 
-/// Resolves every node's dependency strings (`deps[n]` belongs to `entries[n]`) into edges.
+/// Nodes per chunk of [`EdgeWork`].
+const EDGE_CHUNK: usize = 128;
+
+/// Edge resolution shared by two threads: each takes the next chunk of nodes until none is left.
+struct EdgeWork<'w, 'a> {
+    deps: &'w Deps<'a>,
+    entries: &'w [&'w RawPackage<'a>],
+    by_name: &'w ByName<'a>,
+    text: &'a str,
+    lockfile: u32,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl EdgeWork<'_, '_> {
+    /// Resolves chunks until none is left: `(chunk, its edges)` in the order taken.
+    fn run(&self) -> Vec<(usize, Edges)> {
+        // Its own cursor (the caller's may be in use on another thread); the chunks it takes
+        // come in file order, so the cursor never rewinds.
+        let lines = LineCursor::new(self.text);
+        let mut out = Vec::new();
+        loop {
+            let c = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let start = c.saturating_mul(EDGE_CHUNK);
+            if start >= self.entries.len() {
+                return out;
+            }
+            let end = (start + EDGE_CHUNK).min(self.entries.len());
+            let part = resolve_edges(
+                self.deps,
+                self.entries,
+                self.by_name,
+                self.text,
+                self.lockfile,
+                start..end,
+                &lines,
+            );
+            out.push((c, part));
+        }
+    }
+
+    /// Both threads' chunks, in node order: what one [`resolve_edges`] over every node gives.
+    fn merge(a: Vec<(usize, Edges)>, b: Vec<(usize, Edges)>) -> Edges {
+        let mut all: Vec<(usize, Edges)> = a.into_iter().chain(b).collect();
+        all.sort_unstable_by_key(|(c, _)| *c);
+        let mut edges = Vec::with_capacity(all.iter().map(|(_, (e, _))| e.len()).sum());
+        let mut unresolved = Vec::new();
+        for (_, (e, u)) in all {
+            edges.extend(e);
+            unresolved.extend(u);
+        }
+        (edges, unresolved)
+    }
+}
+
+/// Resolves the dependency strings of the nodes in `range` (`deps`' node `n` belongs to
+/// `entries[n]`) into edges; `lines` gives the lines of unresolved strings.
+#[allow(clippy::too_many_arguments)]
 fn resolve_edges(
     deps: &Deps<'_>,
     entries: &[&RawPackage<'_>],
     by_name: &ByName<'_>,
     text: &str,
     lockfile: u32,
+    range: std::ops::Range<usize>,
+    lines: &LineCursor<'_>,
 ) -> Edges {
-    // Its own cursor: the caller's may be in use on another thread.
-    let lines = LineCursor::new(text);
-    let mut edges = Vec::with_capacity(deps.count());
+    let all = range.len() == entries.len();
+    let mut edges = Vec::with_capacity(if all { deps.count() } else { 0 });
     let mut unresolved = Vec::new();
-    for (from, sp) in entries.iter().enumerate() {
+    for (from, sp) in entries.iter().enumerate().take(range.end).skip(range.start) {
         deps.each(from, text, |s, at| match resolve_dep(s, by_name) {
             Ok(to) => edges.push((from as u32, to as u32, DepKind::Normal)),
             Err(why) => unresolved.push((
@@ -781,10 +856,18 @@ fn strip_fragment(s: &str) -> &str {
 /// (`cargo::core::resolver::encode`): by name, then version, then source; an unqualified string
 /// prefers the single path package, else needs a single candidate.
 fn resolve_dep(s: &str, by_name: &ByName<'_>) -> Result<usize, &'static str> {
-    let mut parts = s.splitn(3, ' ');
-    let name = parts.next().unwrap_or_default();
-    let mut version = parts.next();
-    let mut source = parts.next();
+    // `splitn(3, ' ')` with memchr (the standard library's char searcher was a hot spot).
+    fn split(s: &str) -> (&str, Option<&str>) {
+        match memchr::memchr(b' ', s.as_bytes()) {
+            Some(i) => (&s[..i], Some(&s[i + 1..])),
+            None => (s, None),
+        }
+    }
+    let (name, rest) = split(s);
+    let (mut version, mut source) = match rest.map(split) {
+        Some((v, src)) => (Some(v), src),
+        None => (None, None),
+    };
     if let Some(v) = version
         && v.starts_with('(')
     {
@@ -1283,6 +1366,31 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             fast_count >= 20,
             "the fast path handles Cargo-written files ({fast_count})"
         );
+    }
+
+    /// Chunks taken by two threads in any interleaving merge into node order.
+    #[test]
+    fn edge_chunks_merge_in_node_order() {
+        let unresolved = |n: usize| UnresolvedDep {
+            lockfile: 0,
+            spec: format!("x{n}"),
+            line: n as u32,
+            reason: UnresolvedReason::Missing,
+            why: String::new(),
+            message: String::new(),
+        };
+        let chunk = |n: u32| -> Edges {
+            (
+                vec![(n, n + 1, DepKind::Normal)],
+                vec![(n as usize, unresolved(n as usize))],
+            )
+        };
+        let (edges, lost) = EdgeWork::merge(
+            vec![(1, chunk(1)), (3, chunk(3))],
+            vec![(0, chunk(0)), (2, chunk(2))],
+        );
+        assert_eq!(edges.iter().map(|e| e.0).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        assert_eq!(lost.iter().map(|u| u.0).collect::<Vec<_>>(), [0, 1, 2, 3]);
     }
 
     /// The fast path keeps only where each dependency list is and reads it again for the edges:
