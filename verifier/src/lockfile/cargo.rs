@@ -84,14 +84,15 @@ pub(super) struct RawPackage<'a> {
 /// Every node's dependency strings (node order: the v1 `[root]` table first, then every
 /// `[[package]]`).
 pub(super) enum Deps<'a> {
-    /// The fast path's: ranges of the text, and the number of strings in them.
+    /// The fast path's: ranges of the text, and the number of strings it read (a capacity hint:
+    /// it counts the `[[patch.unused]]` tables' lists too).
     Ranges(Vec<(u32, u32)>, usize),
     /// The `toml` crate's: each table's strings, with their spans' offsets.
     Lists(Vec<Vec<(&'a str, usize)>>),
 }
 
 impl Deps<'_> {
-    /// How many strings there are in all.
+    /// How many strings there are in all (at least).
     fn count(&self) -> usize {
         match self {
             Deps::Ranges(_, n) => *n,
