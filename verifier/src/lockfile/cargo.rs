@@ -92,7 +92,8 @@ pub(super) enum Deps<'a> {
 }
 
 impl Deps<'_> {
-    /// How many strings there are in all (at least).
+    /// How many strings there are in all, as a capacity hint: exact for the lists; for the ranges
+    /// an upper bound (the `[[patch.unused]]` tables' strings are counted too).
     fn count(&self) -> usize {
         match self {
             Deps::Ranges(_, n) => *n,
