@@ -318,15 +318,15 @@ fn parse_impl(
             // Packages by name: resolves dependency strings, and tells whether a readable id
             // needs the source too (a name and version that appear more than once).
             let by_name = ByName::new(&entries);
-            (out.edges, out.unresolved) = resolve_edges(
-                &deps,
-                &entries,
-                &by_name,
+            let work = EdgeWork {
+                deps: &deps,
+                entries: &entries,
+                by_name: &by_name,
                 text,
                 lockfile,
-                0..entries.len(),
-                &LineCursor::new(text),
-            );
+                next: std::sync::atomic::AtomicUsize::new(0),
+            };
+            (out.edges, out.unresolved) = work.resolve(0..entries.len(), &LineCursor::new(text));
             drop(deps);
             let (repeated, local_ids, dup) =
                 find_repeated(&entries, &by_name, &places, path, text, &lines);
@@ -497,20 +497,12 @@ impl EdgeWork<'_, '_> {
                 return out;
             }
             let end = (start + EDGE_CHUNK).min(self.entries.len());
-            let part = resolve_edges(
-                self.deps,
-                self.entries,
-                self.by_name,
-                self.text,
-                self.lockfile,
-                start..end,
-                &lines,
-            );
-            out.push((c, part));
+            out.push((c, self.resolve(start..end, &lines)));
         }
     }
 
-    /// Both threads' chunks, in node order: what one [`resolve_edges`] over every node gives.
+    /// Both threads' chunks, in node order: what one [`EdgeWork::resolve`] over every node
+    /// gives.
     fn merge(a: Vec<(usize, Edges)>, b: Vec<(usize, Edges)>) -> Edges {
         let mut all: Vec<(usize, Edges)> = a.into_iter().chain(b).collect();
         all.sort_unstable_by_key(|(c, _)| *c);
@@ -522,49 +514,48 @@ impl EdgeWork<'_, '_> {
         }
         (edges, unresolved)
     }
-}
 
-/// Resolves the dependency strings of the nodes in `range` (`deps`' node `n` belongs to
-/// `entries[n]`) into edges; `lines` gives the lines of unresolved strings.
-#[allow(clippy::too_many_arguments)]
-fn resolve_edges(
-    deps: &Deps<'_>,
-    entries: &[&RawPackage<'_>],
-    by_name: &ByName<'_>,
-    text: &str,
-    lockfile: u32,
-    range: std::ops::Range<usize>,
-    lines: &LineCursor<'_>,
-) -> Edges {
-    let all = range.len() == entries.len();
-    let mut edges = Vec::with_capacity(if all { deps.count() } else { 0 });
-    let mut unresolved = Vec::new();
-    for (from, sp) in entries.iter().enumerate().take(range.end).skip(range.start) {
-        deps.each(from, text, |s, at| match resolve_dep(s, by_name) {
-            Ok(to) => edges.push((from as u32, to as u32, DepKind::Normal)),
-            Err(why) => unresolved.push((
-                from,
-                UnresolvedDep {
-                    lockfile,
-                    spec: s.to_owned(),
-                    line: lines.line(at) as u32,
-                    reason: if why.starts_with("is ambiguous") {
-                        UnresolvedReason::Ambiguous
-                    } else if why.starts_with("has a malformed") {
-                        UnresolvedReason::Malformed
-                    } else {
-                        UnresolvedReason::Missing
+    /// Resolves the dependency strings of the nodes in `range` (`deps`' node `n` belongs to
+    /// `entries[n]`) into edges; `lines` gives the lines of unresolved strings.
+    fn resolve(&self, range: std::ops::Range<usize>, lines: &LineCursor<'_>) -> Edges {
+        let EdgeWork {
+            deps,
+            entries,
+            by_name,
+            text,
+            lockfile,
+            ..
+        } = *self;
+        let all = range.len() == entries.len();
+        let mut edges = Vec::with_capacity(if all { deps.count() } else { 0 });
+        let mut unresolved = Vec::new();
+        for (from, sp) in entries.iter().enumerate().take(range.end).skip(range.start) {
+            deps.each(from, text, |s, at| match resolve_dep(s, by_name) {
+                Ok(to) => edges.push((from as u32, to as u32, DepKind::Normal)),
+                Err(why) => unresolved.push((
+                    from,
+                    UnresolvedDep {
+                        lockfile,
+                        spec: s.to_owned(),
+                        line: lines.line(at) as u32,
+                        reason: if why.starts_with("is ambiguous") {
+                            UnresolvedReason::Ambiguous
+                        } else if why.starts_with("has a malformed") {
+                            UnresolvedReason::Malformed
+                        } else {
+                            UnresolvedReason::Missing
+                        },
+                        why: why.to_owned(),
+                        message: format!(
+                            "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
+                            display_name(sp)
+                        ),
                     },
-                    why: why.to_owned(),
-                    message: format!(
-                        "dependency \"{s}\" of `{}` {why}; skipped as Cargo does",
-                        display_name(sp)
-                    ),
-                },
-            )),
-        });
+                )),
+            });
+        }
+        (edges, unresolved)
     }
-    (edges, unresolved)
 }
 
 /// Per node: whether its name and version appear more than once (its id then names the source
