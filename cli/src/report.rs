@@ -222,21 +222,22 @@ fn replace(
     })
 }
 
-/// The files tollgate reads by their name in a searched directory: a report never replaces
-/// one of them (`tollgate check -o Cargo.lock` in a repository would replace the lock it checks).
-const READ_BY_NAME: &[&str] = &[
-    "Cargo.lock",
-    "Cargo.toml",
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    ".package-lock.json",
-    "package.json",
-    "tollgate.toml",
-];
+/// Whether tollgate reads a file of this name when it searches a directory: a lockfile
+/// ([`discover::LOCKFILE_NAMES`], or npm's hidden `.package-lock.json`), a manifest beside one,
+/// or the policy. A report never replaces one of them (`tollgate check -o Cargo.lock` in a
+/// repository would replace the lock it checks).
+///
+/// [`discover::LOCKFILE_NAMES`]: tollgate_verifier::discover::LOCKFILE_NAMES
+fn read_by_name(name: &str) -> bool {
+    const MANIFESTS: [&str; 3] = ["Cargo.toml", "package.json", ".package-lock.json"];
+    tollgate_verifier::discover::LOCKFILE_NAMES.contains(&name)
+        || MANIFESTS.contains(&name)
+        || name == tollgate_verifier::policy::config::CONFIG_FILE
+}
 
 /// Refuses a report file that is one of the command's inputs (or another of its outputs): FILE
 /// is the same file as a path given elsewhere on the command line (`args`, without the program
-/// name), or an existing file that a directory search reads by its name ([`READ_BY_NAME`]).
+/// name), or an existing file that a directory search reads by its name ([`read_by_name`]).
 /// Checked before the command runs, so the input is neither replaced nor read half-written.
 pub fn refuse_inputs(file: &Path, args: &[std::ffi::OsString]) -> anyhow::Result<()> {
     let Ok(meta) = std::fs::metadata(file) else {
@@ -247,7 +248,7 @@ pub fn refuse_inputs(file: &Path, args: &[std::ffi::OsString]) -> anyhow::Result
     }
     let shown = file.display();
     if let Some(name) = file.file_name().and_then(|n| n.to_str())
-        && READ_BY_NAME.contains(&name)
+        && read_by_name(name)
     {
         bail!(
             "--output {shown}: refusing to replace {name} with the report (tollgate reads {name} as an input); choose another file"

@@ -106,6 +106,7 @@ impl Deps<'_> {
         match self {
             Deps::Ranges(r, _) => {
                 let Some(&(from, to)) = r.get(n) else { return };
+                // The fast path took the ranges from this very text: always in it.
                 if let Some(value) = text.get(from as usize..to as usize) {
                     for (s, at) in super::cargo_fast::dep_strings(value, from as usize) {
                         f(s, at);
@@ -272,21 +273,13 @@ fn parse_impl(
     let duplicate;
     if (PARALLEL_MIN..=PARALLEL_MAX).contains(&node_count) && !force_sequential() {
         // Two threads: the dependency strings resolve into edges on a second thread while this
-        // one builds the packages (neither needs the other's result). In `check` the other
-        // loading thread (manifests, advisory index) is done by now, so the second core would
-        // otherwise sit idle; above PARALLEL_MAX the lean sequential path below wins instead.
+        // one builds the packages (neither needs the other's result), in chunks taken in turn:
+        // this thread takes the ones left once its packages are made (in `check` the second may
+        // not get a core at once: the manifest thread can still hold it). Above PARALLEL_MAX the
+        // lean sequential path below wins instead.
         let entries: Vec<&RawPackage<'_>> = raw.root.iter().chain(raw.package.iter()).collect();
         let by_name = ByName::new(&entries);
-        // The nodes' edges in chunks, taken in turn: by the second thread from the start, and by
-        // this one too once its packages are made (the second may not get a core at once).
-        let work = EdgeWork {
-            deps: &deps,
-            entries: &entries,
-            by_name: &by_name,
-            text,
-            lockfile,
-            next: std::sync::atomic::AtomicUsize::new(0),
-        };
+        let work = EdgeWork::new(&deps, &entries, &by_name, text, lockfile);
         let ((edges, unresolved), dup) = std::thread::scope(|s| {
             let side = std::thread::Builder::new()
                 .name("tollgate-lock-edges".into())
@@ -318,14 +311,7 @@ fn parse_impl(
             // Packages by name: resolves dependency strings, and tells whether a readable id
             // needs the source too (a name and version that appear more than once).
             let by_name = ByName::new(&entries);
-            let work = EdgeWork {
-                deps: &deps,
-                entries: &entries,
-                by_name: &by_name,
-                text,
-                lockfile,
-                next: std::sync::atomic::AtomicUsize::new(0),
-            };
+            let work = EdgeWork::new(&deps, &entries, &by_name, text, lockfile);
             (out.edges, out.unresolved) = work.resolve(0..entries.len(), &LineCursor::new(text));
             drop(deps);
             let (repeated, local_ids, dup) =
@@ -483,7 +469,25 @@ struct EdgeWork<'w, 'a> {
     next: std::sync::atomic::AtomicUsize,
 }
 
-impl EdgeWork<'_, '_> {
+impl<'w, 'a> EdgeWork<'w, 'a> {
+    /// The work of resolving every node's dependency strings, no chunk taken yet.
+    fn new(
+        deps: &'w Deps<'a>,
+        entries: &'w [&'w RawPackage<'a>],
+        by_name: &'w ByName<'a>,
+        text: &'a str,
+        lockfile: u32,
+    ) -> Self {
+        EdgeWork {
+            deps,
+            entries,
+            by_name,
+            text,
+            lockfile,
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
     /// Resolves chunks until none is left: `(chunk, its edges)` in the order taken.
     fn run(&self) -> Vec<(usize, Edges)> {
         // Its own cursor (the caller's may be in use on another thread); the chunks it takes
