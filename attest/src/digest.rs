@@ -274,9 +274,20 @@ pub fn to_hex(b: &[u8]) -> String {
 
 /// Parses hex (either case); `None` on odd length or a non-hex character.
 pub fn from_hex(s: &str) -> Option<Vec<u8>> {
-    let b = s.as_bytes();
-    if !b.len().is_multiple_of(2) {
+    if !s.len().is_multiple_of(2) {
         return None;
+    }
+    let mut out = vec![0u8; s.len() / 2];
+    from_hex_into(s, &mut out).then_some(out)
+}
+
+/// Decodes hex (either case) into `out`, which must be exactly half as long as `s`: `false`
+/// when the lengths disagree or a character is not hex. For a caller that knows the digest's
+/// length and keeps it off the heap (every checksum of a `Cargo.lock`).
+pub fn from_hex_into(s: &str, out: &mut [u8]) -> bool {
+    let b = s.as_bytes();
+    if b.len() != out.len() * 2 {
+        return false;
     }
     // A 256-entry table (0xff = not hex) and an error flag or-ed across the loop: one load per
     // character and no early exit in the loop body, which is what callers that hash every
@@ -298,14 +309,13 @@ pub fn from_hex(s: &str) -> Option<Vec<u8>> {
         }
         t
     };
-    let mut out = vec![0u8; b.len() / 2];
     let mut bad = 0u8;
     for (o, p) in out.iter_mut().zip(b.chunks_exact(2)) {
         let (hi, lo) = (TABLE[p[0] as usize], TABLE[p[1] as usize]);
         bad |= (hi | lo) & 0xf0;
         *o = hi << 4 | (lo & 0x0f);
     }
-    (bad == 0).then_some(out)
+    bad == 0
 }
 
 #[cfg(test)]
@@ -313,6 +323,20 @@ mod tests {
     use super::*;
 
     const ABC256: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+    #[test]
+    fn hex_decodes_into_a_slice_of_half_its_length_only() {
+        let mut out = [0u8; 32];
+        assert!(from_hex_into(ABC256, &mut out));
+        assert_eq!(out.to_vec(), DigestAlgorithm::Sha256.hash(b"abc"));
+        assert!(from_hex_into(&ABC256.to_uppercase(), &mut out));
+        // Negative twins: a wrong length either way, a character that is not hex.
+        assert!(!from_hex_into(&ABC256[2..], &mut out));
+        assert!(!from_hex_into(&format!("{ABC256}00"), &mut out));
+        assert!(!from_hex_into(&format!("{}zz", &ABC256[2..]), &mut out));
+        assert_eq!(from_hex("0g"), None);
+        assert_eq!(from_hex("abc"), None);
+    }
 
     #[test]
     fn parses_and_prints_digests() {

@@ -221,18 +221,21 @@ pub struct Integrity {
 impl Integrity {
     /// Parses a Cargo checksum: 64 hex digits of SHA-256.
     pub fn from_cargo_checksum(s: &str) -> Integrity {
-        match decode_hex(s) {
-            Some(bytes) if bytes.len() == 32 => Integrity {
+        // Decoded on the stack and kept inline: no allocation per package.
+        let mut bytes = [0u8; 32];
+        if tollgate_attest::digest::from_hex_into(s, &mut bytes) {
+            Integrity {
                 digests: Box::new([Digest {
                     algorithm: HashAlgorithm::Sha256,
                     bytes: bytes.as_slice().into(),
                 }]),
                 malformed: Box::default(),
-            },
-            _ => Integrity {
+            }
+        } else {
+            Integrity {
                 digests: Box::default(),
                 malformed: Box::new([s.to_owned()]),
-            },
+            }
         }
     }
 
